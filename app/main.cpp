@@ -1,0 +1,111 @@
+// pipewright: the studio and the headless media server in one binary (design §7).
+
+#include "WebSocketServer.h"
+#include "pipewright/engine/Config.h"
+#include "pipewright/engine/Engine.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QStandardPaths>
+
+#include <glib-unix.h>
+
+#include <cstdio>
+
+namespace {
+
+QString defaultConfigPath() {
+  const QString user = QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation) +
+                       QStringLiteral("/pipewright/pipewright.json");
+  if (QFileInfo::exists(user)) return user;
+  const QString system = QStringLiteral("/etc/pipewright/pipewright.json");
+  if (QFileInfo::exists(system)) return system;
+  return {};
+}
+
+[[noreturn]] void fail(const QString& message) {
+  std::fprintf(stderr, "pipewright: %s\n", qPrintable(message));
+  std::exit(2);
+}
+
+}  // namespace
+
+int main(int argc, char* argv[]) {
+  QCoreApplication app(argc, argv);
+  QCoreApplication::setApplicationName(QStringLiteral("pipewright"));
+  QCoreApplication::setApplicationVersion(QStringLiteral(PIPEWRIGHT_VERSION));
+
+  QCommandLineParser parser;
+  parser.setApplicationDescription(QStringLiteral(
+      "Pipewright: a media studio with an embedded Kurento-compatible media server.\n"
+      "Clients connect to ws://<listen>:<port>/<path> (default ws://127.0.0.1:8888/kurento)."));
+  parser.addHelpOption();
+  parser.addVersionOption();
+  const QCommandLineOption configOpt(QStringLiteral("config"), QStringLiteral("JSON config file (default: ~/.config/pipewright/pipewright.json, then /etc/pipewright/pipewright.json)."), QStringLiteral("file"));
+  const QCommandLineOption portOpt(QStringLiteral("port"), QStringLiteral("TCP port (0 picks a free one). Default 8888."), QStringLiteral("port"));
+  const QCommandLineOption listenOpt(QStringLiteral("listen"), QStringLiteral("Address to listen on. Default 127.0.0.1."), QStringLiteral("address"));
+  const QCommandLineOption pathOpt(QStringLiteral("path"), QStringLiteral("WebSocket path. Default kurento."), QStringLiteral("path"));
+  const QCommandLineOption headlessOpt(QStringLiteral("headless"), QStringLiteral("Run the server without a window."));
+  const QCommandLineOption mediaOpt(QStringLiteral("media-folder"), QStringLiteral("Folder where file:// URIs may be read and written (repeatable; replaces the config's list)."), QStringLiteral("dir"));
+  const QCommandLineOption gcOpt(QStringLiteral("gc-period"), QStringLiteral("Seconds between session garbage-collection passes. Default 240."), QStringLiteral("seconds"));
+  parser.addOptions({configOpt, portOpt, listenOpt, pathOpt, headlessOpt, mediaOpt, gcOpt});
+  parser.process(app);
+
+  pw::Config config;
+  config.mediaFolders = {QStandardPaths::writableLocation(QStandardPaths::MoviesLocation),
+                         QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/media")};
+  QString error;
+  QString configPath = parser.isSet(configOpt) ? parser.value(configOpt) : qEnvironmentVariable("PIPEWRIGHT_CONFIG");
+  if (configPath.isEmpty()) configPath = defaultConfigPath();
+  if (!configPath.isEmpty() && !config.loadFile(configPath, &error)) fail(error);
+
+  auto number = [&](const QString& text, const char* what, int max) {
+    bool ok = false;
+    const int n = text.toInt(&ok);
+    if (!ok || n < 0 || n > max) fail(QStringLiteral("%1 must be a number between 0 and %2, not '%3'").arg(QLatin1String(what)).arg(max).arg(text));
+    return n;
+  };
+  if (qEnvironmentVariableIsSet("PIPEWRIGHT_PORT")) config.port = number(qEnvironmentVariable("PIPEWRIGHT_PORT"), "PIPEWRIGHT_PORT", 65535);
+  if (qEnvironmentVariableIsSet("PIPEWRIGHT_LISTEN")) config.listen = qEnvironmentVariable("PIPEWRIGHT_LISTEN");
+  if (parser.isSet(portOpt)) config.port = number(parser.value(portOpt), "--port", 65535);
+  if (parser.isSet(listenOpt)) config.listen = parser.value(listenOpt);
+  if (parser.isSet(pathOpt)) config.path = parser.value(pathOpt).section(u'/', -1);
+  if (parser.isSet(gcOpt)) config.garbageCollectorPeriodSec = std::max(1, number(parser.value(gcOpt), "--gc-period", 86400));
+  if (parser.isSet(mediaOpt)) {
+    config.mediaFolders.clear();
+    for (const auto& dir : parser.values(mediaOpt)) config.mediaFolders.append(QDir(dir).absolutePath());
+  }
+  for (const auto& dir : config.mediaFolders) QDir().mkpath(dir);
+
+  if (!pw::initGStreamer(&error)) fail(error);
+
+  const bool wantsWindow = !parser.isSet(headlessOpt);
+  if (wantsWindow) {
+    std::fprintf(stderr, "pipewright: this build has no studio window yet; running the server headless "
+                         "(pass --headless to silence this note)\n");
+  }
+
+  auto engine = std::make_unique<pw::Engine>(config);
+  auto server = std::make_unique<pw::WebSocketServer>(*engine, config);
+  if (!server->listen(&error)) fail(error);
+  std::printf("Pipewright listening on %s\n", qPrintable(server->url()));
+  std::printf("pipewright: media folders for file:// URIs: %s\n",
+              qPrintable(config.mediaFolders.isEmpty() ? QStringLiteral("(none)") : config.mediaFolders.join(u", ")));
+  std::fflush(stdout);
+
+  auto quit = [](gpointer) -> gboolean {
+    QCoreApplication::quit();
+    return G_SOURCE_REMOVE;
+  };
+  g_unix_signal_add(SIGTERM, quit, nullptr);
+  g_unix_signal_add(SIGINT, quit, nullptr);
+
+  const int rc = app.exec();
+  server.reset();
+  engine->shutdown();
+  engine.reset();
+  std::printf("pipewright: stopped\n");
+  return rc;
+}

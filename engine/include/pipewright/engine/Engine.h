@@ -1,0 +1,72 @@
+#pragma once
+
+// The media engine: object registry, sessions, dispatcher and GStreamer pipelines. Everything
+// here lives on one thread (the engine thread, design §4); transports hand it JSON text and
+// receive JSON text back through their Connection.
+
+#include "pipewright/engine/Config.h"
+#include "pipewright/engine/Connection.h"
+
+#include <QObject>
+#include <QString>
+
+#include <functional>
+#include <memory>
+
+namespace pw {
+
+class Schema;
+class ObjectRegistry;
+class SessionManager;
+class Dispatcher;
+class Bindings;
+class MediaObject;
+
+class Engine : public QObject {
+  Q_OBJECT
+
+ public:
+  explicit Engine(Config config, QObject* parent = nullptr);
+  ~Engine() override;
+
+  // Transport entry points (engine thread).
+  void handleMessage(const std::shared_ptr<Connection>& connection, const QByteArray& text);
+  void connectionClosed(const std::shared_ptr<Connection>& connection);
+
+  // Releases every object (pipelines first); call before destroying the engine.
+  void shutdown();
+
+  // Runs `fn` on the engine thread; callable from any thread (GStreamer streaming threads).
+  void post(std::function<void()> fn);
+
+  const Config& config() const { return config_; }
+  const Schema& schema() const;
+  const QString& serverId() const { return serverId_; }
+  qint64 startTimeMs() const { return startTimeMs_; }
+
+  ObjectRegistry& registry() { return *registry_; }
+  SessionManager& sessions() { return *sessions_; }
+  Dispatcher& dispatcher() { return *dispatcher_; }
+  const Bindings& bindings() const;
+
+  // Checks a file:// (or other) URI against the media-folder allow-list. Throws 40107.
+  QString checkUri(const QString& uri, bool forWriting) const;
+
+ Q_SIGNALS:
+  // For status displays: counts changed (sessions, objects, connections).
+  void countsChanged();
+
+ private:
+  Config config_;
+  QString serverId_;
+  qint64 startTimeMs_ = 0;
+  std::unique_ptr<ObjectRegistry> registry_;
+  std::unique_ptr<SessionManager> sessions_;
+  std::unique_ptr<Dispatcher> dispatcher_;
+};
+
+// Initialises GStreamer once (idempotent). Returns false with a message when a required
+// plugin is missing.
+bool initGStreamer(QString* error);
+
+}  // namespace pw

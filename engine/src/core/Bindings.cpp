@@ -1,0 +1,80 @@
+#include "Bindings.h"
+
+#include "ObjectRegistry.h"
+#include "pipewright/engine/Engine.h"
+#include "pipewright/engine/Schema.h"
+
+namespace pw {
+
+// Each class family registers itself (see the bind* functions next to the classes).
+void bindMediaObject(Bindings& b);
+void bindServerManager(Bindings& b);
+void bindMediaPipeline(Bindings& b);
+void bindMediaElement(Bindings& b);
+void bindPassThrough(Bindings& b);
+void bindPlayerEndpoint(Bindings& b);
+void bindRecorderEndpoint(Bindings& b);
+void bindGStreamerFilter(Bindings& b);
+
+const Bindings& Bindings::builtin() {
+  static const Bindings bindings = [] {
+    Bindings b;
+    bindMediaObject(b);
+    bindServerManager(b);
+    bindMediaPipeline(b);
+    bindMediaElement(b);
+    bindPassThrough(b);
+    bindPlayerEndpoint(b);
+    bindRecorderEndpoint(b);
+    bindGStreamerFilter(b);
+    return b;
+  }();
+  return bindings;
+}
+
+void Bindings::addFactory(const QString& className, Factory factory) { factories_.insert(className, std::move(factory)); }
+
+void Bindings::add(const QString& className, const QString& operation, Handler handler) {
+  handlers_[className].insert(operation, std::move(handler));
+}
+
+const Factory* Bindings::factory(const QString& className) const {
+  auto it = factories_.constFind(className);
+  return it == factories_.constEnd() ? nullptr : &it.value();
+}
+
+const Handler* Bindings::handler(const QString& className, const QString& operation) const {
+  const Schema& schema = Schema::builtin();
+  QStringList chain{className};
+  chain += schema.ancestors(className);
+  for (const auto& c : chain) {
+    auto it = handlers_.constFind(c);
+    if (it == handlers_.constEnd()) continue;
+    auto h = it->constFind(operation);
+    if (h != it->constEnd()) return &h.value();
+  }
+  return nullptr;
+}
+
+QStringList Bindings::boundOperations() const {
+  QStringList out;
+  for (auto it = handlers_.begin(); it != handlers_.end(); ++it) {
+    for (auto h = it->begin(); h != it->end(); ++h) out.append(it.key() + u'.' + h.key());
+  }
+  out.sort();
+  return out;
+}
+
+std::shared_ptr<MediaObject> Invocation::objectParam(const QString& name) const {
+  const QString id = string(name);
+  auto obj = engine_.registry().find(id);
+  if (!obj) throw KurentoException(KurentoError::objectNotFound(id));
+  return obj;
+}
+
+std::shared_ptr<DeferredReply> Invocation::defer() {
+  if (!deferred_) deferred_ = std::make_shared<DeferredReply>(deferredDone_);
+  return deferred_;
+}
+
+}  // namespace pw

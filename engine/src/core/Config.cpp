@@ -1,0 +1,78 @@
+#include "pipewright/engine/Config.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+
+namespace pw {
+
+bool Config::applyJson(const QJsonObject& json, QString* error) {
+  auto bad = [&](const QString& key, const char* expected) {
+    if (error) *error = QStringLiteral("config key '%1' should be %2").arg(key, QLatin1String(expected));
+    return false;
+  };
+  for (auto it = json.begin(); it != json.end(); ++it) {
+    const QString& key = it.key();
+    const QJsonValue& v = it.value();
+    if (key == u"listen" || key == u"path" || key == u"accessToken" || key == u"metadata") {
+      if (!v.isString()) return bad(key, "a string");
+      if (key == u"listen") listen = v.toString();
+      else if (key == u"path") path = v.toString();
+      else if (key == u"accessToken") accessToken = v.toString();
+      else metadata = v.toString();
+    } else if (key == u"port" || key == u"maxSessions" || key == u"maxObjectsPerSession" ||
+               key == u"garbageCollectorPeriodSec" || key == u"maxMessageBytes") {
+      if (!v.isDouble() || v.toDouble() < 0) return bad(key, "a non-negative number");
+      const auto n = static_cast<qint64>(v.toDouble());
+      if (key == u"port") {
+        if (n > 65535) return bad(key, "a port number (0-65535)");
+        port = static_cast<int>(n);
+      } else if (key == u"maxSessions") maxSessions = static_cast<int>(n);
+      else if (key == u"maxObjectsPerSession") maxObjectsPerSession = static_cast<int>(n);
+      else if (key == u"garbageCollectorPeriodSec") garbageCollectorPeriodSec = static_cast<int>(std::max<qint64>(1, n));
+      else maxMessageBytes = n;
+    } else if (key == u"mediaFolders") {
+      if (!v.isArray()) return bad(key, "an array of folder paths");
+      mediaFolders.clear();
+      for (const auto& f : v.toArray()) {
+        if (!f.isString() || !QDir::isAbsolutePath(f.toString())) return bad(key, "an array of absolute folder paths");
+        mediaFolders.append(QDir::cleanPath(f.toString()));
+      }
+    } else {
+      // Unknown keys are tolerated so newer config files work with older binaries.
+    }
+  }
+  path = path.startsWith(u'/') ? path.mid(1) : path;
+  return true;
+}
+
+bool Config::loadFile(const QString& filePath, QString* error) {
+  QFile f(filePath);
+  if (!f.open(QIODevice::ReadOnly)) {
+    if (error) *error = QStringLiteral("cannot read config file %1: %2").arg(filePath, f.errorString());
+    return false;
+  }
+  QJsonParseError pe;
+  const auto doc = QJsonDocument::fromJson(f.readAll(), &pe);
+  if (!doc.isObject()) {
+    if (error) *error = QStringLiteral("config file %1 is not a JSON object: %2").arg(filePath, pe.errorString());
+    return false;
+  }
+  return applyJson(doc.object(), error);
+}
+
+QJsonObject Config::toJson() const {
+  return QJsonObject{{QStringLiteral("listen"), listen},
+                     {QStringLiteral("port"), port},
+                     {QStringLiteral("path"), path},
+                     {QStringLiteral("accessToken"), accessToken},
+                     {QStringLiteral("maxMessageBytes"), maxMessageBytes},
+                     {QStringLiteral("maxSessions"), maxSessions},
+                     {QStringLiteral("maxObjectsPerSession"), maxObjectsPerSession},
+                     {QStringLiteral("garbageCollectorPeriodSec"), garbageCollectorPeriodSec},
+                     {QStringLiteral("mediaFolders"), QJsonArray::fromStringList(mediaFolders)},
+                     {QStringLiteral("metadata"), metadata}};
+}
+
+}  // namespace pw

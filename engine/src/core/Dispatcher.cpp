@@ -1,0 +1,427 @@
+#include "Dispatcher.h"
+
+#include "Bindings.h"
+#include "MediaObject.h"
+#include "ObjectRegistry.h"
+#include "SessionManager.h"
+#include "pipewright/engine/Engine.h"
+#include "pipewright/engine/KurentoError.h"
+#include "pipewright/engine/Schema.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+
+namespace pw {
+namespace {
+
+constexpr auto kNewRef = u"newref:";
+
+// Top-level string params: -32000 with KMS's wording when missing or ill-typed.
+QString requireString(const QJsonObject& params, const QString& name) {
+  const auto v = params.value(name);
+  if (v.isUndefined() || v.isNull()) {
+    throw KurentoException(ErrorCode::ServerError, QStringLiteral("'%1' parameter is required").arg(name));
+  }
+  if (!v.isString()) {
+    throw KurentoException(ErrorCode::ServerError, QStringLiteral("'%1' parameter should be a string").arg(name));
+  }
+  return v.toString();
+}
+
+QJsonObject optionalObject(const QJsonObject& params, const QString& name) {
+  const auto v = params.value(name);
+  if (v.isUndefined() || v.isNull()) return {};
+  if (!v.isObject()) throw KurentoException(KurentoError::marshall(name, QStringLiteral("object")));
+  return v.toObject();
+}
+
+// A `newref:` placeholder outside a transaction (spec §4) → 40109.
+void rejectNewRefs(const QJsonValue& v) {
+  if (v.isString() && v.toString().startsWith(kNewRef)) {
+    throw KurentoException(ErrorCode::MediaObjectNotFoundTransactionNoCommit,
+                           QStringLiteral("'%1' can only be used inside a transaction").arg(v.toString()));
+  }
+  if (v.isArray()) {
+    for (const auto& e : v.toArray()) rejectNewRefs(e);
+  } else if (v.isObject()) {
+    const auto o = v.toObject();
+    for (auto it = o.begin(); it != o.end(); ++it) rejectNewRefs(it.value());
+  }
+}
+
+// Replaces every "newref:<k>" string by the value of response k (spec §5.9).
+QJsonValue substituteNewRefs(const QJsonValue& v, const QJsonArray& responses) {
+  if (v.isString() && v.toString().startsWith(kNewRef)) {
+    bool ok = false;
+    const int k = v.toString().mid(7).toInt(&ok);
+    if (!ok || k < 0 || k >= responses.size() || !responses.at(k).toObject().contains(u"result")) {
+      throw KurentoException(ErrorCode::MalformedTransaction,
+                             QStringLiteral("'%1' does not name an earlier successful operation").arg(v.toString()));
+    }
+    return responses.at(k).toObject().value(u"result").toObject().value(u"value");
+  }
+  if (v.isArray()) {
+    QJsonArray out;
+    for (const auto& e : v.toArray()) out.append(substituteNewRefs(e, responses));
+    return out;
+  }
+  if (v.isObject()) {
+    QJsonObject out;
+    const auto o = v.toObject();
+    for (auto it = o.begin(); it != o.end(); ++it) out.insert(it.key(), substituteNewRefs(it.value(), responses));
+    return out;
+  }
+  return v;
+}
+
+bool needsObjectSession(const QString& method) {
+  return method == u"create" || method == u"describe" || method == u"invoke" || method == u"subscribe" ||
+         method == u"unsubscribe" || method == u"release" || method == u"transaction" || method == u"ref" ||
+         method == u"unref";
+}
+
+}  // namespace
+
+QJsonObject Dispatcher::errorResponse(const QJsonValue& id, const KurentoError& error) {
+  return QJsonObject{{QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
+                     {QStringLiteral("id"), id.isUndefined() ? QJsonValue(QJsonValue::Null) : id},
+                     {QStringLiteral("error"), error.toJson()}};
+}
+
+QJsonObject Dispatcher::resultResponse(const QJsonValue& id, const QJsonValue& result) {
+  return QJsonObject{{QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
+                     {QStringLiteral("id"), id},
+                     {QStringLiteral("result"), result}};
+}
+
+void Dispatcher::handleText(const std::shared_ptr<Connection>& connection, const QByteArray& text) {
+  auto send = [connection](const QJsonObject& response) {
+    connection->sendMessage(QJsonDocument(response).toJson(QJsonDocument::Compact));
+  };
+  QJsonParseError pe;
+  const auto doc = QJsonDocument::fromJson(text, &pe);
+  if (pe.error != QJsonParseError::NoError) {
+    send(errorResponse(QJsonValue::Null, {ErrorCode::ParseError, QStringLiteral("Parse error.")}));
+    return;
+  }
+  if (!doc.isObject()) {
+    send(errorResponse(QJsonValue::Null,
+                       {ErrorCode::InvalidRequest, QStringLiteral("Invalid request: a JSON object was expected.")}));
+    return;
+  }
+  execute(doc.object(), connection, false, send);
+}
+
+void Dispatcher::execute(const QJsonObject& request, const std::shared_ptr<Connection>& connection,
+                         bool inTransaction, Reply reply) {
+  const QJsonValue id = request.value(u"id");
+  const bool isNotification = id.isUndefined();
+  auto answer = [&](const QJsonObject& response) {
+    if (!isNotification) reply(response);
+  };
+  if (id.isArray() || id.isObject()) {
+    reply(errorResponse(QJsonValue::Null, {ErrorCode::InvalidRequest, QStringLiteral("Invalid request: bad 'id'.")}));
+    return;
+  }
+  if (request.value(u"jsonrpc").toString() != u"2.0") {
+    reply(errorResponse(QJsonValue::Null,
+                        {ErrorCode::InvalidRequest, QStringLiteral("Invalid request: 'jsonrpc' must be \"2.0\".")}));
+    return;
+  }
+  const QJsonValue methodValue = request.value(u"method");
+  if (!methodValue.isString()) {
+    answer(errorResponse(id, {ErrorCode::InvalidRequest, QStringLiteral("Invalid request: 'method' is required.")}));
+    return;
+  }
+  const QString method = methodValue.toString();
+  const QJsonValue paramsValue = request.value(u"params");
+  if (!paramsValue.isUndefined() && !paramsValue.isNull() && !paramsValue.isObject()) {
+    answer(errorResponse(id, {ErrorCode::InvalidParams, QStringLiteral("'params' should be an object")}));
+    return;
+  }
+  const QJsonObject params = paramsValue.toObject();
+  if (isNotification) return;  // notifications are not answered and change nothing
+
+  static const QStringList known{QStringLiteral("ping"),      QStringLiteral("connect"),  QStringLiteral("create"),
+                                 QStringLiteral("describe"),  QStringLiteral("invoke"),   QStringLiteral("subscribe"),
+                                 QStringLiteral("unsubscribe"), QStringLiteral("release"), QStringLiteral("transaction"),
+                                 QStringLiteral("keepAlive"), QStringLiteral("ref"),      QStringLiteral("unref"),
+                                 QStringLiteral("closeSession")};
+  if (!known.contains(method)) {
+    reply(errorResponse(id, {ErrorCode::MethodNotFound, QStringLiteral("Method not found.")}));
+    return;
+  }
+  if (paramsValue.isUndefined() && method != u"ping" && method != u"connect" && method != u"keepAlive" &&
+      method != u"closeSession") {
+    reply(errorResponse(id, {ErrorCode::InvalidParams, QStringLiteral("'params' is required")}));
+    return;
+  }
+
+  // Session: explicit, else the one bound to this socket (injection, spec §3.4).
+  QString sessionId;
+  const QJsonValue sessionValue = params.value(u"sessionId");
+  const bool explicitSession = sessionValue.isString() && !sessionValue.toString().isEmpty();
+  if (explicitSession) sessionId = sessionValue.toString();
+  else if (connection) sessionId = engine_.sessions().boundSession(connection.get());
+
+  SessionManager& sessions = engine_.sessions();
+  try {
+    if (method == u"ping") {
+      QJsonObject result{{QStringLiteral("value"), QStringLiteral("pong")}};
+      if (!sessionId.isEmpty()) {
+        result.insert(QStringLiteral("sessionId"), sessionId);
+        sessions.touch(sessionId);
+      }
+      reply(resultResponse(id, result));
+      return;
+    }
+    if (method == u"connect") {
+      if (explicitSession) {
+        if (!sessions.find(sessionId)) throw KurentoException(ErrorCode::InvalidSession, QStringLiteral("Invalid session"));
+      } else {
+        sessionId = sessions.createSession();
+      }
+      sessions.bind(connection, sessionId);
+      reply(resultResponse(id, QJsonObject{{QStringLiteral("sessionId"), sessionId},
+                                           {QStringLiteral("serverId"), engine_.serverId()}}));
+      return;
+    }
+    if (method == u"keepAlive") {
+      if (sessionId.isEmpty() || !sessions.find(sessionId)) {
+        throw KurentoException(ErrorCode::InvalidSession, QStringLiteral("Invalid session"));
+      }
+      sessions.touch(sessionId);
+      sessions.bind(connection, sessionId);
+      reply(resultResponse(id, QJsonObject{{QStringLiteral("sessionId"), sessionId}}));
+      return;
+    }
+    if (method == u"closeSession") {
+      if (!sessionId.isEmpty()) sessions.closeSession(sessionId, params.value(u"release").toBool(false));
+      reply(resultResponse(id, QJsonValue::Null));
+      return;
+    }
+
+    Q_ASSERT(needsObjectSession(method));
+    if (sessionId.isEmpty()) sessionId = sessions.createSession();
+    if (!sessions.find(sessionId) && sessions.count() >= engine_.config().maxSessions) {
+      throw KurentoException(ErrorCode::NotEnoughResources, QStringLiteral("Too many sessions"));
+    }
+    sessions.obtain(sessionId);
+    sessions.touch(sessionId);
+    if (connection && !inTransaction) sessions.bind(connection, sessionId);
+
+    if (method == u"transaction") {
+      transaction(id, params, sessionId, connection, reply);
+      return;
+    }
+    auto withSession = [&](QJsonObject result) {
+      result.insert(QStringLiteral("sessionId"), sessionId);
+      return result;
+    };
+    bool deferred = false;
+    auto deferredDone = [reply, id, sessionId](const QJsonValue& value, const KurentoError* error) {
+      if (error) reply(errorResponse(id, *error));
+      else reply(resultResponse(id, QJsonObject{{QStringLiteral("value"), value}, {QStringLiteral("sessionId"), sessionId}}));
+    };
+    const QJsonValue result = run(method, params, sessionId, connection, inTransaction, deferredDone, &deferred);
+    if (deferred) return;
+    reply(resultResponse(id, withSession(result.toObject())));
+  } catch (const KurentoException& e) {
+    reply(errorResponse(id, e.error()));
+  } catch (const std::exception& e) {
+    reply(errorResponse(id, {ErrorCode::InternalError, QStringLiteral("Internal error: %1").arg(QString::fromUtf8(e.what()))}));
+  }
+}
+
+QJsonValue Dispatcher::run(const QString& method, const Params& params, const QString& sessionId,
+                           const std::shared_ptr<Connection>& /*connection*/, bool inTransaction,
+                           const std::function<void(const QJsonValue&, const KurentoError*)>& deferredDone,
+                           bool* deferred) {
+  SessionManager& sessions = engine_.sessions();
+  if (method == u"create") return create(params, sessionId, inTransaction);
+  if (method == u"describe") return describe(params, sessionId);
+  if (method == u"invoke") return invoke(params, sessionId, inTransaction, deferredDone, deferred);
+  if (method == u"subscribe") return subscribe(params, sessionId);
+  if (method == u"unsubscribe") {
+    requireString(params, QStringLiteral("object"));
+    sessions.unsubscribe(requireString(params, QStringLiteral("subscription")));
+    return QJsonObject{};
+  }
+  const QString objectId = requireString(params, QStringLiteral("object"));
+  if (!inTransaction) rejectNewRefs(objectId);
+  auto object = engine_.registry().find(objectId);
+  if (!object) throw KurentoException(KurentoError::objectNotFound(objectId));
+  if (method == u"release") {
+    if (object->type() == u"ServerManager") {
+      throw KurentoException(ErrorCode::MediaObjectOperationNotSupported,
+                             QStringLiteral("The ServerManager cannot be released"));
+    }
+    engine_.registry().release(objectId);
+    Q_EMIT engine_.countsChanged();
+    return QJsonObject{};
+  }
+  if (method == u"ref") {
+    sessions.addRef(sessionId, objectId);
+    return QJsonObject{};
+  }
+  // unref: the last reference releases the object.
+  sessions.removeRef(sessionId, objectId);
+  if (object->type() != u"ServerManager" && !sessions.isReferencedElsewhere(objectId, QString())) {
+    engine_.registry().release(objectId);
+    Q_EMIT engine_.countsChanged();
+  }
+  return QJsonObject{};
+}
+
+QJsonValue Dispatcher::create(const Params& params, const QString& sessionId, bool inTransaction) {
+  const Schema& schema = engine_.schema();
+  QString type = requireString(params, QStringLiteral("type"));
+  if (type.startsWith(u"kurento.")) type = type.mid(8);
+  const SchemaClass* cls = schema.findClass(type);
+  if (!cls) {
+    throw KurentoException(ErrorCode::MediaObjectTypeNotFound, QStringLiteral("Type '%1' not found").arg(type));
+  }
+  if (cls->isAbstract || !cls->hasConstructor) {
+    throw KurentoException(ErrorCode::MediaObjectTypeNotFound,
+                           QStringLiteral("Type '%1' is abstract and cannot be created").arg(type));
+  }
+  const QJsonObject given = optionalObject(params, QStringLiteral("constructorParams"));
+  if (!inTransaction) rejectNewRefs(given);
+  const QJsonObject ctorParams = schema.checkParams(cls->constructorParams, given);
+  const Factory* factory = engine_.bindings().factory(type);
+  if (!factory) throw KurentoException(KurentoError::notImplemented(QStringLiteral("'%1'").arg(type)));
+
+  // The parent is the pipeline or hub the constructor names.
+  std::shared_ptr<MediaObject> parent;
+  for (const auto& p : cls->constructorParams) {
+    if (p.type != u"MediaPipeline" && p.type != u"Hub") continue;
+    const QString parentId = ctorParams.value(p.name).toString();
+    parent = engine_.registry().find(parentId);
+    if (!parent) throw KurentoException(KurentoError::objectNotFound(parentId));
+    if (!schema.isA(parent->type(), p.type)) throw KurentoException(KurentoError::marshall(p.name, p.type));
+    break;
+  }
+  if (SessionManager::Session* s = engine_.sessions().find(sessionId);
+      s && s->refs.size() >= engine_.config().maxObjectsPerSession) {
+    throw KurentoException(ErrorCode::NotEnoughResources,
+                           QStringLiteral("Too many objects in this session (limit %1)").arg(engine_.config().maxObjectsPerSession));
+  }
+  const QString id = ObjectRegistry::makeId(type, parent ? parent->id() : QString());
+  std::shared_ptr<MediaObject> object = (*factory)(Creation{engine_, id, parent, ctorParams});
+  engine_.registry().add(object);
+  engine_.sessions().addRef(sessionId, id);
+  if (auto manager = engine_.registry().find(QStringLiteral("manager_ServerManager"))) {
+    manager->raise(QStringLiteral("ObjectCreated"), QJsonObject{{QStringLiteral("object"), id}});
+  }
+  Q_EMIT engine_.countsChanged();
+  return QJsonObject{{QStringLiteral("value"), id}};
+}
+
+QJsonValue Dispatcher::describe(const Params& params, const QString& sessionId) {
+  const QString objectId = requireString(params, QStringLiteral("object"));
+  auto object = engine_.registry().find(objectId);
+  if (!object) throw KurentoException(KurentoError::objectNotFound(objectId));
+  engine_.sessions().addRef(sessionId, objectId);
+  const Schema& schema = engine_.schema();
+  QJsonArray hierarchy;
+  for (const auto& a : schema.ancestors(object->type())) hierarchy.append(schema.qualifiedName(a));
+  return QJsonObject{{QStringLiteral("type"), object->type()},
+                     {QStringLiteral("qualifiedType"), schema.qualifiedName(object->type())},
+                     {QStringLiteral("hierarchy"), hierarchy}};
+}
+
+QJsonValue Dispatcher::invoke(const Params& params, const QString& sessionId, bool inTransaction,
+                              const std::function<void(const QJsonValue&, const KurentoError*)>& deferredDone,
+                              bool* deferred) {
+  const QString objectId = requireString(params, QStringLiteral("object"));
+  const QString operation = requireString(params, QStringLiteral("operation"));
+  if (!inTransaction) rejectNewRefs(objectId);
+  auto object = engine_.registry().find(objectId);
+  if (!object) throw KurentoException(KurentoError::objectNotFound(objectId));
+  const QJsonObject given = optionalObject(params, QStringLiteral("operationParams"));
+  if (!inTransaction) rejectNewRefs(given);
+  const Schema& schema = engine_.schema();
+  const auto op = schema.findOperation(object->type(), operation);
+  if (!op) {
+    throw KurentoException(ErrorCode::MalformedTransaction,
+                           QStringLiteral("Method '%1' with %2 parameters not found").arg(operation).arg(given.size()));
+  }
+  const QJsonObject checked = schema.checkParams(op->params, given);
+  const Handler* handler = engine_.bindings().handler(object->type(), operation);
+  if (!handler) {
+    throw KurentoException(KurentoError::notImplemented(QStringLiteral("'%1.%2'").arg(object->type(), operation)));
+  }
+  engine_.sessions().addRef(sessionId, objectId);
+  Invocation call(engine_, object.get(), checked, sessionId);
+  call.setDeferredDone(deferredDone);
+  QJsonValue value = (*handler)(call);
+  if (call.deferred()) {
+    *deferred = true;
+    return {};
+  }
+  return QJsonObject{{QStringLiteral("value"), value.isUndefined() ? QJsonValue(QJsonValue::Null) : value}};
+}
+
+QJsonValue Dispatcher::subscribe(const Params& params, const QString& sessionId) {
+  const QString objectId = requireString(params, QStringLiteral("object"));
+  const QString type = requireString(params, QStringLiteral("type"));
+  auto object = engine_.registry().find(objectId);
+  if (!object) throw KurentoException(KurentoError::objectNotFound(objectId));
+  if (!engine_.schema().supportsEvent(object->type(), type)) {
+    throw KurentoException(ErrorCode::MediaObjectEventNotSupported, QStringLiteral("Event '%1' not supported").arg(type));
+  }
+  engine_.sessions().addRef(sessionId, objectId);
+  return QJsonObject{{QStringLiteral("value"), engine_.sessions().subscribe(sessionId, objectId, type)}};
+}
+
+void Dispatcher::transaction(const QJsonValue& id, const Params& params, const QString& sessionId,
+                             const std::shared_ptr<Connection>& connection, Reply reply) {
+  const QJsonValue opsValue = params.value(u"operations");
+  if (!opsValue.isArray()) {
+    throw KurentoException(ErrorCode::ServerError, QStringLiteral("'operations' parameter is required"));
+  }
+  const QJsonArray ops = opsValue.toArray();
+  for (int i = 0; i < ops.size(); ++i) {
+    const QJsonValue subId = ops.at(i).toObject().value(u"id");
+    if (!ops.at(i).isObject() || !subId.isDouble() || subId.toDouble() != i) {
+      throw KurentoException(ErrorCode::MalformedTransaction, QStringLiteral("Id of request '%1' should be '%1'").arg(i));
+    }
+  }
+  // Sub-requests run one after the other (some finish asynchronously); stop at the first error.
+  auto runner = std::make_shared<TransactionRunner>(TransactionRunner{this, ops, {}, 0, id, sessionId, connection, reply});
+  runner->next(runner);
+}
+
+void Dispatcher::TransactionRunner::next(const std::shared_ptr<TransactionRunner>& self) {
+  if (index >= ops.size()) {
+    reply(resultResponse(id, QJsonObject{{QStringLiteral("value"), responses}, {QStringLiteral("sessionId"), sessionId}}));
+    return;
+  }
+  QJsonObject sub = ops.at(index).toObject();
+  const QJsonValue subId = sub.value(u"id");
+  ++index;
+  auto stopWith = [&](const KurentoError& error) {
+    responses.append(errorResponse(subId, error));
+    index = static_cast<int>(ops.size());
+    next(self);
+  };
+  if (sub.value(u"method").toString() == u"transaction") {
+    stopWith({ErrorCode::MalformedTransaction, QStringLiteral("Transactions cannot be nested")});
+    return;
+  }
+  try {
+    QJsonObject subParams = substituteNewRefs(sub.value(u"params"), responses).toObject();
+    subParams.insert(QStringLiteral("sessionId"), sessionId);
+    sub.insert(QStringLiteral("params"), subParams);
+  } catch (const KurentoException& e) {
+    stopWith(e.error());
+    return;
+  }
+  dispatcher->execute(sub, connection, true, [self](const QJsonObject& response) {
+    self->responses.append(response);
+    if (response.contains(u"error")) self->index = static_cast<int>(self->ops.size());
+    self->next(self);
+  });
+}
+
+}  // namespace pw

@@ -1,0 +1,124 @@
+#include "pipewright/engine/Engine.h"
+
+#include "Bindings.h"
+#include "Dispatcher.h"
+#include "ObjectRegistry.h"
+#include "ServerManager.h"
+#include "SessionManager.h"
+#include "pipewright/engine/KurentoError.h"
+#include "pipewright/engine/Schema.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
+#include <QMetaObject>
+#include <QUrl>
+#include <QUuid>
+
+#include <gst/gst.h>
+
+namespace pw {
+
+bool initGStreamer(QString* error) {
+  static bool done = false;
+  if (done) return true;
+  GError* err = nullptr;
+  if (!gst_init_check(nullptr, nullptr, &err)) {
+    if (error) *error = QStringLiteral("GStreamer failed to initialise: %1").arg(err ? QString::fromUtf8(err->message) : QString());
+    if (err) g_error_free(err);
+    return false;
+  }
+  // The elements the media graph cannot work without (packages: plugins-base/good).
+  for (const char* factory : {"appsrc", "appsink", "tee", "queue", "videoconvert", "audioconvert", "uridecodebin",
+                              "decodebin", "vp8enc", "opusenc", "matroskamux", "webmmux", "filesink"}) {
+    GstElementFactory* f = gst_element_factory_find(factory);
+    if (!f) {
+      if (error) {
+        *error = QStringLiteral("GStreamer element '%1' is missing: install gstreamer1.0-plugins-base, "
+                                "gstreamer1.0-plugins-good, gstreamer1.0-plugins-bad and gstreamer1.0-plugins-ugly")
+                     .arg(QLatin1String(factory));
+      }
+      return false;
+    }
+    gst_object_unref(f);
+  }
+  done = true;
+  return true;
+}
+
+Engine::Engine(Config config, QObject* parent)
+    : QObject(parent),
+      config_(std::move(config)),
+      serverId_(QUuid::createUuid().toString(QUuid::WithoutBraces)),
+      startTimeMs_(QDateTime::currentMSecsSinceEpoch()),
+      registry_(std::make_unique<ObjectRegistry>(*this)),
+      sessions_(std::make_unique<SessionManager>(*this, config_.garbageCollectorPeriodSec)),
+      dispatcher_(std::make_unique<Dispatcher>(*this)) {
+  (void)Schema::builtin();
+  (void)Bindings::builtin();
+  registry_->add(std::make_shared<ServerManager>(*this));
+}
+
+Engine::~Engine() { shutdown(); }
+
+void Engine::shutdown() {
+  if (registry_) registry_->releaseAll();
+}
+
+const Schema& Engine::schema() const { return Schema::builtin(); }
+const Bindings& Engine::bindings() const { return Bindings::builtin(); }
+
+void Engine::handleMessage(const std::shared_ptr<Connection>& connection, const QByteArray& text) {
+  dispatcher_->handleText(connection, text);
+}
+
+void Engine::connectionClosed(const std::shared_ptr<Connection>& connection) {
+  sessions_->connectionClosed(connection.get());
+}
+
+void Engine::post(std::function<void()> fn) {
+  QMetaObject::invokeMethod(this, std::move(fn), Qt::QueuedConnection);
+}
+
+QString Engine::checkUri(const QString& uri, bool forWriting) const {
+  const QUrl url(uri, QUrl::StrictMode);
+  if (!url.isValid() || url.scheme().isEmpty()) {
+    throw KurentoException(KurentoError::illegalParam(QStringLiteral("'%1' is not a valid URI").arg(uri)));
+  }
+  const QString scheme = url.scheme().toLower();
+  if (scheme != u"file") {
+    const bool readable = scheme == u"http" || scheme == u"https" || scheme == u"rtsp";
+    if (forWriting || !readable) {
+      throw KurentoException(KurentoError::illegalParam(
+          QStringLiteral("URI scheme '%1' is not supported here (use file://%2)")
+              .arg(scheme, forWriting ? QString() : QStringLiteral(", http(s):// or rtsp://"))));
+    }
+    return uri;
+  }
+  if (!url.host().isEmpty() && url.host() != u"localhost") {
+    throw KurentoException(KurentoError::illegalParam(QStringLiteral("file:// URIs must not name a host: '%1'").arg(uri)));
+  }
+  const QString path = QDir::cleanPath(url.path());
+  if (!QDir::isAbsolutePath(path)) {
+    throw KurentoException(KurentoError::illegalParam(QStringLiteral("'%1' is not an absolute file URI").arg(uri)));
+  }
+  // Resolve symlinks of the existing part so a link cannot lead outside the allowed folders.
+  QFileInfo info(path);
+  QString resolved = info.exists() ? info.canonicalFilePath() : QString();
+  if (resolved.isEmpty()) {
+    const QString dir = QFileInfo(path).absolutePath();
+    const QString canonicalDir = QFileInfo(dir).canonicalFilePath();
+    resolved = canonicalDir.isEmpty() ? path : canonicalDir + u'/' + info.fileName();
+  }
+  for (const auto& folder : config_.mediaFolders) {
+    const QString root = QFileInfo(folder).canonicalFilePath().isEmpty() ? folder : QFileInfo(folder).canonicalFilePath();
+    if (resolved == root || resolved.startsWith(root + u'/')) return resolved;
+  }
+  throw KurentoException(KurentoError::illegalParam(
+      QStringLiteral("'%1' is outside the media folders this server may %2 (%3); add the folder to "
+                     "'mediaFolders' in the config or pass --media-folder")
+          .arg(uri, forWriting ? QStringLiteral("write") : QStringLiteral("read"),
+               config_.mediaFolders.isEmpty() ? QStringLiteral("none configured") : config_.mediaFolders.join(u", "))));
+}
+
+}  // namespace pw

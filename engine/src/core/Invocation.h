@@ -1,0 +1,72 @@
+#pragma once
+
+// One call of a remote operation as a handler sees it: validated params (defaults filled),
+// typed accessors, and an optional deferred reply for operations that finish later.
+
+#include "MediaObject.h"
+#include "pipewright/engine/KurentoError.h"
+
+#include <QJsonObject>
+#include <QJsonValue>
+
+#include <functional>
+#include <memory>
+
+namespace pw {
+
+class Engine;
+
+// Completion of a deferred operation; exactly one of resolve/reject is honoured.
+class DeferredReply {
+ public:
+  using Done = std::function<void(const QJsonValue& value, const KurentoError* error)>;
+  explicit DeferredReply(Done done) : done_(std::move(done)) {}
+  void resolve(const QJsonValue& value = QJsonValue::Null) { finish(value, nullptr); }
+  void reject(const KurentoError& error) { finish(QJsonValue::Null, &error); }
+  bool finished() const { return !done_; }
+
+ private:
+  void finish(const QJsonValue& value, const KurentoError* error) {
+    if (auto d = std::exchange(done_, nullptr)) d(value, error);
+  }
+  Done done_;
+};
+
+class Invocation {
+ public:
+  Invocation(Engine& engine, MediaObject* object, QJsonObject params, QString sessionId)
+      : engine_(engine), object_(object), params_(std::move(params)), sessionId_(std::move(sessionId)) {}
+
+  Engine& engine() const { return engine_; }
+  MediaObject& object() const { return *object_; }
+  template <typename T>
+  T& as() const {
+    return static_cast<T&>(*object_);
+  }
+  const QJsonObject& params() const { return params_; }
+  const QString& sessionId() const { return sessionId_; }
+
+  bool has(const QString& name) const { return params_.contains(name) && !params_.value(name).isNull(); }
+  QString string(const QString& name) const { return params_.value(name).toString(); }
+  qint64 integer(const QString& name) const { return static_cast<qint64>(params_.value(name).toDouble()); }
+  double number(const QString& name) const { return params_.value(name).toDouble(); }
+  bool boolean(const QString& name) const { return params_.value(name).toBool(); }
+  // The remote object a param names; throws 40101 when unknown.
+  std::shared_ptr<MediaObject> objectParam(const QString& name) const;
+
+  // Marks the operation asynchronous: the handler's return value is ignored and the reply
+  // goes out when the returned DeferredReply is resolved or rejected.
+  std::shared_ptr<DeferredReply> defer();
+  std::shared_ptr<DeferredReply> deferred() const { return deferred_; }
+  void setDeferredDone(DeferredReply::Done done) { deferredDone_ = std::move(done); }
+
+ private:
+  Engine& engine_;
+  MediaObject* object_;
+  QJsonObject params_;
+  QString sessionId_;
+  std::shared_ptr<DeferredReply> deferred_;
+  DeferredReply::Done deferredDone_;
+};
+
+}  // namespace pw

@@ -1,0 +1,40 @@
+#pragma once
+
+// Every live remote object by id (spec §4), with parent/child cascade on release.
+
+#include <QHash>
+#include <QString>
+#include <QStringList>
+
+#include <memory>
+
+namespace pw {
+
+class Engine;
+class MediaObject;
+
+class ObjectRegistry {
+ public:
+  explicit ObjectRegistry(Engine& engine) : engine_(engine) {}
+
+  // New ids: "<uuid>_kurento.MediaPipeline" or "<parentId>/<uuid>_kurento.<Type>".
+  static QString makeId(const QString& type, const QString& parentId);
+  static QString newUuid();
+
+  void add(const std::shared_ptr<MediaObject>& object);
+  std::shared_ptr<MediaObject> find(const QString& id) const;
+  bool contains(const QString& id) const { return objects_.contains(id); }
+  int size() const { return static_cast<int>(objects_.size()); }
+  QStringList idsOfType(const QString& type) const;
+
+  // Releases the object and all its descendants (children first). Returns released ids.
+  QStringList release(const QString& id);
+  // Releases everything; pipelines first.
+  void releaseAll();
+
+ private:
+  Engine& engine_;
+  QHash<QString, std::shared_ptr<MediaObject>> objects_;
+};
+
+}  // namespace pw

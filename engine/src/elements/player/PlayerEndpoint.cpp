@@ -1,0 +1,290 @@
+#include "PlayerEndpoint.h"
+
+#include "core/Bindings.h"
+#include "media/MediaPipeline.h"
+#include "media/SinkInput.h"
+#include "pipewright/engine/Engine.h"
+#include "pipewright/engine/Schema.h"
+
+#include <QFileInfo>
+#include <QUrl>
+
+#include <gst/app/gstappsink.h>
+#include <gst/app/gstappsrc.h>
+
+#include <mutex>
+
+namespace pw {
+
+// Shared with the decoder's streaming threads: where frames go and how they are re-timed.
+struct PlayerEndpoint::Bridge {
+  ElementRef mediaPipeline;
+  ElementRef videoSrc;
+  ElementRef audioSrc;
+  std::mutex mutex;
+  bool resync = true;
+  GstClockTimeDiff offset = 0;  // decoder running time → media pipeline running time
+
+  GstClockTime pipelineRunningTime() {
+    GstRef<GstClock> clock = GstRef<GstClock>::adopt(gst_element_get_clock(mediaPipeline.get()));
+    if (!clock) return 0;
+    const GstClockTime now = gst_clock_get_time(clock.get());
+    const GstClockTime base = gst_element_get_base_time(mediaPipeline.get());
+    return now > base ? now - base : 0;
+  }
+
+  void push(GstElement* appsrc, GstSample* sample) {
+    GstBuffer* in = gst_sample_get_buffer(sample);
+    const GstSegment* segment = gst_sample_get_segment(sample);
+    if (!in || !segment) return;
+    const GstClockTime pts = GST_BUFFER_PTS(in);
+    if (!GST_CLOCK_TIME_IS_VALID(pts)) return;
+    const GstClockTime running = gst_segment_to_running_time(segment, GST_FORMAT_TIME, pts);
+    if (!GST_CLOCK_TIME_IS_VALID(running)) return;
+    GstClockTimeDiff offsetNow;
+    {
+      std::lock_guard lock(mutex);
+      if (resync) {
+        offset = GST_CLOCK_DIFF(running, pipelineRunningTime());
+        resync = false;
+      }
+      offsetNow = offset;
+    }
+    const GstClockTimeDiff mapped = static_cast<GstClockTimeDiff>(running) + offsetNow;
+    GstBuffer* out = gst_buffer_copy(in);  // metadata copy; the memory is shared
+    GST_BUFFER_PTS(out) = mapped > 0 ? static_cast<GstClockTime>(mapped) : 0;
+    GST_BUFFER_DTS(out) = GST_CLOCK_TIME_NONE;
+    GstAppSrc* src = GST_APP_SRC(appsrc);
+    GstCaps* caps = gst_sample_get_caps(sample);
+    CapsRef current = CapsRef::adopt(gst_app_src_get_caps(src));
+    if (caps && (!current || !gst_caps_is_equal(current.get(), caps))) gst_app_src_set_caps(src, caps);
+    gst_app_src_push_buffer(src, out);
+  }
+};
+
+namespace {
+
+struct PadAddedData {
+  std::shared_ptr<PlayerEndpoint::Bridge> bridge;
+};
+
+void onDecodedPad(GstElement* decodebin, GstPad* pad, gpointer user) {
+  auto* data = static_cast<PadAddedData*>(user);
+  CapsRef caps = CapsRef::adopt(gst_pad_get_current_caps(pad));
+  if (!caps) caps = CapsRef::adopt(gst_pad_query_caps(pad, nullptr));
+  if (!caps || gst_caps_is_empty(caps.get())) return;
+  const gchar* name = gst_structure_get_name(gst_caps_get_structure(caps.get(), 0));
+  const bool video = g_str_has_prefix(name, "video/x-raw");
+  const bool audio = g_str_has_prefix(name, "audio/x-raw");
+  if (!video && !audio) return;
+  GstElement* pipeline = GST_ELEMENT(gst_element_get_parent(decodebin));
+  if (!pipeline) return;
+  ElementRef owner = ElementRef::adopt(pipeline);
+  GstElement* target = video ? data->bridge->videoSrc.get() : data->bridge->audioSrc.get();
+
+  GstElement* queue = gst_element_factory_make("queue", nullptr);
+  GstElement* convert = gst_element_factory_make(video ? "videoconvert" : "audioconvert", nullptr);
+  GstElement* sink = gst_element_factory_make("appsink", nullptr);
+  g_object_set(sink, "sync", TRUE, "max-buffers", 4u, "enable-last-sample", FALSE, nullptr);
+  gst_bin_add_many(GST_BIN(pipeline), queue, convert, sink, nullptr);
+  gst_element_link_many(queue, convert, sink, nullptr);
+
+  struct SinkData {
+    std::shared_ptr<PlayerEndpoint::Bridge> bridge;
+    ElementRef target;
+  };
+  GstAppSinkCallbacks callbacks{};
+  callbacks.new_sample = [](GstAppSink* s, gpointer u) -> GstFlowReturn {
+    auto* d = static_cast<SinkData*>(u);
+    GstRef<GstSample> sample = GstRef<GstSample>::adopt(gst_app_sink_pull_sample(s));
+    if (sample) d->bridge->push(d->target.get(), sample.get());
+    return GST_FLOW_OK;
+  };
+  gst_app_sink_set_callbacks(GST_APP_SINK(sink), &callbacks,
+                             new SinkData{data->bridge, ElementRef::addRef(target)},
+                             [](gpointer u) { delete static_cast<SinkData*>(u); });
+  for (GstElement* e : {queue, convert, sink}) gst_element_sync_state_with_parent(e);
+  PadRef queueSink = PadRef::adopt(gst_element_get_static_pad(queue, "sink"));
+  gst_pad_link(pad, queueSink.get());
+}
+
+QString decoderLocation(const QString& uri, const QString& checkedPath) {
+  if (QUrl(uri).scheme().toLower() == u"file") return QUrl::fromLocalFile(checkedPath).toString(QUrl::FullyEncoded);
+  return uri;
+}
+
+}  // namespace
+
+PlayerEndpoint::PlayerEndpoint(const Creation& creation)
+    : UriEndpoint(creation, QStringLiteral("PlayerEndpoint"), creation.params.value(u"uri").toString()),
+      networkCacheMs_(creation.params.value(u"networkCache").toInt(2000)) {
+  location_ = decoderLocation(uri(), creation.engine.checkUri(uri(), false));
+  bridge_ = std::make_shared<Bridge>();
+  bridge_->mediaPipeline = ElementRef::addRef(pipeline()->gst());
+  for (MediaType t : {MediaType::Audio, MediaType::Video}) {
+    ElementRef src = SinkInput::makeAppSrc(QStringLiteral("player-%1").arg(mediaTypeName(t).toLower()));
+    GstElement* raw = src.get();
+    (t == MediaType::Video ? bridge_->videoSrc : bridge_->audioSrc) = src;
+    addToBin({GST_ELEMENT(gst_object_ref(raw))});
+    linkChain({raw, addOutput(t)});
+  }
+  start();
+}
+
+PlayerEndpoint::~PlayerEndpoint() { teardownDecoder(); }
+
+void PlayerEndpoint::buildDecoder() {
+  decoder_ = ElementRef::adopt(gst_pipeline_new(nullptr));
+  GstElement* decodebin = gst_element_factory_make("uridecodebin", "decoder");
+  g_object_set(decodebin, "uri", location_.toUtf8().constData(), "buffer-duration",
+               static_cast<gint64>(networkCacheMs_) * GST_MSECOND, nullptr);
+  gst_bin_add(GST_BIN(decoder_.get()), decodebin);
+  g_signal_connect_data(decodebin, "pad-added", G_CALLBACK(onDecodedPad), new PadAddedData{bridge_},
+                        [](gpointer data, GClosure*) { delete static_cast<PadAddedData*>(data); },
+                        static_cast<GConnectFlags>(0));
+  struct BusData {
+    Engine* engine;
+    std::weak_ptr<MediaObject> player;
+    GstElement* decoder;  // identity only, never dereferenced
+  };
+  BusRef bus = BusRef::adopt(gst_element_get_bus(decoder_.get()));
+  gst_bus_set_sync_handler(
+      bus.get(),
+      [](GstBus*, GstMessage* message, gpointer user) -> GstBusSyncReply {
+        auto* d = static_cast<BusData*>(user);
+        const auto type = GST_MESSAGE_TYPE(message);
+        if (type == GST_MESSAGE_EOS || type == GST_MESSAGE_ERROR) {
+          auto msg = GstRef<GstMessage>::addRef(message);
+          std::weak_ptr<MediaObject> weak = d->player;
+          GstElement* decoder = d->decoder;
+          d->engine->post([weak, msg, decoder]() {
+            auto p = std::static_pointer_cast<PlayerEndpoint>(weak.lock());
+            if (p && p->decoder_.get() == decoder) p->handleDecoderMessage(msg.get());
+          });
+        }
+        return GST_BUS_DROP;
+      },
+      new BusData{&engine(), weak_from_this(), decoder_.get()}, [](gpointer user) { delete static_cast<BusData*>(user); });
+}
+
+void PlayerEndpoint::teardownDecoder() {
+  if (!decoder_) return;
+  BusRef bus = BusRef::adopt(gst_element_get_bus(decoder_.get()));
+  gst_element_set_state(decoder_.get(), GST_STATE_NULL);
+  gst_bus_set_sync_handler(bus.get(), nullptr, nullptr, nullptr);
+  decoder_.reset();
+}
+
+void PlayerEndpoint::play() {
+  if (!decoder_) buildDecoder();
+  {
+    std::lock_guard lock(bridge_->mutex);
+    bridge_->resync = true;
+  }
+  if (gst_element_set_state(decoder_.get(), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
+    teardownDecoder();
+    raiseError(QStringLiteral("INVALID_URI"), QStringLiteral("Cannot play '%1'").arg(uri()));
+    return;
+  }
+  setState(State::Start);
+}
+
+void PlayerEndpoint::pause() {
+  if (!decoder_) return;
+  gst_element_set_state(decoder_.get(), GST_STATE_PAUSED);
+  setState(State::Pause);
+}
+
+void PlayerEndpoint::stop() {
+  teardownDecoder();
+  setState(State::Stop);
+}
+
+qint64 PlayerEndpoint::positionMs() const {
+  gint64 pos = 0;
+  if (decoder_ && gst_element_query_position(decoder_.get(), GST_FORMAT_TIME, &pos)) return pos / GST_MSECOND;
+  return 0;
+}
+
+void PlayerEndpoint::setPositionMs(qint64 ms) {
+  if (!decoder_ || ms < 0 ||
+      !gst_element_seek_simple(decoder_.get(), GST_FORMAT_TIME,
+                               static_cast<GstSeekFlags>(GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_KEY_UNIT),
+                               ms * GST_MSECOND)) {
+    throw KurentoException(ErrorCode::PlayerSeekFail,
+                           QStringLiteral("Cannot seek to %1 ms (is the player playing a seekable media?)").arg(ms));
+  }
+  std::lock_guard lock(bridge_->mutex);
+  bridge_->resync = true;
+}
+
+QJsonObject PlayerEndpoint::videoInfo() const {
+  bool seekable = false;
+  gint64 start = 0, end = 0, duration = 0;
+  if (decoder_) {
+    GstQuery* q = gst_query_new_seeking(GST_FORMAT_TIME);
+    if (gst_element_query(decoder_.get(), q)) {
+      gboolean s = FALSE;
+      gst_query_parse_seeking(q, nullptr, &s, &start, &end);
+      seekable = s;
+    }
+    gst_query_unref(q);
+    gst_element_query_duration(decoder_.get(), GST_FORMAT_TIME, &duration);
+  }
+  auto ms = [](gint64 ns) { return static_cast<qint64>(ns > 0 ? ns / GST_MSECOND : 0); };
+  return Schema::complex(QStringLiteral("VideoInfo"), QJsonObject{{QStringLiteral("isSeekable"), seekable},
+                                                                  {QStringLiteral("seekableInit"), ms(start)},
+                                                                  {QStringLiteral("seekableEnd"), ms(end)},
+                                                                  {QStringLiteral("duration"), ms(duration)}});
+}
+
+void PlayerEndpoint::handleDecoderMessage(GstMessage* message) {
+  if (GST_MESSAGE_TYPE(message) == GST_MESSAGE_EOS) {
+    raise(QStringLiteral("EndOfStream"));
+    for (MediaType t : {MediaType::Audio, MediaType::Video}) {
+      for (const auto& sink : sinks(t)) sink->onSourceEndOfStream(t);
+    }
+    stop();
+    return;
+  }
+  GError* err = nullptr;
+  gchar* dbg = nullptr;
+  gst_message_parse_error(message, &err, &dbg);
+  QString kind = QStringLiteral("INVALID_MEDIA");
+  if (err && err->domain == GST_RESOURCE_ERROR) kind = QStringLiteral("INVALID_URI");
+  const QString text = QStringLiteral("Cannot play '%1': %2").arg(uri(), QString::fromUtf8(err ? err->message : "error"));
+  qWarning("pipewright: %s: %s (%s)", qPrintable(id()), qPrintable(text), dbg ? dbg : "");
+  if (err) g_error_free(err);
+  g_free(dbg);
+  teardownDecoder();
+  setState(State::Stop);
+  raiseError(kind, text, 0);
+}
+
+void PlayerEndpoint::onRelease() {
+  teardownDecoder();
+  UriEndpoint::onRelease();
+}
+
+void bindUriEndpoint(Bindings& b);
+
+void bindPlayerEndpoint(Bindings& b) {
+  bindUriEndpoint(b);
+  const QString c = QStringLiteral("PlayerEndpoint");
+  b.addFactory(c, [](const Creation& creation) { return std::make_shared<PlayerEndpoint>(creation); });
+  b.add(c, QStringLiteral("play"), [](Invocation& call) {
+    call.as<PlayerEndpoint>().play();
+    return QJsonValue();
+  });
+  b.add(c, QStringLiteral("getPosition"), [](Invocation& call) { return QJsonValue(call.as<PlayerEndpoint>().positionMs()); });
+  b.add(c, QStringLiteral("setPosition"), [](Invocation& call) {
+    call.as<PlayerEndpoint>().setPositionMs(call.integer(QStringLiteral("position")));
+    return QJsonValue();
+  });
+  b.add(c, QStringLiteral("getVideoInfo"), [](Invocation& call) { return QJsonValue(call.as<PlayerEndpoint>().videoInfo()); });
+  b.add(c, QStringLiteral("getElementGstreamerDot"), [](Invocation& call) {
+    return QJsonValue(call.object().gstreamerDot(QStringLiteral("SHOW_ALL")));
+  });
+}
+
+}  // namespace pw

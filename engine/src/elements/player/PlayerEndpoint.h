@@ -1,0 +1,43 @@
+#pragma once
+
+#include "elements/UriEndpoint.h"
+
+#include <QJsonObject>
+
+#include <memory>
+
+namespace pw {
+
+// Plays a file://, http(s):// or rtsp:// URI. Decoding runs in a private pipeline paced in real
+// time; its frames enter the media pipeline re-timed to the pipeline's running time, so a player
+// started at any moment lines up with live media.
+class PlayerEndpoint : public UriEndpoint {
+ public:
+  explicit PlayerEndpoint(const Creation& creation);
+  ~PlayerEndpoint() override;
+
+  void play();
+  void pause() override;
+  void stop() override;
+
+  qint64 positionMs() const;
+  // Seeks; throws 40700 when the media cannot seek there.
+  void setPositionMs(qint64 ms);
+  QJsonObject videoInfo() const;
+
+  void onRelease() override;
+
+  struct Bridge;
+
+ private:
+  void buildDecoder();
+  void teardownDecoder();
+  void handleDecoderMessage(GstMessage* message);
+
+  QString location_;  // URI given to the decoder (file paths resolved)
+  int networkCacheMs_ = 2000;
+  ElementRef decoder_;  // the private pipeline
+  std::shared_ptr<Bridge> bridge_;
+};
+
+}  // namespace pw

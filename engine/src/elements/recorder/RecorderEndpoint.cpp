@@ -1,0 +1,383 @@
+#include "RecorderEndpoint.h"
+
+#include "core/Bindings.h"
+#include "media/Formats.h"
+#include "media/MediaPipeline.h"
+#include "media/SinkInput.h"
+#include "pipewright/engine/Engine.h"
+
+#include <QDir>
+#include <QFileInfo>
+
+#include <gst/app/gstappsrc.h>
+
+#include <array>
+#include <mutex>
+#include <vector>
+
+namespace pw {
+namespace {
+
+constexpr int kCollectWindowMs = 400;      // how long to wait for the other track before writing
+constexpr size_t kMaxPendingSamples = 600; // bound while collecting (~10 s of audio+video)
+constexpr int kFinalizeTimeoutMs = 5000;
+
+int slot(MediaType t) { return t == MediaType::Video ? 1 : 0; }
+
+}  // namespace
+
+struct RecorderEndpoint::Shared {
+  enum class Phase { Idle, Collecting, Recording, Paused, Stopping };
+
+  std::mutex mutex;
+  Phase phase = Phase::Idle;
+  std::array<std::vector<GstRef<GstSample>>, 2> pending;
+  std::array<ElementRef, 2> appsrc;
+  std::array<bool, 2> keyframeSeen{};  // video starts on a keyframe
+  GstClockTime offset = GST_CLOCK_TIME_NONE;
+  GstClockTime pausedTotal = 0;
+  bool collectScheduled = false;
+  bool announced = false;
+  Engine* engine = nullptr;
+  std::weak_ptr<MediaObject> owner;
+
+  // Streaming thread.
+  void accept(MediaType type, GstSample* sample, SinkInput& input) {
+    const int i = slot(type);
+    GstBuffer* buffer = gst_sample_get_buffer(sample);
+    if (!buffer || !GST_BUFFER_PTS_IS_VALID(buffer)) return;
+    std::lock_guard lock(mutex);
+    if (phase != Phase::Collecting && phase != Phase::Recording) return;
+    if (phase == Phase::Recording && !appsrc[i]) return;  // not a track of this file
+    if (type == MediaType::Video && !keyframeSeen[i]) {
+      if (GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT)) {
+        input.requestKeyframe();
+        return;
+      }
+      keyframeSeen[i] = true;
+    }
+    if (phase == Phase::Collecting) {
+      if (pending[i].size() < kMaxPendingSamples) pending[i].push_back(GstRef<GstSample>::addRef(sample));
+      if (!collectScheduled) {
+        collectScheduled = true;
+        std::weak_ptr<MediaObject> weak = owner;
+        engine->post([weak]() {
+          if (auto r = std::static_pointer_cast<RecorderEndpoint>(weak.lock())) r->startCollecting();
+        });
+      }
+      return;
+    }
+    pushLocked(i, sample);
+  }
+
+  void pushLocked(int i, GstSample* sample) {
+    GstBuffer* in = gst_sample_get_buffer(sample);
+    const GstClockTime pts = GST_BUFFER_PTS(in);
+    if (!GST_CLOCK_TIME_IS_VALID(offset)) offset = pts;
+    const GstClockTime shift = offset + pausedTotal;
+    if (pts < shift) return;  // older than the recording's start
+    GstBuffer* out = gst_buffer_copy(in);
+    GST_BUFFER_PTS(out) = pts - shift;
+    const GstClockTime dts = GST_BUFFER_DTS(in);
+    GST_BUFFER_DTS(out) = GST_CLOCK_TIME_IS_VALID(dts) && dts >= shift ? dts - shift : GST_CLOCK_TIME_NONE;
+    GstAppSrc* src = GST_APP_SRC(appsrc[i].get());
+    GstCaps* caps = gst_sample_get_caps(sample);
+    CapsRef current = CapsRef::adopt(gst_app_src_get_caps(src));
+    if (caps && (!current || !gst_caps_is_equal(current.get(), caps))) gst_app_src_set_caps(src, caps);
+    gst_app_src_push_buffer(src, out);
+    if (!announced) {
+      announced = true;
+      std::weak_ptr<MediaObject> weak = owner;
+      engine->post([weak]() {
+        if (auto r = weak.lock()) r->raise(QStringLiteral("Recording"));
+      });
+    }
+  }
+};
+
+namespace {
+
+// The recorder's input: samples go to the recording (or nowhere while not recording).
+class RecorderInput : public SinkInput {
+ public:
+  RecorderInput(MediaType type, QString format, std::shared_ptr<RecorderEndpoint::Shared> shared)
+      : SinkInput(type, std::move(format), nullptr), shared_(std::move(shared)) {}
+
+ protected:
+  void push(GstSample* sample) override { shared_->accept(type(), sample, *this); }
+
+ private:
+  std::shared_ptr<RecorderEndpoint::Shared> shared_;
+};
+
+}  // namespace
+
+std::optional<RecorderEndpoint::Profile> RecorderEndpoint::profileByName(const QString& name) {
+  using namespace formats;
+  static const QList<Profile> profiles{
+      {QStringLiteral("WEBM"), QStringLiteral("webmmux"), kVp8, kOpus},
+      {QStringLiteral("WEBM_VIDEO_ONLY"), QStringLiteral("webmmux"), kVp8, {}},
+      {QStringLiteral("WEBM_AUDIO_ONLY"), QStringLiteral("webmmux"), {}, kOpus},
+      {QStringLiteral("MKV"), QStringLiteral("matroskamux"), kH264, kOpus},
+      {QStringLiteral("MKV_VIDEO_ONLY"), QStringLiteral("matroskamux"), kH264, {}},
+      {QStringLiteral("MKV_AUDIO_ONLY"), QStringLiteral("matroskamux"), {}, kOpus},
+      {QStringLiteral("MP4"), QStringLiteral("mp4mux"), kH264, kAac},
+      {QStringLiteral("MP4_VIDEO_ONLY"), QStringLiteral("mp4mux"), kH264, {}},
+      {QStringLiteral("MP4_AUDIO_ONLY"), QStringLiteral("mp4mux"), {}, kAac},
+  };
+  for (const auto& p : profiles) {
+    if (p.name == name) return p;
+  }
+  return std::nullopt;
+}
+
+RecorderEndpoint::RecorderEndpoint(const Creation& creation)
+    : UriEndpoint(creation, QStringLiteral("RecorderEndpoint"), creation.params.value(u"uri").toString()),
+      stopOnEndOfStream_(creation.params.value(u"stopOnEndOfStream").toBool(false)) {
+  const QString profileName = creation.params.value(u"mediaProfile").toString(QStringLiteral("WEBM"));
+  const auto profile = profileByName(profileName);
+  if (!profile) {
+    throw KurentoException(KurentoError::illegalParam(
+        QStringLiteral("Media profile %1 is not supported yet; use WEBM, MKV or MP4 (or their _VIDEO_ONLY / "
+                       "_AUDIO_ONLY variants)").arg(profileName)));
+  }
+  profile_ = *profile;
+  path_ = creation.engine.checkUri(uri(), true);
+  if (!QFileInfo(QFileInfo(path_).absolutePath()).isDir()) {
+    throw KurentoException(KurentoError::illegalParam(
+        QStringLiteral("Folder of '%1' does not exist; create it first").arg(uri())));
+  }
+  shared_ = std::make_shared<Shared>();
+  shared_->engine = &creation.engine;
+  if (!profile_.audio.isEmpty()) {
+    setInput(MediaType::Audio, std::make_shared<RecorderInput>(MediaType::Audio, profile_.audio, shared_));
+  }
+  if (!profile_.video.isEmpty()) {
+    setInput(MediaType::Video, std::make_shared<RecorderInput>(MediaType::Video, profile_.video, shared_));
+  }
+  start();
+}
+
+RecorderEndpoint::~RecorderEndpoint() = default;
+
+void RecorderEndpoint::record() {
+  shared_->owner = weak_from_this();
+  if (stopping_) {
+    throw KurentoException(ErrorCode::MediaObjectNotAvailable,
+                           QStringLiteral("The recorder is still finishing its file; call record() after Stopped"));
+  }
+  {
+    std::lock_guard lock(shared_->mutex);
+    if (shared_->phase == Shared::Phase::Paused) {
+      // Resume: the paused span is cut out of the file.
+      auto p = pipeline();
+      GstRef<GstClock> clock = GstRef<GstClock>::adopt(gst_element_get_clock(p->gst()));
+      const GstClockTime now = clock ? gst_clock_get_time(clock.get()) - gst_element_get_base_time(p->gst()) : 0;
+      shared_->pausedTotal += now > pauseStartedAt_ ? now - pauseStartedAt_ : 0;
+      shared_->keyframeSeen = {};
+      shared_->phase = Shared::Phase::Recording;
+    } else if (shared_->phase == Shared::Phase::Idle) {
+      shared_->phase = Shared::Phase::Collecting;
+      shared_->keyframeSeen = {};
+      shared_->announced = false;
+    }
+  }
+  // A keyframe now, so the file starts without waiting for the next one.
+  if (inputs_[index(MediaType::Video)]) inputs_[index(MediaType::Video)]->requestKeyframe();
+  setState(State::Start);
+}
+
+void RecorderEndpoint::startCollecting() {
+  QTimer::singleShot(kCollectWindowMs, &engine(), [weak = weak_from_this()]() {
+    if (auto r = std::static_pointer_cast<RecorderEndpoint>(weak.lock())) r->buildSession();
+  });
+}
+
+void RecorderEndpoint::buildSession() {
+  std::lock_guard lock(shared_->mutex);
+  if (shared_->phase != Shared::Phase::Collecting && shared_->phase != Shared::Phase::Paused) return;
+  session_ = ElementRef::adopt(gst_bin_new("recording"));
+  // Forward the file sink's EOS so the end of the file is seen on the engine thread.
+  g_object_set(session_.get(), "message-forward", TRUE, nullptr);
+  ElementRef mux = makeElement(profile_.mux.toUtf8().constData(), "mux");
+  ElementRef sink = makeElement("filesink", "file");
+  // Unbuffered: every written cluster reaches the kernel, so a killed server leaves a playable file.
+  g_object_set(sink.get(), "location", path_.toUtf8().constData(), "buffer-mode", 2, "sync", FALSE, "async", FALSE,
+               nullptr);
+  if (profile_.mux == u"mp4mux") g_object_set(mux.get(), "fragment-duration", 1000u, nullptr);
+  gst_bin_add_many(GST_BIN(session_.get()), GST_ELEMENT(gst_object_ref(mux.get())),
+                   GST_ELEMENT(gst_object_ref(sink.get())), nullptr);
+  gst_element_link(mux.get(), sink.get());
+  GstClockTime offset = GST_CLOCK_TIME_NONE;
+  for (MediaType t : {MediaType::Audio, MediaType::Video}) {
+    const int i = slot(t);
+    if (shared_->pending[i].empty()) continue;
+    ElementRef src = SinkInput::makeAppSrc(QStringLiteral("rec-%1").arg(mediaTypeName(t).toLower()));
+    ElementRef queue = makeElement("queue");
+    gst_bin_add_many(GST_BIN(session_.get()), GST_ELEMENT(gst_object_ref(src.get())),
+                     GST_ELEMENT(gst_object_ref(queue.get())), nullptr);
+    gst_element_link(src.get(), queue.get());
+    GstElement* last = queue.get();
+    const QString& format = t == MediaType::Video ? profile_.video : profile_.audio;
+    const char* parser = format == formats::kH264 ? "h264parse" : format == formats::kAac ? "aacparse" : nullptr;
+    if (parser) {
+      GstElement* p = gst_element_factory_make(parser, nullptr);
+      gst_bin_add(GST_BIN(session_.get()), p);
+      gst_element_link(last, p);
+      last = p;
+    }
+    if (!gst_element_link(last, mux.get())) {
+      qWarning("pipewright: %s: cannot add a %s track to %s", qPrintable(id()), qPrintable(mediaTypeName(t)),
+               qPrintable(profile_.mux));
+      continue;
+    }
+    shared_->appsrc[i] = src;
+    const GstClockTime first = GST_BUFFER_PTS(gst_sample_get_buffer(shared_->pending[i].front().get()));
+    if (!GST_CLOCK_TIME_IS_VALID(offset) || first < offset) offset = first;
+  }
+  gst_bin_add(bin(), GST_ELEMENT(gst_object_ref(session_.get())));
+  gst_element_sync_state_with_parent(session_.get());
+  shared_->offset = offset;
+  const bool paused = shared_->phase == Shared::Phase::Paused;
+  shared_->phase = Shared::Phase::Recording;
+  for (int i = 0; i < 2; ++i) {
+    if (shared_->appsrc[i]) {
+      for (const auto& s : shared_->pending[i]) shared_->pushLocked(i, s.get());
+    }
+    shared_->pending[i].clear();
+  }
+  if (paused) shared_->phase = Shared::Phase::Paused;
+}
+
+void RecorderEndpoint::pause() {
+  std::lock_guard lock(shared_->mutex);
+  if (shared_->phase != Shared::Phase::Recording && shared_->phase != Shared::Phase::Collecting) return;
+  auto p = pipeline();
+  GstRef<GstClock> clock = GstRef<GstClock>::adopt(gst_element_get_clock(p->gst()));
+  pauseStartedAt_ = clock ? gst_clock_get_time(clock.get()) - gst_element_get_base_time(p->gst()) : 0;
+  shared_->phase = Shared::Phase::Paused;
+  setState(State::Pause);
+  raise(QStringLiteral("Paused"));
+}
+
+void RecorderEndpoint::stop() { stopAndWait(nullptr); }
+
+void RecorderEndpoint::stopAndWait(std::shared_ptr<DeferredReply> reply) {
+  if (reply) waiting_.append(reply);
+  if (stopping_) return;
+  std::array<ElementRef, 2> sources;
+  {
+    std::lock_guard lock(shared_->mutex);
+    if (shared_->phase == Shared::Phase::Idle) {
+      // Nothing recording: answer at once.
+      for (auto& w : std::exchange(waiting_, {})) w->resolve();
+      return;
+    }
+    shared_->phase = Shared::Phase::Stopping;
+    sources = shared_->appsrc;
+  }
+  if (!session_) {
+    finalize();
+    return;
+  }
+  stopping_ = true;
+  // The muxer finishes the file when every track ends; the filesink's EOS then arrives
+  // as a forwarded bus message (handleBusMessage).
+  for (auto& s : sources) {
+    if (s) gst_app_src_end_of_stream(GST_APP_SRC(s.get()));
+  }
+  finalizeTimeout_ = std::make_unique<QTimer>();
+  finalizeTimeout_->setSingleShot(true);
+  QObject::connect(finalizeTimeout_.get(), &QTimer::timeout, [this]() {
+    qWarning("pipewright: %s: the file did not finish within %d ms; closing it anyway", qPrintable(id()),
+             kFinalizeTimeoutMs);
+    finalize();
+  });
+  finalizeTimeout_->start(kFinalizeTimeoutMs);
+}
+
+void RecorderEndpoint::finalize() {
+  finalizeTimeout_.reset();
+  if (session_) {
+    gst_element_set_state(session_.get(), GST_STATE_NULL);
+    if (GST_OBJECT_PARENT(session_.get()) == GST_OBJECT(bin())) gst_bin_remove(bin(), session_.get());
+    session_.reset();
+  }
+  {
+    std::lock_guard lock(shared_->mutex);
+    shared_->phase = Shared::Phase::Idle;
+    shared_->appsrc = {};
+    for (auto& p : shared_->pending) p.clear();
+    shared_->offset = GST_CLOCK_TIME_NONE;
+    shared_->pausedTotal = 0;
+    shared_->collectScheduled = false;
+  }
+  stopping_ = false;
+  setState(State::Stop);
+  raise(QStringLiteral("Stopped"));
+  for (auto& w : std::exchange(waiting_, {})) w->resolve();
+}
+
+void RecorderEndpoint::onSourceEndOfStream(MediaType) {
+  if (stopOnEndOfStream_ && state() != State::Stop) stop();
+}
+
+void RecorderEndpoint::handleBusMessage(GstMessage* message) {
+  if (GST_MESSAGE_TYPE(message) == GST_MESSAGE_ELEMENT && session_ &&
+      GST_MESSAGE_SRC(message) == GST_OBJECT(session_.get())) {
+    const GstStructure* s = gst_message_get_structure(message);
+    if (s && gst_structure_has_name(s, "GstBinForwarded")) {
+      GstMessage* inner = nullptr;
+      gst_structure_get(s, "message", GST_TYPE_MESSAGE, &inner, nullptr);
+      const bool eos = inner && GST_MESSAGE_TYPE(inner) == GST_MESSAGE_EOS;
+      if (inner) gst_message_unref(inner);
+      if (eos && stopping_) finalize();
+      return;
+    }
+  }
+  MediaElement::handleBusMessage(message);
+}
+
+void RecorderEndpoint::onRelease() {
+  // Releasing while recording still closes the file properly (best effort, synchronous).
+  if (session_) {
+    std::array<ElementRef, 2> sources;
+    {
+      std::lock_guard lock(shared_->mutex);
+      shared_->phase = Shared::Phase::Stopping;
+      sources = shared_->appsrc;
+    }
+    for (auto& s : sources) {
+      if (s) gst_app_src_end_of_stream(GST_APP_SRC(s.get()));
+    }
+    BusRef bus = BusRef::adopt(gst_element_get_bus(session_.get()));
+    Q_UNUSED(bus);
+    // Give the muxer a moment to write its index; a live pipeline never blocks here.
+    PadRef sinkPad;
+    if (GstElement* file = gst_bin_get_by_name(GST_BIN(session_.get()), "file")) {
+      sinkPad = PadRef::adopt(gst_element_get_static_pad(file, "sink"));
+      gst_object_unref(file);
+    }
+    for (int i = 0; i < 100 && sinkPad && !GST_PAD_IS_EOS(sinkPad.get()); ++i) g_usleep(10000);
+    finalize();
+  }
+  UriEndpoint::onRelease();
+}
+
+void bindRecorderEndpoint(Bindings& b) {
+  const QString c = QStringLiteral("RecorderEndpoint");
+  b.addFactory(c, [](const Creation& creation) {
+    auto r = std::make_shared<RecorderEndpoint>(creation);
+    return r;
+  });
+  b.add(c, QStringLiteral("record"), [](Invocation& call) {
+    call.as<RecorderEndpoint>().record();
+    return QJsonValue();
+  });
+  b.add(c, QStringLiteral("stopAndWait"), [](Invocation& call) {
+    call.as<RecorderEndpoint>().stopAndWait(call.defer());
+    return QJsonValue();
+  });
+}
+
+}  // namespace pw

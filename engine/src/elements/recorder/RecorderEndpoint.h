@@ -1,0 +1,62 @@
+#pragma once
+
+#include "elements/UriEndpoint.h"
+#include "pipewright/engine/KurentoError.h"
+
+#include <QList>
+#include <QTimer>
+
+#include <functional>
+#include <memory>
+
+namespace pw {
+
+class DeferredReply;
+
+// Records what it receives into a file (WebM, Matroska or MP4 and their single-track
+// profiles). The file's tracks are fixed when media first arrives after record(): the media
+// types flowing within a short window become tracks, so a source without audio does not stall
+// the muxer. WebM/Matroska files are written without buffering and stay playable up to their
+// last cluster if the server dies.
+class RecorderEndpoint : public UriEndpoint {
+ public:
+  struct Profile {
+    QString name;
+    QString mux;        // "webmmux", "matroskamux", "mp4mux"
+    QString video;      // wanted video format, empty when the profile has no video
+    QString audio;      // wanted audio format, empty when the profile has no audio
+  };
+  static std::optional<Profile> profileByName(const QString& name);
+
+  explicit RecorderEndpoint(const Creation& creation);
+  ~RecorderEndpoint() override;
+
+  void record();
+  void pause() override;
+  void stop() override;
+  // Stops and calls `done` once the file is complete.
+  void stopAndWait(std::shared_ptr<DeferredReply> reply);
+
+  void onSourceEndOfStream(MediaType type) override;
+  void handleBusMessage(GstMessage* message) override;
+  void onRelease() override;
+
+  struct Shared;
+
+ private:
+  void startCollecting();
+  void buildSession();
+  void finalize();
+
+  QString path_;
+  Profile profile_;
+  bool stopOnEndOfStream_ = false;
+  std::shared_ptr<Shared> shared_;
+  ElementRef session_;  // appsrcs → mux → filesink, while recording
+  QList<std::shared_ptr<DeferredReply>> waiting_;
+  std::unique_ptr<QTimer> finalizeTimeout_;
+  bool stopping_ = false;
+  GstClockTime pauseStartedAt_ = 0;
+};
+
+}  // namespace pw

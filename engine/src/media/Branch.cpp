@@ -1,0 +1,153 @@
+#include "Branch.h"
+
+#include "SinkInput.h"
+#include "pipewright/engine/Engine.h"
+
+#include <gst/app/gstappsink.h>
+#include <gst/video/video-event.h>
+
+namespace pw {
+namespace {
+
+// Appsink callback data: a strong reference to the target list, freed with the appsink.
+using TargetsPtr = std::shared_ptr<void>;
+
+}  // namespace
+
+std::shared_ptr<Branch> Branch::create(GstBin* parentBin, GstElement* tee, const QString& name,
+                                       const QString& description, QString* error) {
+  std::shared_ptr<Branch> b(new Branch());
+  b->name_ = name;
+  b->transcoding_ = !description.isEmpty();
+  b->parentBin_ = parentBin;
+  b->tee_ = ElementRef::addRef(tee);
+
+  ElementRef bin = ElementRef::adopt(gst_bin_new(name.toUtf8().constData()));
+  ElementRef queue = makeElement("queue");
+  // Leaky so one slow consumer cannot stall the source for everyone else.
+  g_object_set(queue.get(), "max-size-buffers", 0u, "max-size-bytes", 0u, "max-size-time",
+               static_cast<guint64>(2 * GST_SECOND), "leaky", 2, nullptr);
+  ElementRef appsink = makeElement("appsink");
+  g_object_set(appsink.get(), "sync", FALSE, "async", FALSE, "enable-last-sample", FALSE, "max-buffers", 0u, nullptr);
+  gst_bin_add_many(GST_BIN(bin.get()), GST_ELEMENT(gst_object_ref(queue.get())),
+                   GST_ELEMENT(gst_object_ref(appsink.get())), nullptr);
+  GstElement* last = queue.get();
+  if (!description.isEmpty()) {
+    GError* err = nullptr;
+    ElementRef transcode = ElementRef::adopt(
+        gst_parse_bin_from_description(description.toUtf8().constData(), TRUE, &err));
+    if (!transcode) {
+      if (error) *error = QStringLiteral("cannot build transcoder '%1': %2").arg(description, err ? QString::fromUtf8(err->message) : QString());
+      if (err) g_error_free(err);
+      return nullptr;
+    }
+    if (err) g_error_free(err);
+    gst_bin_add(GST_BIN(bin.get()), GST_ELEMENT(gst_object_ref(transcode.get())));
+    gst_element_link(last, transcode.get());
+    last = transcode.get();
+  }
+  gst_element_link(last, appsink.get());
+  PadRef queueSink = PadRef::adopt(gst_element_get_static_pad(queue.get(), "sink"));
+  gst_element_add_pad(bin.get(), gst_ghost_pad_new("sink", queueSink.get()));
+
+  auto* data = new std::shared_ptr<Targets>(b->targets_);
+  GstAppSinkCallbacks callbacks{};
+  callbacks.new_sample = [](GstAppSink* sink, gpointer user) -> GstFlowReturn {
+    auto& targets = *static_cast<std::shared_ptr<Targets>*>(user);
+    GstRef<GstSample> sample = GstRef<GstSample>::adopt(gst_app_sink_pull_sample(sink));
+    if (!sample) return GST_FLOW_OK;
+    std::vector<std::shared_ptr<SinkInput>> inputs;
+    {
+      std::lock_guard lock(targets->mutex);
+      inputs = targets->inputs;
+    }
+    for (const auto& in : inputs) in->deliver(sample.get());
+    return GST_FLOW_OK;
+  };
+  gst_app_sink_set_callbacks(GST_APP_SINK(appsink.get()), &callbacks, data,
+                             [](gpointer user) { delete static_cast<std::shared_ptr<Targets>*>(user); });
+
+  gst_bin_add(parentBin, GST_ELEMENT(gst_object_ref(bin.get())));
+  // Running before linking: a tee pushing into a not-yet-started branch would get FLUSHING.
+  gst_element_sync_state_with_parent(bin.get());
+  b->teePad_ = PadRef::adopt(gst_element_request_pad_simple(tee, "src_%u"));
+  PadRef binSink = PadRef::adopt(gst_element_get_static_pad(bin.get(), "sink"));
+  if (gst_pad_link(b->teePad_.get(), binSink.get()) != GST_PAD_LINK_OK) {
+    if (error) *error = QStringLiteral("cannot link branch %1 to its source").arg(name);
+    gst_element_set_state(bin.get(), GST_STATE_NULL);
+    gst_bin_remove(parentBin, bin.get());
+    gst_element_release_request_pad(tee, b->teePad_.get());
+    return nullptr;
+  }
+  b->bin_ = std::move(bin);
+  b->appsink_ = std::move(appsink);
+  return b;
+}
+
+Branch::~Branch() = default;
+
+void Branch::addTarget(const std::shared_ptr<SinkInput>& input) {
+  {
+    std::lock_guard lock(targets_->mutex);
+    targets_->inputs.push_back(input);
+  }
+  input->setFeeder(shared_from_this());
+  // A consumer joining a running encoder needs a fresh keyframe to start decoding.
+  requestKeyframe();
+}
+
+void Branch::removeTarget(const SinkInput* input) {
+  std::lock_guard lock(targets_->mutex);
+  std::erase_if(targets_->inputs, [&](const auto& p) { return p.get() == input; });
+}
+
+int Branch::targetCount() const {
+  std::lock_guard lock(targets_->mutex);
+  return static_cast<int>(targets_->inputs.size());
+}
+
+void Branch::requestKeyframe() {
+  if (!appsink_) return;
+  PadRef pad = PadRef::adopt(gst_element_get_static_pad(appsink_.get(), "sink"));
+  gst_pad_push_event(pad.get(), gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0));
+}
+
+void Branch::dispose(Engine& engine) {
+  {
+    std::lock_guard lock(targets_->mutex);
+    targets_->inputs.clear();
+  }
+  if (!bin_) return;
+  struct Removal {
+    Engine* engine;
+    ElementRef tee;
+    PadRef teePad;
+    ElementRef bin;
+    ElementRef parent;
+    bool done = false;
+  };
+  auto* removal = new Removal{&engine, tee_, teePad_, bin_, ElementRef::addRef(GST_ELEMENT(parentBin_))};
+  bin_.reset();
+  // Unlink when the tee pad is idle, then finish on the engine thread.
+  gst_pad_add_probe(
+      removal->teePad.get(), GST_PAD_PROBE_TYPE_IDLE,
+      [](GstPad* pad, GstPadProbeInfo*, gpointer user) -> GstPadProbeReturn {
+        auto* r = static_cast<Removal*>(user);
+        if (r->done) return GST_PAD_PROBE_REMOVE;
+        r->done = true;
+        PadRef peer = PadRef::adopt(gst_pad_get_peer(pad));
+        if (peer) gst_pad_unlink(pad, peer.get());
+        auto keep = std::make_shared<Removal>(*r);
+        r->engine->post([keep]() {
+          gst_element_release_request_pad(keep->tee.get(), keep->teePad.get());
+          gst_element_set_state(keep->bin.get(), GST_STATE_NULL);
+          if (GST_OBJECT_PARENT(keep->bin.get()) == GST_OBJECT(keep->parent.get())) {
+            gst_bin_remove(GST_BIN(keep->parent.get()), keep->bin.get());
+          }
+        });
+        return GST_PAD_PROBE_REMOVE;
+      },
+      removal, [](gpointer user) { delete static_cast<Removal*>(user); });
+}
+
+}  // namespace pw

@@ -1,0 +1,104 @@
+#pragma once
+
+#include "Formats.h"
+#include "core/MediaObject.h"
+#include "core/MediaType.h"
+#include "gst/GstRef.h"
+
+#include <QJsonArray>
+
+#include <array>
+#include <memory>
+#include <optional>
+
+namespace pw {
+
+struct Creation;
+class MediaPipeline;
+class OutputPort;
+class SinkInput;
+
+// A media element: one GstBin in its pipeline with, per media type, at most one input
+// (fed by one source) and one output (feeding any number of sinks) — design §3.
+class MediaElement : public MediaObject {
+ public:
+  MediaElement(const Creation& creation, const QString& type);
+  ~MediaElement() override;
+
+  std::shared_ptr<MediaPipeline> pipeline() const;
+  GstBin* bin() const { return GST_BIN(bin_.get()); }
+  const QString& binName() const { return binName_; }
+
+  // Kurento connect semantics: one source per (sink, media type); a new connect replaces it.
+  void connectTo(const std::shared_ptr<MediaElement>& sink, std::optional<MediaType> type, const QString& sourceDesc,
+                 const QString& sinkDesc);
+  void disconnectFrom(const std::shared_ptr<MediaElement>& sink, std::optional<MediaType> type);
+  QJsonArray sourceConnections(std::optional<MediaType> type, const QString& description) const;
+  QJsonArray sinkConnections(std::optional<MediaType> type, const QString& description) const;
+
+  bool isFlowingIn(MediaType type) const { return flowingIn_[index(type)]; }
+  bool isFlowingOut(MediaType type) const { return flowingOut_[index(type)]; }
+  bool isTranscoding(MediaType type, const QString& binName) const;
+  void setEncoderBitrate(int bps);
+  int encoderBitrate() const { return encoder_.bitrateBps; }
+  int minEncoderBitrate() const { return minEncoderBitrateBps_; }
+  int maxEncoderBitrate() const { return maxEncoderBitrateBps_; }
+  void setMinEncoderBitrate(int bps) { minEncoderBitrateBps_ = bps; }
+  void setMaxEncoderBitrate(int bps) { maxEncoderBitrateBps_ = bps; }
+
+  // Element statistics (getStats); endpoints add their own.
+  virtual QJsonObject stats(std::optional<MediaType> type) const;
+
+  // Engine thread, every 500 ms: raises MediaFlowIn/OutStateChanged on transitions.
+  void checkFlow();
+  // Engine thread: a bus message from inside this element's bin.
+  virtual void handleBusMessage(GstMessage* message);
+  // Engine thread: the source connected to `type` reached its end (PlayerEndpoint EOS).
+  virtual void onSourceEndOfStream(MediaType) {}
+
+  void onRelease() override;
+  QString gstreamerDot(const QString& details) const override;
+
+ protected:
+  // Adds an input fed through an appsrc wanting `format`; returns the appsrc (in the bin).
+  GstElement* addInput(MediaType type, const QString& format);
+  // Installs a custom input (e.g. the recorder's, which handles samples itself).
+  void setInput(MediaType type, std::shared_ptr<SinkInput> input);
+  // Adds an output tee; returns it (in the bin) for the subclass to link its chain into.
+  GstElement* addOutput(MediaType type);
+  // Links a chain of elements already in the bin: first ! ... ! last. False on failure.
+  bool linkChain(std::initializer_list<GstElement*> chain);
+  // Adds new elements (adopted refs) to the bin.
+  void addToBin(std::initializer_list<GstElement*> elements);
+  // Brings the bin to the pipeline's state; call at the end of the subclass constructor.
+  void start();
+  // Sinks connected to this element's output for `type`.
+  QList<std::shared_ptr<MediaElement>> sinks(MediaType type) const;
+
+  std::array<std::shared_ptr<SinkInput>, 3> inputs_;
+  std::array<std::shared_ptr<OutputPort>, 3> outputs_;
+
+ private:
+  struct Link {
+    std::weak_ptr<MediaElement> peer;
+    QString sourceDescription;
+    QString sinkDescription;
+  };
+  void dropSource(MediaType type);
+  QJsonObject connectionData(const MediaElement& source, const MediaElement& sink, MediaType type,
+                             const Link& link) const;
+
+  std::weak_ptr<MediaPipeline> pipeline_;
+  ElementRef bin_;
+  QString binName_;
+  std::array<std::optional<Link>, 3> sources_;  // who feeds this element
+  std::array<QList<Link>, 3> sinks_;            // whom this element feeds
+  std::array<bool, 3> flowingIn_{};
+  std::array<bool, 3> flowingOut_{};
+  EncoderSettings encoder_;
+  int minEncoderBitrateBps_ = 0;
+  int maxEncoderBitrateBps_ = 0;
+  bool released_ = false;
+};
+
+}  // namespace pw

@@ -1,0 +1,50 @@
+#pragma once
+
+#include "core/MediaObject.h"
+#include "gst/GstRef.h"
+
+#include <QHash>
+#include <QTimer>
+
+#include <memory>
+
+namespace pw {
+
+struct Creation;
+class MediaElement;
+
+// A MediaPipeline owns one GstPipeline; each MediaElement is a GstBin inside it (design §3).
+class MediaPipeline : public MediaObject {
+ public:
+  explicit MediaPipeline(const Creation& creation);
+  ~MediaPipeline() override;
+  // Installs the bus handler and starts the pipeline (needs a shared owner).
+  void start();
+
+  GstElement* gst() const { return pipeline_.get(); }
+  GstBin* bin() const { return GST_BIN(pipeline_.get()); }
+
+  void addElement(const std::shared_ptr<MediaElement>& element, const QString& binName);
+  void removeElement(const QString& binName);
+
+  bool latencyStats() const { return latencyStats_; }
+  void setLatencyStats(bool on) { latencyStats_ = on; }
+
+  void onRelease() override;
+  QString gstreamerDot(const QString& details) const override;
+
+  static GstDebugGraphDetails dotDetails(const QString& details);
+  static QString dotOf(GstBin* bin, const QString& details);
+
+ private:
+  void handleBusMessage(GstMessage* message);
+  void checkFlow();
+
+  ElementRef pipeline_;
+  QHash<QString, std::weak_ptr<MediaElement>> elements_;  // by bin name
+  std::unique_ptr<QTimer> flowTimer_;
+  bool latencyStats_ = false;
+  bool released_ = false;
+};
+
+}  // namespace pw

@@ -1,0 +1,58 @@
+#pragma once
+
+// The input of a media element for one media type: what format it wants, and where the
+// connected source's samples go. Samples arrive on GStreamer streaming threads; only
+// thread-safe state lives here.
+
+#include "core/MediaType.h"
+#include "gst/GstRef.h"
+
+#include <QString>
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+
+#include <gst/app/gstappsrc.h>
+
+namespace pw {
+
+class Branch;
+
+class SinkInput {
+ public:
+  // `appsrc` may be null for inputs that handle samples themselves (push overridden).
+  SinkInput(MediaType type, QString wantedFormat, ElementRef appsrc);
+  virtual ~SinkInput() = default;
+
+  MediaType type() const { return type_; }
+  const QString& wantedFormat() const { return wantedFormat_; }
+  GstElement* appsrc() const { return appsrc_.get(); }
+
+  // Streaming thread: one sample from the connected source's branch.
+  void deliver(GstSample* sample);
+  // Asks the connected source for a keyframe (upstream force-key-unit), rate-limited.
+  void requestKeyframe();
+  void setFeeder(const std::shared_ptr<Branch>& branch);
+  std::shared_ptr<Branch> feeder() const;
+
+  // Monotonic µs of the last buffer received (0 = never).
+  qint64 lastBufferUs() const { return lastBufferUs_.load(); }
+
+  // Creates an appsrc configured for live, time-stamped, bounded input.
+  static ElementRef makeAppSrc(const QString& name);
+
+ protected:
+  virtual void push(GstSample* sample);
+
+ private:
+  MediaType type_;
+  QString wantedFormat_;
+  ElementRef appsrc_;
+  mutable std::mutex mutex_;
+  std::weak_ptr<Branch> feeder_;
+  std::atomic<qint64> lastBufferUs_{0};
+  std::atomic<qint64> lastKeyframeRequestUs_{0};
+};
+
+}  // namespace pw

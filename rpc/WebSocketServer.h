@@ -1,0 +1,48 @@
+#pragma once
+
+// The WebSocket JSON-RPC transport (design §1): it only carries text frames between sockets and
+// the engine; it knows nothing about media. Path check and access token as spec §1.
+
+#include "pipewright/engine/Config.h"
+
+#include <QHostAddress>
+#include <QObject>
+#include <QWebSocketServer>
+
+#include <memory>
+#include <unordered_map>
+
+class QWebSocket;
+
+namespace pw {
+
+class Engine;
+class WebSocketConnection;
+
+class WebSocketServer : public QObject {
+  Q_OBJECT
+
+ public:
+  WebSocketServer(Engine& engine, const Config& config, QObject* parent = nullptr);
+  ~WebSocketServer() override;
+
+  // Starts listening; returns false with a message (address in use, bad address...).
+  bool listen(QString* error);
+  quint16 port() const;
+  QString url() const;
+  int connectionCount() const { return static_cast<int>(connections_.size()); }
+
+ Q_SIGNALS:
+  void connectionCountChanged(int count);
+
+ private:
+  void onNewConnection();
+  void onDisconnected(QWebSocket* socket);
+
+  Engine& engine_;
+  Config config_;
+  QWebSocketServer server_;
+  std::unordered_map<QWebSocket*, std::shared_ptr<WebSocketConnection>> connections_;
+};
+
+}  // namespace pw
