@@ -72,10 +72,16 @@ async function playAndRecord({ profile, ext, filter = null }) {
   }
 }
 
+/** Compact description of a discover() result for assertion messages. */
+function summary(info) {
+  return `container=${info.container} duration=${info.durationSec} video=${JSON.stringify(info.videoCaps)} ` +
+    `audio=${JSON.stringify(info.audioCaps)}\n--- gst-discoverer-1.0 output ---\n${info.raw.slice(0, 3000)}`;
+}
+
 function assertDuration(info, expected = CLIP_SECONDS) {
   assert.ok(info.durationSec !== null, `no duration in discoverer output:\n${info.raw}`);
   assert.ok(Math.abs(info.durationSec - expected) <= expected * 0.1,
-    `duration ${info.durationSec}s not within 10% of ${expected}s`);
+    `duration ${info.durationSec}s not within 10% of ${expected}s; ${summary(info)}`);
 }
 
 describe('recording with kurento-client', () => {
@@ -84,9 +90,9 @@ describe('recording with kurento-client', () => {
   it('WEBM: Player → GStreamerFilter(videoflip) → Recorder gives VP8 + Opus, ~5 s', { timeout: 90000 }, async () => {
     webm = await playAndRecord({ profile: 'WEBM', ext: 'webm', filter: 'videoflip method=horizontal-flip' });
     const { info } = webm;
-    assert.deepEqual(info.videoCodecs, ['VP8'], `video: ${info.videoCaps}`);
-    assert.deepEqual(info.audioCodecs, ['OPUS'], `audio: ${info.audioCaps}`);
-    assert.match(info.container || '', /webm/i);
+    assert.deepEqual(info.videoCodecs, ['VP8'], summary(info));
+    assert.deepEqual(info.audioCodecs, ['OPUS'], summary(info));
+    assert.match(info.container || '', /webm/i, summary(info));
     assertDuration(info);
     assert.deepEqual(webm.events.errors, [], 'no Error events during a clean recording');
   });
@@ -104,31 +110,31 @@ describe('recording with kurento-client', () => {
 
   it('MKV: H.264 + Opus, ~5 s', { timeout: 90000 }, async () => {
     const { info } = await playAndRecord({ profile: 'MKV', ext: 'mkv' });
-    assert.deepEqual(info.videoCodecs, ['H264'], `video: ${info.videoCaps}`);
-    assert.deepEqual(info.audioCodecs, ['OPUS'], `audio: ${info.audioCaps}`);
-    assert.match(info.container || '', /matroska/i);
+    assert.deepEqual(info.videoCodecs, ['H264'], summary(info));
+    assert.deepEqual(info.audioCodecs, ['OPUS'], summary(info));
+    assert.match(info.container || '', /matroska/i, summary(info));
     assertDuration(info);
   });
 
   it('MP4: H.264 + AAC, ~5 s', { timeout: 90000 }, async () => {
     const { info } = await playAndRecord({ profile: 'MP4', ext: 'mp4' });
-    assert.deepEqual(info.videoCodecs, ['H264'], `video: ${info.videoCaps}`);
-    assert.deepEqual(info.audioCodecs, ['AAC'], `audio: ${info.audioCaps}`);
-    assert.match(info.container || '', /quicktime|mp4/i);
+    assert.deepEqual(info.videoCodecs, ['H264'], summary(info));
+    assert.deepEqual(info.audioCodecs, ['AAC'], summary(info));
+    assert.match(info.container || '', /quicktime|mp4/i, summary(info));
     assertDuration(info);
   });
 
   it('WEBM_VIDEO_ONLY: VP8 only', { timeout: 90000 }, async () => {
     const { info } = await playAndRecord({ profile: 'WEBM_VIDEO_ONLY', ext: 'webm' });
-    assert.deepEqual(info.videoCodecs, ['VP8']);
-    assert.deepEqual(info.audioCodecs, []);
+    assert.deepEqual(info.videoCodecs, ['VP8'], summary(info));
+    assert.deepEqual(info.audioCodecs, [], summary(info));
     assertDuration(info);
   });
 
   it('MP4_AUDIO_ONLY: AAC only', { timeout: 90000 }, async () => {
     const { info } = await playAndRecord({ profile: 'MP4_AUDIO_ONLY', ext: 'm4a' });
-    assert.deepEqual(info.videoCodecs, []);
-    assert.deepEqual(info.audioCodecs, ['AAC']);
+    assert.deepEqual(info.videoCodecs, [], summary(info));
+    assert.deepEqual(info.audioCodecs, ['AAC'], summary(info));
     assertDuration(info);
   });
 });

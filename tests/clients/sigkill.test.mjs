@@ -35,8 +35,7 @@ describe('crash safety', () => {
     await sleep(4000);
     assert.deepEqual(errors.events, [], 'recorder raised Error events');
 
-    srv.proc.kill('SIGKILL');
-    const ex = await srv.exited;
+    const ex = await srv.kill('SIGKILL');
     assert.equal(ex.signal, 'SIGKILL');
     closeClient(client);
     client = null;

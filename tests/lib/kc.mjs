@@ -34,11 +34,17 @@ export function cbError(fn, timeoutMs = 30000, what = 'kurento-client call') {
   return cb(fn, timeoutMs, what).then(() => null, (err) => err);
 }
 
-/** Connect a KurentoClient; resolves [client]. */
-export function connectClient(url, options = {}) {
-  return cb((done) => {
-    kurentoClient(url, { failAfter: 1, strict: true, duplicates_timeout: 1000, ...options }, done);
+/**
+ * Connect a KurentoClient; resolves [client] once the client is usable (strict start-up check done).
+ * The instance returned is the real KurentoClient (the callback gets a disguised copy that lacks
+ * non-enumerable properties such as `sessionId`).
+ */
+export async function connectClient(url, options = {}) {
+  let instance;
+  await cb((done) => {
+    instance = kurentoClient(url, { failAfter: 1, strict: true, duplicates_timeout: 1000, ...options }, done);
   }, 20000, 'kurentoClient connect');
+  return [instance];
 }
 
 /** Wait for one event on a proxy (adds a listener → the client subscribes on the server). */

@@ -114,9 +114,19 @@ export async function startServer(opts = {}) {
   });
 
   const port = Number(new URL(url).port);
+  let killedByTest = false;
 
-  async function stop() {
-    if (exitInfo) return exitInfo;
+  /**
+   * Stop the server (SIGTERM, SIGKILL after 5 s). If the server had already exited on its own
+   * (crash, or killed from outside), this throws so that the after() hook reports it, unless
+   * opts.allowExited is set (tests that kill the server themselves).
+   */
+  async function stop({ allowExited = false } = {}) {
+    if (exitInfo) {
+      if (allowExited || killedByTest) return exitInfo;
+      throw new Error(`server exited unexpectedly before stop() (code=${exitInfo.code}, signal=${exitInfo.signal})\n` +
+        `stderr tail:\n${stderr.slice(-4000)}`);
+    }
     proc.kill('SIGTERM');
     const killer = setTimeout(() => { if (!exitInfo) proc.kill('SIGKILL'); }, 5000);
     const info = await exited;
@@ -132,6 +142,12 @@ export async function startServer(opts = {}) {
     configPath,
     exited,
     stop,
+    /** Send a signal on purpose (then stop() will not complain about the exit). */
+    kill(signal = 'SIGKILL') {
+      killedByTest = true;
+      proc.kill(signal);
+      return exited;
+    },
     isRunning: () => exitInfo === null,
     stderrText: () => stderr,
     stdoutText: () => stdout,

@@ -1,7 +1,7 @@
 // file:// URIs are confined to the configured media folders.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { startServer, rpcClient, tempDir, removeDir, expectResult, expectError, isKurentoCode, makeClip, sleep } from '../lib/server.mjs';
 import { bindSession, createPipeline, createElement, invokeRaw } from '../lib/kms.mjs';
@@ -96,7 +96,8 @@ describe('file:// confinement', () => {
     }
   });
 
-  it('URIs inside the media folder are accepted (also in a sub-directory)', async () => {
+  it('URIs inside the media folder are accepted (also in an existing sub-directory)', async () => {
+    mkdirSync(`${media}/sub/dir`, { recursive: true });
     await createElement(c, 'RecorderEndpoint', P, { uri: `file://${media}/ok.webm` });
     await createElement(c, 'RecorderEndpoint', P, { uri: `file://${media}/sub/dir/ok.webm` });
     await createElement(c, 'PlayerEndpoint', P, { uri: `file://${media}/whatever.webm` });

@@ -30,7 +30,7 @@ bool initGStreamer(QString* error) {
   }
   // The elements the media graph cannot work without (packages: plugins-base/good).
   for (const char* factory : {"appsrc", "appsink", "tee", "queue", "videoconvert", "audioconvert", "uridecodebin",
-                              "decodebin", "vp8enc", "opusenc", "matroskamux", "webmmux", "filesink"}) {
+                              "decodebin", "vp8enc", "x264enc", "opusenc", "matroskamux", "webmmux", "filesink"}) {
     GstElementFactory* f = gst_element_factory_find(factory);
     if (!f) {
       if (error) {

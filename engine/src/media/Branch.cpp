@@ -9,8 +9,25 @@
 namespace pw {
 namespace {
 
-// Appsink callback data: a strong reference to the target list, freed with the appsink.
-using TargetsPtr = std::shared_ptr<void>;
+// Every element input expects running-time timestamps on a 0-based segment. Encoders may shift
+// their segment (x264enc starts at 1000 h to keep DTS positive), so map through the segment.
+GstRef<GstSample> toRunningTime(GstRef<GstSample> sample) {
+  const GstSegment* seg = gst_sample_get_segment(sample.get());
+  GstBuffer* in = gst_sample_get_buffer(sample.get());
+  if (!seg || !in || seg->format != GST_FORMAT_TIME) return sample;
+  if (seg->start == 0 && seg->base == 0 && seg->offset == 0 && seg->rate == 1.0) return sample;
+  GstBuffer* out = gst_buffer_copy(in);
+  auto map = [&](GstClockTime t) -> GstClockTime {
+    if (!GST_CLOCK_TIME_IS_VALID(t)) return GST_CLOCK_TIME_NONE;
+    guint64 running = 0;
+    return gst_segment_to_running_time_full(seg, GST_FORMAT_TIME, t, &running) > 0 ? running : GST_CLOCK_TIME_NONE;
+  };
+  GST_BUFFER_PTS(out) = map(GST_BUFFER_PTS(in));
+  GST_BUFFER_DTS(out) = map(GST_BUFFER_DTS(in));
+  GstRef<GstSample> mapped = GstRef<GstSample>::adopt(gst_sample_new(out, gst_sample_get_caps(sample.get()), nullptr, nullptr));
+  gst_buffer_unref(out);
+  return mapped;
+}
 
 }  // namespace
 
@@ -56,6 +73,7 @@ std::shared_ptr<Branch> Branch::create(GstBin* parentBin, GstElement* tee, const
     auto& targets = *static_cast<std::shared_ptr<Targets>*>(user);
     GstRef<GstSample> sample = GstRef<GstSample>::adopt(gst_app_sink_pull_sample(sink));
     if (!sample) return GST_FLOW_OK;
+    sample = toRunningTime(std::move(sample));
     std::vector<std::shared_ptr<SinkInput>> inputs;
     {
       std::lock_guard lock(targets->mutex);

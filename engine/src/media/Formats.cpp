@@ -36,11 +36,11 @@ QString transcodeDescription(const GstCaps* native, const QString& wanted, const
                         .arg(settings.bitrateBps);
   }
   if (wanted == formats::kH264) {
-    // openh264 is the cheapest H.264 encoder here; constrained baseline suits every consumer.
-    return decode + QStringLiteral("videoconvert ! video/x-raw,format=I420 ! openh264enc bitrate=%1 gop-size=60 "
-                                   "complexity=low rate-control=bitrate ! h264parse config-interval=-1 ! "
-                                   "video/x-h264,profile=constrained-baseline")
-                        .arg(settings.bitrateBps);
+    // Constrained baseline (what Safari and every recorder profile accept); zero-latency x264.
+    return decode + QStringLiteral("videoconvert ! video/x-raw,format=I420 ! x264enc tune=zerolatency "
+                                   "speed-preset=ultrafast key-int-max=60 bitrate=%1 ! "
+                                   "video/x-h264,profile=constrained-baseline ! h264parse config-interval=-1")
+                        .arg(kbps);
   }
   if (wanted == formats::kOpus) {
     return decode + QStringLiteral("audioconvert ! audioresample ! audio/x-raw,rate=48000 ! opusenc bitrate=%1")

@@ -197,17 +197,37 @@ void RecorderEndpoint::buildSession() {
   std::lock_guard lock(shared_->mutex);
   if (shared_->phase != Shared::Phase::Collecting && shared_->phase != Shared::Phase::Paused) return;
   session_ = ElementRef::adopt(gst_bin_new("recording"));
-  // Forward the file sink's EOS so the end of the file is seen on the engine thread.
-  g_object_set(session_.get(), "message-forward", TRUE, nullptr);
   ElementRef mux = makeElement(profile_.mux.toUtf8().constData(), "mux");
   ElementRef sink = makeElement("filesink", "file");
   // Unbuffered: every written cluster reaches the kernel, so a killed server leaves a playable file.
   g_object_set(sink.get(), "location", path_.toUtf8().constData(), "buffer-mode", 2, "sync", FALSE, "async", FALSE,
                nullptr);
-  if (profile_.mux == u"mp4mux") g_object_set(mux.get(), "fragment-duration", 1000u, nullptr);
   gst_bin_add_many(GST_BIN(session_.get()), GST_ELEMENT(gst_object_ref(mux.get())),
                    GST_ELEMENT(gst_object_ref(sink.get())), nullptr);
   gst_element_link(mux.get(), sink.get());
+  // The muxer's EOS reaching the file sink means every byte of the file has been written
+  // (the sink writes synchronously and unbuffered): finish on the engine thread.
+  {
+    PadRef sinkPad = PadRef::adopt(gst_element_get_static_pad(sink.get(), "sink"));
+    struct EosData {
+      Engine* engine;
+      std::weak_ptr<MediaObject> owner;
+      GstElement* session;  // identity only
+    };
+    gst_pad_add_probe(
+        sinkPad.get(), GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+        [](GstPad*, GstPadProbeInfo* info, gpointer user) -> GstPadProbeReturn {
+          if (GST_EVENT_TYPE(GST_PAD_PROBE_INFO_EVENT(info)) != GST_EVENT_EOS) return GST_PAD_PROBE_OK;
+          auto* d = static_cast<EosData*>(user);
+          std::weak_ptr<MediaObject> weak = d->owner;
+          GstElement* session = d->session;
+          d->engine->post([weak, session]() {
+            if (auto r = std::static_pointer_cast<RecorderEndpoint>(weak.lock())) r->onFileComplete(session);
+          });
+          return GST_PAD_PROBE_OK;
+        },
+        new EosData{&engine(), weak_from_this(), session_.get()}, [](gpointer u) { delete static_cast<EosData*>(u); });
+  }
   GstClockTime offset = GST_CLOCK_TIME_NONE;
   for (MediaType t : {MediaType::Audio, MediaType::Video}) {
     const int i = slot(t);
@@ -226,7 +246,10 @@ void RecorderEndpoint::buildSession() {
       gst_element_link(last, p);
       last = p;
     }
-    if (!gst_element_link(last, mux.get())) {
+    // Request the muxer pad by kind: caps are not known yet, so plain linking could pick the wrong one.
+    PadRef muxPad = PadRef::adopt(gst_element_request_pad_simple(mux.get(), t == MediaType::Video ? "video_%u" : "audio_%u"));
+    PadRef lastPad = PadRef::adopt(gst_element_get_static_pad(last, "src"));
+    if (!muxPad || gst_pad_link(lastPad.get(), muxPad.get()) != GST_PAD_LINK_OK) {
       qWarning("pipewright: %s: cannot add a %s track to %s", qPrintable(id()), qPrintable(mediaTypeName(t)),
                qPrintable(profile_.mux));
       continue;
@@ -322,20 +345,8 @@ void RecorderEndpoint::onSourceEndOfStream(MediaType) {
   if (stopOnEndOfStream_ && state() != State::Stop) stop();
 }
 
-void RecorderEndpoint::handleBusMessage(GstMessage* message) {
-  if (GST_MESSAGE_TYPE(message) == GST_MESSAGE_ELEMENT && session_ &&
-      GST_MESSAGE_SRC(message) == GST_OBJECT(session_.get())) {
-    const GstStructure* s = gst_message_get_structure(message);
-    if (s && gst_structure_has_name(s, "GstBinForwarded")) {
-      GstMessage* inner = nullptr;
-      gst_structure_get(s, "message", GST_TYPE_MESSAGE, &inner, nullptr);
-      const bool eos = inner && GST_MESSAGE_TYPE(inner) == GST_MESSAGE_EOS;
-      if (inner) gst_message_unref(inner);
-      if (eos && stopping_) finalize();
-      return;
-    }
-  }
-  MediaElement::handleBusMessage(message);
+void RecorderEndpoint::onFileComplete(GstElement* session) {
+  if (stopping_ && session_.get() == session) finalize();
 }
 
 void RecorderEndpoint::onRelease() {

@@ -38,7 +38,8 @@ class RecorderEndpoint : public UriEndpoint {
   void stopAndWait(std::shared_ptr<DeferredReply> reply);
 
   void onSourceEndOfStream(MediaType type) override;
-  void handleBusMessage(GstMessage* message) override;
+  // Engine thread: the file of `session` is complete (its EOS reached the file sink).
+  void onFileComplete(GstElement* session);
   void onRelease() override;
 
   struct Shared;
