@@ -29,7 +29,11 @@ after(async () => {
  * Play the clip once into a recorder with the given profile.
  * Returns {file, info, events:{recording, stopped, eos, errors}}.
  */
-async function playAndRecord({ profile, ext, filter = null }) {
+async function playAndRecord(opts) {
+  return srv.whileAlive(playAndRecordInner(opts));
+}
+
+async function playAndRecordInner({ profile, ext, filter = null }) {
   const out = `${media}/out-${profile}.${ext}`;
   const [pipeline] = await cb((d) => client.create('MediaPipeline', d));
   try {

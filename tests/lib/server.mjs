@@ -131,6 +131,7 @@ export async function startServer(opts = {}) {
     const killer = setTimeout(() => { if (!exitInfo) proc.kill('SIGKILL'); }, 5000);
     const info = await exited;
     clearTimeout(killer);
+    await rm(dir, { recursive: true, force: true }).catch(() => {});
     return info;
   }
 
@@ -149,6 +150,15 @@ export async function startServer(opts = {}) {
       return exited;
     },
     isRunning: () => exitInfo === null,
+    /** Race `promise` against the server process exiting (fail fast instead of timing out). */
+    whileAlive(promise) {
+      const died = exited.then((ex) => {
+        throw new Error(`server exited while waiting (code=${ex.code}, signal=${ex.signal}` +
+          `${killedByTest ? ', killed by the test' : ''}); stderr tail:\n${stderr.slice(-3000)}`);
+      });
+      died.catch(() => {});
+      return Promise.race([promise, died]);
+    },
     stderrText: () => stderr,
     stdoutText: () => stdout,
   };

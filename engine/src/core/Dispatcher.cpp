@@ -101,7 +101,14 @@ void Dispatcher::handleText(const std::shared_ptr<Connection>& connection, const
   QJsonParseError pe;
   const auto doc = QJsonDocument::fromJson(text, &pe);
   if (pe.error != QJsonParseError::NoError) {
-    send(errorResponse(QJsonValue::Null, {ErrorCode::ParseError, QStringLiteral("Parse error.")}));
+    // Qt only parses objects and arrays at the top level: a valid scalar is a bad request, not bad JSON.
+    const bool validScalar = QJsonDocument::fromJson("[" + text + "]").isArray();
+    if (validScalar) {
+      send(errorResponse(QJsonValue::Null,
+                         {ErrorCode::InvalidRequest, QStringLiteral("Invalid request: a JSON object was expected.")}));
+    } else {
+      send(errorResponse(QJsonValue::Null, {ErrorCode::ParseError, QStringLiteral("Parse error.")}));
+    }
     return;
   }
   if (!doc.isObject()) {
@@ -239,9 +246,9 @@ QJsonValue Dispatcher::run(const QString& method, const Params& params, const QS
                            bool* deferred) {
   SessionManager& sessions = engine_.sessions();
   if (method == u"create") return create(params, sessionId, inTransaction);
-  if (method == u"describe") return describe(params, sessionId);
+  if (method == u"describe") return describe(params, sessionId, inTransaction);
   if (method == u"invoke") return invoke(params, sessionId, inTransaction, deferredDone, deferred);
-  if (method == u"subscribe") return subscribe(params, sessionId);
+  if (method == u"subscribe") return subscribe(params, sessionId, inTransaction);
   if (method == u"unsubscribe") {
     requireString(params, QStringLiteral("object"));
     sessions.unsubscribe(requireString(params, QStringLiteral("subscription")));
@@ -317,8 +324,9 @@ QJsonValue Dispatcher::create(const Params& params, const QString& sessionId, bo
   return QJsonObject{{QStringLiteral("value"), id}};
 }
 
-QJsonValue Dispatcher::describe(const Params& params, const QString& sessionId) {
+QJsonValue Dispatcher::describe(const Params& params, const QString& sessionId, bool inTransaction) {
   const QString objectId = requireString(params, QStringLiteral("object"));
+  if (!inTransaction) rejectNewRefs(objectId);
   auto object = engine_.registry().find(objectId);
   if (!object) throw KurentoException(KurentoError::objectNotFound(objectId));
   engine_.sessions().addRef(sessionId, objectId);
@@ -362,8 +370,9 @@ QJsonValue Dispatcher::invoke(const Params& params, const QString& sessionId, bo
   return QJsonObject{{QStringLiteral("value"), value.isUndefined() ? QJsonValue(QJsonValue::Null) : value}};
 }
 
-QJsonValue Dispatcher::subscribe(const Params& params, const QString& sessionId) {
+QJsonValue Dispatcher::subscribe(const Params& params, const QString& sessionId, bool inTransaction) {
   const QString objectId = requireString(params, QStringLiteral("object"));
+  if (!inTransaction) rejectNewRefs(objectId);
   const QString type = requireString(params, QStringLiteral("type"));
   auto object = engine_.registry().find(objectId);
   if (!object) throw KurentoException(KurentoError::objectNotFound(objectId));

@@ -41,10 +41,10 @@ class Dispatcher {
                  const std::shared_ptr<Connection>& connection, bool inTransaction,
                  const std::function<void(const QJsonValue&, const KurentoError*)>& deferredDone, bool* deferred);
   QJsonValue create(const Params& params, const QString& sessionId, bool inTransaction);
-  QJsonValue describe(const Params& params, const QString& sessionId);
+  QJsonValue describe(const Params& params, const QString& sessionId, bool inTransaction);
   QJsonValue invoke(const Params& params, const QString& sessionId, bool inTransaction,
                     const std::function<void(const QJsonValue&, const KurentoError*)>& deferredDone, bool* deferred);
-  QJsonValue subscribe(const Params& params, const QString& sessionId);
+  QJsonValue subscribe(const Params& params, const QString& sessionId, bool inTransaction);
   void transaction(const QJsonValue& id, const Params& params, const QString& sessionId,
                    const std::shared_ptr<Connection>& connection, Reply reply);
 

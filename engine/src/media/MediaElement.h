@@ -37,6 +37,10 @@ class MediaElement : public MediaObject {
   QJsonArray sinkConnections(std::optional<MediaType> type, const QString& description) const;
 
   bool isFlowingIn(MediaType type) const { return flowingIn_[index(type)]; }
+  bool hasSource(MediaType type) const {
+    const auto& link = sources_[index(type)];
+    return link && !link->peer.expired();
+  }
   bool isFlowingOut(MediaType type) const { return flowingOut_[index(type)]; }
   bool isTranscoding(MediaType type, const QString& binName) const;
   void setEncoderBitrate(int bps);

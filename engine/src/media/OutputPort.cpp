@@ -62,16 +62,64 @@ void OutputPort::attach(const std::shared_ptr<SinkInput>& input) {
   // Pass-through inputs need no format decision; others wait until the source's format is known.
   if (!caps && !input->wantedFormat().isEmpty()) {
     pending_.push_back(input);
+    holdUntilResolved();
     return;
   }
   connectToBranch(input, caps);
 }
 
+void OutputPort::holdUntilResolved() {
+  if (blockProbeId_) return;
+  // Hold the source's first data at the tee until the branches for its format exist, so the
+  // first frames (often the only keyframe for a while) reach every sink.
+  struct HoldData {
+    std::shared_ptr<ProbeState> state;
+    std::weak_ptr<OutputPort> port;
+    Engine* engine;
+  };
+  PadRef sink = PadRef::adopt(gst_element_get_static_pad(tee_.get(), "sink"));
+  blockProbeId_ = gst_pad_add_probe(
+      sink.get(), static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BLOCK_DOWNSTREAM),
+      [](GstPad*, GstPadProbeInfo* info, gpointer user) -> GstPadProbeReturn {
+        auto* d = static_cast<HoldData*>(user);
+        bool known = false;
+        {
+          std::lock_guard lock(d->state->mutex);
+          if ((info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) &&
+              GST_EVENT_TYPE(GST_PAD_PROBE_INFO_EVENT(info)) == GST_EVENT_CAPS && !d->state->caps) {
+            GstCaps* caps = nullptr;
+            gst_event_parse_caps(GST_PAD_PROBE_INFO_EVENT(info), &caps);
+            d->state->caps = CapsRef::addRef(caps);
+          }
+          known = static_cast<bool>(d->state->caps);
+        }
+        if (!known && (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) &&
+            GST_EVENT_TYPE(GST_PAD_PROBE_INFO_EVENT(info)) != GST_EVENT_CAPS) {
+          return GST_PAD_PROBE_PASS;  // stream-start and the like go through
+        }
+        std::weak_ptr<OutputPort> weak = d->port;
+        d->engine->post([weak]() {
+          if (auto p = weak.lock()) p->resolvePending();
+        });
+        return GST_PAD_PROBE_OK;  // stay blocked until resolvePending removes the probe
+      },
+      new HoldData{probe_, weak_from_this(), &engine_}, [](gpointer u) { delete static_cast<HoldData*>(u); });
+}
+
 void OutputPort::resolvePending() {
   CapsRef caps = currentCaps();
+  if (!caps) {
+    // The held item is the CAPS event itself: its caps are what the branches need.
+    return;
+  }
   auto pending = std::move(pending_);
   pending_.clear();
   for (const auto& input : pending) connectToBranch(input, caps);
+  if (blockProbeId_) {
+    PadRef sink = PadRef::adopt(gst_element_get_static_pad(tee_.get(), "sink"));
+    gst_pad_remove_probe(sink.get(), blockProbeId_);
+    blockProbeId_ = 0;
+  }
 }
 
 void OutputPort::connectToBranch(const std::shared_ptr<SinkInput>& input, const CapsRef& caps) {

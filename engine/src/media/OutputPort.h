@@ -57,6 +57,7 @@ class OutputPort : public std::enable_shared_from_this<OutputPort> {
   };
   OutputPort(Engine& engine, MediaType type, GstBin* elementBin, ElementRef tee);
   void resolvePending();
+  void holdUntilResolved();
   void connectToBranch(const std::shared_ptr<SinkInput>& input, const CapsRef& caps);
 
   Engine& engine_;
@@ -70,6 +71,7 @@ class OutputPort : public std::enable_shared_from_this<OutputPort> {
   TranscodingChanged transcodingChanged_;
   BranchError branchError_;
   int branchSerial_ = 0;
+  gulong blockProbeId_ = 0;
 };
 
 }  // namespace pw

@@ -74,16 +74,24 @@ void onDecodedPad(GstElement* decodebin, GstPad* pad, gpointer user) {
   if (!caps) caps = CapsRef::adopt(gst_pad_query_caps(pad, nullptr));
   if (!caps || gst_caps_is_empty(caps.get())) return;
   const gchar* name = gst_structure_get_name(gst_caps_get_structure(caps.get(), 0));
-  const bool video = g_str_has_prefix(name, "video/x-raw");
-  const bool audio = g_str_has_prefix(name, "audio/x-raw");
+  const bool video = g_str_has_prefix(name, "video/");
+  const bool audio = g_str_has_prefix(name, "audio/");
   if (!video && !audio) return;
+  const bool raw = g_str_has_suffix(name, "/x-raw");
   GstElement* pipeline = GST_ELEMENT(gst_element_get_parent(decodebin));
   if (!pipeline) return;
   ElementRef owner = ElementRef::adopt(pipeline);
   GstElement* target = video ? data->bridge->videoSrc.get() : data->bridge->audioSrc.get();
 
   GstElement* queue = gst_element_factory_make("queue", nullptr);
-  GstElement* convert = gst_element_factory_make(video ? "videoconvert" : "audioconvert", nullptr);
+  // Encoded media (useEncodedMedia) is only parsed into whole frames; raw media is converted.
+  GstElement* convert = raw ? gst_element_factory_make(video ? "videoconvert" : "audioconvert", nullptr)
+                            : gst_element_factory_make("identity", nullptr);
+  if (!raw && g_str_equal(name, "video/x-h264")) {
+    gst_object_unref(convert);
+    convert = gst_element_factory_make("h264parse", nullptr);
+    g_object_set(convert, "config-interval", -1, nullptr);
+  }
   GstElement* sink = gst_element_factory_make("appsink", nullptr);
   g_object_set(sink, "sync", TRUE, "max-buffers", 4u, "enable-last-sample", FALSE, nullptr);
   gst_bin_add_many(GST_BIN(pipeline), queue, convert, sink, nullptr);
@@ -117,7 +125,8 @@ QString decoderLocation(const QString& uri, const QString& checkedPath) {
 
 PlayerEndpoint::PlayerEndpoint(const Creation& creation)
     : UriEndpoint(creation, QStringLiteral("PlayerEndpoint"), creation.params.value(u"uri").toString()),
-      networkCacheMs_(creation.params.value(u"networkCache").toInt(2000)) {
+      networkCacheMs_(creation.params.value(u"networkCache").toInt(2000)),
+      useEncodedMedia_(creation.params.value(u"useEncodedMedia").toBool(false)) {
   location_ = decoderLocation(uri(), creation.engine.checkUri(uri(), false));
   bridge_ = std::make_shared<Bridge>();
   bridge_->mediaPipeline = ElementRef::addRef(pipeline()->gst());
@@ -138,6 +147,12 @@ void PlayerEndpoint::buildDecoder() {
   GstElement* decodebin = gst_element_factory_make("uridecodebin", "decoder");
   g_object_set(decodebin, "uri", location_.toUtf8().constData(), "buffer-duration",
                static_cast<gint64>(networkCacheMs_) * GST_MSECOND, nullptr);
+  if (useEncodedMedia_) {
+    // Stop at the codecs the rest of the engine passes through without decoding.
+    CapsRef stopAt = CapsRef::adopt(gst_caps_from_string(
+        "video/x-raw(ANY);audio/x-raw(ANY);video/x-vp8;video/x-vp9;video/x-h264;audio/x-opus"));
+    g_object_set(decodebin, "caps", stopAt.get(), nullptr);
+  }
   gst_bin_add(GST_BIN(decoder_.get()), decodebin);
   g_signal_connect_data(decodebin, "pad-added", G_CALLBACK(onDecodedPad), new PadAddedData{bridge_},
                         [](gpointer data, GClosure*) { delete static_cast<PadAddedData*>(data); },

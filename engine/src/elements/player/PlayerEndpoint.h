@@ -8,7 +8,8 @@
 
 namespace pw {
 
-// Plays a file://, http(s):// or rtsp:// URI. Decoding runs in a private pipeline paced in real
+// Plays a file://, http(s):// or rtsp:// URI. With useEncodedMedia it outputs the file's own
+// encoded streams (VP8, VP9, H.264, Opus) so matching consumers need no transcode. Decoding runs in a private pipeline paced in real
 // time; its frames enter the media pipeline re-timed to the pipeline's running time, so a player
 // started at any moment lines up with live media.
 class PlayerEndpoint : public UriEndpoint {
@@ -36,6 +37,7 @@ class PlayerEndpoint : public UriEndpoint {
 
   QString location_;  // URI given to the decoder (file paths resolved)
   int networkCacheMs_ = 2000;
+  bool useEncodedMedia_ = false;  // output parsed, still-encoded media (no decode)
   ElementRef decoder_;  // the private pipeline
   std::shared_ptr<Bridge> bridge_;
 };

@@ -18,7 +18,7 @@
 namespace pw {
 namespace {
 
-constexpr int kCollectWindowMs = 400;      // how long to wait for the other track before writing
+constexpr int kCollectWindowMs = 1500;     // longest wait for the other track before writing
 constexpr size_t kMaxPendingSamples = 600; // bound while collecting (~10 s of audio+video)
 constexpr int kFinalizeTimeoutMs = 5000;
 
@@ -37,6 +37,8 @@ struct RecorderEndpoint::Shared {
   GstClockTime offset = GST_CLOCK_TIME_NONE;
   GstClockTime pausedTotal = 0;
   bool collectScheduled = false;
+  bool buildPosted = false;
+  std::array<bool, 2> wantTrack{};  // tracks of the profile whose input has a source
   bool announced = false;
   Engine* engine = nullptr;
   std::weak_ptr<MediaObject> owner;
@@ -58,11 +60,18 @@ struct RecorderEndpoint::Shared {
     }
     if (phase == Phase::Collecting) {
       if (pending[i].size() < kMaxPendingSamples) pending[i].push_back(GstRef<GstSample>::addRef(sample));
-      if (!collectScheduled) {
+      // Start writing as soon as every track of the profile has data, or after the window.
+      const bool complete = (!wantTrack[0] || !pending[0].empty()) && (!wantTrack[1] || !pending[1].empty());
+      if (!collectScheduled || (complete && !buildPosted)) {
+        const bool now = complete;
+        buildPosted = buildPosted || complete;
         collectScheduled = true;
         std::weak_ptr<MediaObject> weak = owner;
-        engine->post([weak]() {
-          if (auto r = std::static_pointer_cast<RecorderEndpoint>(weak.lock())) r->startCollecting();
+        engine->post([weak, now]() {
+          auto r = std::static_pointer_cast<RecorderEndpoint>(weak.lock());
+          if (!r) return;
+          if (now) r->buildSession();
+          else r->startCollecting();
         });
       }
       return;
@@ -177,6 +186,9 @@ void RecorderEndpoint::record() {
       shared_->keyframeSeen = {};
       shared_->phase = Shared::Phase::Recording;
     } else if (shared_->phase == Shared::Phase::Idle) {
+      for (MediaType t : {MediaType::Audio, MediaType::Video}) {
+        shared_->wantTrack[slot(t)] = static_cast<bool>(inputs_[index(t)]) && hasSource(t);
+      }
       shared_->phase = Shared::Phase::Collecting;
       shared_->keyframeSeen = {};
       shared_->announced = false;
@@ -334,6 +346,7 @@ void RecorderEndpoint::finalize() {
     shared_->offset = GST_CLOCK_TIME_NONE;
     shared_->pausedTotal = 0;
     shared_->collectScheduled = false;
+    shared_->buildPosted = false;
   }
   stopping_ = false;
   setState(State::Stop);

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs what is missing (Debian packages, npm packages for the client tests) and builds
+# Pipewright with the default CMake preset. Safe to run again: it only does what is needed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PACKAGES=(
+  build-essential cmake ninja-build ccache pkg-config binutils file dpkg-dev
+  qt6-base-dev qt6-base-dev-tools qt6-websockets-dev
+  libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev gstreamer1.0-tools
+  gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly
+  gstreamer1.0-libav gstreamer1.0-nice gstreamer1.0-plugins-base-apps
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# Node.js: use the one on the machine; install Debian's only when there is none.
+command -v node >/dev/null 2>&1 || missing+=(nodejs npm)
+
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm packages of the Node tests (kurento-client needs --ignore-scripts, see tests/package.json).
+if [ ! -d tests/node_modules ] || [ tests/package-lock.json -nt tests/node_modules/.package-lock.json ]; then
+  echo "setup: installing npm packages for tests/"
+  (cd tests && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error)
+fi
+
+echo "setup: building"
+[ -f build/CMakeCache.txt ] || cmake --preset default >/dev/null
+cmake --build build --parallel "$(nproc)"

@@ -1,0 +1,105 @@
+// The schema and the C++ bindings must agree (design §1): every operation of every creatable
+// class has a handler, and every handler answers an operation the schema declares.
+
+#include "core/Bindings.h"
+#include "pipewright/engine/Schema.h"
+
+#include <QTest>
+
+using namespace pw;
+
+class TestSchema : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void modulesLoad() {
+    const Schema& s = Schema::builtin();
+    QStringList names;
+    for (const auto& m : s.modules()) names.append(m.name);
+    QCOMPARE(names, QStringList({"core", "elements", "filters"}));
+    QVERIFY(s.findModule("core")->factories.contains("MediaPipeline"));
+    QVERIFY(s.findModule("elements")->factories.contains("WebRtcEndpoint"));
+    QVERIFY(s.findModule("filters")->factories.contains("GStreamerFilter"));
+  }
+
+  void hierarchyMatchesSpec_data() {
+    QTest::addColumn<QString>("type");
+    QTest::addColumn<QStringList>("ancestors");
+    QTest::newRow("pipeline") << "MediaPipeline" << QStringList{"MediaObject"};
+    QTest::newRow("manager") << "ServerManager" << QStringList{"MediaObject"};
+    QTest::newRow("composite") << "Composite" << QStringList{"Hub", "MediaObject"};
+    QTest::newRow("hubport") << "HubPort" << QStringList{"MediaElement", "MediaObject"};
+    QTest::newRow("filter") << "GStreamerFilter" << QStringList{"Filter", "MediaElement", "MediaObject"};
+    QTest::newRow("player") << "PlayerEndpoint" << QStringList{"UriEndpoint", "Endpoint", "MediaElement", "MediaObject"};
+    QTest::newRow("webrtc") << "WebRtcEndpoint"
+                            << QStringList{"BaseRtpEndpoint", "SdpEndpoint", "SessionEndpoint", "Endpoint",
+                                           "MediaElement", "MediaObject"};
+  }
+  void hierarchyMatchesSpec() {
+    QFETCH(QString, type);
+    QFETCH(QStringList, ancestors);
+    QCOMPARE(Schema::builtin().ancestors(type), ancestors);
+  }
+
+  void accessorsDerivedFromProperties() {
+    const Schema& s = Schema::builtin();
+    QVERIFY(s.findOperation("WebRtcEndpoint", "getICECandidatePairs"));
+    QVERIFY(s.findOperation("WebRtcEndpoint", "setStunServerAddress"));
+    QVERIFY(s.findOperation("PlayerEndpoint", "setPosition"));
+    QVERIFY(!s.findOperation("PlayerEndpoint", "setUri"));  // final: getter only
+    QVERIFY(!s.findOperation("ServerManager", "setInfo"));  // read-only
+    QVERIFY(!s.findOperation("MediaPipeline", "noSuchThing"));
+  }
+
+  void everyCreatableClassIsFullyBound() {
+    const Schema& s = Schema::builtin();
+    const Bindings& b = Bindings::builtin();
+    QStringList missing;
+    for (const QString& cls : b.factoryClasses()) {
+      QVERIFY2(s.findClass(cls), qPrintable("factory for a class the schema lacks: " + cls));
+      for (const auto& op : s.operations(cls)) {
+        if (!b.handler(cls, op.name)) missing.append(cls + "." + op.name);
+      }
+    }
+    // ServerManager is not creatable but is a live object: bind all of it too.
+    for (const auto& op : s.operations("ServerManager")) {
+      if (!b.handler("ServerManager", op.name)) missing.append("ServerManager." + op.name);
+    }
+    QVERIFY2(missing.isEmpty(), qPrintable("operations without a handler: " + missing.join(", ")));
+  }
+
+  void everyHandlerIsInTheSchema() {
+    const Schema& s = Schema::builtin();
+    QStringList unknown;
+    for (const QString& entry : Bindings::builtin().boundOperations()) {
+      const QString cls = entry.section('.', 0, 0);
+      const QString op = entry.section('.', 1);
+      const auto found = s.findOperation(cls, op);
+      if (!found) unknown.append(entry);
+    }
+    QVERIFY2(unknown.isEmpty(), qPrintable("handlers the schema does not declare: " + unknown.join(", ")));
+  }
+
+  void valueChecking() {
+    const Schema& s = Schema::builtin();
+    QCOMPARE(s.checkValue("int", 5.0, "x").toInteger(), 5);
+    QVERIFY_THROWS_EXCEPTION(KurentoException, s.checkValue("int", 5.5, "x"));
+    QVERIFY_THROWS_EXCEPTION(KurentoException, s.checkValue("String", 3, "x"));
+    QVERIFY_THROWS_EXCEPTION(KurentoException, s.checkValue("MediaType", "video", "x"));  // case-sensitive
+    QCOMPARE(s.checkValue("MediaType", "VIDEO", "x").toString(), QString("VIDEO"));
+    QCOMPARE(s.checkValue("float", 0, "x").toDouble(), 0.0);  // integers accepted for floats
+    const auto cand = s.checkValue("IceCandidate", QJsonObject{{"candidate", "candidate:1 1 UDP 1 1.2.3.4 5 typ host"},
+                                                               {"sdpMid", "0"}, {"sdpMLineIndex", 0}}, "candidate");
+    QCOMPARE(cand.toObject().value("__type__").toString(), QString("IceCandidate"));
+    try {
+      s.checkParams(s.findClass("PlayerEndpoint")->constructorParams, QJsonObject{{"mediaPipeline", "p"}, {"uri", 42}});
+      QFAIL("a number for 'uri' was accepted");
+    } catch (const KurentoException& e) {
+      QCOMPARE(e.error().code, ErrorCode::MarshallError);
+      QVERIFY(e.error().message.contains("'uri'"));
+    }
+  }
+};
+
+QTEST_GUILESS_MAIN(TestSchema)
+#include "tst_schema.moc"
