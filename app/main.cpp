@@ -50,7 +50,8 @@ int main(int argc, char* argv[]) {
   const QCommandLineOption headlessOpt(QStringLiteral("headless"), QStringLiteral("Run the server without a window."));
   const QCommandLineOption mediaOpt(QStringLiteral("media-folder"), QStringLiteral("Folder where file:// URIs may be read and written (repeatable; replaces the config's list)."), QStringLiteral("dir"));
   const QCommandLineOption gcOpt(QStringLiteral("gc-period"), QStringLiteral("Seconds between session garbage-collection passes. Default 240."), QStringLiteral("seconds"));
-  parser.addOptions({configOpt, portOpt, listenOpt, pathOpt, headlessOpt, mediaOpt, gcOpt});
+  const QCommandLineOption iceOpt(QStringLiteral("ice-address"), QStringLiteral("Local IP address WebRTC ICE may use (repeatable; default: all). Tests pass 127.0.0.1."), QStringLiteral("ip"));
+  parser.addOptions({configOpt, portOpt, listenOpt, pathOpt, headlessOpt, mediaOpt, gcOpt, iceOpt});
   parser.process(app);
 
   pw::Config config;
@@ -77,6 +78,7 @@ int main(int argc, char* argv[]) {
     config.mediaFolders.clear();
     for (const auto& dir : parser.values(mediaOpt)) config.mediaFolders.append(QDir(dir).absolutePath());
   }
+  if (parser.isSet(iceOpt)) config.iceLocalAddresses = parser.values(iceOpt);
   for (const auto& dir : config.mediaFolders) QDir().mkpath(dir);
 
   if (!pw::initGStreamer(&error)) fail(error);
@@ -90,17 +92,17 @@ int main(int argc, char* argv[]) {
   auto engine = std::make_unique<pw::Engine>(config);
   auto server = std::make_unique<pw::WebSocketServer>(*engine, config);
   if (!server->listen(&error)) fail(error);
-  std::printf("Pipewright listening on %s\n", qPrintable(server->url()));
-  std::printf("pipewright: media folders for file:// URIs: %s\n",
-              qPrintable(config.mediaFolders.isEmpty() ? QStringLiteral("(none)") : config.mediaFolders.join(u", ")));
-  std::fflush(stdout);
-
+  // Signals are handled before anyone can learn the address (no window where SIGTERM kills).
   auto quit = [](gpointer) -> gboolean {
     QCoreApplication::quit();
     return G_SOURCE_REMOVE;
   };
   g_unix_signal_add(SIGTERM, quit, nullptr);
   g_unix_signal_add(SIGINT, quit, nullptr);
+  std::printf("Pipewright listening on %s\n", qPrintable(server->url()));
+  std::printf("pipewright: media folders for file:// URIs: %s\n",
+              qPrintable(config.mediaFolders.isEmpty() ? QStringLiteral("(none)") : config.mediaFolders.join(u", ")));
+  std::fflush(stdout);
 
   const int rc = app.exec();
   server.reset();

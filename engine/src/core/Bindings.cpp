@@ -15,6 +15,7 @@ void bindPassThrough(Bindings& b);
 void bindPlayerEndpoint(Bindings& b);
 void bindRecorderEndpoint(Bindings& b);
 void bindGStreamerFilter(Bindings& b);
+void bindWebRtcEndpoint(Bindings& b);
 
 const Bindings& Bindings::builtin() {
   static const Bindings bindings = [] {
@@ -27,6 +28,7 @@ const Bindings& Bindings::builtin() {
     bindPlayerEndpoint(b);
     bindRecorderEndpoint(b);
     bindGStreamerFilter(b);
+    bindWebRtcEndpoint(b);
     return b;
   }();
   return bindings;

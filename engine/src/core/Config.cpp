@@ -32,6 +32,13 @@ bool Config::applyJson(const QJsonObject& json, QString* error) {
       else if (key == u"maxObjectsPerSession") maxObjectsPerSession = static_cast<int>(n);
       else if (key == u"garbageCollectorPeriodSec") garbageCollectorPeriodSec = static_cast<int>(std::max<qint64>(1, n));
       else maxMessageBytes = n;
+    } else if (key == u"iceLocalAddresses") {
+      if (!v.isArray()) return bad(key, "an array of IP addresses");
+      iceLocalAddresses.clear();
+      for (const auto& a : v.toArray()) {
+        if (!a.isString()) return bad(key, "an array of IP addresses");
+        iceLocalAddresses.append(a.toString());
+      }
     } else if (key == u"mediaFolders") {
       if (!v.isArray()) return bad(key, "an array of folder paths");
       mediaFolders.clear();
@@ -72,7 +79,8 @@ QJsonObject Config::toJson() const {
                      {QStringLiteral("maxObjectsPerSession"), maxObjectsPerSession},
                      {QStringLiteral("garbageCollectorPeriodSec"), garbageCollectorPeriodSec},
                      {QStringLiteral("mediaFolders"), QJsonArray::fromStringList(mediaFolders)},
-                     {QStringLiteral("metadata"), metadata}};
+                     {QStringLiteral("metadata"), metadata},
+                     {QStringLiteral("iceLocalAddresses"), QJsonArray::fromStringList(iceLocalAddresses)}};
 }
 
 }  // namespace pw

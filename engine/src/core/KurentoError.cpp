@@ -31,6 +31,18 @@ QString errorTypeName(ErrorCode code) {
     case ErrorCode::MediaObjectOperationNotSupported: return QStringLiteral("MEDIA_OBJECT_OPERATION_NOT_SUPPORTED");
     case ErrorCode::SdpCreateError: return QStringLiteral("SDP_CREATE_ERROR");
     case ErrorCode::SdpParseError: return QStringLiteral("SDP_PARSE_ERROR");
+    case ErrorCode::SdpEndPointNoLocalSdpError: return QStringLiteral("SDP_END_POINT_NO_LOCAL_SDP_ERROR");
+    case ErrorCode::SdpEndPointNoRemoteSdpError: return QStringLiteral("SDP_END_POINT_NO_REMOTE_SDP_ERROR");
+    case ErrorCode::SdpEndPointGenerateOfferError: return QStringLiteral("SDP_END_POINT_GENERATE_OFFER_ERROR");
+    case ErrorCode::SdpEndPointProcessOfferError: return QStringLiteral("SDP_END_POINT_PROCESS_OFFER_ERROR");
+    case ErrorCode::SdpEndPointProcessAnswerError: return QStringLiteral("SDP_END_POINT_PROCESS_ANSWER_ERROR");
+    case ErrorCode::SdpConfigurationError: return QStringLiteral("SDP_CONFIGURATION_ERROR");
+    case ErrorCode::SdpEndPointAlreadyNegotiated: return QStringLiteral("SDP_END_POINT_ALREADY_NEGOTIATED");
+    case ErrorCode::SdpEndPointNotOfferGenerated: return QStringLiteral("SDP_END_POINT_NOT_OFFER_GENERATED");
+    case ErrorCode::SdpEndPointAnswerAlreadyProcessed: return QStringLiteral("SDP_END_POINT_ANSWER_ALREADY_PROCCESED");
+    case ErrorCode::SdpEndPointCannotCreateSession: return QStringLiteral("SDP_END_POINT_CANNOT_CREATE_SESSON");
+    case ErrorCode::IceGatherCandidatesError: return QStringLiteral("ICE_GATHER_CANDIDATES_ERROR");
+    case ErrorCode::IceAddCandidateError: return QStringLiteral("ICE_ADD_CANDIDATE_ERROR");
     case ErrorCode::ServerManagerErrorKmdNotFound: return QStringLiteral("SERVER_MANAGER_ERROR_KMD_NOT_FOUND");
     case ErrorCode::UriPathFileNotFound: return QStringLiteral("URI_PATH_FILE_NOT_FOUND");
     case ErrorCode::PlayerSeekFail: return QStringLiteral("PLAYER_SEEK_FAIL");

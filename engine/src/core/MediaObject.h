@@ -50,6 +50,8 @@ class MediaObject : public std::enable_shared_from_this<MediaObject> {
   // Raises an `Error` event (data.type = error kind).
   void raiseError(const QString& kind, const QString& description, int errorCode = 0);
 
+  // Called once the registry holds the object (shared_from_this() works from here on).
+  virtual void onRegistered() {}
   // Tears down media resources; called once by the registry when the object is released.
   virtual void onRelease() {}
   // A GStreamer dot graph of the object's media, or empty when it has none.

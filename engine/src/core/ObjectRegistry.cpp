@@ -18,6 +18,7 @@ QString ObjectRegistry::makeId(const QString& type, const QString& parentId) {
 void ObjectRegistry::add(const std::shared_ptr<MediaObject>& object) {
   objects_.insert(object->id(), object);
   if (auto p = object->parent()) p->addChild(object->id());
+  object->onRegistered();
 }
 
 std::shared_ptr<MediaObject> ObjectRegistry::find(const QString& id) const {

@@ -11,6 +11,8 @@
 
 #include <QDateTime>
 
+#include <gst/video/video-event.h>
+
 namespace pw {
 namespace {
 
@@ -50,8 +52,30 @@ GstElement* MediaElement::addInput(MediaType type, const QString& format) {
   ElementRef src = SinkInput::makeAppSrc(QStringLiteral("in-%1").arg(mediaTypeName(type).toLower()));
   GstElement* raw = src.get();
   gst_bin_add(bin(), GST_ELEMENT(gst_object_ref(raw)));
-  inputs_[index(type)] = std::make_shared<SinkInput>(type, format, std::move(src));
+  auto input = std::make_shared<SinkInput>(type, format, std::move(src));
+  // A keyframe request from downstream (a browser's PLI/FIR, an encoder starting) reaches the
+  // input as an upstream force-key-unit event: pass it on to whatever feeds this input.
+  PadRef srcPad = PadRef::adopt(gst_element_get_static_pad(raw, "src"));
+  gst_pad_add_probe(
+      srcPad.get(), GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
+      [](GstPad*, GstPadProbeInfo* info, gpointer user) -> GstPadProbeReturn {
+        if (gst_video_event_is_force_key_unit(GST_PAD_PROBE_INFO_EVENT(info))) {
+          if (auto in = static_cast<std::weak_ptr<SinkInput>*>(user)->lock()) in->requestKeyframe();
+        }
+        return GST_PAD_PROBE_OK;
+      },
+      new std::weak_ptr<SinkInput>(input), [](gpointer u) { delete static_cast<std::weak_ptr<SinkInput>*>(u); });
+  inputs_[index(type)] = input;
   return raw;
+}
+
+void MediaElement::attachExistingSource(MediaType type) {
+  const auto& link = sources_[index(type)];
+  if (!link) return;
+  auto source = link->peer.lock();
+  if (source && source->outputs_[index(type)] && inputs_[index(type)]) {
+    source->outputs_[index(type)]->attach(inputs_[index(type)]);
+  }
 }
 
 void MediaElement::setInput(MediaType type, std::shared_ptr<SinkInput> input) { inputs_[index(type)] = std::move(input); }
@@ -261,6 +285,11 @@ void MediaElement::handleBusMessage(GstMessage* message) {
   raiseError(kind, text, err ? err->code : 0);
   if (err) g_error_free(err);
   g_free(dbg);
+}
+
+void MediaElement::onRegistered() {
+  // The pipeline routes bus messages and media-flow checks to its elements.
+  if (auto p = pipeline()) p->addElement(std::static_pointer_cast<MediaElement>(shared_from_this()), binName_);
 }
 
 void MediaElement::onRelease() {

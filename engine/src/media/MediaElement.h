@@ -60,6 +60,7 @@ class MediaElement : public MediaObject {
   // Engine thread: the source connected to `type` reached its end (PlayerEndpoint EOS).
   virtual void onSourceEndOfStream(MediaType) {}
 
+  void onRegistered() override;
   void onRelease() override;
   QString gstreamerDot(const QString& details) const override;
 
@@ -74,6 +75,8 @@ class MediaElement : public MediaObject {
   bool linkChain(std::initializer_list<GstElement*> chain);
   // Adds new elements (adopted refs) to the bin.
   void addToBin(std::initializer_list<GstElement*> elements);
+  // Feeds an input created after connect() from the source already connected to it.
+  void attachExistingSource(MediaType type);
   // Brings the bin to the pipeline's state; call at the end of the subclass constructor.
   void start();
   // Sinks connected to this element's output for `type`.

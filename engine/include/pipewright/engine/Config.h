@@ -19,6 +19,7 @@ struct Config {
   int garbageCollectorPeriodSec = 240;
   QStringList mediaFolders;  // roots where file:// URIs may read and write
   QString metadata;
+  QStringList iceLocalAddresses;  // local IPs ICE may use (empty: all interfaces)
 
   // Applies the keys present in `json`; returns false with a message naming a bad key.
   bool applyJson(const QJsonObject& json, QString* error);

@@ -1,0 +1,103 @@
+#include "BaseRtpEndpoint.h"
+
+#include "core/Bindings.h"
+#include "pipewright/engine/Schema.h"
+
+namespace pw {
+
+BaseRtpEndpoint::BaseRtpEndpoint(const Creation& creation, const QString& type) : MediaElement(creation, type) {}
+
+QString BaseRtpEndpoint::linkStateName(LinkState s) {
+  return s == LinkState::Connected ? QStringLiteral("CONNECTED") : QStringLiteral("DISCONNECTED");
+}
+
+void BaseRtpEndpoint::setMediaState(LinkState s) {
+  if (s == mediaState_) return;
+  const LinkState old = std::exchange(mediaState_, s);
+  raise(QStringLiteral("MediaStateChanged"),
+        QJsonObject{{QStringLiteral("oldState"), linkStateName(old)}, {QStringLiteral("newState"), linkStateName(s)}});
+}
+
+void BaseRtpEndpoint::setConnectionState(LinkState s) {
+  if (s == connectionState_) return;
+  const LinkState old = std::exchange(connectionState_, s);
+  raise(QStringLiteral("ConnectionStateChanged"),
+        QJsonObject{{QStringLiteral("oldState"), linkStateName(old)}, {QStringLiteral("newState"), linkStateName(s)}});
+}
+
+namespace {
+
+// get<Prop>/set<Prop> for an int member, with a non-negative check on set.
+void bindInt(Bindings& b, const QString& cls, const QString& prop, int BaseRtpEndpoint::*member) {
+  b.add(cls, Schema::getterName(prop), [member](Invocation& call) { return QJsonValue(call.as<BaseRtpEndpoint>().*member); });
+  b.add(cls, Schema::setterName(prop), [member, prop](Invocation& call) {
+    const qint64 v = call.integer(prop);
+    if (v < 0) throw KurentoException(KurentoError::illegalParam(QStringLiteral("'%1' must not be negative").arg(prop)));
+    call.as<BaseRtpEndpoint>().*member = static_cast<int>(v);
+    return QJsonValue();
+  });
+}
+
+}  // namespace
+
+void bindBaseRtpEndpoint(Bindings& b) {
+  const QString sdp = QStringLiteral("SdpEndpoint");
+  bindInt(b, sdp, QStringLiteral("maxAudioRecvBandwidth"), &BaseRtpEndpoint::maxAudioRecvBandwidth);
+  bindInt(b, sdp, QStringLiteral("maxVideoRecvBandwidth"), &BaseRtpEndpoint::maxVideoRecvBandwidth);
+  b.add(sdp, QStringLiteral("processOffer"), [](Invocation& call) {
+    call.as<BaseRtpEndpoint>().processOffer(call.string(QStringLiteral("offer")), call.defer());
+    return QJsonValue();
+  });
+  b.add(sdp, QStringLiteral("generateOffer"), [](Invocation& call) {
+    call.as<BaseRtpEndpoint>().generateOffer(call.params().value(u"options").toObject(), call.defer());
+    return QJsonValue();
+  });
+  b.add(sdp, QStringLiteral("processAnswer"), [](Invocation& call) {
+    call.as<BaseRtpEndpoint>().processAnswer(call.string(QStringLiteral("answer")), call.defer());
+    return QJsonValue();
+  });
+  b.add(sdp, QStringLiteral("getLocalSessionDescriptor"), [](Invocation& call) {
+    const QString& sdpText = call.as<BaseRtpEndpoint>().localDescription();
+    if (sdpText.isEmpty()) {
+      throw KurentoException(ErrorCode::SdpEndPointNoLocalSdpError,
+                             QStringLiteral("No local SDP yet: call processOffer or generateOffer first"));
+    }
+    return QJsonValue(sdpText);
+  });
+  b.add(sdp, QStringLiteral("getRemoteSessionDescriptor"), [](Invocation& call) {
+    const QString& sdpText = call.as<BaseRtpEndpoint>().remoteDescription();
+    if (sdpText.isEmpty()) {
+      throw KurentoException(ErrorCode::SdpEndPointNoRemoteSdpError,
+                             QStringLiteral("No remote SDP yet: call processOffer or processAnswer first"));
+    }
+    return QJsonValue(sdpText);
+  });
+
+  const QString rtp = QStringLiteral("BaseRtpEndpoint");
+  bindInt(b, rtp, QStringLiteral("minVideoRecvBandwidth"), &BaseRtpEndpoint::minVideoRecvBandwidth);
+  bindInt(b, rtp, QStringLiteral("minVideoSendBandwidth"), &BaseRtpEndpoint::minVideoSendBandwidth);
+  bindInt(b, rtp, QStringLiteral("maxVideoSendBandwidth"), &BaseRtpEndpoint::maxVideoSendBandwidth);
+  bindInt(b, rtp, QStringLiteral("mtu"), &BaseRtpEndpoint::mtu);
+  b.add(rtp, QStringLiteral("getMediaState"), [](Invocation& call) {
+    return QJsonValue(BaseRtpEndpoint::linkStateName(call.as<BaseRtpEndpoint>().mediaState()));
+  });
+  b.add(rtp, QStringLiteral("getConnectionState"), [](Invocation& call) {
+    return QJsonValue(BaseRtpEndpoint::linkStateName(call.as<BaseRtpEndpoint>().connectionState()));
+  });
+  b.add(rtp, QStringLiteral("getRembParams"), [](Invocation& call) {
+    return QJsonValue(Schema::complex(QStringLiteral("RembParams"), call.as<BaseRtpEndpoint>().rembParams));
+  });
+  b.add(rtp, QStringLiteral("setRembParams"), [](Invocation& call) {
+    QJsonObject p = call.params().value(u"rembParams").toObject();
+    p.remove(QStringLiteral("__module__"));
+    p.remove(QStringLiteral("__type__"));
+    call.as<BaseRtpEndpoint>().rembParams = p;
+    return QJsonValue();
+  });
+  b.add(rtp, QStringLiteral("requestKeyframe"), [](Invocation& call) {
+    call.as<BaseRtpEndpoint>().requestKeyframe();
+    return QJsonValue();
+  });
+}
+
+}  // namespace pw

@@ -1,0 +1,554 @@
+#include "WebRtcEndpoint.h"
+
+#include "core/Bindings.h"
+#include "media/Formats.h"
+#include "media/MediaPipeline.h"
+#include "media/SinkInput.h"
+#include "pipewright/engine/Engine.h"
+#include "pipewright/engine/Schema.h"
+
+#include <gst/sdp/sdp.h>
+#include <gst/video/video-event.h>
+#include <gst/webrtc/webrtc.h>
+
+#include <atomic>
+
+namespace pw {
+
+struct WebRtcEndpoint::Callbacks {
+  Engine* engine = nullptr;
+  std::weak_ptr<MediaObject> owner;
+  ElementRef bin;
+  ElementRef videoTee;
+  ElementRef audioTee;
+  std::atomic<bool> videoLinked{false};
+  std::atomic<bool> audioLinked{false};
+
+  template <typename F>
+  void post(F fn) {
+    std::weak_ptr<MediaObject> weak = owner;
+    engine->post([weak, fn]() {
+      if (auto e = std::static_pointer_cast<WebRtcEndpoint>(weak.lock())) fn(*e);
+    });
+  }
+};
+
+namespace {
+
+using Callbacks = WebRtcEndpoint::Callbacks;
+using ReplyFn = std::function<void(WebRtcEndpoint&, const GstStructure*)>;
+
+// A promise whose reply is handed to `done` on the engine thread.
+GstPromise* enginePromise(const std::shared_ptr<Callbacks>& cb, ReplyFn done) {
+  struct Data {
+    std::shared_ptr<Callbacks> cb;
+    ReplyFn done;
+  };
+  return gst_promise_new_with_change_func(
+      [](GstPromise* promise, gpointer user) {
+        auto* d = static_cast<Data*>(user);
+        const GstPromiseResult result = gst_promise_wait(promise);
+        const GstStructure* reply = result == GST_PROMISE_RESULT_REPLIED ? gst_promise_get_reply(promise) : nullptr;
+        std::shared_ptr<GstStructure> copy(reply ? gst_structure_copy(reply) : nullptr, [](GstStructure* s) {
+          if (s) gst_structure_free(s);
+        });
+        ReplyFn done = d->done;
+        d->cb->post([done, copy](WebRtcEndpoint& e) { done(e, copy.get()); });
+      },
+      new Data{cb, std::move(done)}, [](gpointer user) { delete static_cast<Data*>(user); });
+}
+
+QString replyError(const GstStructure* reply) {
+  if (!reply || !gst_structure_has_field(reply, "error")) return {};
+  GError* err = nullptr;
+  gst_structure_get(reply, "error", G_TYPE_ERROR, &err, nullptr);
+  QString text = err ? QString::fromUtf8(err->message) : QStringLiteral("unknown error");
+  if (err) g_error_free(err);
+  return text;
+}
+
+struct Codec {
+  QString encoding;  // "VP8", "H264", "VP9", "OPUS"
+  int payload = -1;
+  CapsRef caps;      // application/x-rtp caps from the offer for that payload
+};
+
+// Our preferred codec among an m-line's formats.
+Codec chooseCodec(const GstSDPMedia* media, bool video) {
+  const QStringList preference = video ? QStringList{"VP8", "H264", "VP9"} : QStringList{"OPUS"};
+  Codec best;
+  int bestRank = 1000;
+  for (guint i = 0; i < gst_sdp_media_formats_len(media); ++i) {
+    const int pt = QString::fromUtf8(gst_sdp_media_get_format(media, i)).toInt();
+    GstCaps* caps = gst_sdp_media_get_caps_from_media(media, pt);
+    if (!caps) continue;
+    CapsRef owned = CapsRef::adopt(caps);
+    GstStructure* s = gst_caps_get_structure(caps, 0);
+    const QString enc = QString::fromUtf8(gst_structure_get_string(s, "encoding-name")).toUpper();
+    const int rank = static_cast<int>(preference.indexOf(enc));
+    if (rank < 0 || rank >= bestRank) continue;
+    if (enc == u"H264") {
+      // Browsers' H.264 that every decoder here handles: packetization-mode 1.
+      const char* mode = gst_structure_get_string(s, "packetization-mode");
+      if (!mode || QLatin1String(mode) != u"1") continue;
+    }
+    bestRank = rank;
+    best.encoding = enc;
+    best.payload = pt;
+    best.caps = owned;
+  }
+  return best;
+}
+
+QString wantedFormat(const QString& encoding) {
+  if (encoding == u"VP8") return formats::kVp8;
+  if (encoding == u"H264") return formats::kH264;
+  if (encoding == u"VP9") return QStringLiteral("video/x-vp9");
+  return formats::kOpus;
+}
+
+QString payloaderFor(const QString& encoding, int pt, int mtu) {
+  if (encoding == u"VP8") return QStringLiteral("rtpvp8pay pt=%1 mtu=%2 picture-id-mode=15-bit").arg(pt).arg(mtu);
+  if (encoding == u"VP9") return QStringLiteral("rtpvp9pay pt=%1 mtu=%2 picture-id-mode=15-bit").arg(pt).arg(mtu);
+  if (encoding == u"H264") {
+    return QStringLiteral("h264parse config-interval=-1 ! rtph264pay pt=%1 mtu=%2 config-interval=-1 aggregate-mode=zero-latency")
+        .arg(pt).arg(mtu);
+  }
+  return QStringLiteral("rtpopuspay pt=%1 mtu=%2").arg(pt).arg(mtu);
+}
+
+QString depayloaderFor(const QString& encoding) {
+  if (encoding == u"VP8") return QStringLiteral("rtpvp8depay wait-for-keyframe=true request-keyframe=true");
+  if (encoding == u"VP9") return QStringLiteral("rtpvp9depay");
+  if (encoding == u"H264") return QStringLiteral("rtph264depay request-keyframe=true ! h264parse config-interval=-1");
+  if (encoding == u"OPUS") return QStringLiteral("rtpopusdepay");
+  return {};
+}
+
+QString direction(const GstSDPMedia* media) {
+  for (guint i = 0; i < gst_sdp_media_attributes_len(media); ++i) {
+    const QLatin1String key(gst_sdp_media_get_attribute(media, i)->key);
+    if (key == u"sendrecv" || key == u"sendonly" || key == u"recvonly" || key == u"inactive") return QString(key);
+  }
+  return QStringLiteral("sendrecv");
+}
+
+// webrtcbin streaming thread: a new incoming stream → depayloader → our output tee.
+void onIncomingPad(GstElement*, GstPad* pad, gpointer user) {
+  if (GST_PAD_DIRECTION(pad) != GST_PAD_SRC) return;
+  auto& cb = **static_cast<std::shared_ptr<Callbacks>*>(user);
+  CapsRef caps = CapsRef::adopt(gst_pad_get_current_caps(pad));
+  if (!caps) caps = CapsRef::adopt(gst_pad_query_caps(pad, nullptr));
+  if (!caps || gst_caps_is_empty(caps.get())) return;
+  const GstStructure* s = gst_caps_get_structure(caps.get(), 0);
+  const QString media = QString::fromUtf8(gst_structure_get_string(s, "media"));
+  const QString encoding = QString::fromUtf8(gst_structure_get_string(s, "encoding-name")).toUpper();
+  const bool video = media == u"video";
+  std::atomic<bool>& linked = video ? cb.videoLinked : cb.audioLinked;
+  const QString depay = depayloaderFor(encoding);
+  GstElement* chain = nullptr;
+  bool first = false;
+  if (!depay.isEmpty() && !linked.exchange(true)) {
+    chain = gst_parse_bin_from_description(depay.toUtf8().constData(), TRUE, nullptr);
+    first = true;
+  }
+  if (!chain) chain = gst_element_factory_make("fakesink", nullptr);  // a stream we do not use: drained
+  gst_bin_add(GST_BIN(cb.bin.get()), chain);
+  if (first) {
+    PadRef src = PadRef::adopt(gst_element_get_static_pad(chain, "src"));
+    PadRef teeSink = PadRef::adopt(gst_element_get_static_pad(video ? cb.videoTee.get() : cb.audioTee.get(), "sink"));
+    gst_pad_link(src.get(), teeSink.get());
+  }
+  gst_element_sync_state_with_parent(chain);
+  PadRef sink = PadRef::adopt(gst_element_get_static_pad(chain, "sink"));
+  gst_pad_link(pad, sink.get());
+}
+
+QString iceComponentState(int webrtcIceState) {
+  switch (webrtcIceState) {
+    case GST_WEBRTC_ICE_CONNECTION_STATE_NEW: return QStringLiteral("GATHERING");
+    case GST_WEBRTC_ICE_CONNECTION_STATE_CHECKING: return QStringLiteral("CONNECTING");
+    case GST_WEBRTC_ICE_CONNECTION_STATE_CONNECTED: return QStringLiteral("CONNECTED");
+    case GST_WEBRTC_ICE_CONNECTION_STATE_COMPLETED: return QStringLiteral("READY");
+    case GST_WEBRTC_ICE_CONNECTION_STATE_FAILED: return QStringLiteral("FAILED");
+    default: return QStringLiteral("DISCONNECTED");
+  }
+}
+
+}  // namespace
+
+WebRtcEndpoint::WebRtcEndpoint(const Creation& creation)
+    : BaseRtpEndpoint(creation, QStringLiteral("WebRtcEndpoint")),
+      recvOnly_(creation.params.value(u"recvonly").toBool(false)),
+      sendOnly_(creation.params.value(u"sendonly").toBool(false)) {
+  if (recvOnly_ && sendOnly_) {
+    throw KurentoException(KurentoError::illegalParam(QStringLiteral("A WebRtcEndpoint cannot be both recvonly and sendonly")));
+  }
+  webrtc_ = makeElement("webrtcbin", "webrtc");
+  if (!webrtc_) {
+    throw KurentoException(ErrorCode::UnexpectedError,
+                           QStringLiteral("GStreamer's webrtcbin is missing: install gstreamer1.0-plugins-bad and gstreamer1.0-nice"));
+  }
+  g_object_set(webrtc_.get(), "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, "latency", 100u, nullptr);
+  addToBin({GST_ELEMENT(gst_object_ref(webrtc_.get()))});
+  callbacks_ = std::make_shared<Callbacks>();
+  callbacks_->engine = &creation.engine;
+  callbacks_->bin = ElementRef::addRef(GST_ELEMENT(bin()));
+  callbacks_->videoTee = ElementRef::addRef(addOutput(MediaType::Video));
+  callbacks_->audioTee = ElementRef::addRef(addOutput(MediaType::Audio));
+  // Only the configured local addresses take part in ICE (tests: 127.0.0.1 only).
+  GstWebRTCICE* ice = nullptr;
+  g_object_get(webrtc_.get(), "ice-agent", &ice, nullptr);
+  if (ice) {
+    for (const auto& address : creation.engine.config().iceLocalAddresses) {
+      gboolean ok = FALSE;
+      g_signal_emit_by_name(ice, "add-local-ip-address", address.toUtf8().constData(), &ok);
+    }
+    gst_object_unref(ice);
+  }
+  start();
+}
+
+WebRtcEndpoint::~WebRtcEndpoint() = default;
+
+void WebRtcEndpoint::attachSignals() {
+  callbacks_->owner = weak_from_this();
+  auto* holder = new std::shared_ptr<Callbacks>(callbacks_);
+  auto freeHolder = [](gpointer data, GClosure*) { delete static_cast<std::shared_ptr<Callbacks>*>(data); };
+  g_signal_connect_data(webrtc_.get(), "pad-added", G_CALLBACK(onIncomingPad), holder, freeHolder, GConnectFlags(0));
+  g_signal_connect_data(
+      webrtc_.get(), "on-ice-candidate",
+      G_CALLBACK(+[](GstElement*, guint mline, gchar* candidate, gpointer user) {
+        auto& cb = **static_cast<std::shared_ptr<Callbacks>*>(user);
+        const QString text = QString::fromUtf8(candidate);
+        cb.post([mline, text](WebRtcEndpoint& e) { e.onLocalCandidate(static_cast<int>(mline), text); });
+      }),
+      new std::shared_ptr<Callbacks>(callbacks_), freeHolder, GConnectFlags(0));
+  auto notify = [this, freeHolder](const char* signal, void (WebRtcEndpoint::*handler)(int), const char* property) {
+    struct Data {
+      std::shared_ptr<Callbacks> cb;
+      void (WebRtcEndpoint::*handler)(int);
+      const char* property;
+    };
+    g_signal_connect_data(
+        webrtc_.get(), signal, G_CALLBACK(+[](GObject* obj, GParamSpec*, gpointer user) {
+          auto* d = static_cast<Data*>(user);
+          gint value = 0;
+          g_object_get(obj, d->property, &value, nullptr);
+          auto handler = d->handler;
+          d->cb->post([handler, value](WebRtcEndpoint& e) { (e.*handler)(value); });
+        }),
+        new Data{callbacks_, handler, property}, [](gpointer data, GClosure*) { delete static_cast<Data*>(data); },
+        GConnectFlags(0));
+    Q_UNUSED(freeHolder);
+  };
+  notify("notify::ice-gathering-state", &WebRtcEndpoint::onGatheringState, "ice-gathering-state");
+  notify("notify::ice-connection-state", &WebRtcEndpoint::onIceState, "ice-connection-state");
+  notify("notify::connection-state", &WebRtcEndpoint::onConnectionState, "connection-state");
+}
+
+void WebRtcEndpoint::applyIceServers() {
+  if (!stunServerAddress.isEmpty()) {
+    const QString stun = QStringLiteral("stun://%1:%2").arg(stunServerAddress).arg(stunServerPort);
+    g_object_set(webrtc_.get(), "stun-server", stun.toUtf8().constData(), nullptr);
+  }
+  if (!turnUrl.isEmpty()) {
+    const QString turn = QStringLiteral("turn://") + turnUrl;
+    g_object_set(webrtc_.get(), "turn-server", turn.toUtf8().constData(), nullptr);
+  }
+}
+
+void WebRtcEndpoint::processOffer(const QString& offer, std::shared_ptr<DeferredReply> reply) {
+  if (negotiating_ || !remoteSdp_.isEmpty() || !localSdp_.isEmpty()) {
+    throw KurentoException(ErrorCode::SdpEndPointAlreadyNegotiated,
+                           QStringLiteral("This WebRtcEndpoint already negotiated; create a new endpoint for a new peer"));
+  }
+  GstSDPMessage* sdp = nullptr;
+  gst_sdp_message_new(&sdp);
+  const QByteArray text = offer.toUtf8();
+  if (text.trimmed().isEmpty() || gst_sdp_message_parse_buffer(reinterpret_cast<const guint8*>(text.constData()),
+                                                                 static_cast<guint>(text.size()), sdp) != GST_SDP_OK ||
+      !gst_sdp_message_get_version(sdp)) {
+    gst_sdp_message_free(sdp);
+    throw KurentoException(ErrorCode::SdpParseError, QStringLiteral("The offer is not a valid SDP"));
+  }
+  const guint count = gst_sdp_message_medias_len(sdp);
+  if (count == 0) {
+    gst_sdp_message_free(sdp);
+    throw KurentoException(ErrorCode::SdpParseError, QStringLiteral("The offer has no media (m=) lines"));
+  }
+  // Decide every m-line first, so a bad offer changes nothing.
+  struct Line {
+    bool video = false;
+    bool media = false;
+    bool send = false;
+    Codec codec;
+  };
+  QList<Line> lines;
+  QStringList mids;
+  bool anyCodec = false;
+  for (guint i = 0; i < count; ++i) {
+    const GstSDPMedia* m = gst_sdp_message_get_media(sdp, i);
+    const QString kind = QString::fromUtf8(gst_sdp_media_get_media(m));
+    const char* mid = gst_sdp_media_get_attribute_val(m, "mid");
+    mids.append(mid ? QString::fromUtf8(mid) : QString::number(i));
+    Line line;
+    line.video = kind == u"video";
+    line.media = (kind == u"video" || kind == u"audio") && gst_sdp_media_get_port(m) != 0;
+    if (line.media) {
+      line.codec = chooseCodec(m, line.video);
+      anyCodec = anyCodec || line.codec.payload >= 0;
+      const QString dir = direction(m);
+      line.send = line.codec.payload >= 0 && !recvOnly_ && (dir == u"sendrecv" || dir == u"recvonly");
+    }
+    lines.append(line);
+  }
+  if (!anyCodec) {
+    gst_sdp_message_free(sdp);
+    throw KurentoException(ErrorCode::SdpEndPointProcessOfferError,
+                           QStringLiteral("No common codec: Pipewright accepts VP8, VP9 or H.264 (packetization-mode=1) "
+                                          "video and Opus audio"));
+  }
+  applyIceServers();
+  for (int i = 0; i < lines.size(); ++i) {
+    const Line& line = lines[i];
+    if (!line.media || line.codec.payload < 0) continue;
+    const MediaType type = line.video ? MediaType::Video : MediaType::Audio;
+    CapsRef prefs = CapsRef::adopt(gst_caps_copy(line.codec.caps.get()));
+    GstStructure* ps = gst_caps_get_structure(prefs.get(), 0);
+    gst_structure_set_name(ps, "application/x-rtp");
+    gst_structure_remove_fields(ps, "profile-level-id", "a-mid", "a-extmap-allow-mixed", nullptr);
+    if (line.video) {
+      gst_structure_set(ps, "rtcp-fb-nack", G_TYPE_BOOLEAN, TRUE, "rtcp-fb-nack-pli", G_TYPE_BOOLEAN, TRUE,
+                        "rtcp-fb-ccm-fir", G_TYPE_BOOLEAN, TRUE, "rtcp-fb-goog-remb", G_TYPE_BOOLEAN, TRUE, nullptr);
+    }
+    GstWebRTCRTPTransceiver* transceiver = nullptr;
+    const bool receive = !sendOnly_;
+    if (line.send && !inputs_[index(type)]) {
+      // Send path: input (the negotiated codec) → payloader → a new webrtcbin sink pad.
+      GstElement* in = addInput(type, wantedFormat(line.codec.encoding));
+      GstElement* pay = gst_parse_bin_from_description(payloaderFor(line.codec.encoding, line.codec.payload, mtu).toUtf8().constData(), TRUE, nullptr);
+      addToBin({pay});
+      linkChain({in, pay});
+      PadRef sinkPad = PadRef::adopt(gst_element_request_pad_simple(webrtc_.get(), "sink_%u"));
+      PadRef paySrc = PadRef::adopt(gst_element_get_static_pad(pay, "src"));
+      gst_pad_link(paySrc.get(), sinkPad.get());
+      gst_element_sync_state_with_parent(pay);
+      gst_element_sync_state_with_parent(in);
+      g_object_get(sinkPad.get(), "transceiver", &transceiver, nullptr);
+      if (transceiver) {
+        g_object_set(transceiver, "direction",
+                     receive ? GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDRECV : GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY,
+                     nullptr);
+      }
+      attachExistingSource(type);
+    } else {
+      g_signal_emit_by_name(webrtc_.get(), "add-transceiver",
+                            receive ? GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY : GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_INACTIVE,
+                            prefs.get(), &transceiver);
+    }
+    if (transceiver) {
+      g_object_set(transceiver, "codec-preferences", prefs.get(), nullptr);
+      if (line.video) g_object_set(transceiver, "do-nack", TRUE, nullptr);
+      gst_object_unref(transceiver);
+    }
+  }
+  mids_ = mids;
+  remoteSdp_ = offer;
+  negotiating_ = true;
+  GstWebRTCSessionDescription* desc = gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_OFFER, sdp);
+  auto fail = [reply](WebRtcEndpoint& e, const QString& why) {
+    e.negotiating_ = false;
+    reply->reject({ErrorCode::SdpEndPointProcessOfferError, QStringLiteral("Cannot answer the offer: %1").arg(why)});
+  };
+  GstPromise* setRemote = enginePromise(callbacks_, [reply, fail](WebRtcEndpoint& e, const GstStructure* r) {
+    if (const QString err = replyError(r); !err.isEmpty()) return fail(e, err);
+    e.remoteSet_ = true;
+    GstPromise* create = enginePromise(e.callbacks_, [reply, fail](WebRtcEndpoint& e2, const GstStructure* r2) {
+      GstWebRTCSessionDescription* answer = nullptr;
+      if (r2) gst_structure_get(r2, "answer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &answer, nullptr);
+      if (!answer) return fail(e2, replyError(r2).isEmpty() ? QStringLiteral("no answer") : replyError(r2));
+      gchar* sdpText = gst_sdp_message_as_text(answer->sdp);
+      const QString answerText = QString::fromUtf8(sdpText);
+      g_free(sdpText);
+      GstPromise* setLocal = enginePromise(e2.callbacks_, [reply, fail, answerText](WebRtcEndpoint& e3, const GstStructure* r3) {
+        if (const QString err = replyError(r3); !err.isEmpty()) return fail(e3, err);
+        e3.finishNegotiation(answerText, reply);
+      });
+      g_signal_emit_by_name(e2.webrtc_.get(), "set-local-description", answer, setLocal);
+      gst_webrtc_session_description_free(answer);
+    });
+    g_signal_emit_by_name(e.webrtc_.get(), "create-answer", nullptr, create);
+  });
+  g_signal_emit_by_name(webrtc_.get(), "set-remote-description", desc, setRemote);
+  gst_webrtc_session_description_free(desc);
+}
+
+void WebRtcEndpoint::finishNegotiation(const QString& localSdp, const std::shared_ptr<DeferredReply>& reply) {
+  localSdp_ = localSdp;
+  negotiating_ = false;
+  for (const auto& [mline, candidate] : std::exchange(remoteCandidates_, {})) applyRemoteCandidate(mline, candidate);
+  reply->resolve(localSdp);
+  raise(QStringLiteral("MediaSessionStarted"));
+}
+
+void WebRtcEndpoint::generateOffer(const QJsonObject&, std::shared_ptr<DeferredReply> reply) {
+  reply->reject(KurentoError::notImplemented(QStringLiteral("WebRtcEndpoint.generateOffer")));
+}
+
+void WebRtcEndpoint::processAnswer(const QString&, std::shared_ptr<DeferredReply> reply) {
+  reply->reject({ErrorCode::SdpEndPointNotOfferGenerated,
+                 QStringLiteral("processAnswer needs an offer from generateOffer first")});
+}
+
+void WebRtcEndpoint::requestKeyframe() {
+  for (const auto& tee : {callbacks_->videoTee}) {
+    PadRef sink = PadRef::adopt(gst_element_get_static_pad(tee.get(), "sink"));
+    gst_pad_push_event(sink.get(), gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0));
+  }
+}
+
+void WebRtcEndpoint::gatherCandidates() {
+  gatherRequested_ = true;
+  for (const auto& [mline, candidate] : std::exchange(localCandidates_, {})) raiseCandidate(mline, candidate);
+  if (gatheringDone_ && !gatheringDoneRaised_) {
+    gatheringDoneRaised_ = true;
+    raise(QStringLiteral("IceGatheringDone"));
+  }
+}
+
+void WebRtcEndpoint::onLocalCandidate(int mline, const QString& candidate) {
+  if (!gatherRequested_) {
+    localCandidates_.append({mline, candidate});
+    return;
+  }
+  raiseCandidate(mline, candidate);
+}
+
+void WebRtcEndpoint::raiseCandidate(int mline, const QString& candidate) {
+  QString line = candidate;
+  if (line.startsWith(u"a=")) line = line.mid(2);
+  const QString mid = mline >= 0 && mline < mids_.size() ? mids_[mline] : QString::number(mline);
+  raise(QStringLiteral("IceCandidateFound"),
+        QJsonObject{{QStringLiteral("candidate"),
+                     Schema::complex(QStringLiteral("IceCandidate"), QJsonObject{{QStringLiteral("candidate"), line},
+                                                                                  {QStringLiteral("sdpMid"), mid},
+                                                                                  {QStringLiteral("sdpMLineIndex"), mline}})}});
+}
+
+void WebRtcEndpoint::onGatheringState(int state) {
+  if (state != GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE) return;
+  gatheringDone_ = true;
+  if (gatherRequested_ && !gatheringDoneRaised_) {
+    // Candidates still queued on the engine thread go out first.
+    gatheringDoneRaised_ = true;
+    raise(QStringLiteral("IceGatheringDone"));
+  }
+}
+
+void WebRtcEndpoint::addIceCandidate(const QJsonObject& candidate) {
+  const QString line = candidate.value(u"candidate").toString();
+  if (line.trimmed().isEmpty()) return;  // end-of-candidates
+  int mline = candidate.value(u"sdpMLineIndex").toInt(-1);
+  if (mline < 0) mline = static_cast<int>(mids_.indexOf(candidate.value(u"sdpMid").toString()));
+  if (mline < 0) mline = 0;
+  if (!line.startsWith(u"candidate:") && !line.startsWith(u"a=candidate:")) {
+    throw KurentoException(ErrorCode::IceAddCandidateError,
+                           QStringLiteral("'%1' is not an ICE candidate line (it should start with \"candidate:\")").arg(line.left(80)));
+  }
+  if (!remoteSet_) {
+    remoteCandidates_.append({mline, line});  // applied once the offer is processed
+    return;
+  }
+  applyRemoteCandidate(mline, line);
+}
+
+void WebRtcEndpoint::applyRemoteCandidate(int mline, const QString& candidate) {
+  // With BUNDLE every candidate belongs to the first transport.
+  g_signal_emit_by_name(webrtc_.get(), "add-ice-candidate", static_cast<guint>(mline), candidate.toUtf8().constData());
+}
+
+void WebRtcEndpoint::onIceState(int state) {
+  const QString s = iceComponentState(state);
+  if (s == iceState_) return;
+  iceState_ = s;
+  raise(QStringLiteral("IceComponentStateChanged"), QJsonObject{{QStringLiteral("streamId"), 1},
+                                                                {QStringLiteral("componentId"), 1},
+                                                                {QStringLiteral("state"), s}});
+}
+
+void WebRtcEndpoint::onConnectionState(int state) {
+  if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED) {
+    setConnectionState(LinkState::Connected);
+    setMediaState(LinkState::Connected);
+  } else if (state == GST_WEBRTC_PEER_CONNECTION_STATE_DISCONNECTED || state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED ||
+             state == GST_WEBRTC_PEER_CONNECTION_STATE_CLOSED) {
+    setConnectionState(LinkState::Disconnected);
+    setMediaState(LinkState::Disconnected);
+  }
+}
+
+QJsonArray WebRtcEndpoint::iceConnectionState() const {
+  if (!remoteSet_) return {};
+  return QJsonArray{Schema::complex(QStringLiteral("IceConnection"), QJsonObject{{QStringLiteral("streamId"), QStringLiteral("1")},
+                                                                                 {QStringLiteral("componentId"), 1},
+                                                                                 {QStringLiteral("state"), iceState_}})};
+}
+
+void WebRtcEndpoint::onRelease() {
+  BaseRtpEndpoint::onRelease();
+}
+
+void bindBaseRtpEndpoint(Bindings& b);
+
+void bindWebRtcEndpoint(Bindings& b) {
+  bindBaseRtpEndpoint(b);
+  const QString c = QStringLiteral("WebRtcEndpoint");
+  b.addFactory(c, [](const Creation& creation) {
+    auto e = std::make_shared<WebRtcEndpoint>(creation);
+    e->attachSignals();
+    return e;
+  });
+  auto stringProp = [&](const QString& prop, QString WebRtcEndpoint::*member) {
+    b.add(c, Schema::getterName(prop), [member](Invocation& call) { return QJsonValue(call.as<WebRtcEndpoint>().*member); });
+    b.add(c, Schema::setterName(prop), [member, prop](Invocation& call) {
+      call.as<WebRtcEndpoint>().*member = call.string(prop);
+      return QJsonValue();
+    });
+  };
+  stringProp(QStringLiteral("stunServerAddress"), &WebRtcEndpoint::stunServerAddress);
+  stringProp(QStringLiteral("turnUrl"), &WebRtcEndpoint::turnUrl);
+  stringProp(QStringLiteral("networkInterfaces"), &WebRtcEndpoint::networkInterfaces);
+  stringProp(QStringLiteral("externalIPv4"), &WebRtcEndpoint::externalIPv4);
+  stringProp(QStringLiteral("externalIPv6"), &WebRtcEndpoint::externalIPv6);
+  b.add(c, QStringLiteral("getStunServerPort"), [](Invocation& call) { return QJsonValue(call.as<WebRtcEndpoint>().stunServerPort); });
+  b.add(c, QStringLiteral("setStunServerPort"), [](Invocation& call) {
+    const qint64 port = call.integer(QStringLiteral("stunServerPort"));
+    if (port <= 0 || port > 65535) throw KurentoException(KurentoError::illegalParam(QStringLiteral("'stunServerPort' must be 1-65535")));
+    call.as<WebRtcEndpoint>().stunServerPort = static_cast<int>(port);
+    return QJsonValue();
+  });
+  b.add(c, QStringLiteral("getIceTcp"), [](Invocation& call) { return QJsonValue(call.as<WebRtcEndpoint>().iceTcp); });
+  b.add(c, QStringLiteral("setIceTcp"), [](Invocation& call) {
+    call.as<WebRtcEndpoint>().iceTcp = call.boolean(QStringLiteral("iceTcp"));
+    return QJsonValue();
+  });
+  b.add(c, QStringLiteral("getICECandidatePairs"), [](Invocation& call) { return QJsonValue(call.as<WebRtcEndpoint>().candidatePairs()); });
+  b.add(c, QStringLiteral("getIceConnectionState"), [](Invocation& call) { return QJsonValue(call.as<WebRtcEndpoint>().iceConnectionState()); });
+  b.add(c, QStringLiteral("getDtlsConnectionState"), [](Invocation&) { return QJsonValue(QJsonArray()); });
+  b.add(c, QStringLiteral("gatherCandidates"), [](Invocation& call) {
+    call.as<WebRtcEndpoint>().gatherCandidates();
+    return QJsonValue();
+  });
+  b.add(c, QStringLiteral("addIceCandidate"), [](Invocation& call) {
+    call.as<WebRtcEndpoint>().addIceCandidate(call.params().value(u"candidate").toObject());
+    return QJsonValue();
+  });
+  for (const QString op : {QStringLiteral("createDataChannel"), QStringLiteral("closeDataChannel")}) {
+    b.add(c, op, [op](Invocation&) -> QJsonValue {
+      throw KurentoException(KurentoError::notImplemented(QStringLiteral("WebRtcEndpoint.%1").arg(op)));
+    });
+  }
+}
+
+}  // namespace pw

@@ -1,0 +1,74 @@
+#pragma once
+
+#include "BaseRtpEndpoint.h"
+
+#include <QJsonArray>
+#include <QList>
+#include <QPair>
+#include <QStringList>
+
+namespace pw {
+
+// A browser peer through webrtcbin (libnice ICE, DTLS-SRTP). Received media leaves depayloaded
+// but still encoded (VP8/VP9/H.264/Opus), so a consumer of the same codec relays it without
+// decoding; sent media is payloaded from whatever the connected source provides, adapted to
+// the negotiated codec by the source's output (design §3). Keyframe requests travel both ways:
+// a PLI/FIR from the browser reaches our input as an upstream force-key-unit event and is passed
+// on to the source; our own requests become PLIs towards the browser.
+class WebRtcEndpoint : public BaseRtpEndpoint {
+ public:
+  explicit WebRtcEndpoint(const Creation& creation);
+  ~WebRtcEndpoint() override;
+
+  // Connects webrtcbin's signals (needs a shared owner).
+  void attachSignals();
+
+  void processOffer(const QString& offer, std::shared_ptr<DeferredReply> reply) override;
+  void generateOffer(const QJsonObject& options, std::shared_ptr<DeferredReply> reply) override;
+  void processAnswer(const QString& answer, std::shared_ptr<DeferredReply> reply) override;
+  void requestKeyframe() override;
+
+  void gatherCandidates();
+  void addIceCandidate(const QJsonObject& candidate);
+  QJsonArray iceConnectionState() const;
+  QJsonArray candidatePairs() const { return candidatePairs_; }
+
+  QString stunServerAddress;
+  int stunServerPort = 3478;
+  QString turnUrl;
+  QString networkInterfaces;
+  bool iceTcp = false;
+  QString externalIPv4;
+  QString externalIPv6;
+
+  void onRelease() override;
+
+  struct Callbacks;
+
+ private:
+  void applyIceServers();
+  void onLocalCandidate(int mline, const QString& candidate);
+  void onGatheringState(int state);
+  void onIceState(int state);
+  void onConnectionState(int state);
+  void raiseCandidate(int mline, const QString& candidate);
+  void applyRemoteCandidate(int mline, const QString& candidate);
+  void finishNegotiation(const QString& localSdp, const std::shared_ptr<DeferredReply>& reply);
+
+  ElementRef webrtc_;
+  std::shared_ptr<Callbacks> callbacks_;
+  bool recvOnly_ = false;
+  bool sendOnly_ = false;
+  bool negotiating_ = false;
+  bool remoteSet_ = false;
+  bool gatherRequested_ = false;
+  bool gatheringDone_ = false;
+  bool gatheringDoneRaised_ = false;
+  QStringList mids_;  // by m-line index, from the remote description
+  QList<QPair<int, QString>> localCandidates_;   // held until gatherCandidates()
+  QList<QPair<int, QString>> remoteCandidates_;  // held until the remote description is set
+  QString iceState_ = QStringLiteral("DISCONNECTED");
+  QJsonArray candidatePairs_;
+};
+
+}  // namespace pw
