@@ -126,31 +126,46 @@ describe('PlayerEndpoint control', () => {
         assert.equal(await state(player), 'START', 'state after resuming play()');
         await c.waitEvent(isEvent(player, 'UriEndpointStateChanged', (d) => d.state === 'START'), 5000, fromResume);
 
-        // seek near the end: EndOfStream comes much earlier than playing on would take
+        // Seek near the end: EndOfStream comes much earlier than playing on would take. Note: makeClip's
+        // VP8 has keyframes only at 0 s and ~4.27 s (vp8enc keyframe-max-dist 128 at 30 fps), so a seek
+        // that snaps back to the previous keyframe restarts the clip at 0 instead of reaching 4000 ms.
         const pBeforeSeek = await pos(player);
         const remainingWithoutSeek = CLIP_MS - pBeforeSeek;
         const fromSeek = c.events.length;
         const seekResp = await invokeRaw(c, player, 'setPosition', { position: 4000 });
         const tSeek = Date.now();
         assert.ok(!('error' in seekResp), `setPosition(4000) while playing failed: ${JSON.stringify(seekResp.error)}`);
+        // The seek checks are collected so that stop() below is exercised even when they fail.
+        const seekFailures = [];
         await sleep(150);
         const p3 = await pos(player);
         const earlyEos = eventsOf(player, 'EndOfStream', fromSeek).length > 0;
-        assert.ok(p3 >= 3800 || earlyEos, `position after setPosition(4000) must be ≥ 3800 ms, got ${p3}`);
-        await c.waitEvent(isEvent(player, 'EndOfStream'), 3500 - (Date.now() - tSeek), fromSeek).catch((err) => {
-          throw new Error(`no EndOfStream within 3.5 s of setPosition(4000) (position then ${p3} ms; ` +
-            `${remainingWithoutSeek} ms were left before the seek): ${err.message}; errors: ${errorsText(from, player)}`);
-        });
-        const eosAfter = Date.now() - tSeek;
-        assert.ok(eosAfter < remainingWithoutSeek - 800,
-          `EndOfStream ${eosAfter} ms after the seek: not clearly earlier than the ${remainingWithoutSeek} ms ` +
-          'playing on without the seek would take');
-        assert.equal(eventsOf(player, 'EndOfStream', from).length, 1, 'exactly one EndOfStream');
+        if (!(p3 >= 3800 || earlyEos)) seekFailures.push(`position after setPosition(4000) must be ≥ 3800 ms, got ${p3}`);
+        let eosAfter = null;
+        try {
+          await c.waitEvent(isEvent(player, 'EndOfStream'), Math.max(1, 3500 - (Date.now() - tSeek)), fromSeek);
+          eosAfter = Date.now() - tSeek;
+        } catch {
+          seekFailures.push(`no EndOfStream within 3.5 s of setPosition(4000) (position 150 ms after the seek: ${p3} ms; ` +
+            `${remainingWithoutSeek} ms were left before the seek); errors: ${errorsText(from, player)}`);
+          // let the clip end anyway, then go on with stop()
+          await c.waitEvent(isEvent(player, 'EndOfStream'), CLIP_MS + 3000, fromSeek).then(() => {
+            seekFailures.push(`EndOfStream came ${Date.now() - tSeek} ms after the seek`);
+          }, () => seekFailures.push('no EndOfStream at all after the seek'));
+        }
+        if (eosAfter !== null && !(eosAfter < remainingWithoutSeek - 800)) {
+          seekFailures.push(`EndOfStream ${eosAfter} ms after the seek: not clearly earlier than the ` +
+            `${remainingWithoutSeek} ms playing on without the seek would take`);
+        }
+        if (eventsOf(player, 'EndOfStream', from).length > 1) seekFailures.push('more than one EndOfStream');
 
         // stop
         await invokeValue(c, player, 'stop');
         assert.equal(await state(player), 'STOP', 'state after stop()');
+        // (the server may already have gone to STOP at EndOfStream: accept the event from either moment)
+        await c.waitEvent(isEvent(player, 'UriEndpointStateChanged', (d) => d.state === 'STOP'), 3000, fromResume);
         assert.deepEqual(eventsOf(player, 'Error', from), [], 'no Error events');
+        assert.deepEqual(seekFailures, [], 'setPosition(4000) while playing');
       } finally {
         await c.call('release', { object: P }).catch(() => {});
       }

@@ -8,6 +8,7 @@
 #include "pipewright/engine/KurentoError.h"
 #include "pipewright/engine/Schema.h"
 
+#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 
@@ -170,6 +171,25 @@ void Dispatcher::execute(const QJsonObject& request, const std::shared_ptr<Conne
   const bool explicitSession = sessionValue.isString() && !sessionValue.toString().isEmpty();
   if (explicitSession) sessionId = sessionValue.toString();
   else if (connection) sessionId = engine_.sessions().boundSession(connection.get());
+
+  // A request re-sent with the same (session, id) within 20 s — a client retrying after a
+  // reconnect — gets the first answer again instead of running twice (spec §9).
+  if (!inTransaction && method != u"ping" && !sessionId.isEmpty()) {
+    const QString key = sessionId + u'#' + QString::fromUtf8(QJsonDocument(QJsonArray{id}).toJson(QJsonDocument::Compact));
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    responseCache_.removeIf([now](const auto& it) { return now - it.value().timeMs > kResponseCacheMs; });
+    auto cached = responseCache_.constFind(key);
+    if (cached != responseCache_.constEnd() && cached->method == method && cached->params == params) {
+      if (!cached->response.isEmpty()) reply(cached->response);
+      return;
+    }
+    responseCache_.insert(key, CachedResponse{now, method, params, {}});
+    reply = [this, key, reply](const QJsonObject& response) {
+      auto it = responseCache_.find(key);
+      if (it != responseCache_.end()) it->response = response;
+      reply(response);
+    };
+  }
 
   SessionManager& sessions = engine_.sessions();
   try {

@@ -5,6 +5,7 @@
 
 #include "pipewright/engine/Connection.h"
 
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QJsonValue>
@@ -60,7 +61,16 @@ class Dispatcher {
     void next(const std::shared_ptr<TransactionRunner>& self);
   };
 
+  struct CachedResponse {
+    qint64 timeMs = 0;
+    QString method;
+    QJsonObject params;
+    QJsonObject response;  // empty while the request is still running
+  };
+  static constexpr qint64 kResponseCacheMs = 20000;
+
   Engine& engine_;
+  QHash<QString, CachedResponse> responseCache_;
 };
 
 }  // namespace pw

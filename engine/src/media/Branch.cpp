@@ -46,8 +46,8 @@ std::shared_ptr<Branch> Branch::create(GstBin* parentBin, GstElement* tee, const
                static_cast<guint64>(2 * GST_SECOND), "leaky", 2, nullptr);
   ElementRef appsink = makeElement("appsink");
   g_object_set(appsink.get(), "sync", FALSE, "async", FALSE, "enable-last-sample", FALSE, "max-buffers", 0u, nullptr);
-  gst_bin_add_many(GST_BIN(bin.get()), GST_ELEMENT(gst_object_ref(queue.get())),
-                   GST_ELEMENT(gst_object_ref(appsink.get())), nullptr);
+  gst_bin_add_many(GST_BIN(bin.get()), queue.get(),
+                   appsink.get(), nullptr);
   GstElement* last = queue.get();
   if (!description.isEmpty()) {
     GError* err = nullptr;
@@ -59,7 +59,7 @@ std::shared_ptr<Branch> Branch::create(GstBin* parentBin, GstElement* tee, const
       return nullptr;
     }
     if (err) g_error_free(err);
-    gst_bin_add(GST_BIN(bin.get()), GST_ELEMENT(gst_object_ref(transcode.get())));
+    gst_bin_add(GST_BIN(bin.get()), transcode.get());
     gst_element_link(last, transcode.get());
     last = transcode.get();
   }
@@ -85,7 +85,7 @@ std::shared_ptr<Branch> Branch::create(GstBin* parentBin, GstElement* tee, const
   gst_app_sink_set_callbacks(GST_APP_SINK(appsink.get()), &callbacks, data,
                              [](gpointer user) { delete static_cast<std::shared_ptr<Targets>*>(user); });
 
-  gst_bin_add(parentBin, GST_ELEMENT(gst_object_ref(bin.get())));
+  gst_bin_add(parentBin, bin.get());
   // Running before linking: a tee pushing into a not-yet-started branch would get FLUSHING.
   gst_element_sync_state_with_parent(bin.get());
   b->teePad_ = PadRef::adopt(gst_element_request_pad_simple(tee, "src_%u"));

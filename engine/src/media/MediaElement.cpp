@@ -35,7 +35,7 @@ MediaElement::MediaElement(const Creation& creation, const QString& type)
   pipeline_ = pipeline;
   binName_ = type + u'-' + creation.id.section(u'/', -1).section(u'_', 0, 0);
   bin_ = ElementRef::adopt(gst_bin_new(binName_.toUtf8().constData()));
-  gst_bin_add(pipeline->bin(), GST_ELEMENT(gst_object_ref(bin_.get())));
+  gst_bin_add(pipeline->bin(), bin_.get());
 }
 
 MediaElement::~MediaElement() {
@@ -51,7 +51,7 @@ std::shared_ptr<MediaPipeline> MediaElement::pipeline() const { return pipeline_
 GstElement* MediaElement::addInput(MediaType type, const QString& format) {
   ElementRef src = SinkInput::makeAppSrc(QStringLiteral("in-%1").arg(mediaTypeName(type).toLower()));
   GstElement* raw = src.get();
-  gst_bin_add(bin(), GST_ELEMENT(gst_object_ref(raw)));
+  gst_bin_add(bin(), raw);
   auto input = std::make_shared<SinkInput>(type, format, std::move(src));
   // A keyframe request from downstream (a browser's PLI/FIR, an encoder starting) reaches the
   // input as an upstream force-key-unit event: pass it on to whatever feeds this input.
@@ -84,7 +84,7 @@ GstElement* MediaElement::addOutput(MediaType type) {
   ElementRef tee = makeElement("tee", QStringLiteral("out-%1").arg(mediaTypeName(type).toLower()).toUtf8().constData());
   g_object_set(tee.get(), "allow-not-linked", TRUE, nullptr);
   GstElement* raw = tee.get();
-  gst_bin_add(bin(), GST_ELEMENT(gst_object_ref(raw)));
+  gst_bin_add(bin(), raw);
   auto port = OutputPort::create(engine(), type, bin(), std::move(tee));
   port->setEncoderSettings(encoder_);
   std::weak_ptr<MediaObject> weak = weak_from_this();

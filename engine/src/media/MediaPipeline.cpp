@@ -34,6 +34,8 @@ void MediaPipeline::start() {
             if (auto p = std::static_pointer_cast<MediaPipeline>(weak.lock())) p->handleBusMessage(msg.get());
           });
         }
+        // A sync handler that drops a message owns it (GstBus contract).
+        gst_message_unref(message);
         return GST_BUS_DROP;
       },
       new BusData{&engine(), weak_from_this()}, [](gpointer user) { delete static_cast<BusData*>(user); });

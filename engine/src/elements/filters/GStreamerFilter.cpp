@@ -53,7 +53,7 @@ GStreamerFilter::GStreamerFilter(const Creation& creation)
     GstElement* beforeRaw = before.get();
     GstElement* afterRaw = after.get();
     GstElement* user = userBin_.get();
-    addToBin({before.release(), GST_ELEMENT(gst_object_ref(user)), after.release()});
+    addToBin({before.get(), user, after.get()});
     GstElement* out = addOutput(t);
     if (!linkChain({in, beforeRaw, user, afterRaw, out})) {
       throw KurentoException(KurentoError::illegalParam(

@@ -134,7 +134,7 @@ PlayerEndpoint::PlayerEndpoint(const Creation& creation)
     ElementRef src = SinkInput::makeAppSrc(QStringLiteral("player-%1").arg(mediaTypeName(t).toLower()));
     GstElement* raw = src.get();
     (t == MediaType::Video ? bridge_->videoSrc : bridge_->audioSrc) = src;
-    addToBin({GST_ELEMENT(gst_object_ref(raw))});
+    addToBin({raw});
     linkChain({raw, addOutput(t)});
   }
   start();
@@ -177,6 +177,8 @@ void PlayerEndpoint::buildDecoder() {
             if (p && p->decoder_.get() == decoder) p->handleDecoderMessage(msg.get());
           });
         }
+        // A sync handler that drops a message owns it (GstBus contract).
+        gst_message_unref(message);
         return GST_BUS_DROP;
       },
       new BusData{&engine(), weak_from_this(), decoder_.get()}, [](gpointer user) { delete static_cast<BusData*>(user); });
@@ -224,7 +226,7 @@ qint64 PlayerEndpoint::positionMs() const {
 void PlayerEndpoint::setPositionMs(qint64 ms) {
   if (!decoder_ || ms < 0 ||
       !gst_element_seek_simple(decoder_.get(), GST_FORMAT_TIME,
-                               static_cast<GstSeekFlags>(GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_KEY_UNIT),
+                               static_cast<GstSeekFlags>(GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_ACCURATE),
                                ms * GST_MSECOND)) {
     throw KurentoException(ErrorCode::PlayerSeekFail,
                            QStringLiteral("Cannot seek to %1 ms (is the player playing a seekable media?)").arg(ms));

@@ -214,8 +214,8 @@ void RecorderEndpoint::buildSession() {
   // Unbuffered: every written cluster reaches the kernel, so a killed server leaves a playable file.
   g_object_set(sink.get(), "location", path_.toUtf8().constData(), "buffer-mode", 2, "sync", FALSE, "async", FALSE,
                nullptr);
-  gst_bin_add_many(GST_BIN(session_.get()), GST_ELEMENT(gst_object_ref(mux.get())),
-                   GST_ELEMENT(gst_object_ref(sink.get())), nullptr);
+  gst_bin_add_many(GST_BIN(session_.get()), mux.get(),
+                   sink.get(), nullptr);
   gst_element_link(mux.get(), sink.get());
   // The muxer's EOS reaching the file sink means every byte of the file has been written
   // (the sink writes synchronously and unbuffered): finish on the engine thread.
@@ -246,8 +246,8 @@ void RecorderEndpoint::buildSession() {
     if (shared_->pending[i].empty()) continue;
     ElementRef src = SinkInput::makeAppSrc(QStringLiteral("rec-%1").arg(mediaTypeName(t).toLower()));
     ElementRef queue = makeElement("queue");
-    gst_bin_add_many(GST_BIN(session_.get()), GST_ELEMENT(gst_object_ref(src.get())),
-                     GST_ELEMENT(gst_object_ref(queue.get())), nullptr);
+    gst_bin_add_many(GST_BIN(session_.get()), src.get(),
+                     queue.get(), nullptr);
     gst_element_link(src.get(), queue.get());
     GstElement* last = queue.get();
     const QString& format = t == MediaType::Video ? profile_.video : profile_.audio;
@@ -270,7 +270,7 @@ void RecorderEndpoint::buildSession() {
     const GstClockTime first = GST_BUFFER_PTS(gst_sample_get_buffer(shared_->pending[i].front().get()));
     if (!GST_CLOCK_TIME_IS_VALID(offset) || first < offset) offset = first;
   }
-  gst_bin_add(bin(), GST_ELEMENT(gst_object_ref(session_.get())));
+  gst_bin_add(bin(), session_.get());
   gst_element_sync_state_with_parent(session_.get());
   shared_->offset = offset;
   const bool paused = shared_->phase == Shared::Phase::Paused;

@@ -190,7 +190,7 @@ WebRtcEndpoint::WebRtcEndpoint(const Creation& creation)
                            QStringLiteral("GStreamer's webrtcbin is missing: install gstreamer1.0-plugins-bad and gstreamer1.0-nice"));
   }
   g_object_set(webrtc_.get(), "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, "latency", 100u, nullptr);
-  addToBin({GST_ELEMENT(gst_object_ref(webrtc_.get()))});
+  addToBin({webrtc_.get()});
   callbacks_ = std::make_shared<Callbacks>();
   callbacks_->engine = &creation.engine;
   callbacks_->bin = ElementRef::addRef(GST_ELEMENT(bin()));
