@@ -49,6 +49,10 @@ describe('WebRTC scenarios with headless Chromium', () => {
   const countElements = (dotText, gstType) => (dotText.match(new RegExp(`label="${gstType}\\\\n`, 'g')) || []).length;
   const transcodingEvents = (object, mediaType) => eventsOf(rpc, object, 'MediaTranscodingStateChanged')
     .filter((v) => v.data.state === 'TRANSCODING' && (mediaType === undefined || v.data.mediaType === mediaType));
+  /** Subscribe to the events a scenario wants to check (Error always). */
+  const watch = async (object, ...types) => { for (const t of ['Error', ...types]) await ensureSubscribed(rpc, object, t); };
+  const errorsOf = (...objects) => objects.flatMap((o) => eventsOf(rpc, o, 'Error')
+    .map((v) => `${o.split('_kurento.').pop()}: ${v.data.type} ${v.data.description}`));
   const eventSummary = (object) => eventsOf(rpc, object)
     .map((v) => `${v.type}:${v.data.state || ''}${v.data.mediaType ? '/' + v.data.mediaType : ''}${v.data.binName ? '/' + v.data.binName : ''}`)
     .join(' ');
@@ -75,14 +79,14 @@ describe('WebRTC scenarios with headless Chromium', () => {
     const pipeline = await create('MediaPipeline');
     try {
       const P = await create('WebRtcEndpoint', { mediaPipeline: pipeline });
-      await ensureSubscribed(rpc, P, 'MediaTranscodingStateChanged');
+      await watch(P, 'MediaTranscodingStateChanged');
       const { answer } = await negotiate(page, rpc, P, { peerName: 'presenter1' });
       assert.match(answer, /VP8\/90000/, 'the presenter sends VP8');
 
       const viewers = [];
       for (const name of peers.slice(1)) {
         const V = await create('WebRtcEndpoint', { mediaPipeline: pipeline });
-        await ensureSubscribed(rpc, V, 'MediaTranscodingStateChanged');
+        await watch(V, 'MediaTranscodingStateChanged');
         const r = await negotiate(page, rpc, V, { peerName: name, recvOnly: true, afterAnswer: () => connect(P, V) });
         assert.match(r.answer, /VP8\/90000/, `${name}'s answer offers VP8`);
         viewers.push({ name, V });
@@ -92,7 +96,7 @@ describe('WebRTC scenarios with headless Chromium', () => {
       for (const { name } of viewers) first[name] = await waitFrames(page, name, 30, 15000);
       await debugDump('one2many', pipeline, [P, ...viewers.map((v) => v.V)]);
       for (const { name } of viewers) {
-        assert.ok(first[name] >= 30, `${name} decoded the presenter's video (${first[name]} frames)`);
+        assert.ok(first[name] >= 30, `${name} decoded the presenter's video (${first[name]} frames; errors: ${errorsOf(P, ...viewers.map((v) => v.V))})`);
         assert.equal(await inboundVideoCodec(page, name), 'video/VP8', `${name} receives VP8`);
       }
       await sleep(2000);
@@ -104,6 +108,7 @@ describe('WebRTC scenarios with headless Chromium', () => {
       for (const { name, V } of viewers) assert.deepEqual(transcodingEvents(V), [], `no TRANSCODING event on ${name}`);
       const d = await dot(pipeline);
       assert.doesNotMatch(d, /vp8enc|vp8dec|GstVP8Enc|GstVP8Dec/, 'no VP8 encoder or decoder in the pipeline');
+      assert.deepEqual(errorsOf(P, ...viewers.map((v) => v.V)), [], 'no Error events');
     } finally {
       await cleanup(pipeline, peers);
     }
@@ -114,13 +119,14 @@ describe('WebRTC scenarios with headless Chromium', () => {
     const pipeline = await create('MediaPipeline');
     try {
       const P = await create('WebRtcEndpoint', { mediaPipeline: pipeline });
-      await ensureSubscribed(rpc, P, 'MediaTranscodingStateChanged');
+      await watch(P, 'MediaTranscodingStateChanged');
       const p = await negotiate(page, rpc, P, { peerName: 'presenter2' });
       assert.match(p.answer, /VP8\/90000/, 'the presenter sends VP8');
 
       const viewers = [];
       for (const name of peers.slice(1)) {
         const V = await create('WebRtcEndpoint', { mediaPipeline: pipeline });
+        await watch(V);
         const r = await negotiate(page, rpc, V, { peerName: name, recvOnly: true, codec: 'H264', afterAnswer: () => connect(P, V) });
         assert.doesNotMatch(r.offer, /VP8\/90000/, `${name}'s offer is H.264-only`);
         assert.match(r.answer, /H264\/90000/, `${name}'s answer contains H264`);
@@ -131,7 +137,8 @@ describe('WebRTC scenarios with headless Chromium', () => {
       for (const { name } of viewers) frames[name] = await waitFrames(page, name, 30, 15000);
       await debugDump('h264', pipeline, [P, ...viewers.map((v) => v.V)]);
       for (const { name } of viewers) {
-        assert.ok(frames[name] >= 30, `${name} decoded H.264 frames (${frames[name]})`);
+        assert.ok(frames[name] >= 30, `${name} decoded H.264 frames (${frames[name]}; presenter events: ${eventSummary(P)}; ` +
+          `errors: ${JSON.stringify(errorsOf(P, ...viewers.map((v) => v.V)))})`);
         assert.equal(await inboundVideoCodec(page, name), 'video/H264', `${name} receives H.264`);
       }
       const video = transcodingEvents(P, 'VIDEO');
@@ -139,6 +146,8 @@ describe('WebRTC scenarios with headless Chromium', () => {
       assert.match(video[0].data.binName, /transcode/, 'binName names the transcode branch');
       const d = await dot(pipeline);
       assert.equal(countElements(d, 'GstX264Enc'), 1, 'exactly one x264enc in the pipeline');
+      assert.deepEqual(transcodingEvents(P, 'AUDIO'), [], 'Opus is relayed (no AUDIO transcoding)');
+      assert.deepEqual(errorsOf(P, ...viewers.map((v) => v.V)), [], 'no Error events');
     } finally {
       await cleanup(pipeline, peers);
     }
@@ -150,8 +159,9 @@ describe('WebRTC scenarios with headless Chromium', () => {
     const pipeline = await create('MediaPipeline');
     try {
       const W = await create('WebRtcEndpoint', { mediaPipeline: pipeline });
-      await ensureSubscribed(rpc, W, 'MediaTranscodingStateChanged');
+      await watch(W, 'MediaTranscodingStateChanged');
       const R = await create('RecorderEndpoint', { mediaPipeline: pipeline, uri: `file://${file}`, mediaProfile: 'WEBM' });
+      await watch(R, 'Recording', 'Stopped');
       await connect(W, R);
       const { answer } = await negotiate(page, rpc, W, { peerName: 'recorded3' });
       assert.match(answer, /VP8\/90000/, 'the browser sends VP8');
@@ -164,9 +174,11 @@ describe('WebRTC scenarios with headless Chromium', () => {
       const content = DEBUG || !(info.durationSec >= 3) ? await contentDurationSec(file, 'video').catch(() => null) : null;
       if (DEBUG) console.log('recording', info.container, info.videoCodecs, info.audioCodecs, info.durationSec, 'content', content);
       assert.deepEqual(info.videoCodecs, ['VP8'], `one VP8 video track (${info.videoCaps})`);
-      assert.deepEqual(info.audioCodecs, ['OPUS'], `one Opus audio track (${info.audioCaps})`);
+      assert.deepEqual(info.audioCodecs, ['OPUS'], `one Opus audio track (found: ${JSON.stringify(info.audioCaps)}; ` +
+        `errors: ${JSON.stringify(errorsOf(W, R))})`);
       assert.ok(info.durationSec >= 3, `duration ≥ 3 s (discoverer: ${info.durationSec}, demuxed video: ${content})`);
       assert.deepEqual(transcodingEvents(W, 'VIDEO'), [], `no VIDEO transcoding on the WebRtcEndpoint (${eventSummary(W)})`);
+      assert.deepEqual(errorsOf(W, R), [], 'no Error events');
     } finally {
       await cleanup(pipeline, peers);
       if (DEBUG && fs.existsSync(file)) fs.copyFileSync(file, '/tmp/pw-scenario-recording.webm');
@@ -181,14 +193,17 @@ describe('WebRTC scenarios with headless Chromium', () => {
     try {
       const player = await create('PlayerEndpoint', { mediaPipeline: pipeline, uri: `file://${clip}` });
       const W = await create('WebRtcEndpoint', { mediaPipeline: pipeline });
-      await ensureSubscribed(rpc, player, 'EndOfStream');
+      await watch(player, 'EndOfStream', 'MediaTranscodingStateChanged');
+      await watch(W);
       await connect(player, W);
       await negotiate(page, rpc, W, { peerName: 'player4', recvOnly: true });
       await invoke(player, 'play');
       const n = await waitFrames(page, 'player4', 30, 15000);
       await debugDump('player', pipeline, [player, W]);
       if (DEBUG) console.log('player4 stats', JSON.stringify(await peerRtpStats(page, 'player4')));
-      assert.ok(n >= 30, `the viewer decoded the clip (${n} frames; events: ${eventSummary(player)})`);
+      assert.ok(n >= 30, `the viewer decoded the clip (${n} frames; player events: ${eventSummary(player)}; ` +
+        `errors: ${JSON.stringify(errorsOf(player, W))})`);
+      assert.deepEqual(errorsOf(player, W), [], 'no Error events');
     } finally {
       await cleanup(pipeline, peers);
       fs.rmSync(clip, { force: true });

@@ -15,7 +15,13 @@ void bindPassThrough(Bindings& b);
 void bindPlayerEndpoint(Bindings& b);
 void bindRecorderEndpoint(Bindings& b);
 void bindGStreamerFilter(Bindings& b);
+void bindFaceOverlayFilter(Bindings& b);
+void bindImageOverlayFilter(Bindings& b);
+void bindZBarFilter(Bindings& b);
 void bindWebRtcEndpoint(Bindings& b);
+void bindHubPort(Bindings& b);
+void bindDispatchers(Bindings& b);
+void bindComposite(Bindings& b);
 
 const Bindings& Bindings::builtin() {
   static const Bindings bindings = [] {
@@ -28,7 +34,13 @@ const Bindings& Bindings::builtin() {
     bindPlayerEndpoint(b);
     bindRecorderEndpoint(b);
     bindGStreamerFilter(b);
+    bindFaceOverlayFilter(b);
+    bindImageOverlayFilter(b);
+    bindZBarFilter(b);
     bindWebRtcEndpoint(b);
+    bindHubPort(b);
+    bindDispatchers(b);
+    bindComposite(b);
     return b;
   }();
   return bindings;

@@ -50,9 +50,13 @@ std::shared_ptr<Branch> Branch::create(GstBin* parentBin, GstElement* tee, const
                    appsink.get(), nullptr);
   GstElement* last = queue.get();
   if (!description.isEmpty()) {
+    // A decoder's output pad appears only once it knows the stream, so decodebin is linked to the
+    // rest of the transcode by hand (inside a parsed bin, the rest's input would be exposed instead).
+    QString rest = description;
+    const bool decode = rest.startsWith(QLatin1String("decodebin ! "));
+    if (decode) rest = rest.mid(12);
     GError* err = nullptr;
-    ElementRef transcode = ElementRef::adopt(
-        gst_parse_bin_from_description(description.toUtf8().constData(), TRUE, &err));
+    ElementRef transcode = ElementRef::adopt(gst_parse_bin_from_description(rest.toUtf8().constData(), TRUE, &err));
     if (!transcode) {
       if (error) *error = QStringLiteral("cannot build transcoder '%1': %2").arg(description, err ? QString::fromUtf8(err->message) : QString());
       if (err) g_error_free(err);
@@ -60,7 +64,20 @@ std::shared_ptr<Branch> Branch::create(GstBin* parentBin, GstElement* tee, const
     }
     if (err) g_error_free(err);
     gst_bin_add(GST_BIN(bin.get()), transcode.get());
-    gst_element_link(last, transcode.get());
+    if (decode) {
+      ElementRef decoder = makeElement("decodebin");
+      gst_bin_add(GST_BIN(bin.get()), decoder.get());
+      gst_element_link(last, decoder.get());
+      g_signal_connect_data(decoder.get(), "pad-added", G_CALLBACK(+[](GstElement*, GstPad* pad, gpointer user) {
+                              auto* next = static_cast<ElementRef*>(user);
+                              PadRef sink = PadRef::adopt(gst_element_get_static_pad(next->get(), "sink"));
+                              if (sink && !gst_pad_is_linked(sink.get())) gst_pad_link(pad, sink.get());
+                            }),
+                            new ElementRef(transcode), [](gpointer user, GClosure*) { delete static_cast<ElementRef*>(user); },
+                            GConnectFlags(0));
+    } else {
+      gst_element_link(last, transcode.get());
+    }
     last = transcode.get();
   }
   gst_element_link(last, appsink.get());

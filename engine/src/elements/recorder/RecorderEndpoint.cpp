@@ -251,7 +251,12 @@ void RecorderEndpoint::buildSession() {
     gst_element_link(src.get(), queue.get());
     GstElement* last = queue.get();
     const QString& format = t == MediaType::Video ? profile_.video : profile_.audio;
-    const char* parser = format == formats::kH264 ? "h264parse" : format == formats::kAac ? "aacparse" : nullptr;
+    // Parsers complete the caps muxers need (a browser's Opus arrives without a rate, H.264 as
+    // byte-stream, AAC without codec data).
+    const char* parser = format == formats::kH264 ? "h264parse"
+                         : format == formats::kAac ? "aacparse"
+                         : format == formats::kOpus ? "opusparse"
+                                                    : nullptr;
     if (parser) {
       GstElement* p = gst_element_factory_make(parser, nullptr);
       gst_bin_add(GST_BIN(session_.get()), p);

@@ -86,13 +86,18 @@ Codec chooseCodec(const GstSDPMedia* media, bool video) {
     GstStructure* s = gst_caps_get_structure(caps, 0);
     const QString enc = QString::fromUtf8(gst_structure_get_string(s, "encoding-name")).toUpper();
     const int rank = static_cast<int>(preference.indexOf(enc));
-    if (rank < 0 || rank >= bestRank) continue;
+    if (rank < 0) continue;
+    int score = rank * 10;
     if (enc == u"H264") {
-      // Browsers' H.264 that every decoder here handles: packetization-mode 1.
+      // What our encoder sends: constrained baseline (profile 42), packetization-mode 1.
       const char* mode = gst_structure_get_string(s, "packetization-mode");
       if (!mode || QLatin1String(mode) != u"1") continue;
+      const QString plid = QString::fromUtf8(gst_structure_get_string(s, "profile-level-id")).toLower();
+      if (!plid.isEmpty() && !plid.startsWith(u"42")) continue;
+      if (!plid.startsWith(u"42e0")) score += 1;  // prefer constrained baseline, as Safari insists
     }
-    bestRank = rank;
+    if (score >= bestRank) continue;
+    bestRank = score;
     best.encoding = enc;
     best.payload = pt;
     best.caps = owned;
@@ -107,12 +112,15 @@ QString wantedFormat(const QString& encoding) {
   return formats::kOpus;
 }
 
-QString payloaderFor(const QString& encoding, int pt, int mtu) {
+QString payloaderFor(const QString& encoding, int pt, int mtu, const QString& profileLevelId) {
   if (encoding == u"VP8") return QStringLiteral("rtpvp8pay pt=%1 mtu=%2 picture-id-mode=15-bit").arg(pt).arg(mtu);
   if (encoding == u"VP9") return QStringLiteral("rtpvp9pay pt=%1 mtu=%2 picture-id-mode=15-bit").arg(pt).arg(mtu);
   if (encoding == u"H264") {
-    return QStringLiteral("h264parse config-interval=-1 ! rtph264pay pt=%1 mtu=%2 config-interval=-1 aggregate-mode=zero-latency")
-        .arg(pt).arg(mtu);
+    // The stream is constrained baseline; announce it with the profile-level-id negotiated in
+    // the SDP (a lower level inside it decodes fine), or webrtcbin refuses the caps.
+    return QStringLiteral("h264parse config-interval=-1 ! rtph264pay pt=%1 mtu=%2 config-interval=-1 "
+                          "aggregate-mode=zero-latency ! capssetter caps=\"application/x-rtp,profile-level-id=(string)%3\"")
+        .arg(pt).arg(mtu).arg(profileLevelId.isEmpty() ? QStringLiteral("42e01f") : profileLevelId);
   }
   return QStringLiteral("rtpopuspay pt=%1 mtu=%2").arg(pt).arg(mtu);
 }
@@ -327,7 +335,8 @@ void WebRtcEndpoint::processOffer(const QString& offer, std::shared_ptr<Deferred
     if (line.send && !inputs_[index(type)]) {
       // Send path: input (the negotiated codec) → payloader → a new webrtcbin sink pad.
       GstElement* in = addInput(type, wantedFormat(line.codec.encoding));
-      GstElement* pay = gst_parse_bin_from_description(payloaderFor(line.codec.encoding, line.codec.payload, mtu).toUtf8().constData(), TRUE, nullptr);
+      GstElement* pay = gst_parse_bin_from_description(payloaderFor(line.codec.encoding, line.codec.payload, mtu,
+                                                                 QString::fromUtf8(gst_structure_get_string(gst_caps_get_structure(line.codec.caps.get(), 0), "profile-level-id"))).toUtf8().constData(), TRUE, nullptr);
       addToBin({pay});
       linkChain({in, pay});
       PadRef sinkPad = PadRef::adopt(gst_element_request_pad_simple(webrtc_.get(), "sink_%u"));

@@ -1,0 +1,49 @@
+#pragma once
+
+#include "media/MediaElement.h"
+
+#include <QList>
+#include <QRect>
+
+#include <array>
+#include <optional>
+
+namespace pw {
+
+// Detects faces (GStreamer's OpenCV facedetect) and draws an image over each of them
+// (gdkpixbufoverlay). Detection runs on a scaled-down copy of the video in its own thread and
+// drops frames when it falls behind, so the video itself is never held up; audio passes on.
+class FaceOverlayFilter : public MediaElement {
+ public:
+  explicit FaceOverlayFilter(const Creation& creation);
+
+  // Offsets and sizes are fractions of the detected face's width and height. Throws 40107.
+  void setOverlayedImage(const QString& uri, double offsetXPercent, double offsetYPercent, double widthPercent,
+                         double heightPercent);
+  void unsetOverlayedImage();
+
+  void handleBusMessage(GstMessage* message) override;
+
+  // Faces drawn over at once (the largest ones when there are more).
+  static constexpr int kMaxFaces = 4;
+
+ private:
+  struct Slot {
+    ElementRef overlay;
+    bool visible = false;
+    int misses = 0;  // detections in a row that had no face for this slot
+  };
+  void showFaces(QList<QRect> faces);
+  static void hide(Slot& slot);
+
+  ElementRef valve_;     // closed while there is no image: no detection work at all
+  ElementRef detector_;  // facedetect on the scaled copy
+  std::array<Slot, kMaxFaces> slots_;
+  bool imageSet_ = false;
+  double offsetX_ = 0;
+  double offsetY_ = 0;
+  double width_ = 1;
+  double height_ = 1;
+};
+
+}  // namespace pw

@@ -1,0 +1,77 @@
+#include "OverlayImage.h"
+
+#include "pipewright/engine/Engine.h"
+#include "pipewright/engine/KurentoError.h"
+
+#include <QFileInfo>
+#include <QUrl>
+
+#include <gst/pbutils/pbutils.h>
+
+namespace pw {
+namespace {
+
+constexpr GstClockTime kProbeTimeout = 5 * GST_SECOND;
+
+[[noreturn]] void refuse(const QString& message) { throw KurentoException(KurentoError::illegalParam(message)); }
+
+// The size of the still image in `path`, or an empty size with `why` set.
+QSize probeImage(const QString& path, QString* why) {
+  GError* err = nullptr;
+  gchar* uri = gst_filename_to_uri(path.toUtf8().constData(), &err);
+  if (!uri) {
+    *why = QString::fromUtf8(err ? err->message : "invalid file name");
+    if (err) g_error_free(err);
+    return {};
+  }
+  GstDiscoverer* discoverer = gst_discoverer_new(kProbeTimeout, &err);
+  if (!discoverer) {
+    *why = QString::fromUtf8(err ? err->message : "GStreamer's discoverer is unavailable");
+    if (err) g_error_free(err);
+    g_free(uri);
+    return {};
+  }
+  QSize size;
+  GstDiscovererInfo* info = gst_discoverer_discover_uri(discoverer, uri, &err);
+  if (info && gst_discoverer_info_get_result(info) == GST_DISCOVERER_OK) {
+    GList* streams = gst_discoverer_info_get_video_streams(info);
+    for (GList* l = streams; l && size.isEmpty(); l = l->next) {
+      auto* video = GST_DISCOVERER_VIDEO_INFO(l->data);
+      if (!gst_discoverer_video_info_is_image(video)) continue;
+      size = QSize(static_cast<int>(gst_discoverer_video_info_get_width(video)),
+                   static_cast<int>(gst_discoverer_video_info_get_height(video)));
+    }
+    gst_discoverer_stream_info_list_free(streams);
+    if (size.isEmpty()) *why = QStringLiteral("it is not a still image");
+  } else {
+    *why = err ? QString::fromUtf8(err->message) : QStringLiteral("it cannot be read as an image");
+  }
+  if (err) g_error_free(err);
+  if (info) gst_discoverer_info_unref(info);
+  g_object_unref(discoverer);
+  g_free(uri);
+  return size;
+}
+
+}  // namespace
+
+OverlayImage loadOverlayImage(const Engine& engine, const QString& uri, const QString& who) {
+  const QUrl url(uri);
+  const QString scheme = url.scheme().toLower();
+  if (scheme != u"file") {
+    refuse(QStringLiteral("%1: image URI '%2' is not supported: overlay images must be file:// URIs inside the "
+                          "media folders (download http(s) images into a media folder first)")
+               .arg(who, uri));
+  }
+  OverlayImage image;
+  image.path = engine.checkUri(uri, false);  // throws 40107 outside the media folders
+  if (!QFileInfo(image.path).isFile()) refuse(QStringLiteral("%1: image file '%2' does not exist").arg(who, image.path));
+  QString why;
+  image.size = probeImage(image.path, &why);
+  if (image.size.isEmpty()) {
+    refuse(QStringLiteral("%1: '%2' cannot be used as an overlay image: %3").arg(who, image.path, why));
+  }
+  return image;
+}
+
+}  // namespace pw
