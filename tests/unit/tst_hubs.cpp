@@ -59,7 +59,7 @@ Frame frameAt(const QString& file, double seconds) {
   gst_element_get_state(p, nullptr, nullptr, 10 * GST_SECOND);
   gst_element_seek_simple(p, GST_FORMAT_TIME, GstSeekFlags(GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_ACCURATE), gint64(seconds * GST_SECOND));
   gst_element_get_state(p, nullptr, nullptr, 10 * GST_SECOND);
-  if (GstSample* s = gst_app_sink_pull_preroll(GST_APP_SINK(sink))) {
+  if (GstSample* s = gst_app_sink_try_pull_preroll(GST_APP_SINK(sink), 10 * GST_SECOND)) {
     GstStructure* st = gst_caps_get_structure(gst_sample_get_caps(s), 0);
     gst_structure_get_int(st, "width", &f.width);
     gst_structure_get_int(st, "height", &f.height);
@@ -85,6 +85,32 @@ bool near(quint32 a, quint32 b, int tolerance = 60) {
     if (std::abs(int((a >> shift) & 0xff) - int((b >> shift) & 0xff)) > tolerance) return false;
   }
   return true;
+}
+
+// The loudest RMS level (dB) of the file's audio track, from GStreamer's level element.
+double peakRmsDb(const QString& file) {
+  GstElement* p = gst_parse_launch(QStringLiteral("filesrc location=%1 ! matroskademux name=d d.audio_0 ! opusdec ! "
+                                                  "audioconvert ! level interval=100000000 ! fakesink sync=false").arg(file).toUtf8().constData(), nullptr);
+  gst_element_set_state(p, GST_STATE_PLAYING);
+  GstBus* bus = gst_element_get_bus(p);
+  double peak = -200;
+  while (GstMessage* m = gst_bus_timed_pop_filtered(bus, 10 * GST_SECOND, GstMessageType(GST_MESSAGE_ELEMENT | GST_MESSAGE_EOS | GST_MESSAGE_ERROR))) {
+    const bool done = GST_MESSAGE_TYPE(m) != GST_MESSAGE_ELEMENT;
+    const GstStructure* s = gst_message_get_structure(m);
+    if (!done && s && gst_structure_has_name(s, "level")) {
+      const GValue* rms = gst_structure_get_value(s, "rms");
+      GValueArray* arr = static_cast<GValueArray*>(g_value_get_boxed(rms));
+      G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+      for (guint i = 0; arr && i < arr->n_values; ++i) peak = std::max(peak, g_value_get_double(g_value_array_get_nth(arr, i)));
+      G_GNUC_END_IGNORE_DEPRECATIONS
+    }
+    gst_message_unref(m);
+    if (done) break;
+  }
+  gst_object_unref(bus);
+  gst_element_set_state(p, GST_STATE_NULL);
+  gst_object_unref(p);
+  return peak;
 }
 
 int countEntries(const QString& dir) { return int(QDir(dir).entryList(QDir::AllEntries | QDir::System | QDir::NoDotAndDotDot).size()); }
@@ -117,6 +143,10 @@ class TestHubs : public QObject {
   void initTestCase() {
     QString error;
     QVERIFY2(initGStreamer(&error), qPrintable(error));
+    if (qEnvironmentVariableIsSet("PW_KEEP")) {
+      dir_.setAutoRemove(false);
+      qInfo("keeping media in %s", qPrintable(dir_.path()));
+    }
     for (int i = 0; i < 4; ++i) QVERIFY(makeColourClip(clip(i), colours_[i].first, colours_[i].second, 8));
     Config config;
     config.mediaFolders = {dir_.path()};
@@ -152,8 +182,9 @@ class TestHubs : public QObject {
       const quint32 got = f.pixel(centres[i].first, centres[i].second);
       QVERIFY2(near(got, colours_[i].first), qPrintable(QStringLiteral("quadrant %1: %2 instead of %3").arg(i).arg(got, 6, 16, QChar('0')).arg(colours_[i].first, 6, 16, QChar('0'))));
     }
-    // The mix reached the file: its audio is not silence.
-    QVERIFY(runToEos(QStringLiteral("filesrc location=%1 ! decodebin ! audioconvert ! level post-messages=false ! fakesink").arg(file)));
+    // The mix reached the file: its audio is clearly not silence.
+    const double rms = peakRmsDb(file);
+    QVERIFY2(rms > -30.0, qPrintable(QStringLiteral("audio RMS %1 dB").arg(rms)));
     QVERIFY(call(*engine_, c_, "release", {{"object", p}}).contains("result"));
   }
 
@@ -219,7 +250,6 @@ class TestHubs : public QObject {
     const QString watcher = create("HubPort", {{"hub", composite}});
     const QString pass = create("PassThrough", {{"mediaPipeline", p}});
     invoke(watcher, "connect", {{"sink", pass}});
-    invoke(pass, "connect", {{"sink", pass}});  // keeps nothing; flow is measured on pass's input
     call(*engine_, c_, "subscribe", {{"object", pass}, {"type", "MediaFlowInStateChanged"}});
     invoke(player, "play");
     QTest::qWait(1000);

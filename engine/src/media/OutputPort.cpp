@@ -47,6 +47,14 @@ std::shared_ptr<OutputPort> OutputPort::create(Engine& engine, MediaType type, G
   return port;
 }
 
+namespace {
+// Branch names must be unique within a bin, and several outputs can share one (hubs).
+int nextBranchSerial() {
+  static std::atomic<int> serial{0};
+  return ++serial;
+}
+}  // namespace
+
 OutputPort::OutputPort(Engine& engine, MediaType type, GstBin* elementBin, ElementRef tee)
     : engine_(engine), type_(type), elementBin_(elementBin), tee_(std::move(tee)) {}
 
@@ -132,7 +140,7 @@ void OutputPort::connectToBranch(const std::shared_ptr<SinkInput>& input, const 
     const QString name = QStringLiteral("%1-%2-%3")
                              .arg(mediaTypeName(type_).toLower(),
                                   description.isEmpty() ? QStringLiteral("passthrough") : QStringLiteral("transcode-") + formatSlug(wanted))
-                             .arg(++branchSerial_);
+                             .arg(nextBranchSerial());
     QString error;
     auto branch = Branch::create(elementBin_, tee_.get(), name, description, &error);
     if (!branch) {

@@ -70,7 +70,6 @@ class OutputPort : public std::enable_shared_from_this<OutputPort> {
   EncoderSettings settings_;
   TranscodingChanged transcodingChanged_;
   BranchError branchError_;
-  int branchSerial_ = 0;
   gulong blockProbeId_ = 0;
 };
 

@@ -10,12 +10,16 @@ SinkInput::SinkInput(MediaType type, QString wantedFormat, ElementRef appsrc)
     : type_(type), wantedFormat_(std::move(wantedFormat)), appsrc_(std::move(appsrc)) {}
 
 ElementRef SinkInput::makeAppSrc(const QString& name) {
-  ElementRef src = makeElement("appsrc", name.toUtf8().constData());
+  const QByteArray utf8 = name.toUtf8();
+  ElementRef src = makeElement("appsrc", name.isEmpty() ? nullptr : utf8.constData());  // empty: unique default name
   // Live input with running-time timestamps; bounded so a stalled consumer cannot grow memory
   // without limit (oldest data is dropped first).
   g_object_set(src.get(), "is-live", TRUE, "format", GST_FORMAT_TIME, "do-timestamp", FALSE, "stream-type", 0,
                "max-bytes", static_cast<guint64>(32 * 1024 * 1024), "max-buffers", static_cast<guint64>(0),
                "max-time", static_cast<guint64>(0), "leaky-type", 2, "block", FALSE, nullptr);
+  // An explicit latency window: live aggregators downstream (compositor, audiomixer) refuse to
+  // configure themselves when an upstream source reports a maximum latency of 0.
+  g_object_set(src.get(), "min-latency", static_cast<gint64>(0), "max-latency", static_cast<gint64>(5 * GST_SECOND), nullptr);
   return src;
 }
 

@@ -90,7 +90,7 @@ void Composite::onPortAdded(const std::shared_ptr<HubPort>& port) {
   m.port = port;
   order_.append(port.get());
   m.video = addAggregatorInput(MediaType::Video, formats::kRawVideo, compositor_.get(),
-                               QStringLiteral("videoconvert ! videoscale ! video/x-raw,format=I420,pixel-aspect-ratio=1/1"));
+                               QStringLiteral("videoconvert ! videoscale ! capsfilter caps=\"video/x-raw,format=I420,pixel-aspect-ratio=1/1\""));
   g_object_set(m.video.pad.get(), "alpha", 0.0, nullptr);  // hidden until its video flows
   port->toHub(MediaType::Video)->attach(m.video.input);
   grid_->attach(port->fromHub(MediaType::Video));
