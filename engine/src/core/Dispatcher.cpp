@@ -206,6 +206,10 @@ void Dispatcher::execute(const QJsonObject& request, const std::shared_ptr<Conne
       if (explicitSession) {
         if (!sessions.find(sessionId)) throw KurentoException(ErrorCode::InvalidSession, QStringLiteral("Invalid session"));
       } else {
+        if (sessions.count() >= engine_.config().maxSessions) {
+          throw KurentoException(ErrorCode::NotEnoughResources,
+                                 QStringLiteral("Too many sessions (limit %1, 'maxSessions' in the config)").arg(engine_.config().maxSessions));
+        }
         sessionId = sessions.createSession();
       }
       sessions.bind(connection, sessionId);
@@ -229,10 +233,11 @@ void Dispatcher::execute(const QJsonObject& request, const std::shared_ptr<Conne
     }
 
     Q_ASSERT(needsObjectSession(method));
-    if (sessionId.isEmpty()) sessionId = sessions.createSession();
-    if (!sessions.find(sessionId) && sessions.count() >= engine_.config().maxSessions) {
-      throw KurentoException(ErrorCode::NotEnoughResources, QStringLiteral("Too many sessions"));
+    if ((sessionId.isEmpty() || !sessions.find(sessionId)) && sessions.count() >= engine_.config().maxSessions) {
+      throw KurentoException(ErrorCode::NotEnoughResources,
+                             QStringLiteral("Too many sessions (limit %1, 'maxSessions' in the config)").arg(engine_.config().maxSessions));
     }
+    if (sessionId.isEmpty()) sessionId = sessions.createSession();
     sessions.obtain(sessionId);
     sessions.touch(sessionId);
     if (connection && !inTransaction) sessions.bind(connection, sessionId);
@@ -329,7 +334,7 @@ QJsonValue Dispatcher::create(const Params& params, const QString& sessionId, bo
     break;
   }
   if (SessionManager::Session* s = engine_.sessions().find(sessionId);
-      s && s->refs.size() >= engine_.config().maxObjectsPerSession) {
+      s && s->created.size() >= engine_.config().maxObjectsPerSession) {
     throw KurentoException(ErrorCode::NotEnoughResources,
                            QStringLiteral("Too many objects in this session (limit %1)").arg(engine_.config().maxObjectsPerSession));
   }
@@ -337,6 +342,7 @@ QJsonValue Dispatcher::create(const Params& params, const QString& sessionId, bo
   std::shared_ptr<MediaObject> object = (*factory)(Creation{engine_, id, parent, ctorParams});
   engine_.registry().add(object);
   engine_.sessions().addRef(sessionId, id);
+  engine_.sessions().obtain(sessionId).created.insert(id);
   if (auto manager = engine_.registry().find(QStringLiteral("manager_ServerManager"))) {
     manager->raise(QStringLiteral("ObjectCreated"), QJsonObject{{QStringLiteral("object"), id}});
   }

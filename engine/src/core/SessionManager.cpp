@@ -108,7 +108,10 @@ void SessionManager::deliverEvent(const QString& objectId, const QString& type, 
 }
 
 void SessionManager::objectReleased(const QString& objectId) {
-  for (auto& s : sessions_) s.refs.remove(objectId);
+  for (auto& s : sessions_) {
+    s.refs.remove(objectId);
+    s.created.remove(objectId);
+  }
   subscriptions_.removeIf([&](const auto& it) { return it.value().objectId == objectId; });
 }
 

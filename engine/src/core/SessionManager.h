@@ -27,7 +27,8 @@ class SessionManager : public QObject {
     QString id;
     bool inUse = true;
     std::weak_ptr<Connection> connection;
-    QSet<QString> refs;  // object ids referenced by this session
+    QSet<QString> refs;     // object ids referenced by this session
+    QSet<QString> created;  // live objects this session created (maxObjectsPerSession)
   };
   struct Subscription {
     QString sessionId;
