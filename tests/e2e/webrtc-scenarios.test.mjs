@@ -11,6 +11,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { startServer, rpcClient, sleep, tempDir, removeDir, makeClip, discover, contentDurationSec } from '../lib/server.mjs';
 import {
@@ -210,6 +211,36 @@ describe('WebRTC scenarios with headless Chromium', () => {
     } finally {
       await cleanup(pipeline, peers);
       fs.rmSync(clip, { force: true });
+    }
+  });
+
+  it('6. magic mirror: WebRtcEndpoint → FaceOverlayFilter → same endpoint, decoded by the browser', { timeout: 60000 }, async () => {
+    const peers = ['mirror6'];
+    const hat = path.join(mediaDir, 'hat.png');
+    await new Promise((resolve, reject) => {
+      execFile('gst-launch-1.0', ['-q', 'videotestsrc', 'pattern=solid-color', 'foreground-color=0xffff0000', 'num-buffers=1', '!',
+        'video/x-raw,width=64,height=64', '!', 'pngenc', '!', 'filesink', `location=${hat}`], (err) => (err ? reject(err) : resolve()));
+    });
+    const pipeline = await create('MediaPipeline');
+    try {
+      const W = await create('WebRtcEndpoint', { mediaPipeline: pipeline });
+      const F = await create('FaceOverlayFilter', { mediaPipeline: pipeline });
+      await invoke(F, 'setOverlayedImage', { uri: `file://${hat}`, offsetXPercent: -0.35, offsetYPercent: -1.2, widthPercent: 1.6, heightPercent: 1.6 });
+      await watch(W);
+      await watch(F, 'MediaTranscodingStateChanged');
+      await negotiate(page, rpc, W, {
+        peerName: 'mirror6',
+        afterAnswer: async () => { await connect(W, F); await connect(F, W); },
+      });
+      const n = await waitFrames(page, 'mirror6', 30, 20000);
+      assert.ok(n >= 30, `the browser decoded its video back through the filter (${n} frames; errors: ${JSON.stringify(errorsOf(W, F))})`);
+      // The filter decodes once; its raw output is encoded once for the endpoint (VP8).
+      const transcoding = eventsOf(rpc, F, 'MediaTranscodingStateChanged').filter((e) => e.data.state === 'TRANSCODING' && e.data.mediaType === 'VIDEO');
+      assert.equal(transcoding.length, 1, 'one video encode on the filter output');
+      assert.deepEqual(errorsOf(W, F), [], 'no Error events');
+    } finally {
+      await cleanup(pipeline, peers);
+      fs.rmSync(hat, { force: true });
     }
   });
 
