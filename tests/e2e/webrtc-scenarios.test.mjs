@@ -115,10 +115,7 @@ describe('WebRTC scenarios with headless Chromium', () => {
     }
   });
 
-  // Known gap (issue 3): Chrome offers H.264 with profile-level-id 42e01f; our x264 branch makes a
-  // 42c01e stream and rtph264pay refuses to announce it against the negotiated caps, so the viewer
-  // gets no frames yet. The test stays, marked todo, until the send path rewrites the SPS flags.
-  it('2. H.264-only viewers of a VP8 presenter share one transcode branch', { timeout: 60000, todo: 'H.264 profile-level-id negotiation (issue 3)' }, async () => {
+  it('2. H.264-only viewers of a VP8 presenter share one transcode branch', { timeout: 60000 }, async () => {
     const peers = ['presenter2', 'h264viewer2a', 'h264viewer2b'];
     const pipeline = await create('MediaPipeline');
     try {

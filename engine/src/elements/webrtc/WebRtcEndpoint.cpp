@@ -116,11 +116,12 @@ QString payloaderFor(const QString& encoding, int pt, int mtu, const QString& pr
   if (encoding == u"VP8") return QStringLiteral("rtpvp8pay pt=%1 mtu=%2 picture-id-mode=15-bit").arg(pt).arg(mtu);
   if (encoding == u"VP9") return QStringLiteral("rtpvp9pay pt=%1 mtu=%2 picture-id-mode=15-bit").arg(pt).arg(mtu);
   if (encoding == u"H264") {
-    // The stream is constrained baseline; announce it with the profile-level-id negotiated in
-    // the SDP (a lower level inside it decodes fine), or webrtcbin refuses the caps.
-    return QStringLiteral("h264parse config-interval=-1 ! rtph264pay pt=%1 mtu=%2 config-interval=-1 "
-                          "aggregate-mode=zero-latency ! capssetter caps=\"application/x-rtp,profile-level-id=(string)%3\"")
-        .arg(pt).arg(mtu).arg(profileLevelId.isEmpty() ? QStringLiteral("42e01f") : profileLevelId);
+    // Byte-stream input: the payloader then announces no profile-level-id of its own, so the
+    // constrained-baseline stream fits the one negotiated in the SDP (a lower level decodes fine).
+    Q_UNUSED(profileLevelId);
+    return QStringLiteral("h264parse config-interval=-1 ! video/x-h264,stream-format=byte-stream,alignment=au ! "
+                          "rtph264pay pt=%1 mtu=%2 config-interval=-1 aggregate-mode=zero-latency")
+        .arg(pt).arg(mtu);
   }
   return QStringLiteral("rtpopuspay pt=%1 mtu=%2").arg(pt).arg(mtu);
 }
