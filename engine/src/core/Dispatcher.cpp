@@ -416,6 +416,12 @@ void Dispatcher::transaction(const QJsonValue& id, const Params& params, const Q
     throw KurentoException(ErrorCode::ServerError, QStringLiteral("'operations' parameter is required"));
   }
   const QJsonArray ops = opsValue.toArray();
+  // Sub-requests that finish at once run recursively: bound the depth.
+  constexpr int kMaxOperations = 1000;
+  if (ops.size() > kMaxOperations) {
+    throw KurentoException(ErrorCode::MalformedTransaction,
+                           QStringLiteral("A transaction may hold at most %1 operations (this one has %2)").arg(kMaxOperations).arg(ops.size()));
+  }
   for (int i = 0; i < ops.size(); ++i) {
     const QJsonValue subId = ops.at(i).toObject().value(u"id");
     if (!ops.at(i).isObject() || !subId.isDouble() || subId.toDouble() != i) {

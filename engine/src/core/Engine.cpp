@@ -30,7 +30,8 @@ bool initGStreamer(QString* error) {
   }
   // The elements the media graph cannot work without (packages: plugins-base/good).
   for (const char* factory : {"appsrc", "appsink", "tee", "queue", "videoconvert", "audioconvert", "uridecodebin",
-                              "decodebin", "vp8enc", "x264enc", "opusenc", "matroskamux", "webmmux", "filesink"}) {
+                              "decodebin", "vp8enc", "x264enc", "opusenc", "matroskamux", "webmmux", "filesink", "h264parse",
+                              "opusparse", "rtpvp8pay", "rtph264pay", "rtpopuspay", "compositor", "audiomixer"}) {
     GstElementFactory* f = gst_element_factory_find(factory);
     if (!f) {
       if (error) {
@@ -77,7 +78,19 @@ void Engine::connectionClosed(const std::shared_ptr<Connection>& connection) {
 }
 
 void Engine::post(std::function<void()> fn) {
-  QMetaObject::invokeMethod(this, std::move(fn), Qt::QueuedConnection);
+  // Posted work runs from the event loop: nothing may escape into Qt.
+  QMetaObject::invokeMethod(
+      this,
+      [fn = std::move(fn)]() {
+        try {
+          fn();
+        } catch (const std::exception& e) {
+          qWarning("pipewright: engine task failed: %s", e.what());
+        } catch (...) {
+          qWarning("pipewright: engine task failed");
+        }
+      },
+      Qt::QueuedConnection);
 }
 
 QString Engine::checkUri(const QString& uri, bool forWriting) const {

@@ -18,7 +18,12 @@ QString ObjectRegistry::makeId(const QString& type, const QString& parentId) {
 void ObjectRegistry::add(const std::shared_ptr<MediaObject>& object) {
   objects_.insert(object->id(), object);
   if (auto p = object->parent()) p->addChild(object->id());
-  object->onRegistered();
+  try {
+    object->onRegistered();
+  } catch (...) {
+    release(object->id());  // no half-registered object stays behind
+    throw;
+  }
 }
 
 std::shared_ptr<MediaObject> ObjectRegistry::find(const QString& id) const {

@@ -53,18 +53,7 @@ GstElement* MediaElement::addInput(MediaType type, const QString& format) {
   GstElement* raw = src.get();
   gst_bin_add(bin(), raw);
   auto input = std::make_shared<SinkInput>(type, format, std::move(src));
-  // A keyframe request from downstream (a browser's PLI/FIR, an encoder starting) reaches the
-  // input as an upstream force-key-unit event: pass it on to whatever feeds this input.
-  PadRef srcPad = PadRef::adopt(gst_element_get_static_pad(raw, "src"));
-  gst_pad_add_probe(
-      srcPad.get(), GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
-      [](GstPad*, GstPadProbeInfo* info, gpointer user) -> GstPadProbeReturn {
-        if (gst_video_event_is_force_key_unit(GST_PAD_PROBE_INFO_EVENT(info))) {
-          if (auto in = static_cast<std::weak_ptr<SinkInput>*>(user)->lock()) in->requestKeyframe();
-        }
-        return GST_PAD_PROBE_OK;
-      },
-      new std::weak_ptr<SinkInput>(input), [](gpointer u) { delete static_cast<std::weak_ptr<SinkInput>*>(u); });
+  SinkInput::relayKeyframeRequests(input);
   inputs_[index(type)] = input;
   return raw;
 }

@@ -72,9 +72,13 @@ void MediaPipeline::checkFlow() {
 void MediaPipeline::handleBusMessage(GstMessage* message) {
   // Find the element whose bin contains the message source.
   std::shared_ptr<MediaElement> element;
-  for (GstObject* o = GST_MESSAGE_SRC(message); o && !element; o = GST_OBJECT_PARENT(o)) {
-    const char* name = GST_OBJECT_NAME(o);
+  // Walk up with references held: the source may be leaving its bin meanwhile.
+  GstRef<GstObject> o = GstRef<GstObject>::addRef(GST_MESSAGE_SRC(message));
+  while (o && !element) {
+    gchar* name = gst_object_get_name(o.get());
     if (name) element = elements_.value(QString::fromUtf8(name)).lock();
+    g_free(name);
+    o = GstRef<GstObject>::adopt(gst_object_get_parent(o.get()));
   }
   if (element) {
     element->handleBusMessage(message);

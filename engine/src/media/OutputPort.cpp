@@ -116,18 +116,18 @@ void OutputPort::holdUntilResolved() {
 
 void OutputPort::resolvePending() {
   CapsRef caps = currentCaps();
-  if (!caps) {
-    // The held item is the CAPS event itself: its caps are what the branches need.
-    return;
-  }
+  if (!caps && !pending_.empty()) return;  // the format is not known yet: keep holding
   auto pending = std::move(pending_);
   pending_.clear();
   for (const auto& input : pending) connectToBranch(input, caps);
-  if (blockProbeId_) {
-    PadRef sink = PadRef::adopt(gst_element_get_static_pad(tee_.get(), "sink"));
-    gst_pad_remove_probe(sink.get(), blockProbeId_);
-    blockProbeId_ = 0;
-  }
+  releaseHold();
+}
+
+void OutputPort::releaseHold() {
+  if (!blockProbeId_) return;
+  PadRef sink = PadRef::adopt(gst_element_get_static_pad(tee_.get(), "sink"));
+  gst_pad_remove_probe(sink.get(), blockProbeId_);
+  blockProbeId_ = 0;
 }
 
 void OutputPort::connectToBranch(const std::shared_ptr<SinkInput>& input, const CapsRef& caps) {
@@ -155,6 +155,7 @@ void OutputPort::connectToBranch(const std::shared_ptr<SinkInput>& input, const 
 
 void OutputPort::detach(const SinkInput* input) {
   std::erase_if(pending_, [&](const auto& p) { return p.get() == input; });
+  if (pending_.empty()) releaseHold();
   for (auto it = branches_.begin(); it != branches_.end(); ++it) {
     it->second->removeTarget(input);
     if (it->second->targetCount() == 0) {
@@ -169,6 +170,7 @@ void OutputPort::detach(const SinkInput* input) {
 
 void OutputPort::detachAll() {
   pending_.clear();
+  releaseHold();
   for (auto& [key, branch] : branches_) branch->dispose(engine_);
   branches_.clear();
 }

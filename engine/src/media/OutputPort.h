@@ -58,6 +58,7 @@ class OutputPort : public std::enable_shared_from_this<OutputPort> {
   OutputPort(Engine& engine, MediaType type, GstBin* elementBin, ElementRef tee);
   void resolvePending();
   void holdUntilResolved();
+  void releaseHold();
   void connectToBranch(const std::shared_ptr<SinkInput>& input, const CapsRef& caps);
 
   Engine& engine_;

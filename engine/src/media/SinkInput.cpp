@@ -29,15 +29,31 @@ void SinkInput::deliver(GstSample* sample) {
 }
 
 void SinkInput::push(GstSample* sample) {
-  if (!appsrc_) return;
-  GstAppSrc* src = GST_APP_SRC(appsrc_.get());
-  GstCaps* caps = gst_sample_get_caps(sample);
+  GstBuffer* buffer = gst_sample_get_buffer(sample);
+  if (appsrc_ && buffer) pushTo(appsrc_.get(), gst_sample_get_caps(sample), gst_buffer_ref(buffer));
+}
+
+void SinkInput::pushTo(GstElement* appsrc, GstCaps* caps, GstBuffer* buffer) {
+  GstAppSrc* src = GST_APP_SRC(appsrc);
   if (caps) {
     CapsRef current = CapsRef::adopt(gst_app_src_get_caps(src));
     if (!current || !gst_caps_is_equal(current.get(), caps)) gst_app_src_set_caps(src, caps);
   }
-  GstBuffer* buffer = gst_sample_get_buffer(sample);
-  if (buffer) gst_app_src_push_buffer(src, gst_buffer_ref(buffer));
+  gst_app_src_push_buffer(src, buffer);
+}
+
+void SinkInput::relayKeyframeRequests(const std::shared_ptr<SinkInput>& input) {
+  if (!input->appsrc()) return;
+  PadRef srcPad = PadRef::adopt(gst_element_get_static_pad(input->appsrc(), "src"));
+  gst_pad_add_probe(
+      srcPad.get(), GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
+      [](GstPad*, GstPadProbeInfo* info, gpointer user) -> GstPadProbeReturn {
+        if (gst_video_event_is_force_key_unit(GST_PAD_PROBE_INFO_EVENT(info))) {
+          if (auto in = static_cast<std::weak_ptr<SinkInput>*>(user)->lock()) in->requestKeyframe();
+        }
+        return GST_PAD_PROBE_OK;
+      },
+      new std::weak_ptr<SinkInput>(input), [](gpointer u) { delete static_cast<std::weak_ptr<SinkInput>*>(u); });
 }
 
 void SinkInput::setFeeder(const std::shared_ptr<Branch>& branch) {

@@ -39,6 +39,11 @@ class SinkInput {
   // Monotonic µs of the last buffer received (0 = never).
   qint64 lastBufferUs() const { return lastBufferUs_.load(); }
 
+  // Keyframe requests from downstream (a browser's PLI/FIR, an encoder starting) reach the
+  // input's appsrc as upstream force-key-unit events: pass them on to whatever feeds it.
+  static void relayKeyframeRequests(const std::shared_ptr<SinkInput>& input);
+  // Pushes `buffer` (ownership taken) into `appsrc`, setting `caps` first when they changed.
+  static void pushTo(GstElement* appsrc, GstCaps* caps, GstBuffer* buffer);
   // Creates an appsrc configured for live, time-stamped, bounded input.
   static ElementRef makeAppSrc(const QString& name);
 

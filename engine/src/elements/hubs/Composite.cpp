@@ -194,6 +194,11 @@ void Composite::onRelease() {
 
 AlphaBlending::AlphaBlending(const Creation& creation) : Composite(creation, QStringLiteral("AlphaBlending"), false) {}
 
+void AlphaBlending::onPortRemoved(HubPort& port) {
+  properties_.erase(&port);
+  Composite::onPortRemoved(port);
+}
+
 void AlphaBlending::setMaster(const std::shared_ptr<HubPort>& port, int zOrder) {
   master_ = port;
   masterZ_ = zOrder;

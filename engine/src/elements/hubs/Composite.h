@@ -68,6 +68,7 @@ class AlphaBlending : public Composite {
 
  protected:
   std::map<const HubPort*, Placement> placements(const QList<const HubPort*>& active) override;
+  void onPortRemoved(HubPort& port) override;
 
  private:
   std::weak_ptr<HubPort> master_;

@@ -78,6 +78,7 @@ Hub::AggregatorInput Hub::addAggregatorInput(MediaType type, const QString& form
   AggregatorInput in;
   in.appsrc = SinkInput::makeAppSrc(QString());
   in.chain = ElementRef::adopt(gst_parse_bin_from_description(chain.toUtf8().constData(), TRUE, nullptr));
+  if (!in.chain) throw KurentoException(ErrorCode::UnexpectedError, QStringLiteral("cannot build '%1' (missing GStreamer plugin?)").arg(chain));
   in.aggregator = ElementRef::addRef(aggregator);
   gst_bin_add_many(bin(), in.appsrc.get(), in.chain.get(), nullptr);
   gst_element_link(in.appsrc.get(), in.chain.get());

@@ -2,6 +2,7 @@
 
 #include "core/Bindings.h"
 #include "media/MediaPipeline.h"
+#include "gst/RunningTime.h"
 #include "media/SinkInput.h"
 #include "pipewright/engine/Engine.h"
 #include "pipewright/engine/Schema.h"
@@ -25,14 +26,6 @@ struct PlayerEndpoint::Bridge {
   bool resync = true;
   GstClockTimeDiff offset = 0;  // decoder running time → media pipeline running time
 
-  GstClockTime pipelineRunningTime() {
-    GstRef<GstClock> clock = GstRef<GstClock>::adopt(gst_element_get_clock(mediaPipeline.get()));
-    if (!clock) return 0;
-    const GstClockTime now = gst_clock_get_time(clock.get());
-    const GstClockTime base = gst_element_get_base_time(mediaPipeline.get());
-    return now > base ? now - base : 0;
-  }
-
   void push(GstElement* appsrc, GstSample* sample) {
     GstBuffer* in = gst_sample_get_buffer(sample);
     const GstSegment* segment = gst_sample_get_segment(sample);
@@ -45,7 +38,7 @@ struct PlayerEndpoint::Bridge {
     {
       std::lock_guard lock(mutex);
       if (resync) {
-        offset = GST_CLOCK_DIFF(running, pipelineRunningTime());
+        offset = GST_CLOCK_DIFF(running, runningTimeOf(mediaPipeline.get()));
         resync = false;
       }
       offsetNow = offset;
@@ -54,11 +47,7 @@ struct PlayerEndpoint::Bridge {
     GstBuffer* out = gst_buffer_copy(in);  // metadata copy; the memory is shared
     GST_BUFFER_PTS(out) = mapped > 0 ? static_cast<GstClockTime>(mapped) : 0;
     GST_BUFFER_DTS(out) = GST_CLOCK_TIME_NONE;
-    GstAppSrc* src = GST_APP_SRC(appsrc);
-    GstCaps* caps = gst_sample_get_caps(sample);
-    CapsRef current = CapsRef::adopt(gst_app_src_get_caps(src));
-    if (caps && (!current || !gst_caps_is_equal(current.get(), caps))) gst_app_src_set_caps(src, caps);
-    gst_app_src_push_buffer(src, out);
+    SinkInput::pushTo(appsrc, gst_sample_get_caps(sample), out);
   }
 };
 
@@ -85,13 +74,10 @@ void onDecodedPad(GstElement* decodebin, GstPad* pad, gpointer user) {
 
   GstElement* queue = gst_element_factory_make("queue", nullptr);
   // Encoded media (useEncodedMedia) is only parsed into whole frames; raw media is converted.
-  GstElement* convert = raw ? gst_element_factory_make(video ? "videoconvert" : "audioconvert", nullptr)
-                            : gst_element_factory_make("identity", nullptr);
-  if (!raw && g_str_equal(name, "video/x-h264")) {
-    gst_object_unref(convert);
-    convert = gst_element_factory_make("h264parse", nullptr);
-    g_object_set(convert, "config-interval", -1, nullptr);
-  }
+  const bool h264 = !raw && g_str_equal(name, "video/x-h264");
+  GstElement* convert = gst_element_factory_make(raw ? (video ? "videoconvert" : "audioconvert") : h264 ? "h264parse" : "identity", nullptr);
+  if (!convert) return;  // missing plugin: the stream is left out (initGStreamer checks the usual ones)
+  if (h264) g_object_set(convert, "config-interval", -1, nullptr);
   GstElement* sink = gst_element_factory_make("appsink", nullptr);
   g_object_set(sink, "sync", TRUE, "max-buffers", 4u, "enable-last-sample", FALSE, nullptr);
   gst_bin_add_many(GST_BIN(pipeline), queue, convert, sink, nullptr);

@@ -3,6 +3,7 @@
 #include "core/Bindings.h"
 #include "media/Formats.h"
 #include "media/MediaPipeline.h"
+#include "gst/RunningTime.h"
 #include "media/SinkInput.h"
 #include "pipewright/engine/Engine.h"
 
@@ -89,11 +90,7 @@ struct RecorderEndpoint::Shared {
     GST_BUFFER_PTS(out) = pts - shift;
     const GstClockTime dts = GST_BUFFER_DTS(in);
     GST_BUFFER_DTS(out) = GST_CLOCK_TIME_IS_VALID(dts) && dts >= shift ? dts - shift : GST_CLOCK_TIME_NONE;
-    GstAppSrc* src = GST_APP_SRC(appsrc[i].get());
-    GstCaps* caps = gst_sample_get_caps(sample);
-    CapsRef current = CapsRef::adopt(gst_app_src_get_caps(src));
-    if (caps && (!current || !gst_caps_is_equal(current.get(), caps))) gst_app_src_set_caps(src, caps);
-    gst_app_src_push_buffer(src, out);
+    SinkInput::pushTo(appsrc[i].get(), gst_sample_get_caps(sample), out);
     if (!announced) {
       announced = true;
       std::weak_ptr<MediaObject> weak = owner;
@@ -170,21 +167,24 @@ RecorderEndpoint::RecorderEndpoint(const Creation& creation)
 RecorderEndpoint::~RecorderEndpoint() = default;
 
 void RecorderEndpoint::record() {
-  shared_->owner = weak_from_this();
   if (stopping_) {
     throw KurentoException(ErrorCode::MediaObjectNotAvailable,
                            QStringLiteral("The recorder is still finishing its file; call record() after Stopped"));
   }
   {
     std::lock_guard lock(shared_->mutex);
+    shared_->owner = weak_from_this();
     if (shared_->phase == Shared::Phase::Paused) {
       // Resume: the paused span is cut out of the file.
-      auto p = pipeline();
-      GstRef<GstClock> clock = GstRef<GstClock>::adopt(gst_element_get_clock(p->gst()));
-      const GstClockTime now = clock ? gst_clock_get_time(clock.get()) - gst_element_get_base_time(p->gst()) : 0;
+      const GstClockTime now = runningTimeOf(pipeline()->gst());
       shared_->pausedTotal += now > pauseStartedAt_ ? now - pauseStartedAt_ : 0;
       shared_->keyframeSeen = {};
-      shared_->phase = Shared::Phase::Recording;
+      // Paused before the file existed: keep collecting, the file starts with the next media.
+      shared_->phase = session_ ? Shared::Phase::Recording : Shared::Phase::Collecting;
+      if (!session_) {
+        shared_->collectScheduled = false;
+        shared_->buildPosted = false;
+      }
     } else if (shared_->phase == Shared::Phase::Idle) {
       for (MediaType t : {MediaType::Audio, MediaType::Video}) {
         shared_->wantTrack[slot(t)] = static_cast<bool>(inputs_[index(t)]) && hasSource(t);
@@ -259,14 +259,18 @@ void RecorderEndpoint::buildSession() {
                                                     : nullptr;
     if (parser) {
       GstElement* p = gst_element_factory_make(parser, nullptr);
-      gst_bin_add(GST_BIN(session_.get()), p);
-      gst_element_link(last, p);
-      last = p;
+      if (p) {
+        gst_bin_add(GST_BIN(session_.get()), p);
+        gst_element_link(last, p);
+        last = p;
+      }
     }
     // Request the muxer pad by kind: caps are not known yet, so plain linking could pick the wrong one.
     PadRef muxPad = PadRef::adopt(gst_element_request_pad_simple(mux.get(), t == MediaType::Video ? "video_%u" : "audio_%u"));
     PadRef lastPad = PadRef::adopt(gst_element_get_static_pad(last, "src"));
     if (!muxPad || gst_pad_link(lastPad.get(), muxPad.get()) != GST_PAD_LINK_OK) {
+      // An unused muxer pad would make the muxer wait for that track forever.
+      if (muxPad) gst_element_release_request_pad(mux.get(), muxPad.get());
       qWarning("pipewright: %s: cannot add a %s track to %s", qPrintable(id()), qPrintable(mediaTypeName(t)),
                qPrintable(profile_.mux));
       continue;
@@ -292,9 +296,7 @@ void RecorderEndpoint::buildSession() {
 void RecorderEndpoint::pause() {
   std::lock_guard lock(shared_->mutex);
   if (shared_->phase != Shared::Phase::Recording && shared_->phase != Shared::Phase::Collecting) return;
-  auto p = pipeline();
-  GstRef<GstClock> clock = GstRef<GstClock>::adopt(gst_element_get_clock(p->gst()));
-  pauseStartedAt_ = clock ? gst_clock_get_time(clock.get()) - gst_element_get_base_time(p->gst()) : 0;
+  pauseStartedAt_ = runningTimeOf(pipeline()->gst());
   shared_->phase = Shared::Phase::Paused;
   setState(State::Pause);
   raise(QStringLiteral("Paused"));
@@ -383,9 +385,8 @@ void RecorderEndpoint::onRelease() {
     Q_UNUSED(bus);
     // Give the muxer a moment to write its index; a live pipeline never blocks here.
     PadRef sinkPad;
-    if (GstElement* file = gst_bin_get_by_name(GST_BIN(session_.get()), "file")) {
-      sinkPad = PadRef::adopt(gst_element_get_static_pad(file, "sink"));
-      gst_object_unref(file);
+    if (ElementRef file = ElementRef::adopt(gst_bin_get_by_name(GST_BIN(session_.get()), "file"))) {
+      sinkPad = PadRef::adopt(gst_element_get_static_pad(file.get(), "sink"));
     }
     for (int i = 0; i < 100 && sinkPad && !GST_PAD_IS_EOS(sinkPad.get()); ++i) g_usleep(10000);
     finalize();

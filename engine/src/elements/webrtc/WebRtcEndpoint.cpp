@@ -224,22 +224,22 @@ void WebRtcEndpoint::attachSignals() {
   callbacks_->owner = weak_from_this();
   auto* holder = new std::shared_ptr<Callbacks>(callbacks_);
   auto freeHolder = [](gpointer data, GClosure*) { delete static_cast<std::shared_ptr<Callbacks>*>(data); };
-  g_signal_connect_data(webrtc_.get(), "pad-added", G_CALLBACK(onIncomingPad), holder, freeHolder, GConnectFlags(0));
-  g_signal_connect_data(
+  handlers_.append(g_signal_connect_data(webrtc_.get(), "pad-added", G_CALLBACK(onIncomingPad), holder, freeHolder, GConnectFlags(0)));
+  handlers_.append(g_signal_connect_data(
       webrtc_.get(), "on-ice-candidate",
       G_CALLBACK(+[](GstElement*, guint mline, gchar* candidate, gpointer user) {
         auto& cb = **static_cast<std::shared_ptr<Callbacks>*>(user);
         const QString text = QString::fromUtf8(candidate);
         cb.post([mline, text](WebRtcEndpoint& e) { e.onLocalCandidate(static_cast<int>(mline), text); });
       }),
-      new std::shared_ptr<Callbacks>(callbacks_), freeHolder, GConnectFlags(0));
+      new std::shared_ptr<Callbacks>(callbacks_), freeHolder, GConnectFlags(0)));
   auto notify = [this, freeHolder](const char* signal, void (WebRtcEndpoint::*handler)(int), const char* property) {
     struct Data {
       std::shared_ptr<Callbacks> cb;
       void (WebRtcEndpoint::*handler)(int);
       const char* property;
     };
-    g_signal_connect_data(
+    handlers_.append(g_signal_connect_data(
         webrtc_.get(), signal, G_CALLBACK(+[](GObject* obj, GParamSpec*, gpointer user) {
           auto* d = static_cast<Data*>(user);
           gint value = 0;
@@ -248,7 +248,7 @@ void WebRtcEndpoint::attachSignals() {
           d->cb->post([handler, value](WebRtcEndpoint& e) { (e.*handler)(value); });
         }),
         new Data{callbacks_, handler, property}, [](gpointer data, GClosure*) { delete static_cast<Data*>(data); },
-        GConnectFlags(0));
+        GConnectFlags(0)));
     Q_UNUSED(freeHolder);
   };
   notify("notify::ice-gathering-state", &WebRtcEndpoint::onGatheringState, "ice-gathering-state");
@@ -338,6 +338,10 @@ void WebRtcEndpoint::processOffer(const QString& offer, std::shared_ptr<Deferred
       GstElement* in = addInput(type, wantedFormat(line.codec.encoding));
       GstElement* pay = gst_parse_bin_from_description(payloaderFor(line.codec.encoding, line.codec.payload, mtu,
                                                                  QString::fromUtf8(gst_structure_get_string(gst_caps_get_structure(line.codec.caps.get(), 0), "profile-level-id"))).toUtf8().constData(), TRUE, nullptr);
+      if (!pay) {
+        throw KurentoException(ErrorCode::SdpEndPointProcessOfferError,
+                               QStringLiteral("Cannot send %1: the GStreamer payloader is missing").arg(line.codec.encoding));
+      }
       addToBin({pay});
       linkChain({in, pay});
       PadRef sinkPad = PadRef::adopt(gst_element_request_pad_simple(webrtc_.get(), "sink_%u"));
@@ -386,11 +390,14 @@ void WebRtcEndpoint::processOffer(const QString& offer, std::shared_ptr<Deferred
         e3.finishNegotiation(answerText, reply);
       });
       g_signal_emit_by_name(e2.webrtc_.get(), "set-local-description", answer, setLocal);
+      gst_promise_unref(setLocal);  // webrtcbin holds its own reference
       gst_webrtc_session_description_free(answer);
     });
     g_signal_emit_by_name(e.webrtc_.get(), "create-answer", nullptr, create);
+    gst_promise_unref(create);  // webrtcbin holds its own reference
   });
   g_signal_emit_by_name(webrtc_.get(), "set-remote-description", desc, setRemote);
+  gst_promise_unref(setRemote);  // webrtcbin holds its own reference
   gst_webrtc_session_description_free(desc);
 }
 
@@ -507,6 +514,11 @@ QJsonArray WebRtcEndpoint::iceConnectionState() const {
 
 void WebRtcEndpoint::onRelease() {
   BaseRtpEndpoint::onRelease();
+  // The handlers hold the callbacks, which hold the bin: break the cycle once the bin is stopped.
+  for (gulong id : std::exchange(handlers_, {})) g_signal_handler_disconnect(webrtc_.get(), id);
+  callbacks_->bin.reset();
+  callbacks_->videoTee.reset();
+  callbacks_->audioTee.reset();
 }
 
 void bindBaseRtpEndpoint(Bindings& b);

@@ -69,6 +69,7 @@ class WebRtcEndpoint : public BaseRtpEndpoint {
   QList<QPair<int, QString>> remoteCandidates_;  // held until the remote description is set
   QString iceState_ = QStringLiteral("DISCONNECTED");
   QJsonArray candidatePairs_;
+  QList<gulong> handlers_;  // webrtcbin signal handlers, disconnected on release
 };
 
 }  // namespace pw
