@@ -260,6 +260,32 @@ describe('WebRTC scenarios with headless Chromium', () => {
     return lines.join('\r\n') + '\r\n';
   }
 
+  it('7. WebRTC sessions come and go: threads, sockets and file descriptors return to baseline', { timeout: 120000 }, async () => {
+    const pid = server.proc.pid;
+    const count = (dir) => fs.readdirSync(dir).length;
+    const loopback = async (name) => {
+      const pipeline = await create('MediaPipeline');
+      const W = await create('WebRtcEndpoint', { mediaPipeline: pipeline });
+      await negotiate(page, rpc, W, { peerName: name, afterAnswer: async () => { await connect(W, W); } });
+      await waitFrames(page, name, 10, 15000);
+      await cleanup(pipeline, [name]);
+    };
+    await loopback('warm7');  // plugin loading, thread pools, the first DTLS key
+    await sleep(2000);
+    const fds0 = count(`/proc/${pid}/fd`);
+    const threads0 = count(`/proc/${pid}/task`);
+    for (let i = 0; i < 5; i++) await loopback(`cycle7-${i}`);
+    let fds = 0, threads = 0;
+    for (let i = 0; i < 20; i++) {
+      await sleep(500);
+      fds = count(`/proc/${pid}/fd`);
+      threads = count(`/proc/${pid}/task`);
+      if (fds <= fds0 + 3 && threads <= threads0 + 3) break;
+    }
+    assert.ok(fds <= fds0 + 3, `file descriptors back to baseline after 5 WebRTC sessions (${fds0} → ${fds})`);
+    assert.ok(threads <= threads0 + 3, `threads back to baseline after 5 WebRTC sessions (${threads0} → ${threads})`);
+  });
+
   it('5a. bad SDP and out-of-order calls get the Kurento error codes', { timeout: 60000 }, async () => {
     const pipeline = await create('MediaPipeline');
     try {
