@@ -56,6 +56,13 @@ describe('WebRTC with headless Chromium', () => {
     const dot = value(await rpc.call('invoke', { object: pipeline, operation: 'getGstreamerDot' }));
     assert.doesNotMatch(dot, /vp8dec|vp8enc|opusdec|opusenc/, 'no decoder or encoder in the pipeline');
     await closePeer(page, 'pc');
+    // getStats: real RTP counters from webrtcbin, as Kurento's Stats types.
+    const stats = Object.values(value(await rpc.call('invoke', { object: ep, operation: 'getStats', operationParams: { mediaType: 'VIDEO' } })));
+    const inbound = stats.filter((s) => s.__type__ === 'RTCInboundRTPStreamStats' && s.type === 'inboundrtp');
+    const outbound = stats.filter((s) => s.__type__ === 'RTCOutboundRTPStreamStats' && s.type === 'outboundrtp');
+    assert.ok(inbound.some((s) => s.packetsReceived > 50 && s.bytesReceived > 10000), `inbound video counters (${JSON.stringify(inbound)})`);
+    assert.ok(outbound.some((s) => s.packetsSent > 50 && s.bytesSent > 10000), `outbound video counters (${JSON.stringify(outbound)})`);
+    assert.ok(stats.every((s) => typeof s.timestampMillis === 'number'), 'Stats.timestampMillis is a number');
     value(await rpc.call('release', { object: pipeline }));
   });
 });

@@ -224,6 +224,10 @@ QJsonObject MediaElement::stats(std::optional<MediaType>) const {
                                                            {QStringLiteral("inputLatency"), QJsonArray()}})}};
 }
 
+void MediaElement::statsAsync(std::optional<MediaType> type, std::shared_ptr<DeferredReply> reply) {
+  reply->resolve(stats(type));
+}
+
 void MediaElement::checkFlow() {
   const qint64 now = g_get_monotonic_time();
   for (MediaType t : {MediaType::Audio, MediaType::Video}) {
@@ -351,7 +355,8 @@ void bindMediaElement(Bindings& b) {
                                                             call.string(QStringLiteral("binName"))));
   });
   b.add(c, QStringLiteral("getStats"), [](Invocation& call) {
-    return QJsonValue(call.as<MediaElement>().stats(optionalMediaType(call, QStringLiteral("mediaType"))));
+    call.as<MediaElement>().statsAsync(optionalMediaType(call, QStringLiteral("mediaType")), call.defer());
+    return QJsonValue();
   });
   b.add(c, QStringLiteral("getEncoderBitrate"), [](Invocation& call) { return QJsonValue(call.as<MediaElement>().encoderBitrate()); });
   b.add(c, QStringLiteral("setEncoderBitrate"), [](Invocation& call) {

@@ -50,8 +50,9 @@ class MediaElement : public MediaObject {
   void setMinEncoderBitrate(int bps) { minEncoderBitrateBps_ = bps; }
   void setMaxEncoderBitrate(int bps) { maxEncoderBitrateBps_ = bps; }
 
-  // Element statistics (getStats); endpoints add their own.
+  // Element statistics (getStats); endpoints add their own, possibly asynchronously.
   virtual QJsonObject stats(std::optional<MediaType> type) const;
+  virtual void statsAsync(std::optional<MediaType> type, std::shared_ptr<class DeferredReply> reply);
 
   // Engine thread, every 500 ms: raises MediaFlowIn/OutStateChanged on transitions.
   void checkFlow();

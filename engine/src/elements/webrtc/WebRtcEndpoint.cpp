@@ -425,6 +425,90 @@ void WebRtcEndpoint::requestKeyframe() {
   }
 }
 
+namespace {
+
+// A numeric stats field whatever its GType (guint, guint64, gint64, double...); 0 when absent.
+double statNumber(const GstStructure* s, const char* field) {
+  const GValue* v = gst_structure_get_value(s, field);
+  if (!v) return 0;
+  GValue d = G_VALUE_INIT;
+  g_value_init(&d, G_TYPE_DOUBLE);
+  const double out = g_value_transform(v, &d) ? g_value_get_double(&d) : 0;
+  g_value_unset(&d);
+  return out;
+}
+
+QString statString(const GstStructure* s, const char* field) {
+  const char* v = gst_structure_get_string(s, field);
+  return v ? QString::fromUtf8(v) : QString();
+}
+
+}  // namespace
+
+void WebRtcEndpoint::statsAsync(std::optional<MediaType> type, std::shared_ptr<DeferredReply> reply) {
+  QJsonObject base = stats(type);
+  GstPromise* promise = enginePromise(callbacks_, [reply, base, type](WebRtcEndpoint&, const GstStructure* r) {
+    QJsonObject out = base;
+    if (!r) return reply->resolve(out);
+    // Codec media kinds, to honour the mediaType filter.
+    QHash<QString, QString> codecKind;
+    const int n = gst_structure_n_fields(r);
+    for (int i = 0; i < n; ++i) {
+      const GValue* v = gst_structure_get_value(r, gst_structure_nth_field_name(r, i));
+      if (!GST_VALUE_HOLDS_STRUCTURE(v)) continue;
+      const GstStructure* s = gst_value_get_structure(v);
+      GstWebRTCStatsType statsType{};
+      if (gst_structure_get(s, "type", GST_TYPE_WEBRTC_STATS_TYPE, &statsType, nullptr) && statsType == GST_WEBRTC_STATS_CODEC) {
+        QString mime = statString(s, "mime-type").toLower();
+        codecKind.insert(statString(s, "id"), mime.section(u'/', 0, 0));
+      }
+    }
+    for (int i = 0; i < n; ++i) {
+      const GValue* v = gst_structure_get_value(r, gst_structure_nth_field_name(r, i));
+      if (!GST_VALUE_HOLDS_STRUCTURE(v)) continue;
+      const GstStructure* s = gst_value_get_structure(v);
+      GstWebRTCStatsType statsType{};
+      if (!gst_structure_get(s, "type", GST_TYPE_WEBRTC_STATS_TYPE, &statsType, nullptr)) continue;
+      const bool inbound = statsType == GST_WEBRTC_STATS_INBOUND_RTP;
+      if (!inbound && statsType != GST_WEBRTC_STATS_OUTBOUND_RTP) continue;
+      const QString codecId = statString(s, "codec-id");
+      const QString kind = codecKind.value(codecId);
+      if (type && !kind.isEmpty() && kind != mediaTypeName(*type).toLower()) continue;
+      const QString id = statString(s, "id");
+      QJsonObject f{{QStringLiteral("id"), id},
+                    {QStringLiteral("type"), inbound ? QStringLiteral("inboundrtp") : QStringLiteral("outboundrtp")},
+                    {QStringLiteral("timestampMillis"), static_cast<qint64>(statNumber(s, "timestamp"))},
+                    {QStringLiteral("ssrc"), QString::number(static_cast<qint64>(statNumber(s, "ssrc")))},
+                    {QStringLiteral("associateStatsId"), statString(s, inbound ? "remote-id" : "remote-id")},
+                    {QStringLiteral("isRemote"), false},
+                    {QStringLiteral("mediaTrackId"), QString()},
+                    {QStringLiteral("transportId"), statString(s, "transport-id")},
+                    {QStringLiteral("codecId"), codecId},
+                    {QStringLiteral("firCount"), static_cast<qint64>(statNumber(s, "fir-count"))},
+                    {QStringLiteral("pliCount"), static_cast<qint64>(statNumber(s, "pli-count"))},
+                    {QStringLiteral("nackCount"), static_cast<qint64>(statNumber(s, "nack-count"))},
+                    {QStringLiteral("sliCount"), 0},
+                    {QStringLiteral("remb"), 0},
+                    {QStringLiteral("packetsLost"), static_cast<qint64>(statNumber(s, "packets-lost"))},
+                    {QStringLiteral("fractionLost"), statNumber(s, "fraction-lost")}};
+      if (inbound) {
+        f.insert(QStringLiteral("packetsReceived"), static_cast<qint64>(statNumber(s, "packets-received")));
+        f.insert(QStringLiteral("bytesReceived"), static_cast<qint64>(statNumber(s, "bytes-received")));
+        f.insert(QStringLiteral("jitter"), statNumber(s, "jitter"));
+      } else {
+        f.insert(QStringLiteral("packetsSent"), static_cast<qint64>(statNumber(s, "packets-sent")));
+        f.insert(QStringLiteral("bytesSent"), static_cast<qint64>(statNumber(s, "bytes-sent")));
+        f.insert(QStringLiteral("targetBitrate"), 0.0);
+        f.insert(QStringLiteral("roundTripTime"), 0.0);
+      }
+      out.insert(id, Schema::complex(inbound ? QStringLiteral("RTCInboundRTPStreamStats") : QStringLiteral("RTCOutboundRTPStreamStats"), f));
+    }
+    reply->resolve(out);
+  });
+  g_signal_emit_by_name(webrtc_.get(), "get-stats", nullptr, promise);
+  gst_promise_unref(promise);
+}
+
 void WebRtcEndpoint::gatherCandidates() {
   gatherRequested_ = true;
   for (const auto& [mline, candidate] : std::exchange(localCandidates_, {})) raiseCandidate(mline, candidate);

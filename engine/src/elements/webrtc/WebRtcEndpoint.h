@@ -28,6 +28,9 @@ class WebRtcEndpoint : public BaseRtpEndpoint {
   void processAnswer(const QString& answer, std::shared_ptr<DeferredReply> reply) override;
   void requestKeyframe() override;
 
+  // getStats: element stats plus inbound/outbound RTP stats from webrtcbin (api-surface §5.3).
+  void statsAsync(std::optional<MediaType> type, std::shared_ptr<DeferredReply> reply) override;
+
   void gatherCandidates();
   void addIceCandidate(const QJsonObject& candidate);
   QJsonArray iceConnectionState() const;
