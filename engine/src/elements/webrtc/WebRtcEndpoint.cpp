@@ -331,41 +331,7 @@ void WebRtcEndpoint::processOffer(const QString& offer, std::shared_ptr<Deferred
       gst_structure_set(ps, "rtcp-fb-nack", G_TYPE_BOOLEAN, TRUE, "rtcp-fb-nack-pli", G_TYPE_BOOLEAN, TRUE,
                         "rtcp-fb-ccm-fir", G_TYPE_BOOLEAN, TRUE, "rtcp-fb-goog-remb", G_TYPE_BOOLEAN, TRUE, nullptr);
     }
-    GstWebRTCRTPTransceiver* transceiver = nullptr;
-    const bool receive = !sendOnly_;
-    if (line.send && !inputs_[index(type)]) {
-      // Send path: input (the negotiated codec) → payloader → a new webrtcbin sink pad.
-      GstElement* in = addInput(type, wantedFormat(line.codec.encoding));
-      GstElement* pay = gst_parse_bin_from_description(payloaderFor(line.codec.encoding, line.codec.payload, mtu,
-                                                                 QString::fromUtf8(gst_structure_get_string(gst_caps_get_structure(line.codec.caps.get(), 0), "profile-level-id"))).toUtf8().constData(), TRUE, nullptr);
-      if (!pay) {
-        throw KurentoException(ErrorCode::SdpEndPointProcessOfferError,
-                               QStringLiteral("Cannot send %1: the GStreamer payloader is missing").arg(line.codec.encoding));
-      }
-      addToBin({pay});
-      linkChain({in, pay});
-      PadRef sinkPad = PadRef::adopt(gst_element_request_pad_simple(webrtc_.get(), "sink_%u"));
-      PadRef paySrc = PadRef::adopt(gst_element_get_static_pad(pay, "src"));
-      gst_pad_link(paySrc.get(), sinkPad.get());
-      gst_element_sync_state_with_parent(pay);
-      gst_element_sync_state_with_parent(in);
-      g_object_get(sinkPad.get(), "transceiver", &transceiver, nullptr);
-      if (transceiver) {
-        g_object_set(transceiver, "direction",
-                     receive ? GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDRECV : GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY,
-                     nullptr);
-      }
-      attachExistingSource(type);
-    } else {
-      g_signal_emit_by_name(webrtc_.get(), "add-transceiver",
-                            receive ? GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY : GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_INACTIVE,
-                            prefs.get(), &transceiver);
-    }
-    if (transceiver) {
-      g_object_set(transceiver, "codec-preferences", prefs.get(), nullptr);
-      if (line.video) g_object_set(transceiver, "do-nack", TRUE, nullptr);
-      gst_object_unref(transceiver);
-    }
+    addStream(type, line.codec.encoding, line.codec.payload, prefs.get(), line.send, !sendOnly_);
   }
   mids_ = mids;
   remoteSdp_ = offer;
@@ -401,6 +367,44 @@ void WebRtcEndpoint::processOffer(const QString& offer, std::shared_ptr<Deferred
   gst_webrtc_session_description_free(desc);
 }
 
+void WebRtcEndpoint::addStream(MediaType type, const QString& encoding, int payload, GstCaps* prefs, bool send, bool receive) {
+  GstWebRTCRTPTransceiver* transceiver = nullptr;
+  if (send && !inputs_[index(type)]) {
+    // Send path: input (the negotiated codec) → payloader → a new webrtcbin sink pad.
+    const GstStructure* ps = gst_caps_get_structure(prefs, 0);
+    GstElement* pay = gst_parse_bin_from_description(
+        payloaderFor(encoding, payload, mtu, QString::fromUtf8(gst_structure_get_string(ps, "profile-level-id"))).toUtf8().constData(),
+        TRUE, nullptr);
+    if (!pay) {
+      throw KurentoException(ErrorCode::SdpEndPointProcessOfferError,
+                             QStringLiteral("Cannot send %1: the GStreamer payloader is missing").arg(encoding));
+    }
+    GstElement* in = addInput(type, wantedFormat(encoding));
+    addToBin({pay});
+    linkChain({in, pay});
+    PadRef sinkPad = PadRef::adopt(gst_element_request_pad_simple(webrtc_.get(), "sink_%u"));
+    PadRef paySrc = PadRef::adopt(gst_element_get_static_pad(pay, "src"));
+    gst_pad_link(paySrc.get(), sinkPad.get());
+    gst_element_sync_state_with_parent(pay);
+    gst_element_sync_state_with_parent(in);
+    g_object_get(sinkPad.get(), "transceiver", &transceiver, nullptr);
+    if (transceiver) {
+      g_object_set(transceiver, "direction",
+                   receive ? GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDRECV : GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, nullptr);
+    }
+    attachExistingSource(type);
+  } else {
+    g_signal_emit_by_name(webrtc_.get(), "add-transceiver",
+                          receive ? GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY : GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_INACTIVE,
+                          prefs, &transceiver);
+  }
+  if (transceiver) {
+    g_object_set(transceiver, "codec-preferences", prefs, nullptr);
+    if (type == MediaType::Video) g_object_set(transceiver, "do-nack", TRUE, nullptr);
+    gst_object_unref(transceiver);
+  }
+}
+
 void WebRtcEndpoint::finishNegotiation(const QString& localSdp, const std::shared_ptr<DeferredReply>& reply) {
   localSdp_ = localSdp;
   negotiating_ = false;
@@ -409,13 +413,90 @@ void WebRtcEndpoint::finishNegotiation(const QString& localSdp, const std::share
   raise(QStringLiteral("MediaSessionStarted"));
 }
 
-void WebRtcEndpoint::generateOffer(const QJsonObject&, std::shared_ptr<DeferredReply> reply) {
-  reply->reject(KurentoError::notImplemented(QStringLiteral("WebRtcEndpoint.generateOffer")));
+void WebRtcEndpoint::generateOffer(const QJsonObject& options, std::shared_ptr<DeferredReply> reply) {
+  if (negotiating_ || !remoteSdp_.isEmpty() || !localSdp_.isEmpty()) {
+    throw KurentoException(ErrorCode::SdpEndPointAlreadyNegotiated,
+                           QStringLiteral("This WebRtcEndpoint already negotiated; create a new endpoint for a new peer"));
+  }
+  const bool receiveAudio = options.value(u"offerToReceiveAudio").toBool(true) && !sendOnly_;
+  const bool receiveVideo = options.value(u"offerToReceiveVideo").toBool(true) && !sendOnly_;
+  applyIceServers();
+  // We offer what we relay best: Opus audio, VP8 video, with the usual RTCP feedback.
+  for (MediaType type : {MediaType::Audio, MediaType::Video}) {
+    const bool video = type == MediaType::Video;
+    const bool receive = video ? receiveVideo : receiveAudio;
+    const bool send = !recvOnly_;
+    if (!send && !receive) continue;
+    CapsRef prefs = CapsRef::adopt(gst_caps_from_string(
+        video ? "application/x-rtp,media=video,encoding-name=VP8,payload=96,clock-rate=90000,rtcp-fb-nack=(boolean)true,"
+                "rtcp-fb-nack-pli=(boolean)true,rtcp-fb-ccm-fir=(boolean)true,rtcp-fb-goog-remb=(boolean)true"
+              : "application/x-rtp,media=audio,encoding-name=OPUS,payload=111,clock-rate=48000,encoding-params=(string)2"));
+    addStream(type, video ? QStringLiteral("VP8") : QStringLiteral("OPUS"), video ? 96 : 111, prefs.get(), send, receive);
+  }
+  negotiating_ = true;
+  offerGenerated_ = true;
+  auto fail = [reply](WebRtcEndpoint& e, const QString& why) {
+    e.negotiating_ = false;
+    reply->reject({ErrorCode::SdpEndPointGenerateOfferError, QStringLiteral("Cannot generate an offer: %1").arg(why)});
+  };
+  GstPromise* create = enginePromise(callbacks_, [reply, fail](WebRtcEndpoint& e, const GstStructure* r) {
+    GstWebRTCSessionDescription* offer = nullptr;
+    if (r) gst_structure_get(r, "offer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &offer, nullptr);
+    if (!offer) return fail(e, replyError(r).isEmpty() ? QStringLiteral("no offer") : replyError(r));
+    gchar* text = gst_sdp_message_as_text(offer->sdp);
+    const QString offerText = QString::fromUtf8(text);
+    g_free(text);
+    QStringList mids;
+    for (guint i = 0; i < gst_sdp_message_medias_len(offer->sdp); ++i) {
+      const char* mid = gst_sdp_media_get_attribute_val(gst_sdp_message_get_media(offer->sdp, i), "mid");
+      mids.append(mid ? QString::fromUtf8(mid) : QString::number(i));
+    }
+    e.mids_ = mids;
+    GstPromise* setLocal = enginePromise(e.callbacks_, [reply, fail, offerText](WebRtcEndpoint& e2, const GstStructure* r2) {
+      if (const QString err = replyError(r2); !err.isEmpty()) return fail(e2, err);
+      e2.localSdp_ = offerText;
+      e2.negotiating_ = false;
+      reply->resolve(offerText);
+    });
+    g_signal_emit_by_name(e.webrtc_.get(), "set-local-description", offer, setLocal);
+    gst_promise_unref(setLocal);  // webrtcbin holds its own reference
+    gst_webrtc_session_description_free(offer);
+  });
+  g_signal_emit_by_name(webrtc_.get(), "create-offer", nullptr, create);
+  gst_promise_unref(create);  // webrtcbin holds its own reference
 }
 
-void WebRtcEndpoint::processAnswer(const QString&, std::shared_ptr<DeferredReply> reply) {
-  reply->reject({ErrorCode::SdpEndPointNotOfferGenerated,
-                 QStringLiteral("processAnswer needs an offer from generateOffer first")});
+void WebRtcEndpoint::processAnswer(const QString& answer, std::shared_ptr<DeferredReply> reply) {
+  if (!offerGenerated_ || localSdp_.isEmpty()) {
+    throw KurentoException(ErrorCode::SdpEndPointNotOfferGenerated,
+                           QStringLiteral("processAnswer needs an offer from generateOffer first"));
+  }
+  if (!remoteSdp_.isEmpty() || negotiating_) {
+    throw KurentoException(ErrorCode::SdpEndPointAnswerAlreadyProcessed, QStringLiteral("The answer was already processed"));
+  }
+  GstSDPMessage* sdp = nullptr;
+  gst_sdp_message_new(&sdp);
+  const QByteArray text = answer.toUtf8();
+  if (text.trimmed().isEmpty() ||
+      gst_sdp_message_parse_buffer(reinterpret_cast<const guint8*>(text.constData()), static_cast<guint>(text.size()), sdp) != GST_SDP_OK ||
+      !gst_sdp_message_get_version(sdp) || gst_sdp_message_medias_len(sdp) == 0) {
+    gst_sdp_message_free(sdp);
+    throw KurentoException(ErrorCode::SdpParseError, QStringLiteral("The answer is not a valid SDP with media"));
+  }
+  remoteSdp_ = answer;
+  negotiating_ = true;
+  GstWebRTCSessionDescription* desc = gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_ANSWER, sdp);
+  GstPromise* setRemote = enginePromise(callbacks_, [reply](WebRtcEndpoint& e, const GstStructure* r) {
+    e.negotiating_ = false;
+    if (const QString err = replyError(r); !err.isEmpty()) {
+      return reply->reject({ErrorCode::SdpEndPointProcessAnswerError, QStringLiteral("Cannot use the answer: %1").arg(err)});
+    }
+    e.remoteSet_ = true;
+    e.finishNegotiation(e.localSdp_, reply);
+  });
+  g_signal_emit_by_name(webrtc_.get(), "set-remote-description", desc, setRemote);
+  gst_promise_unref(setRemote);  // webrtcbin holds its own reference
+  gst_webrtc_session_description_free(desc);
 }
 
 void WebRtcEndpoint::requestKeyframe() {

@@ -57,12 +57,15 @@ class WebRtcEndpoint : public BaseRtpEndpoint {
   void raiseCandidate(int mline, const QString& candidate);
   void applyRemoteCandidate(int mline, const QString& candidate);
   void finishNegotiation(const QString& localSdp, const std::shared_ptr<DeferredReply>& reply);
+  // One m-line's transceiver: a send path (input → payloader → sink pad) or receive-only.
+  void addStream(MediaType type, const QString& encoding, int payload, GstCaps* prefs, bool send, bool receive);
 
   ElementRef webrtc_;
   std::shared_ptr<Callbacks> callbacks_;
   bool recvOnly_ = false;
   bool sendOnly_ = false;
   bool negotiating_ = false;
+  bool offerGenerated_ = false;
   bool remoteSet_ = false;
   bool gatherRequested_ = false;
   bool gatheringDone_ = false;
