@@ -19,6 +19,7 @@ void bindFaceOverlayFilter(Bindings& b);
 void bindImageOverlayFilter(Bindings& b);
 void bindZBarFilter(Bindings& b);
 void bindWebRtcEndpoint(Bindings& b);
+void bindRtpEndpoint(Bindings& b);
 void bindHubPort(Bindings& b);
 void bindDispatchers(Bindings& b);
 void bindComposite(Bindings& b);
@@ -38,6 +39,7 @@ const Bindings& Bindings::builtin() {
     bindImageOverlayFilter(b);
     bindZBarFilter(b);
     bindWebRtcEndpoint(b);
+    bindRtpEndpoint(b);
     bindHubPort(b);
     bindDispatchers(b);
     bindComposite(b);

@@ -1,0 +1,58 @@
+#pragma once
+
+#include "BaseRtpEndpoint.h"
+
+#include <QList>
+
+#include <memory>
+
+namespace pw {
+
+// Plain RTP (RTP/AVP, RTP/AVPF) through rtpbin and UDP sockets, negotiated with SDP:
+// processOffer from a sender such as gst-launch-1.0 or ffmpeg, or generateOffer/processAnswer.
+// Received media stays encoded (VP8, VP9, H.264, Opus) like WebRTC's; sent media is payloaded
+// from the connected source, adapted to the negotiated codec. SDES-SRTP is not implemented yet.
+class RtpEndpoint : public BaseRtpEndpoint {
+ public:
+  // One m-line as negotiated.
+  struct Line {
+    QString kind;        // "audio" / "video"
+    QString proto = QStringLiteral("RTP/AVP");
+    QString encoding;    // "VP8", "H264", "VP9", "OPUS"
+    int payload = -1;
+    QString rtpmap;      // "VP8/90000"
+    QString fmtp;        // parameters after "a=fmtp:<pt> "
+    QString direction;   // our direction
+    bool active = false; // false: rejected (port 0)
+    QString remoteHost;
+    int remoteRtpPort = 0;
+    int remoteRtcpPort = 0;
+    int localRtpPort = 0;
+    int localRtcpPort = 0;
+  };
+
+  explicit RtpEndpoint(const Creation& creation);
+  ~RtpEndpoint() override;
+
+  void processOffer(const QString& offer, std::shared_ptr<DeferredReply> reply) override;
+  void generateOffer(const QJsonObject& options, std::shared_ptr<DeferredReply> reply) override;
+  void processAnswer(const QString& answer, std::shared_ptr<DeferredReply> reply) override;
+  void requestKeyframe() override;
+
+ private:
+  struct Stream {
+    ElementRef rtpSrc, rtcpSrc, rtpSink, rtcpSink;
+  };
+  // Session `index`: sockets, receive caps and (when we send) the payloader path.
+  void buildStream(int session, Line& line);
+  void connectRemote(int index, const Line& line);
+  QString describe(const QList<Line>& lines) const;
+
+  ElementRef rtpbin_;
+  QString address_;  // the address we receive on and announce
+  QList<Stream> streams_;
+  QList<Line> lines_;
+  bool offerGenerated_ = false;
+};
+
+}  // namespace pw
