@@ -2,6 +2,7 @@
 // and ImageOverlayFilter draw images that the test finds again, by pixel, in what a
 // RecorderEndpoint wrote. The face clip is made from resources/test-media/astronaut-face.jpg.
 
+#include "MediaTestUtil.h"
 #include "TestConnection.h"
 
 #include <QDir>
@@ -24,24 +25,6 @@ namespace {
 constexpr int kAudioBuffersPerSecond = 48000 / 1024;  // audiotestsrc default buffer size
 
 // Runs a gst-launch description until EOS; false on error or after a minute.
-bool runPipeline(const QString& desc) {
-  GError* err = nullptr;
-  GstElement* p = gst_parse_launch(desc.toUtf8().constData(), &err);
-  if (err) {
-    qWarning("%s: %s", qPrintable(desc), err->message);
-    g_error_free(err);
-  }
-  if (!p) return false;
-  gst_element_set_state(p, GST_STATE_PLAYING);
-  GstBus* bus = gst_element_get_bus(p);
-  GstMessage* m = gst_bus_timed_pop_filtered(bus, 60 * GST_SECOND, GstMessageType(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
-  const bool ok = m && GST_MESSAGE_TYPE(m) == GST_MESSAGE_EOS;
-  if (m) gst_message_unref(m);
-  gst_object_unref(bus);
-  gst_element_set_state(p, GST_STATE_NULL);
-  gst_object_unref(p);
-  return ok;
-}
 
 QString audioTrack(double seconds) {
   return QStringLiteral(" audiotestsrc num-buffers=%1 ! audio/x-raw,rate=48000 ! opusenc ! m.")

@@ -1,6 +1,7 @@
 // Hubs with real media: Composite grids and mixes, DispatcherOneToMany switches sources,
 // ports come and go without leaking. Frames are decoded from the recordings and checked by pixel.
 
+#include "MediaTestUtil.h"
 #include "TestConnection.h"
 #include "core/ObjectRegistry.h"
 #include "media/MediaPipeline.h"
@@ -15,23 +16,10 @@ using namespace pw;
 
 namespace {
 
-bool runToEos(const QString& desc) {
-  GstElement* p = gst_parse_launch(desc.toUtf8().constData(), nullptr);
-  if (!p) return false;
-  gst_element_set_state(p, GST_STATE_PLAYING);
-  GstBus* bus = gst_element_get_bus(p);
-  GstMessage* m = gst_bus_timed_pop_filtered(bus, 60 * GST_SECOND, GstMessageType(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
-  const bool ok = m && GST_MESSAGE_TYPE(m) == GST_MESSAGE_EOS;
-  if (m) gst_message_unref(m);
-  gst_object_unref(bus);
-  gst_element_set_state(p, GST_STATE_NULL);
-  gst_object_unref(p);
-  return ok;
-}
 
 // A clip of one solid colour (0xRRGGBB) with a tone.
 bool makeColourClip(const QString& path, quint32 rgb, int freq, int seconds) {
-  return runToEos(QStringLiteral(
+  return runPipeline(QStringLiteral(
       "videotestsrc pattern=solid-color foreground-color=%1 num-buffers=%2 ! video/x-raw,width=320,height=240,framerate=30/1 ! "
       "vp8enc deadline=1 ! webmmux name=m ! filesink location=%3 audiotestsrc freq=%4 num-buffers=%5 ! "
       "audio/x-raw,rate=48000 ! opusenc ! m.")
@@ -191,7 +179,7 @@ class TestHubs : public QObject {
   // A port with no video leaves no hole: one video player and one audio-only source → full frame.
   void portWithoutVideoLeavesNoHole() {
     const QString audioOnly = dir_.filePath("tone.webm");
-    QVERIFY(runToEos(QStringLiteral("audiotestsrc num-buffers=400 ! audio/x-raw,rate=48000 ! opusenc ! webmmux ! filesink location=%1").arg(audioOnly)));
+    QVERIFY(runPipeline(QStringLiteral("audiotestsrc num-buffers=400 ! audio/x-raw,rate=48000 ! opusenc ! webmmux ! filesink location=%1").arg(audioOnly)));
     const QString p = create("MediaPipeline", {});
     const QString composite = create("Composite", {{"mediaPipeline", p}, {"width", 320}, {"height", 240}});
     const QString a = create("PlayerEndpoint", {{"mediaPipeline", p}, {"uri", "file://" + clip(1)}});

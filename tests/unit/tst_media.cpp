@@ -1,6 +1,7 @@
 // Real media through the engine (real GStreamer, real files checked with GstDiscoverer):
 // shared format adaptation, pass-through without decoding, recorder profiles, file confinement.
 
+#include "MediaTestUtil.h"
 #include "TestConnection.h"
 #include "core/ObjectRegistry.h"
 #include "media/MediaPipeline.h"
@@ -21,19 +22,7 @@ bool makeClip(const QString& path, int seconds) {
       "videotestsrc num-buffers=%1 ! video/x-raw,width=320,height=240,framerate=30/1 ! vp8enc deadline=1 ! "
       "webmmux name=m ! filesink location=%2 audiotestsrc num-buffers=%3 ! audio/x-raw,rate=48000 ! opusenc ! m.")
                            .arg(seconds * 30).arg(path).arg(seconds * 48000 / 1024);
-  GError* err = nullptr;
-  GstElement* p = gst_parse_launch(desc.toUtf8().constData(), &err);
-  if (!p) return false;
-  gst_element_set_state(p, GST_STATE_PLAYING);
-  GstBus* bus = gst_element_get_bus(p);
-  GstMessage* m = gst_bus_timed_pop_filtered(bus, 30 * GST_SECOND,
-                                             static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
-  const bool ok = m && GST_MESSAGE_TYPE(m) == GST_MESSAGE_EOS;
-  if (m) gst_message_unref(m);
-  gst_object_unref(bus);
-  gst_element_set_state(p, GST_STATE_NULL);
-  gst_object_unref(p);
-  return ok;
+  return runPipeline(desc, 30);
 }
 
 struct Discovered {

@@ -1,6 +1,7 @@
 #include "RtpCodecs.h"
 
 #include "media/Formats.h"
+#include "pipewright/engine/KurentoError.h"
 
 #include <QStringList>
 
@@ -74,6 +75,20 @@ QString direction(const GstSDPMedia* media) {
     if (key == u"sendrecv" || key == u"sendonly" || key == u"recvonly" || key == u"inactive") return QString(key);
   }
   return QStringLiteral("sendrecv");
+}
+
+// Parses an SDP; throws 40201 with `what` in the message.
+GstSDPMessage* parseSdp(const QString& text, const char* what) {
+  GstSDPMessage* sdp = nullptr;
+  gst_sdp_message_new(&sdp);
+  const QByteArray utf8 = text.toUtf8();
+  if (utf8.trimmed().isEmpty() ||
+      gst_sdp_message_parse_buffer(reinterpret_cast<const guint8*>(utf8.constData()), static_cast<guint>(utf8.size()), sdp) != GST_SDP_OK ||
+      !gst_sdp_message_get_version(sdp) || gst_sdp_message_medias_len(sdp) == 0) {
+    gst_sdp_message_free(sdp);
+    throw KurentoException(ErrorCode::SdpParseError, QStringLiteral("The %1 is not a valid SDP with media (m=) lines").arg(QLatin1String(what)));
+  }
+  return sdp;
 }
 
 }  // namespace pw

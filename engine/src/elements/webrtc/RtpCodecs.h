@@ -25,6 +25,8 @@ QString wantedFormat(const QString& encoding);
 // gst-launch descriptions of the payloader and depayloader of `encoding`.
 QString payloaderFor(const QString& encoding, int pt, int mtu, const QString& profileLevelId);
 QString depayloaderFor(const QString& encoding);
+// Parses an SDP with at least one m-line; throws 40201 naming `what` ("offer", "answer").
+GstSDPMessage* parseSdp(const QString& text, const char* what);
 // The m-line's direction attribute ("sendrecv" when absent).
 QString direction(const GstSDPMedia* media);
 

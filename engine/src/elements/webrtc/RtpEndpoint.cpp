@@ -62,20 +62,6 @@ QString reverse(const QString& direction) {
   return direction;
 }
 
-// Parses an SDP; throws 40201 with `what` in the message.
-GstSDPMessage* parseSdp(const QString& text, const char* what) {
-  GstSDPMessage* sdp = nullptr;
-  gst_sdp_message_new(&sdp);
-  const QByteArray utf8 = text.toUtf8();
-  if (utf8.trimmed().isEmpty() ||
-      gst_sdp_message_parse_buffer(reinterpret_cast<const guint8*>(utf8.constData()), static_cast<guint>(utf8.size()), sdp) != GST_SDP_OK ||
-      !gst_sdp_message_get_version(sdp) || gst_sdp_message_medias_len(sdp) == 0) {
-    gst_sdp_message_free(sdp);
-    throw KurentoException(ErrorCode::SdpParseError, QStringLiteral("The %1 is not a valid SDP with media (m=) lines").arg(QLatin1String(what)));
-  }
-  return sdp;
-}
-
 // Remote address and ports of an m-line (c= of the media or the session; a=rtcp or port+1).
 void readRemote(const GstSDPMessage* sdp, const GstSDPMedia* m, RtpEndpoint::Line& line) {
   const GstSDPConnection* c = gst_sdp_media_connections_len(m) > 0 ? gst_sdp_media_get_connection(m, 0) : gst_sdp_message_get_connection(sdp);

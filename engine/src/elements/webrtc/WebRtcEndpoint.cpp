@@ -198,20 +198,8 @@ void WebRtcEndpoint::processOffer(const QString& offer, std::shared_ptr<Deferred
     throw KurentoException(ErrorCode::SdpEndPointAlreadyNegotiated,
                            QStringLiteral("This WebRtcEndpoint already negotiated; create a new endpoint for a new peer"));
   }
-  GstSDPMessage* sdp = nullptr;
-  gst_sdp_message_new(&sdp);
-  const QByteArray text = offer.toUtf8();
-  if (text.trimmed().isEmpty() || gst_sdp_message_parse_buffer(reinterpret_cast<const guint8*>(text.constData()),
-                                                                 static_cast<guint>(text.size()), sdp) != GST_SDP_OK ||
-      !gst_sdp_message_get_version(sdp)) {
-    gst_sdp_message_free(sdp);
-    throw KurentoException(ErrorCode::SdpParseError, QStringLiteral("The offer is not a valid SDP"));
-  }
+  GstSDPMessage* sdp = parseSdp(offer, "offer");
   const guint count = gst_sdp_message_medias_len(sdp);
-  if (count == 0) {
-    gst_sdp_message_free(sdp);
-    throw KurentoException(ErrorCode::SdpParseError, QStringLiteral("The offer has no media (m=) lines"));
-  }
   // Decide every m-line first, so a bad offer changes nothing.
   struct Line {
     bool video = false;
@@ -270,23 +258,9 @@ void WebRtcEndpoint::processOffer(const QString& offer, std::shared_ptr<Deferred
   GstPromise* setRemote = enginePromise(callbacks_, [reply, fail](WebRtcEndpoint& e, const GstStructure* r) {
     if (const QString err = replyError(r); !err.isEmpty()) return fail(e, err);
     e.remoteSet_ = true;
-    GstPromise* create = enginePromise(e.callbacks_, [reply, fail](WebRtcEndpoint& e2, const GstStructure* r2) {
-      GstWebRTCSessionDescription* answer = nullptr;
-      if (r2) gst_structure_get(r2, "answer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &answer, nullptr);
-      if (!answer) return fail(e2, replyError(r2).isEmpty() ? QStringLiteral("no answer") : replyError(r2));
-      gchar* sdpText = gst_sdp_message_as_text(answer->sdp);
-      const QString answerText = QString::fromUtf8(sdpText);
-      g_free(sdpText);
-      GstPromise* setLocal = enginePromise(e2.callbacks_, [reply, fail, answerText](WebRtcEndpoint& e3, const GstStructure* r3) {
-        if (const QString err = replyError(r3); !err.isEmpty()) return fail(e3, err);
-        e3.finishNegotiation(answerText, reply);
-      });
-      g_signal_emit_by_name(e2.webrtc_.get(), "set-local-description", answer, setLocal);
-      gst_promise_unref(setLocal);  // webrtcbin holds its own reference
-      gst_webrtc_session_description_free(answer);
-    });
-    g_signal_emit_by_name(e.webrtc_.get(), "create-answer", nullptr, create);
-    gst_promise_unref(create);  // webrtcbin holds its own reference
+    e.createLocalDescription(GST_WEBRTC_SDP_TYPE_ANSWER, [reply](WebRtcEndpoint& e2, const QString& text) {
+      e2.finishNegotiation(text, reply);
+    }, [fail](WebRtcEndpoint& e2, const QString& why) { fail(e2, why); });
   });
   g_signal_emit_by_name(webrtc_.get(), "set-remote-description", desc, setRemote);
   gst_promise_unref(setRemote);  // webrtcbin holds its own reference
@@ -365,30 +339,41 @@ void WebRtcEndpoint::generateOffer(const QJsonObject& options, std::shared_ptr<D
     e.negotiating_ = false;
     reply->reject({ErrorCode::SdpEndPointGenerateOfferError, QStringLiteral("Cannot generate an offer: %1").arg(why)});
   };
-  GstPromise* create = enginePromise(callbacks_, [reply, fail](WebRtcEndpoint& e, const GstStructure* r) {
-    GstWebRTCSessionDescription* offer = nullptr;
-    if (r) gst_structure_get(r, "offer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &offer, nullptr);
-    if (!offer) return fail(e, replyError(r).isEmpty() ? QStringLiteral("no offer") : replyError(r));
-    gchar* text = gst_sdp_message_as_text(offer->sdp);
-    const QString offerText = QString::fromUtf8(text);
+  createLocalDescription(GST_WEBRTC_SDP_TYPE_OFFER, [reply](WebRtcEndpoint& e, const QString& text) {
+    e.negotiating_ = false;
+    reply->resolve(text);
+  }, fail);
+}
+
+void WebRtcEndpoint::createLocalDescription(GstWebRTCSDPType type, std::function<void(WebRtcEndpoint&, const QString&)> done,
+                                            std::function<void(WebRtcEndpoint&, const QString&)> fail) {
+  const bool offer = type == GST_WEBRTC_SDP_TYPE_OFFER;
+  GstPromise* create = enginePromise(callbacks_, [offer, done, fail](WebRtcEndpoint& e, const GstStructure* r) {
+    GstWebRTCSessionDescription* desc = nullptr;
+    if (r) gst_structure_get(r, offer ? "offer" : "answer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &desc, nullptr);
+    if (!desc) return fail(e, replyError(r).isEmpty() ? QStringLiteral("webrtcbin gave no description") : replyError(r));
+    gchar* text = gst_sdp_message_as_text(desc->sdp);
+    const QString sdpText = QString::fromUtf8(text);
     g_free(text);
-    QStringList mids;
-    for (guint i = 0; i < gst_sdp_message_medias_len(offer->sdp); ++i) {
-      const char* mid = gst_sdp_media_get_attribute_val(gst_sdp_message_get_media(offer->sdp, i), "mid");
-      mids.append(mid ? QString::fromUtf8(mid) : QString::number(i));
+    if (offer) {
+      // Our own mids name the m-lines of the candidates we announce.
+      QStringList mids;
+      for (guint i = 0; i < gst_sdp_message_medias_len(desc->sdp); ++i) {
+        const char* mid = gst_sdp_media_get_attribute_val(gst_sdp_message_get_media(desc->sdp, i), "mid");
+        mids.append(mid ? QString::fromUtf8(mid) : QString::number(i));
+      }
+      e.mids_ = mids;
     }
-    e.mids_ = mids;
-    GstPromise* setLocal = enginePromise(e.callbacks_, [reply, fail, offerText](WebRtcEndpoint& e2, const GstStructure* r2) {
+    GstPromise* setLocal = enginePromise(e.callbacks_, [done, fail, sdpText](WebRtcEndpoint& e2, const GstStructure* r2) {
       if (const QString err = replyError(r2); !err.isEmpty()) return fail(e2, err);
-      e2.localSdp_ = offerText;
-      e2.negotiating_ = false;
-      reply->resolve(offerText);
+      e2.localSdp_ = sdpText;
+      done(e2, sdpText);
     });
-    g_signal_emit_by_name(e.webrtc_.get(), "set-local-description", offer, setLocal);
+    g_signal_emit_by_name(e.webrtc_.get(), "set-local-description", desc, setLocal);
     gst_promise_unref(setLocal);  // webrtcbin holds its own reference
-    gst_webrtc_session_description_free(offer);
+    gst_webrtc_session_description_free(desc);
   });
-  g_signal_emit_by_name(webrtc_.get(), "create-offer", nullptr, create);
+  g_signal_emit_by_name(webrtc_.get(), offer ? "create-offer" : "create-answer", nullptr, create);
   gst_promise_unref(create);  // webrtcbin holds its own reference
 }
 
@@ -400,15 +385,7 @@ void WebRtcEndpoint::processAnswer(const QString& answer, std::shared_ptr<Deferr
   if (!remoteSdp_.isEmpty() || negotiating_) {
     throw KurentoException(ErrorCode::SdpEndPointAnswerAlreadyProcessed, QStringLiteral("The answer was already processed"));
   }
-  GstSDPMessage* sdp = nullptr;
-  gst_sdp_message_new(&sdp);
-  const QByteArray text = answer.toUtf8();
-  if (text.trimmed().isEmpty() ||
-      gst_sdp_message_parse_buffer(reinterpret_cast<const guint8*>(text.constData()), static_cast<guint>(text.size()), sdp) != GST_SDP_OK ||
-      !gst_sdp_message_get_version(sdp) || gst_sdp_message_medias_len(sdp) == 0) {
-    gst_sdp_message_free(sdp);
-    throw KurentoException(ErrorCode::SdpParseError, QStringLiteral("The answer is not a valid SDP with media"));
-  }
+  GstSDPMessage* sdp = parseSdp(answer, "answer");
   remoteSdp_ = answer;
   negotiating_ = true;
   GstWebRTCSessionDescription* desc = gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_ANSWER, sdp);

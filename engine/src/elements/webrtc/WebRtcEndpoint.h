@@ -2,6 +2,10 @@
 
 #include "BaseRtpEndpoint.h"
 
+#include <gst/webrtc/webrtc.h>
+
+#include <functional>
+
 #include <QJsonArray>
 #include <QList>
 #include <QPair>
@@ -57,6 +61,9 @@ class WebRtcEndpoint : public BaseRtpEndpoint {
   void raiseCandidate(int mline, const QString& candidate);
   void applyRemoteCandidate(int mline, const QString& candidate);
   void finishNegotiation(const QString& localSdp, const std::shared_ptr<DeferredReply>& reply);
+  // create-offer / create-answer, then set-local-description; `done` gets the SDP text.
+  void createLocalDescription(GstWebRTCSDPType type, std::function<void(WebRtcEndpoint&, const QString&)> done,
+                              std::function<void(WebRtcEndpoint&, const QString&)> fail);
   // One m-line's transceiver: a send path (input → payloader → sink pad) or receive-only.
   void addStream(MediaType type, const QString& encoding, int payload, GstCaps* prefs, bool send, bool receive);
 
