@@ -260,6 +260,27 @@ describe('WebRTC scenarios with headless Chromium', () => {
     return lines.join('\r\n') + '\r\n';
   }
 
+  it('8. maxVideoRecvBandwidth: the answer carries b=AS and the browser sends within it', { timeout: 60000 }, async () => {
+    const pipeline = await create('MediaPipeline');
+    try {
+      const W = await create('WebRtcEndpoint', { mediaPipeline: pipeline });
+      await invoke(W, 'setMaxVideoRecvBandwidth', { maxVideoRecvBandwidth: 150 });
+      const { answer } = await negotiate(page, rpc, W, { peerName: 'bw8', afterAnswer: async () => { await connect(W, W); } });
+      const video = answer.split(/\r\nm=/).find((section) => section.startsWith('video'));
+      assert.match(video, /\r\nb=AS:150\r\n/, 'b=AS:150 in the video section of the answer');
+      await waitFrames(page, 'bw8', 30, 15000);
+      await sleep(3000);
+      const target = await page.evaluate(async () => {
+        let t = 0;
+        (await window.peers.bw8.pc.getStats()).forEach((st) => { if (st.type === 'outbound-rtp' && st.kind === 'video') t = st.targetBitrate || 0; });
+        return t;
+      });
+      assert.ok(target > 0 && target <= 165000, `the browser's video target bitrate respects 150 kbps (${target} bps)`);
+    } finally {
+      await cleanup(pipeline, ['bw8']);
+    }
+  });
+
   it('7. WebRTC sessions come and go: threads, sockets and file descriptors return to baseline', { timeout: 120000 }, async () => {
     const pid = server.proc.pid;
     const count = (dir) => fs.readdirSync(dir).length;

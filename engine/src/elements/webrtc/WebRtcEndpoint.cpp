@@ -110,6 +110,29 @@ QString iceComponentState(int webrtcIceState) {
   }
 }
 
+// Adds "b=AS:<kbps>" to the audio and video sections (after their c= line) when limits are set.
+QString withBandwidth(const QString& sdp, int audioKbps, int videoKbps) {
+  if (audioKbps <= 0 && videoKbps <= 0) return sdp;
+  QStringList lines = sdp.split(QStringLiteral("\r\n"));
+  int limit = 0;
+  bool pending = false;
+  for (int i = 0; i < lines.size(); ++i) {
+    const QString& l = lines[i];
+    if (l.startsWith(u"m=")) {
+      limit = l.startsWith(u"m=video") ? videoKbps : l.startsWith(u"m=audio") ? audioKbps : 0;
+      pending = limit > 0;
+      continue;
+    }
+    if (pending && (l.startsWith(u"c=") || !l.startsWith(u"i="))) {
+      const int at = l.startsWith(u"c=") ? i + 1 : i;
+      lines.insert(at, QStringLiteral("b=AS:%1").arg(limit));
+      pending = false;
+      ++i;
+    }
+  }
+  return lines.join(QStringLiteral("\r\n"));
+}
+
 }  // namespace
 
 WebRtcEndpoint::WebRtcEndpoint(const Creation& creation)
@@ -353,8 +376,15 @@ void WebRtcEndpoint::createLocalDescription(GstWebRTCSDPType type, std::function
     if (r) gst_structure_get(r, offer ? "offer" : "answer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &desc, nullptr);
     if (!desc) return fail(e, replyError(r).isEmpty() ? QStringLiteral("webrtcbin gave no description") : replyError(r));
     gchar* text = gst_sdp_message_as_text(desc->sdp);
-    const QString sdpText = QString::fromUtf8(text);
+    const QString generated = QString::fromUtf8(text);
     g_free(text);
+    // maxAudio/VideoRecvBandwidth: ask the peer to send at most that much (b=AS, kbps).
+    const QString sdpText = withBandwidth(generated, e.maxAudioRecvBandwidth, e.maxVideoRecvBandwidth);
+    if (sdpText != generated) {
+      GstSDPMessage* munged = parseSdp(sdpText, offer ? "offer" : "answer");
+      gst_sdp_message_free(desc->sdp);
+      desc->sdp = munged;
+    }
     if (offer) {
       // Our own mids name the m-lines of the candidates we announce.
       QStringList mids;
