@@ -27,6 +27,20 @@ describe('WebRtcEndpoint as the offerer', () => {
   const invoke = async (object, operation, operationParams) =>
     rpc.call('invoke', { object, operation, ...(operationParams ? { operationParams } : {}) });
 
+  it('every WebRtcEndpoint presents the same DTLS certificate (generated once per server)', async () => {
+    const p = await create('MediaPipeline');
+    const fingerprints = new Set();
+    for (let i = 0; i < 3; i++) {
+      const ep = await create('WebRtcEndpoint', { mediaPipeline: p });
+      const offer = value(await invoke(ep, 'generateOffer'), 'generateOffer');
+      const fp = offer.match(/a=fingerprint:sha-256 ([0-9A-F:]+)/);
+      assert.ok(fp, 'the offer carries a sha-256 fingerprint');
+      fingerprints.add(fp[1]);
+    }
+    assert.equal(fingerprints.size, 1, `one certificate for all endpoints (${[...fingerprints].join(', ')})`);
+    value(await rpc.call('release', { object: p }));
+  });
+
   it('generateOffer → processOffer → processAnswer carries media between two endpoints', { timeout: 90000 }, async () => {
     const clip = await makeClip(path.join(media, 'clip.webm'), { seconds: 6 });
     const p = await create('MediaPipeline');
