@@ -260,6 +260,36 @@ describe('WebRTC scenarios with headless Chromium', () => {
     return lines.join('\r\n') + '\r\n';
   }
 
+  it('9. data channels: the browser\'s messages come back through a DATA loopback', { timeout: 60000 }, async () => {
+    const pipeline = await create('MediaPipeline');
+    try {
+      const W = await create('WebRtcEndpoint', { mediaPipeline: pipeline, useDataChannels: true });
+      await watch(W, 'DataChannelOpened');
+      // The page opens a channel before its offer, so the offer has a data channel m-line.
+      await page.evaluate(() => {
+        window.dcPending = { received: [] };
+        const orig = window.RTCPeerConnection;
+        window.RTCPeerConnection = function (...args) {
+          const pc = new orig(...args);
+          const dc = pc.createDataChannel('chat');
+          dc.onmessage = (e) => window.dcPending.received.push(e.data);
+          window.dcPending.channel = dc;
+          window.RTCPeerConnection = orig;
+          return pc;
+        };
+      });
+      const { answer } = await negotiate(page, rpc, W, { peerName: 'dc9', audio: false, afterAnswer: async () => { await connect(W, W); } });
+      assert.match(answer, /m=application .*webrtc-datachannel/, 'the answer accepts the data channel');
+      await page.waitForFunction(() => window.dcPending.channel.readyState === 'open', { timeout: 15000 });
+      const opened = await rpc.waitEvent((e) => e.params.value.type === 'DataChannelOpened' && e.params.value.object === W, 10000);
+      assert.equal(typeof opened.params.value.data.channelId, 'number');
+      await page.evaluate(() => window.dcPending.channel.send('hello-pipewright'));
+      await page.waitForFunction(() => window.dcPending.received.includes('hello-pipewright'), { timeout: 10000 });
+    } finally {
+      await cleanup(pipeline, ['dc9']);
+    }
+  });
+
   it('8. maxVideoRecvBandwidth: the answer carries b=AS and the browser sends within it', { timeout: 60000 }, async () => {
     const pipeline = await create('MediaPipeline');
     try {

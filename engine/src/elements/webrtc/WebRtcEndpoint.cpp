@@ -139,6 +139,7 @@ WebRtcEndpoint::WebRtcEndpoint(const Creation& creation)
     : BaseRtpEndpoint(creation, QStringLiteral("WebRtcEndpoint")),
       recvOnly_(creation.params.value(u"recvonly").toBool(false)),
       sendOnly_(creation.params.value(u"sendonly").toBool(false)) {
+  useDataChannels_ = creation.params.value(u"useDataChannels").toBool(false);
   if (recvOnly_ && sendOnly_) {
     throw KurentoException(KurentoError::illegalParam(QStringLiteral("A WebRtcEndpoint cannot be both recvonly and sendonly")));
   }
@@ -180,6 +181,14 @@ void WebRtcEndpoint::attachSignals() {
         auto& cb = **static_cast<std::shared_ptr<Callbacks>*>(user);
         const QString text = QString::fromUtf8(candidate);
         cb.post([mline, text](WebRtcEndpoint& e) { e.onLocalCandidate(static_cast<int>(mline), text); });
+      }),
+      new std::shared_ptr<Callbacks>(callbacks_), freeHolder, GConnectFlags(0)));
+  handlers_.append(g_signal_connect_data(
+      webrtc_.get(), "on-data-channel", G_CALLBACK(+[](GstElement*, GstWebRTCDataChannel* channel, gpointer user) {
+        auto& cb = **static_cast<std::shared_ptr<Callbacks>*>(user);
+        g_object_ref(channel);
+        std::shared_ptr<GstWebRTCDataChannel> ref(channel, [](GstWebRTCDataChannel* c) { g_object_unref(c); });
+        cb.post([ref](WebRtcEndpoint& e) { e.adoptChannel(ref.get()); });
       }),
       new std::shared_ptr<Callbacks>(callbacks_), freeHolder, GConnectFlags(0)));
   auto notify = [this, freeHolder](const char* signal, void (WebRtcEndpoint::*handler)(int), const char* property) {
@@ -523,6 +532,128 @@ void WebRtcEndpoint::statsAsync(std::optional<MediaType> type, std::shared_ptr<D
   gst_promise_unref(promise);
 }
 
+namespace {
+
+int channelId(GstWebRTCDataChannel* channel) {
+  gint id = -1;
+  g_object_get(channel, "id", &id, nullptr);
+  return id;
+}
+
+QString channelLabel(GstWebRTCDataChannel* channel) {
+  gchar* label = nullptr;
+  g_object_get(channel, "label", &label, nullptr);
+  QString out = QString::fromUtf8(label ? label : "");
+  g_free(label);
+  return out;
+}
+
+}  // namespace
+
+void WebRtcEndpoint::adoptChannel(GstWebRTCDataChannel* channel) {
+  for (const auto& c : channels_) {
+    if (c.get() == channel) return;
+  }
+  g_object_ref(channel);
+  channels_.append(std::shared_ptr<GstWebRTCDataChannel>(channel, [](GstWebRTCDataChannel* c) { g_object_unref(c); }));
+  auto connectSignal = [&](const char* signal, GCallback fn) {
+    g_signal_connect_data(channel, signal, fn, new std::shared_ptr<Callbacks>(callbacks_),
+                          [](gpointer d, GClosure*) { delete static_cast<std::shared_ptr<Callbacks>*>(d); }, GConnectFlags(0));
+  };
+  connectSignal("on-open", G_CALLBACK(+[](GstWebRTCDataChannel* ch, gpointer user) {
+    const int id = channelId(ch);
+    (**static_cast<std::shared_ptr<Callbacks>*>(user)).post([id](WebRtcEndpoint& e) {
+      e.raise(QStringLiteral("DataChannelOpened"), QJsonObject{{QStringLiteral("channelId"), id}});
+    });
+  }));
+  connectSignal("on-close", G_CALLBACK(+[](GstWebRTCDataChannel* ch, gpointer user) {
+    const int id = channelId(ch);
+    (**static_cast<std::shared_ptr<Callbacks>*>(user)).post([id](WebRtcEndpoint& e) {
+      e.raise(QStringLiteral("DataChannelClosed"), QJsonObject{{QStringLiteral("channelId"), id}});
+    });
+  }));
+  connectSignal("on-message-string", G_CALLBACK(+[](GstWebRTCDataChannel* ch, gchar* text, gpointer user) {
+    const QString label = channelLabel(ch);
+    const QByteArray data(text ? text : "");
+    (**static_cast<std::shared_ptr<Callbacks>*>(user)).post([label, data](WebRtcEndpoint& e) {
+      for (const auto& sink : e.sinks(MediaType::Data)) {
+        if (auto w = std::dynamic_pointer_cast<WebRtcEndpoint>(sink)) w->sendData(label, data, true);
+      }
+    });
+  }));
+  connectSignal("on-message-data", G_CALLBACK(+[](GstWebRTCDataChannel* ch, GBytes* bytes, gpointer user) {
+    const QString label = channelLabel(ch);
+    gsize size = 0;
+    const auto* raw = bytes ? static_cast<const char*>(g_bytes_get_data(bytes, &size)) : nullptr;
+    const QByteArray data(raw, static_cast<qsizetype>(size));
+    (**static_cast<std::shared_ptr<Callbacks>*>(user)).post([label, data](WebRtcEndpoint& e) {
+      for (const auto& sink : e.sinks(MediaType::Data)) {
+        if (auto w = std::dynamic_pointer_cast<WebRtcEndpoint>(sink)) w->sendData(label, data, false);
+      }
+    });
+  }));
+  // A channel the peer opened before we saw it is already open.
+  GstWebRTCDataChannelState state{};
+  g_object_get(channel, "ready-state", &state, nullptr);
+  if (state == GST_WEBRTC_DATA_CHANNEL_STATE_OPEN) {
+    raise(QStringLiteral("DataChannelOpened"), QJsonObject{{QStringLiteral("channelId"), channelId(channel)}});
+  }
+}
+
+void WebRtcEndpoint::sendData(const QString& label, const QByteArray& data, bool isText) {
+  // The channel with the same label, else the first open one.
+  GstWebRTCDataChannel* target = nullptr;
+  for (const auto& c : channels_) {
+    GstWebRTCDataChannelState state{};
+    g_object_get(c.get(), "ready-state", &state, nullptr);
+    if (state != GST_WEBRTC_DATA_CHANNEL_STATE_OPEN) continue;
+    if (channelLabel(c.get()) == label) {
+      target = c.get();
+      break;
+    }
+    if (!target) target = c.get();
+  }
+  if (!target) return;
+  if (isText) {
+    gst_webrtc_data_channel_send_string_full(target, data.constData(), nullptr);
+  } else {
+    GBytes* bytes = g_bytes_new(data.constData(), static_cast<gsize>(data.size()));
+    gst_webrtc_data_channel_send_data_full(target, bytes, nullptr);
+    g_bytes_unref(bytes);
+  }
+}
+
+void WebRtcEndpoint::createDataChannel(const QString& label, bool ordered, int maxPacketLifeTime, int maxRetransmits,
+                                       const QString& protocol) {
+  if (!useDataChannels_) {
+    throw KurentoException(KurentoError::illegalParam(
+        QStringLiteral("Create the WebRtcEndpoint with useDataChannels: true to use data channels")));
+  }
+  GstStructure* options = gst_structure_new("application/data-channel", "ordered", G_TYPE_BOOLEAN, ordered, "protocol",
+                                            G_TYPE_STRING, protocol.toUtf8().constData(), nullptr);
+  if (maxPacketLifeTime >= 0) gst_structure_set(options, "max-packet-lifetime", G_TYPE_INT, maxPacketLifeTime, nullptr);
+  if (maxRetransmits >= 0) gst_structure_set(options, "max-retransmits", G_TYPE_INT, maxRetransmits, nullptr);
+  GstWebRTCDataChannel* channel = nullptr;
+  g_signal_emit_by_name(webrtc_.get(), "create-data-channel", label.toUtf8().constData(), options, &channel);
+  gst_structure_free(options);
+  if (!channel) {
+    throw KurentoException(ErrorCode::UnexpectedError,
+                           QStringLiteral("webrtcbin could not create data channel '%1' (negotiate a data channel m-line first)").arg(label));
+  }
+  adoptChannel(channel);
+  g_object_unref(channel);
+}
+
+void WebRtcEndpoint::closeDataChannel(int id) {
+  for (const auto& c : channels_) {
+    if (channelId(c.get()) == id) {
+      gst_webrtc_data_channel_close(c.get());
+      return;
+    }
+  }
+  throw KurentoException(KurentoError::illegalParam(QStringLiteral("No data channel with id %1").arg(id)));
+}
+
 void WebRtcEndpoint::gatherCandidates() {
   gatherRequested_ = true;
   for (const auto& [mline, candidate] : std::exchange(localCandidates_, {})) raiseCandidate(mline, candidate);
@@ -614,6 +745,7 @@ void WebRtcEndpoint::onRelease() {
   BaseRtpEndpoint::onRelease();
   // The handlers hold the callbacks, which hold the bin: break the cycle once the bin is stopped.
   for (gulong id : std::exchange(handlers_, {})) g_signal_handler_disconnect(webrtc_.get(), id);
+  channels_.clear();
   callbacks_->bin.reset();
   callbacks_->videoTee.reset();
   callbacks_->audioTee.reset();
@@ -664,11 +796,17 @@ void bindWebRtcEndpoint(Bindings& b) {
     call.as<WebRtcEndpoint>().addIceCandidate(call.params().value(u"candidate").toObject());
     return QJsonValue();
   });
-  for (const QString op : {QStringLiteral("createDataChannel"), QStringLiteral("closeDataChannel")}) {
-    b.add(c, op, [op](Invocation&) -> QJsonValue {
-      throw KurentoException(KurentoError::notImplemented(QStringLiteral("WebRtcEndpoint.%1").arg(op)));
-    });
-  }
+  b.add(c, QStringLiteral("createDataChannel"), [](Invocation& call) {
+    call.as<WebRtcEndpoint>().createDataChannel(call.string(QStringLiteral("label")), call.boolean(QStringLiteral("ordered")),
+                                                static_cast<int>(call.integer(QStringLiteral("maxPacketLifeTime"))),
+                                                static_cast<int>(call.integer(QStringLiteral("maxRetransmits"))),
+                                                call.string(QStringLiteral("protocol")));
+    return QJsonValue();
+  });
+  b.add(c, QStringLiteral("closeDataChannel"), [](Invocation& call) {
+    call.as<WebRtcEndpoint>().closeDataChannel(static_cast<int>(call.integer(QStringLiteral("channelId"))));
+    return QJsonValue();
+  });
 }
 
 }  // namespace pw

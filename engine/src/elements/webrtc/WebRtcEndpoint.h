@@ -35,6 +35,12 @@ class WebRtcEndpoint : public BaseRtpEndpoint {
   // getStats: element stats plus inbound/outbound RTP stats from webrtcbin (api-surface §5.3).
   void statsAsync(std::optional<MediaType> type, std::shared_ptr<DeferredReply> reply) override;
 
+  // Data channels (the DATA media type): messages received are relayed to DATA sinks.
+  void createDataChannel(const QString& label, bool ordered, int maxPacketLifeTime, int maxRetransmits, const QString& protocol);
+  void closeDataChannel(int channelId);
+  void sendData(const QString& label, const QByteArray& data, bool isText);
+  void adoptChannel(GstWebRTCDataChannel* channel);  // engine thread; takes a new reference
+
   void gatherCandidates();
   void addIceCandidate(const QJsonObject& candidate);
   QJsonArray iceConnectionState() const;
@@ -83,6 +89,8 @@ class WebRtcEndpoint : public BaseRtpEndpoint {
   QString iceState_ = QStringLiteral("DISCONNECTED");
   QJsonArray candidatePairs_;
   QList<gulong> handlers_;  // webrtcbin signal handlers, disconnected on release
+  QList<std::shared_ptr<GstWebRTCDataChannel>> channels_;
+  bool useDataChannels_ = false;
 };
 
 }  // namespace pw
