@@ -29,7 +29,7 @@ describe('WebRTC with headless Chromium', () => {
   it('hello-world loopback: frames decode in the browser and the server never transcodes', { timeout: 60000 }, async () => {
     const pipeline = value(await rpc.call('create', { type: 'MediaPipeline' }));
     const ep = value(await rpc.call('create', { type: 'WebRtcEndpoint', constructorParams: { mediaPipeline: pipeline } }));
-    for (const type of ['MediaTranscodingStateChanged', 'MediaFlowInStateChanged']) {
+    for (const type of ['MediaTranscodingStateChanged', 'MediaFlowInStateChanged', 'NewCandidatePairSelected']) {
       value(await rpc.call('subscribe', { object: ep, type }));
     }
     const { answer } = await negotiate(page, rpc, ep, {
@@ -56,6 +56,14 @@ describe('WebRTC with headless Chromium', () => {
     const dot = value(await rpc.call('invoke', { object: pipeline, operation: 'getGstreamerDot' }));
     assert.doesNotMatch(dot, /vp8dec|vp8enc|opusdec|opusenc/, 'no decoder or encoder in the pipeline');
     await closePeer(page, 'pc');
+    // The selected ICE pair: an event and getICECandidatePairs, both on 127.0.0.1.
+    const pairEvent = await rpc.waitEvent((e) => e.params.value.type === 'NewCandidatePairSelected', 10000);
+    const pair = pairEvent.params.value.data.candidatePair;
+    assert.equal(pair.__type__, 'IceCandidatePair');
+    assert.match(pair.localCandidate, /^candidate:.* 127\.0\.0\.1 \d+ typ /);
+    assert.match(pair.remoteCandidate, /127\.0\.0\.1/);
+    const pairs = value(await rpc.call('invoke', { object: ep, operation: 'getICECandidatePairs' }));
+    assert.equal(pairs.length, 1);
     // getStats: real RTP counters from webrtcbin, as Kurento's Stats types.
     const stats = Object.values(value(await rpc.call('invoke', { object: ep, operation: 'getStats', operationParams: { mediaType: 'VIDEO' } })));
     const inbound = stats.filter((s) => s.__type__ === 'RTCInboundRTPStreamStats' && s.type === 'inboundrtp');

@@ -721,6 +721,52 @@ void WebRtcEndpoint::onIceState(int state) {
   raise(QStringLiteral("IceComponentStateChanged"), QJsonObject{{QStringLiteral("streamId"), 1},
                                                                 {QStringLiteral("componentId"), 1},
                                                                 {QStringLiteral("state"), s}});
+  if (state == GST_WEBRTC_ICE_CONNECTION_STATE_CONNECTED || state == GST_WEBRTC_ICE_CONNECTION_STATE_COMPLETED) {
+    reportSelectedPair();
+  }
+}
+
+void WebRtcEndpoint::reportSelectedPair() {
+  // The pair webrtcbin's stats name, as candidate lines (NewCandidatePairSelected, getICECandidatePairs).
+  GstPromise* promise = enginePromise(callbacks_, [](WebRtcEndpoint& e, const GstStructure* r) {
+    if (!r) return;
+    QHash<QString, const GstStructure*> byId;
+    QList<const GstStructure*> pairs;
+    for (int i = 0; i < gst_structure_n_fields(r); ++i) {
+      const GValue* v = gst_structure_get_value(r, gst_structure_nth_field_name(r, i));
+      if (!GST_VALUE_HOLDS_STRUCTURE(v)) continue;
+      const GstStructure* st = gst_value_get_structure(v);
+      GstWebRTCStatsType type{};
+      if (!gst_structure_get(st, "type", GST_TYPE_WEBRTC_STATS_TYPE, &type, nullptr)) continue;
+      if (type == GST_WEBRTC_STATS_CANDIDATE_PAIR) pairs.append(st);
+      else byId.insert(statString(st, "id"), st);
+    }
+    auto line = [](const GstStructure* c) {
+      if (!c) return QString();
+      return QStringLiteral("candidate:1 1 %1 %2 %3 %4 typ %5")
+          .arg(statString(c, "protocol").toUpper().isEmpty() ? QStringLiteral("UDP") : statString(c, "protocol").toUpper())
+          .arg(static_cast<qint64>(statNumber(c, "priority")))
+          .arg(statString(c, "address"))
+          .arg(static_cast<qint64>(statNumber(c, "port")))
+          .arg(statString(c, "candidate-type").isEmpty() ? QStringLiteral("host") : statString(c, "candidate-type"));
+    };
+    for (const GstStructure* pair : pairs) {
+      const QString local = line(byId.value(statString(pair, "local-candidate-id")));
+      const QString remote = line(byId.value(statString(pair, "remote-candidate-id")));
+      if (local.isEmpty() || remote.isEmpty()) continue;
+      const QJsonObject candidatePair = Schema::complex(QStringLiteral("IceCandidatePair"),
+                                                        QJsonObject{{QStringLiteral("streamId"), QStringLiteral("1")},
+                                                                    {QStringLiteral("componentId"), 1},
+                                                                    {QStringLiteral("localCandidate"), local},
+                                                                    {QStringLiteral("remoteCandidate"), remote}});
+      if (e.candidatePairs_.contains(candidatePair)) continue;
+      e.candidatePairs_ = QJsonArray{candidatePair};
+      e.raise(QStringLiteral("NewCandidatePairSelected"), QJsonObject{{QStringLiteral("candidatePair"), candidatePair}});
+      break;
+    }
+  });
+  g_signal_emit_by_name(webrtc_.get(), "get-stats", nullptr, promise);
+  gst_promise_unref(promise);
 }
 
 void WebRtcEndpoint::onConnectionState(int state) {

@@ -64,6 +64,7 @@ class WebRtcEndpoint : public BaseRtpEndpoint {
   void onGatheringState(int state);
   void onIceState(int state);
   void onConnectionState(int state);
+  void reportSelectedPair();
   void raiseCandidate(int mline, const QString& candidate);
   void applyRemoteCandidate(int mline, const QString& candidate);
   void finishNegotiation(const QString& localSdp, const std::shared_ptr<DeferredReply>& reply);
