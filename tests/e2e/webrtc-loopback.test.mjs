@@ -55,6 +55,18 @@ describe('WebRTC with headless Chromium', () => {
     assert.equal(transcoding.length, 0, 'no transcoding');
     const dot = value(await rpc.call('invoke', { object: pipeline, operation: 'getGstreamerDot' }));
     assert.doesNotMatch(dot, /vp8dec|vp8enc|opusdec|opusenc/, 'no decoder or encoder in the pipeline');
+    // The frames are not only decoded but shown: a <video> playing the received track has a size.
+    const shown = await page.evaluate(async () => {
+      const track = window.peers.pc.pc.getReceivers().map((r) => r.track).find((t) => t.kind === 'video');
+      const video = document.createElement('video');
+      video.muted = true;
+      video.srcObject = new MediaStream([track]);
+      document.body.appendChild(video);
+      await video.play();
+      for (let i = 0; i < 50 && video.videoWidth === 0; i++) await new Promise((r) => setTimeout(r, 200));
+      return { width: video.videoWidth, height: video.videoHeight };
+    });
+    assert.ok(shown.width > 0 && shown.height > 0, `the received video renders (${JSON.stringify(shown)})`);
     await closePeer(page, 'pc');
     // The selected ICE pair: an event and getICECandidatePairs, both on 127.0.0.1.
     const pairEvent = await rpc.waitEvent((e) => e.params.value.type === 'NewCandidatePairSelected', 10000);

@@ -110,6 +110,15 @@ QString iceComponentState(int webrtcIceState) {
   }
 }
 
+// Drops a=ssrc / a=ssrc-group: webrtcbin announces SSRCs its payloaders then do not use, and a
+// browser that trusts them decodes the frames without ever showing them. With BUNDLE, the peer
+// matches our streams by payload type instead.
+QString withoutSsrcLines(const QString& sdp) {
+  QStringList lines = sdp.split(QStringLiteral("\r\n"));
+  lines.removeIf([](const QString& l) { return l.startsWith(u"a=ssrc:") || l.startsWith(u"a=ssrc-group:"); });
+  return lines.join(QStringLiteral("\r\n"));
+}
+
 // Adds "b=AS:<kbps>" to the audio and video sections (after their c= line) when limits are set.
 QString withBandwidth(const QString& sdp, int audioKbps, int videoKbps) {
   if (audioKbps <= 0 && videoKbps <= 0) return sdp;
@@ -388,7 +397,7 @@ void WebRtcEndpoint::createLocalDescription(GstWebRTCSDPType type, std::function
     const QString generated = QString::fromUtf8(text);
     g_free(text);
     // maxAudio/VideoRecvBandwidth: ask the peer to send at most that much (b=AS, kbps).
-    const QString sdpText = withBandwidth(generated, e.maxAudioRecvBandwidth, e.maxVideoRecvBandwidth);
+    const QString sdpText = withBandwidth(withoutSsrcLines(generated), e.maxAudioRecvBandwidth, e.maxVideoRecvBandwidth);
     if (sdpText != generated) {
       GstSDPMessage* munged = parseSdp(sdpText, offer ? "offer" : "answer");
       gst_sdp_message_free(desc->sdp);
