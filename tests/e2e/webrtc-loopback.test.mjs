@@ -82,7 +82,8 @@ describe('WebRTC with headless Chromium', () => {
     const outbound = stats.filter((s) => s.__type__ === 'RTCOutboundRTPStreamStats' && s.type === 'outboundrtp');
     assert.ok(inbound.some((s) => s.packetsReceived > 50 && s.bytesReceived > 10000), `inbound video counters (${JSON.stringify(inbound)})`);
     assert.ok(outbound.some((s) => s.packetsSent > 50 && s.bytesSent > 10000), `outbound video counters (${JSON.stringify(outbound)})`);
-    assert.ok(stats.every((s) => typeof s.timestampMillis === 'number'), 'Stats.timestampMillis is a number');
+    assert.ok(stats.every((s) => typeof s.timestampMillis === 'number' && Math.abs(s.timestampMillis - Date.now()) < 60000),
+      'Stats.timestampMillis is a number of epoch milliseconds');
     value(await rpc.call('release', { object: pipeline }));
   });
 });

@@ -8,6 +8,8 @@
 #include "pipewright/engine/Engine.h"
 #include "pipewright/engine/Schema.h"
 
+#include <QDateTime>
+
 #include <gst/sdp/sdp.h>
 #include <gst/video/video-event.h>
 #include <gst/webrtc/webrtc.h>
@@ -509,7 +511,7 @@ void WebRtcEndpoint::statsAsync(std::optional<MediaType> type, std::shared_ptr<D
       const QString id = statString(s, "id");
       QJsonObject f{{QStringLiteral("id"), id},
                     {QStringLiteral("type"), inbound ? QStringLiteral("inboundrtp") : QStringLiteral("outboundrtp")},
-                    {QStringLiteral("timestampMillis"), static_cast<qint64>(statNumber(s, "timestamp"))},
+                    {QStringLiteral("timestampMillis"), QDateTime::currentMSecsSinceEpoch()},  // epoch ms, as Kurento
                     {QStringLiteral("ssrc"), QString::number(static_cast<qint64>(statNumber(s, "ssrc")))},
                     {QStringLiteral("associateStatsId"), statString(s, inbound ? "remote-id" : "remote-id")},
                     {QStringLiteral("isRemote"), false},
