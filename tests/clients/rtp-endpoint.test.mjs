@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { startServer, rpcClient, sleep, tempDir, removeDir, discover } from '../lib/server.mjs';
+import { rpcShortcuts } from '../lib/kms.mjs';
 
 const OFFER = [
   'v=0', 'o=- 0 0 IN IP4 127.0.0.1', 's=gst-launch', 'c=IN IP4 127.0.0.1', 't=0 0',
@@ -27,9 +28,8 @@ describe('RtpEndpoint', () => {
     await removeDir(media);
   });
 
-  const value = (r, what = '') => { assert.ok(r.result, `${what}: ${JSON.stringify(r.error)}`); return r.result.value; };
-  const create = async (type, params) => value(await rpc.call('create', { type, constructorParams: params }), `create ${type}`);
-  const invoke = (object, operation, operationParams) => rpc.call('invoke', { object, operation, ...(operationParams ? { operationParams } : {}) });
+  let value, create, invoke;
+  before(() => ({ value, create, invoke } = rpcShortcuts(rpc)));
 
   it('gst-launch-1.0 → RtpEndpoint (processOffer) → RecorderEndpoint: VP8 + Opus recorded', { timeout: 60000 }, async () => {
     const p = await create('MediaPipeline');

@@ -7,6 +7,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { startServer, rpcClient, sleep, tempDir, removeDir, makeClip, discover } from '../lib/server.mjs';
+import { rpcShortcuts } from '../lib/kms.mjs';
 
 describe('WebRtcEndpoint as the offerer', () => {
   let server, rpc, media;
@@ -22,10 +23,8 @@ describe('WebRtcEndpoint as the offerer', () => {
     await removeDir(media);
   });
 
-  const value = (r, what = '') => { assert.ok(r.result, `${what}: ${JSON.stringify(r.error)}`); return r.result.value; };
-  const create = async (type, params) => value(await rpc.call('create', { type, constructorParams: params }), `create ${type}`);
-  const invoke = async (object, operation, operationParams) =>
-    rpc.call('invoke', { object, operation, ...(operationParams ? { operationParams } : {}) });
+  let value, create, invoke;
+  before(() => ({ value, create, invoke } = rpcShortcuts(rpc)));
 
   it('every WebRtcEndpoint presents the same DTLS certificate (generated once per server)', async () => {
     const p = await create('MediaPipeline');

@@ -93,3 +93,15 @@ export const isEvent = (object, type, extra = () => true) => (ev) =>
   extra(ev.params.value.data, ev.params.value);
 
 export { expectResult, expectError };
+
+/**
+ * Terse calls for scenario tests: `value(r)` asserts a result and returns its value,
+ * `create(type, ctorParams)` returns the new id, `invoke(object, op, params?)` the raw response.
+ */
+export function rpcShortcuts(rpc) {
+  const value = (r, what = '') => { assert.ok(r.result, `${what}: ${JSON.stringify(r.error)}`); return r.result.value; };
+  const create = async (type, params) => value(await rpc.call('create', { type, constructorParams: params }), `create ${type}`);
+  const invoke = (object, operation, operationParams) =>
+    rpc.call('invoke', { object, operation, ...(operationParams ? { operationParams } : {}) });
+  return { value, create, invoke };
+}
