@@ -125,4 +125,13 @@ inline ElementRef makeElement(const char* factory, const char* name = nullptr) {
   return ElementRef::adopt(gst_element_factory_make(factory, name));
 }
 
+// Stops `element` and takes it out of the bin holding it, if any (one place for the teardown
+// every element, hub, branch and recording does).
+inline void stopAndRemove(GstElement* element) {
+  if (!element) return;
+  gst_element_set_state(element, GST_STATE_NULL);
+  GstRef<GstObject> parent = GstRef<GstObject>::adopt(gst_object_get_parent(GST_OBJECT(element)));
+  if (parent && GST_IS_BIN(parent.get())) gst_bin_remove(GST_BIN(parent.get()), element);
+}
+
 }  // namespace pw

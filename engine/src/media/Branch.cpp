@@ -36,7 +36,6 @@ std::shared_ptr<Branch> Branch::create(GstBin* parentBin, GstElement* tee, const
   std::shared_ptr<Branch> b(new Branch());
   b->name_ = name;
   b->transcoding_ = !description.isEmpty();
-  b->parentBin_ = parentBin;
   b->tee_ = ElementRef::addRef(tee);
 
   ElementRef bin = ElementRef::adopt(gst_bin_new(name.toUtf8().constData()));
@@ -109,8 +108,7 @@ std::shared_ptr<Branch> Branch::create(GstBin* parentBin, GstElement* tee, const
   PadRef binSink = PadRef::adopt(gst_element_get_static_pad(bin.get(), "sink"));
   if (gst_pad_link(b->teePad_.get(), binSink.get()) != GST_PAD_LINK_OK) {
     if (error) *error = QStringLiteral("cannot link branch %1 to its source").arg(name);
-    gst_element_set_state(bin.get(), GST_STATE_NULL);
-    gst_bin_remove(parentBin, bin.get());
+    stopAndRemove(bin.get());
     gst_element_release_request_pad(tee, b->teePad_.get());
     return nullptr;
   }
@@ -158,10 +156,9 @@ void Branch::dispose(Engine& engine) {
     ElementRef tee;
     PadRef teePad;
     ElementRef bin;
-    ElementRef parent;
     bool done = false;
   };
-  auto* removal = new Removal{&engine, tee_, teePad_, bin_, ElementRef::addRef(GST_ELEMENT(parentBin_))};
+  auto* removal = new Removal{&engine, tee_, teePad_, bin_};
   bin_.reset();
   // Unlink when the tee pad is idle, then finish on the engine thread.
   gst_pad_add_probe(
@@ -175,10 +172,7 @@ void Branch::dispose(Engine& engine) {
         auto keep = std::make_shared<Removal>(*r);
         r->engine->post([keep]() {
           gst_element_release_request_pad(keep->tee.get(), keep->teePad.get());
-          gst_element_set_state(keep->bin.get(), GST_STATE_NULL);
-          if (GST_OBJECT_PARENT(keep->bin.get()) == GST_OBJECT(keep->parent.get())) {
-            gst_bin_remove(GST_BIN(keep->parent.get()), keep->bin.get());
-          }
+          stopAndRemove(keep->bin.get());
         });
         return GST_PAD_PROBE_REMOVE;
       },

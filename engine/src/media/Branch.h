@@ -50,7 +50,6 @@ class Branch : public std::enable_shared_from_this<Branch> {
   ElementRef appsink_;
   ElementRef tee_;
   PadRef teePad_;
-  GstBin* parentBin_ = nullptr;  // owned by the element; outlives the branch
   std::shared_ptr<Targets> targets_ = std::make_shared<Targets>();
 };
 

@@ -40,10 +40,7 @@ MediaElement::MediaElement(const Creation& creation, const QString& type)
 
 MediaElement::~MediaElement() {
   // An element whose constructor failed (or that was never released) still leaves the pipeline.
-  if (!released_ && bin_) {
-    gst_element_set_state(bin_.get(), GST_STATE_NULL);
-    if (GstObject* parent = GST_OBJECT_PARENT(bin_.get())) gst_bin_remove(GST_BIN(parent), bin_.get());
-  }
+  if (!released_) stopAndRemove(bin_.get());
 }
 
 std::shared_ptr<MediaPipeline> MediaElement::pipeline() const { return pipeline_.lock(); }
@@ -295,13 +292,8 @@ void MediaElement::onRelease() {
     sinks_[index(t)].clear();
     if (outputs_[index(t)]) outputs_[index(t)]->detachAll();
   }
-  if (auto p = pipeline()) {
-    p->removeElement(binName_);
-    gst_element_set_state(bin_.get(), GST_STATE_NULL);
-    if (GST_OBJECT_PARENT(bin_.get()) == GST_OBJECT(p->gst())) gst_bin_remove(p->bin(), bin_.get());
-  } else {
-    gst_element_set_state(bin_.get(), GST_STATE_NULL);
-  }
+  if (auto p = pipeline()) p->removeElement(binName_);
+  stopAndRemove(bin_.get());
 }
 
 QString MediaElement::gstreamerDot(const QString& details) const { return MediaPipeline::dotOf(bin(), details); }

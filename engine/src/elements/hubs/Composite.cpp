@@ -133,10 +133,8 @@ void Composite::onPortRemoved(HubPort& port) {
       }
     }
     if (m.mixOut) m.mixOut->detachAll();
-    for (const auto& e : m.mixerElements) gst_element_set_state(e.get(), GST_STATE_NULL);
-    gst_element_set_state(m.mixer.get(), GST_STATE_NULL);
-    for (const auto& e : m.mixerElements) gst_bin_remove(bin(), e.get());
-    gst_bin_remove(bin(), m.mixer.get());
+    for (const auto& e : m.mixerElements) stopAndRemove(e.get());
+    stopAndRemove(m.mixer.get());
   }
   media_.erase(it);
   order_.removeAll(&port);

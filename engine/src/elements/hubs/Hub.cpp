@@ -19,10 +19,7 @@ Hub::Hub(const Creation& creation, const QString& type) : MediaObject(creation.e
 }
 
 Hub::~Hub() {
-  if (!released_ && bin_) {
-    gst_element_set_state(bin_.get(), GST_STATE_NULL);
-    if (GstObject* parent = GST_OBJECT_PARENT(bin_.get())) gst_bin_remove(GST_BIN(parent), bin_.get());
-  }
+  if (!released_) stopAndRemove(bin_.get());
 }
 
 void Hub::startBin() { gst_element_sync_state_with_parent(bin_.get()); }
@@ -95,10 +92,7 @@ void Hub::removeAggregatorInput(AggregatorInput& in) {
   if (!in.appsrc) return;
   // Releasing the pad first wakes a push blocked in the aggregator; then the chain can stop.
   if (in.pad) gst_element_release_request_pad(in.aggregator.get(), in.pad.get());
-  for (auto* e : {in.appsrc.get(), in.chain.get()}) {
-    gst_element_set_state(e, GST_STATE_NULL);
-    gst_bin_remove(bin(), e);
-  }
+  for (auto* e : {in.appsrc.get(), in.chain.get()}) stopAndRemove(e);
   in = AggregatorInput{};
 }
 
@@ -110,8 +104,7 @@ std::shared_ptr<OutputPort> Hub::makeOutput(MediaType type, GstElement* tee) {
 void Hub::onRelease() {
   if (released_) return;
   released_ = true;
-  gst_element_set_state(bin_.get(), GST_STATE_NULL);
-  if (GstObject* parent = GST_OBJECT_PARENT(bin_.get())) gst_bin_remove(GST_BIN(parent), bin_.get());
+  stopAndRemove(bin_.get());
 }
 
 QString Hub::gstreamerDot(const QString& details) const { return MediaPipeline::dotOf(bin(), details); }

@@ -341,8 +341,7 @@ void RecorderEndpoint::stopAndWait(std::shared_ptr<DeferredReply> reply) {
 void RecorderEndpoint::finalize() {
   finalizeTimeout_.reset();
   if (session_) {
-    gst_element_set_state(session_.get(), GST_STATE_NULL);
-    if (GST_OBJECT_PARENT(session_.get()) == GST_OBJECT(bin())) gst_bin_remove(bin(), session_.get());
+    stopAndRemove(session_.get());
     session_.reset();
   }
   {

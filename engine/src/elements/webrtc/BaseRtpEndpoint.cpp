@@ -56,22 +56,18 @@ void bindBaseRtpEndpoint(Bindings& b) {
     call.as<BaseRtpEndpoint>().processAnswer(call.string(QStringLiteral("answer")), call.defer());
     return QJsonValue();
   });
-  b.add(sdp, QStringLiteral("getLocalSessionDescriptor"), [](Invocation& call) {
-    const QString& sdpText = call.as<BaseRtpEndpoint>().localDescription();
-    if (sdpText.isEmpty()) {
-      throw KurentoException(ErrorCode::SdpEndPointNoLocalSdpError,
-                             QStringLiteral("No local SDP yet: call processOffer or generateOffer first"));
-    }
-    return QJsonValue(sdpText);
-  });
-  b.add(sdp, QStringLiteral("getRemoteSessionDescriptor"), [](Invocation& call) {
-    const QString& sdpText = call.as<BaseRtpEndpoint>().remoteDescription();
-    if (sdpText.isEmpty()) {
-      throw KurentoException(ErrorCode::SdpEndPointNoRemoteSdpError,
-                             QStringLiteral("No remote SDP yet: call processOffer or processAnswer first"));
-    }
-    return QJsonValue(sdpText);
-  });
+  // get{Local,Remote}SessionDescriptor: the description, or the error saying what to call first.
+  auto descriptor = [&](const QString& op, const QString& (BaseRtpEndpoint::*get)() const, ErrorCode missing, const QString& hint) {
+    b.add(sdp, op, [get, missing, hint](Invocation& call) {
+      const QString& sdpText = (call.as<BaseRtpEndpoint>().*get)();
+      if (sdpText.isEmpty()) throw KurentoException(missing, hint);
+      return QJsonValue(sdpText);
+    });
+  };
+  descriptor(QStringLiteral("getLocalSessionDescriptor"), &BaseRtpEndpoint::localDescription, ErrorCode::SdpEndPointNoLocalSdpError,
+             QStringLiteral("No local SDP yet: call processOffer or generateOffer first"));
+  descriptor(QStringLiteral("getRemoteSessionDescriptor"), &BaseRtpEndpoint::remoteDescription, ErrorCode::SdpEndPointNoRemoteSdpError,
+             QStringLiteral("No remote SDP yet: call processOffer or processAnswer first"));
 
   const QString rtp = QStringLiteral("BaseRtpEndpoint");
   bindInt(b, rtp, QStringLiteral("minVideoRecvBandwidth"), &BaseRtpEndpoint::minVideoRecvBandwidth);
