@@ -1,5 +1,6 @@
 // pipewright: the studio and the headless media server in one binary (design §7).
 
+#include "StudioRuntime.h"
 #include "WebSocketServer.h"
 #include "pipewright/engine/Config.h"
 #include "pipewright/engine/Engine.h"
@@ -8,6 +9,9 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
+#include <QGuiApplication>
+#include <QQuickWindow>
+#include <QSGRendererInterface>
 #include <QStandardPaths>
 
 #include <glib-unix.h>
@@ -30,10 +34,29 @@ QString defaultConfigPath() {
   std::exit(2);
 }
 
+// The studio opens unless asked not to, or when there is no display to open it on.
+bool wantsStudio(int argc, char* argv[]) {
+  for (int i = 1; i < argc; ++i) {
+    const QByteArray arg(argv[i]);
+    if (arg == "--headless" || arg == "--help" || arg == "-h" || arg == "--version" || arg == "-v") return false;
+  }
+  return true;
+}
+
+bool hasDisplay() {
+  return !qEnvironmentVariableIsEmpty("DISPLAY") || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY") ||
+         !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM");
+}
+
 }  // namespace
 
 int main(int argc, char* argv[]) {
-  QCoreApplication app(argc, argv);
+  const bool studio = wantsStudio(argc, argv) && hasDisplay();
+  if (studio) QQuickWindow::setGraphicsApi(QSGRendererInterface::OpenGL);  // qml6glsink previews need GL
+  std::unique_ptr<QCoreApplication> application =
+      studio ? std::make_unique<QGuiApplication>(argc, argv) : std::make_unique<QCoreApplication>(argc, argv);
+  QCoreApplication& app = *application;
+  QCoreApplication::setOrganizationName(QStringLiteral("Pipewright"));
   QCoreApplication::setApplicationName(QStringLiteral("pipewright"));
   QCoreApplication::setApplicationVersion(QStringLiteral(PIPEWRIGHT_VERSION));
 
@@ -83,20 +106,33 @@ int main(int argc, char* argv[]) {
 
   if (!pw::initGStreamer(&error)) fail(error);
 
-  const bool wantsWindow = !parser.isSet(headlessOpt);
-  if (wantsWindow) {
-    std::fprintf(stderr, "pipewright: this build has no studio window yet; running the server headless "
-                         "(pass --headless to silence this note)\n");
+  auto quit = [](gpointer) -> gboolean {
+    QCoreApplication::quit();
+    return G_SOURCE_REMOVE;
+  };
+  if (studio) {
+    // Engine and server on their own thread, the window on this one (design §4).
+    pw::studio::StudioRuntime runtime(config);
+    if (!runtime.start(&error)) fail(error);
+    g_unix_signal_add(SIGTERM, quit, nullptr);
+    g_unix_signal_add(SIGINT, quit, nullptr);
+    std::printf("Pipewright listening on %s\n", qPrintable(runtime.url()));
+    std::printf("pipewright: studio window open; media folders for file:// URIs: %s\n",
+                qPrintable(config.mediaFolders.isEmpty() ? QStringLiteral("(none)") : config.mediaFolders.join(u", ")));
+    std::fflush(stdout);
+    const int rc = app.exec();
+    runtime.stop();
+    std::printf("pipewright: stopped\n");
+    return rc;
+  }
+  if (!parser.isSet(headlessOpt)) {
+    std::fprintf(stderr, "pipewright: no display (DISPLAY/WAYLAND_DISPLAY unset): running the server headless\n");
   }
 
   auto engine = std::make_unique<pw::Engine>(config);
   auto server = std::make_unique<pw::WebSocketServer>(*engine, config);
   if (!server->listen(&error)) fail(error);
   // Signals are handled before anyone can learn the address (no window where SIGTERM kills).
-  auto quit = [](gpointer) -> gboolean {
-    QCoreApplication::quit();
-    return G_SOURCE_REMOVE;
-  };
   g_unix_signal_add(SIGTERM, quit, nullptr);
   g_unix_signal_add(SIGINT, quit, nullptr);
   std::printf("Pipewright listening on %s\n", qPrintable(server->url()));

@@ -1,0 +1,52 @@
+#include "EventLogModel.h"
+
+namespace pw::studio {
+
+QVariant EventLogModel::data(const QModelIndex& index, int role) const {
+  if (!index.isValid() || index.row() >= entries_.size()) return {};
+  const Entry& e = entries_.at(index.row());
+  switch (role) {
+    case TimeRole: return e.time.toString(QStringLiteral("HH:mm:ss.zzz"));
+    case SourceRole: return e.source;
+    case TypeRole: return e.type;
+    case TextRole: return e.text;
+    case LevelRole: return e.level;
+    default: return {};
+  }
+}
+
+QHash<int, QByteArray> EventLogModel::roleNames() const {
+  return {{TimeRole, "time"}, {SourceRole, "source"}, {TypeRole, "type"}, {TextRole, "text"}, {LevelRole, "level"}};
+}
+
+void EventLogModel::add(const QString& level, const QString& source, const QString& type, const QString& text) {
+  if (entries_.size() >= maxEntries) {
+    beginRemoveRows({}, 0, 0);
+    entries_.removeFirst();
+    endRemoveRows();
+  }
+  beginInsertRows({}, entries_.size(), entries_.size());
+  entries_.append({QDateTime::currentDateTime(), source, type, text, level});
+  endInsertRows();
+  Q_EMIT countChanged();
+  if (level == u"error") {
+    lastError_ = text;
+    Q_EMIT lastErrorChanged();
+  }
+  Q_EMIT added(level, type, text);
+}
+
+void EventLogModel::clear() {
+  beginResetModel();
+  entries_.clear();
+  endResetModel();
+  Q_EMIT countChanged();
+}
+
+int EventLogModel::countOf(const QString& type) const {
+  int n = 0;
+  for (const auto& e : entries_) n += e.type == type ? 1 : 0;
+  return n;
+}
+
+}  // namespace pw::studio

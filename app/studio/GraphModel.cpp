@@ -1,0 +1,1173 @@
+#include "GraphModel.h"
+
+#include "AddElementCommand.h"
+#include "ConnectCommand.h"
+#include "DisconnectCommand.h"
+#include "EngineClient.h"
+#include "EventLogModel.h"
+#include "MoveNodesCommand.h"
+#include "PortRules.h"
+#include "RemoveNodesCommand.h"
+#include "SetPropertyCommand.h"
+#include "pipewright/engine/Schema.h"
+
+#include <QDateTime>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSaveFile>
+#include <QUrl>
+#include <QUuid>
+
+#include <algorithm>
+#include <cmath>
+
+namespace pw::studio {
+
+namespace {
+
+const QString kManager = QStringLiteral("manager_ServerManager");
+constexpr int kProjectVersion = 1;
+const QStringList kMediaTypes{QStringLiteral("VIDEO"), QStringLiteral("AUDIO"), QStringLiteral("DATA")};
+// Properties the inspector does not show (structure is on the canvas; dumps are exported).
+const QStringList kHiddenProperties{QStringLiteral("mediaPipeline"), QStringLiteral("parent"),
+                                    QStringLiteral("children"), QStringLiteral("elementGstreamerDot")};
+const QStringList kHiddenMethods{QStringLiteral("connect"), QStringLiteral("disconnect")};
+
+QString localPath(const QString& pathOrUrl) {
+  const QUrl url(pathOrUrl);
+  return url.isLocalFile() ? url.toLocalFile() : pathOrUrl;
+}
+
+QString valueText(const QJsonValue& v) {
+  if (v.isString()) return v.toString();
+  if (v.isBool()) return v.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+  if (v.isDouble()) return QString::number(v.toDouble(), 'g', 12);
+  if (v.isObject()) return QString::fromUtf8(QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact));
+  if (v.isArray()) return QString::fromUtf8(QJsonDocument(v.toArray()).toJson(QJsonDocument::Compact));
+  return {};
+}
+
+// Turns what a form produced (text, number, bool) into the JSON the schema type wants.
+QJsonValue coerce(const QString& type, const QVariant& value) {
+  const QString text = value.toString().trimmed();
+  if (type == u"int" || type == u"int64") {
+    bool ok = false;
+    const qlonglong n = value.typeId() == QMetaType::QString ? text.toLongLong(&ok) : value.toLongLong(&ok);
+    return ok ? QJsonValue(n) : QJsonValue(text);
+  }
+  if (type == u"float" || type == u"double") {
+    bool ok = false;
+    const double d = value.typeId() == QMetaType::QString ? text.toDouble(&ok) : value.toDouble(&ok);
+    return ok ? QJsonValue(d) : QJsonValue(text);
+  }
+  if (type == u"boolean") {
+    if (value.typeId() == QMetaType::Bool) return value.toBool();
+    return text == u"true" || text == u"1" || text == u"yes";
+  }
+  if (type == u"String") return text;
+  // Complex types and enums: JSON when it parses, else the text (an enum value).
+  if (text.startsWith(u'{') || text.startsWith(u'[')) {
+    const QJsonDocument doc = QJsonDocument::fromJson(text.toUtf8());
+    if (doc.isObject()) return doc.object();
+    if (doc.isArray()) return doc.array();
+  }
+  return QJsonValue::fromVariant(value);
+}
+
+QString eventSummary(const QJsonObject& data) {
+  QJsonObject shown = data;
+  for (const char* k : {"source", "tags", "timestamp", "timestampMillis", "type"}) shown.remove(QLatin1String(k));
+  return QString::fromUtf8(QJsonDocument(shown).toJson(QJsonDocument::Compact));
+}
+
+}  // namespace
+
+GraphModel::GraphModel(EngineClient& client, EventLogModel& log, QObject* parent)
+    : QObject(parent), client_(client), log_(log), edges_(nodes_) {
+  connect(&undo_, &QUndoStack::indexChanged, this, &GraphModel::undoChanged);
+  connect(&undo_, &QUndoStack::cleanChanged, this, &GraphModel::undoChanged);
+  connect(&client_, &EngineClient::eventReceived, this, &GraphModel::onEvent);
+  auto bump = [this]() {
+    ++revision_;
+    Q_EMIT revisionChanged();
+  };
+  connect(&nodes_, &NodeListModel::countChanged, this, bump);
+  client_.subscribe(kManager, QStringLiteral("ObjectCreated"));
+  client_.subscribe(kManager, QStringLiteral("ObjectDestroyed"));
+}
+
+GraphModel::~GraphModel() { undo_.clear(); }
+
+const Schema& GraphModel::schema() const { return Schema::builtin(); }
+
+QString GraphModel::newKey() { return QUuid::createUuid().toString(QUuid::WithoutBraces).left(8); }
+
+// ---------------------------------------------------------------- the call queue
+
+void GraphModel::enqueue(Op op) {
+  const bool wasBusy = busy();
+  ops_.push_back(std::move(op));
+  if (!running_) runNext();
+  if (!wasBusy && busy()) Q_EMIT busyChanged();
+}
+
+void GraphModel::runNext() {
+  if (ops_.empty()) {
+    running_ = false;
+    Q_EMIT busyChanged();
+    Q_EMIT idle();
+    return;
+  }
+  running_ = true;
+  Op op = std::move(ops_.front());
+  ops_.pop_front();
+  auto finished = std::make_shared<bool>(false);
+  op([this, finished]() {
+    if (*finished) return;
+    *finished = true;
+    QMetaObject::invokeMethod(this, [this]() { runNext(); }, Qt::QueuedConnection);
+  });
+}
+
+void GraphModel::logError(const QString& what, int code, const QString& message) {
+  log_.add(QStringLiteral("error"), QStringLiteral("studio"), what,
+           code ? QStringLiteral("%1 (Kurento error %2)").arg(message).arg(code) : message);
+}
+
+QString GraphModel::objectIdOf(const QString& key) const {
+  const GraphNode* n = nodes_.find(key);
+  return n ? n->objectId : QString();
+}
+
+QString GraphModel::keyOf(const QString& objectId) const {
+  const int i = nodes_.indexOfObject(objectId);
+  return i < 0 ? QString() : nodes_.nodes().at(i).key;
+}
+
+// ---------------------------------------------------------------- pipelines
+
+void GraphModel::resetCanvas() {
+  for (const GraphNode& n : nodes_.nodes()) {
+    if (n.previewOn) Q_EMIT previewRequested(n.key, n.objectId, false);
+  }
+  ++pipelineGeneration_;
+  ops_.clear();
+  edges_.clear();
+  nodes_.clear();
+  undo_.clear();
+  undo_.setClean();
+  moveStart_.clear();
+  if (runState_ != u"stopped") {
+    runState_ = QStringLiteral("stopped");
+    Q_EMIT runningChanged();
+  }
+  Q_EMIT selectionChanged();
+}
+
+void GraphModel::ensurePipeline() {
+  if (!pipelineId_.isEmpty() || ownPipelinePending_) return;
+  ownPipelinePending_ = true;
+  const int gen = pipelineGeneration_;
+  enqueue([this, gen](Done done) {
+    client_.create(QStringLiteral("MediaPipeline"), {}, [this, gen, done](const EngineClient::Reply& r) {
+      ownPipelinePending_ = false;
+      if (!r.ok()) {
+        logError(QStringLiteral("create MediaPipeline"), r.errorCode, r.errorMessage);
+        return done();
+      }
+      const QString id = r.value.toString();
+      if (gen != pipelineGeneration_) {
+        client_.release(id);
+        return done();
+      }
+      pipelineId_ = id;
+      ownPipeline_ = true;
+      client_.invoke(id, QStringLiteral("setName"), {{QStringLiteral("name"), QStringLiteral("Studio pipeline")}});
+      client_.subscribe(id, QStringLiteral("Error"));
+      log_.add(QStringLiteral("info"), QStringLiteral("studio"), QStringLiteral("Pipeline"),
+               QStringLiteral("Created pipeline %1").arg(id));
+      Q_EMIT pipelineChanged();
+      done();
+    });
+  });
+}
+
+void GraphModel::closePipeline() {
+  const QString old = pipelineId_;
+  const bool own = ownPipeline_;
+  resetCanvas();
+  pipelineId_.clear();
+  ownPipeline_ = false;
+  if (own && !old.isEmpty()) client_.release(old);
+  Q_EMIT pipelineChanged();
+}
+
+void GraphModel::newPipeline() {
+  closePipeline();
+  ensurePipeline();
+}
+
+void GraphModel::openPipeline(const QString& pipelineId) {
+  if (pipelineId == pipelineId_) return;
+  closePipeline();
+  pipelineId_ = pipelineId;
+  ownPipeline_ = false;
+  Q_EMIT pipelineChanged();
+  const int gen = pipelineGeneration_;
+  client_.subscribe(pipelineId, QStringLiteral("Error"));
+  enqueue([this, gen, pipelineId](Done done) {
+    client_.invoke(pipelineId, QStringLiteral("getChildren"), {}, [this, gen, pipelineId, done](const EngineClient::Reply& r) {
+      if (gen != pipelineGeneration_) return done();
+      if (!r.ok()) {
+        logError(QStringLiteral("open pipeline"), r.errorCode, r.errorMessage);
+        return done();
+      }
+      for (const QJsonValue& child : r.value.toArray()) discover(child.toString(), false);
+      enqueue([this, gen](Done arranged) {
+        if (gen == pipelineGeneration_) setPositions(arrangedPositions());
+        arranged();
+      });
+      log_.add(QStringLiteral("info"), QStringLiteral("studio"), QStringLiteral("Pipeline"),
+               QStringLiteral("Opened pipeline %1 (%2 elements)").arg(pipelineId).arg(r.value.toArray().size()));
+      done();
+    });
+  });
+}
+
+void GraphModel::discover(const QString& objectId, bool placeFree) {
+  const int gen = pipelineGeneration_;
+  enqueue([this, gen, objectId, placeFree](Done done) {
+    if (gen != pipelineGeneration_ || !keyOf(objectId).isEmpty()) return done();
+    client_.call(QStringLiteral("describe"), {{QStringLiteral("object"), objectId}},
+                 [this, gen, objectId, placeFree, done](const EngineClient::Reply& r) {
+                   if (gen != pipelineGeneration_ || !r.ok() || !keyOf(objectId).isEmpty()) return done();
+                   const QString type = r.value.toObject().value(u"type").toString();
+                   if (!schema().isA(type, QStringLiteral("MediaElement")) && !schema().isA(type, QStringLiteral("Hub"))) {
+                     return done();
+                   }
+                   GraphNode node;
+                   node.key = newKey();
+                   node.objectId = objectId;
+                   node.type = type;
+                   node.remote = true;
+                   node.state = QStringLiteral("ready");
+                   node.position = placeFree ? freeSpot() : QPointF(40, 40);
+                   nodes_.append(node);
+                   // Constructor facts a re-creation (undo of a delete, saving) needs.
+                   for (const QString& prop : {QStringLiteral("uri"), QStringLiteral("command")}) {
+                     if (!schema().findOperation(type, Schema::getterName(prop))) continue;
+                     client_.invoke(objectId, Schema::getterName(prop), {}, [this, key = node.key, prop](const EngineClient::Reply& v) {
+                       if (GraphNode* n = nodes_.find(key); n && v.ok()) n->constructorParams.insert(prop, v.value);
+                     });
+                   }
+                   watch(node.key);
+                   syncConnections(node.key, done);
+                 });
+  });
+}
+
+void GraphModel::syncConnections(const QString& key, Done done) {
+  const QString id = objectIdOf(key);
+  auto addAll = [this](const QJsonValue& list) {
+    for (const QJsonValue& v : list.toArray()) {
+      const QJsonObject c = v.toObject();
+      const QString source = keyOf(c.value(u"source").toString());
+      const QString sink = keyOf(c.value(u"sink").toString());
+      if (!source.isEmpty() && !sink.isEmpty()) edges_.add({source, sink, c.value(u"type").toString()});
+    }
+  };
+  client_.invoke(id, QStringLiteral("getSinkConnections"), {}, [this, id, addAll, done](const EngineClient::Reply& r) {
+    if (r.ok()) addAll(r.value);
+    client_.invoke(id, QStringLiteral("getSourceConnections"), {}, [addAll, done](const EngineClient::Reply& s) {
+      if (s.ok()) addAll(s.value);
+      done();
+    });
+  });
+}
+
+void GraphModel::watch(const QString& key) {
+  const GraphNode* n = nodes_.find(key);
+  if (!n || n->objectId.isEmpty()) return;
+  const QString id = n->objectId;
+  for (const QString& event : schema().eventsOf(n->type)) client_.subscribe(id, event);
+  auto ask = [this, key, id](const QString& op, const QString& mediaType, bool in) {
+    client_.invoke(id, op, {{QStringLiteral("mediaType"), mediaType}}, [this, key, mediaType, in](const EngineClient::Reply& r) {
+      GraphNode* node = nodes_.find(key);
+      if (!node || !r.ok() || !r.value.toBool()) return;
+      (in ? node->flowingIn : node->flowingOut).insert(mediaType);
+      nodes_.touch(key);
+      edges_.nodeChanged(key);
+    });
+  };
+  for (const QString& t : PortRules::inputs(n->type)) ask(QStringLiteral("isMediaFlowingIn"), t, true);
+  for (const QString& t : PortRules::outputs(n->type)) ask(QStringLiteral("isMediaFlowingOut"), t, false);
+}
+
+// ---------------------------------------------------------------- model + engine verbs
+
+void GraphModel::insertNode(const GraphNode& source) {
+  GraphNode n = source;
+  n.objectId.clear();
+  n.state = QStringLiteral("creating");
+  n.error.clear();
+  n.flowingIn.clear();
+  n.flowingOut.clear();
+  n.transcodingBins.clear();
+  n.transcoding = false;
+  n.recordState.clear();
+  n.playerState.clear();
+  n.previewOn = false;
+  n.selected = false;
+  n.remote = false;
+  if (nodes_.find(n.key)) return;
+  nodes_.append(n);
+  ensurePipeline();
+  const int gen = pipelineGeneration_;
+  const QString key = n.key;
+  enqueue([this, gen, key](Done done) {
+    GraphNode* node = nodes_.find(key);
+    if (!node || gen != pipelineGeneration_ || pipelineId_.isEmpty()) return done();
+    QJsonObject params = node->constructorParams;
+    if (!node->hubKey.isEmpty()) {
+      const QString hub = objectIdOf(node->hubKey);
+      if (hub.isEmpty()) {
+        node->state = QStringLiteral("error");
+        node->error = QStringLiteral("Its hub is gone: add the HubPort to an existing hub");
+        nodes_.touch(key);
+        return done();
+      }
+      params.insert(QStringLiteral("hub"), hub);
+    } else {
+      params.insert(QStringLiteral("mediaPipeline"), pipelineId_);
+    }
+    client_.create(node->type, params, [this, gen, key, done](const EngineClient::Reply& r) {
+      GraphNode* node = nodes_.find(key);
+      const QString id = r.ok() ? r.value.toString() : QString();
+      if (gen != pipelineGeneration_ || !node) {
+        if (!id.isEmpty()) client_.release(id);  // removed (undone) while it was being created
+        return done();
+      }
+      if (!r.ok()) {
+        node->state = QStringLiteral("error");
+        node->error = r.errorMessage;
+        nodes_.touch(key);
+        logError(QStringLiteral("create %1").arg(node->type), r.errorCode,
+                 r.errorMessage + QStringLiteral(" — check its parameters in the inspector, then delete and add it again"));
+        return done();
+      }
+      node->objectId = id;
+      node->state = QStringLiteral("ready");
+      nodes_.touch(key);
+      edges_.nodeChanged(key);
+      const QJsonObject props = node->properties;
+      for (auto it = props.begin(); it != props.end(); ++it) applyProperty(key, it.key(), it.value());
+      watch(key);
+      done();
+    });
+  });
+}
+
+void GraphModel::releaseNode(const QString& key) {
+  GraphNode* n = nodes_.find(key);
+  if (!n) return;
+  const QString id = n->objectId;
+  if (n->previewOn) Q_EMIT previewRequested(key, id, false);
+  const bool wasSelected = n->selected;
+  edges_.removeTouching(key);
+  nodes_.remove(key);
+  if (wasSelected) Q_EMIT selectionChanged();
+  if (id.isEmpty()) return;  // still being created: the create reply releases it
+  enqueue([this, id](Done done) {
+    client_.release(id, [this, id, done](const EngineClient::Reply& r) {
+      if (!r.ok() && r.errorCode != 40101) logError(QStringLiteral("release"), r.errorCode, r.errorMessage);
+      done();
+    });
+  });
+}
+
+GraphNode GraphModel::snapshot(const QString& key) const {
+  const GraphNode* n = nodes_.find(key);
+  return n ? *n : GraphNode();
+}
+
+QList<GraphEdge> GraphModel::edgesInto(const QString& sinkKey, const QString& mediaType) const {
+  QList<GraphEdge> result;
+  for (const GraphEdge& e : edges_.edges()) {
+    if (e.sinkKey == sinkKey && e.mediaType == mediaType) result.append(e);
+  }
+  return result;
+}
+
+void GraphModel::connectEdge(const GraphEdge& edge) {
+  if (!nodes_.find(edge.sourceKey) || !nodes_.find(edge.sinkKey)) return;
+  for (const GraphEdge& old : edgesInto(edge.sinkKey, edge.mediaType)) {
+    if (!(old == edge)) edges_.remove(old);
+  }
+  edges_.add(edge);
+  const int gen = pipelineGeneration_;
+  enqueue([this, gen, edge](Done done) {
+    const QString source = objectIdOf(edge.sourceKey);
+    const QString sink = objectIdOf(edge.sinkKey);
+    if (gen != pipelineGeneration_ || !edges_.contains(edge)) return done();
+    if (source.isEmpty() || sink.isEmpty()) {
+      edges_.remove(edge);
+      logError(QStringLiteral("connect"), 0, QStringLiteral("An element of this wire failed to be created; fix it first"));
+      return done();
+    }
+    client_.invoke(source, QStringLiteral("connect"),
+                   {{QStringLiteral("sink"), sink}, {QStringLiteral("mediaType"), edge.mediaType}},
+                   [this, edge, done](const EngineClient::Reply& r) {
+                     if (!r.ok()) {
+                       edges_.remove(edge);
+                       logError(QStringLiteral("connect"), r.errorCode, r.errorMessage);
+                     }
+                     done();
+                   });
+  });
+}
+
+void GraphModel::disconnectEdgeNow(const GraphEdge& edge) {
+  edges_.remove(edge);
+  const int gen = pipelineGeneration_;
+  enqueue([this, gen, edge](Done done) {
+    const QString source = objectIdOf(edge.sourceKey);
+    const QString sink = objectIdOf(edge.sinkKey);
+    if (gen != pipelineGeneration_ || source.isEmpty() || sink.isEmpty()) return done();
+    client_.invoke(source, QStringLiteral("disconnect"),
+                   {{QStringLiteral("sink"), sink}, {QStringLiteral("mediaType"), edge.mediaType}},
+                   [this, done](const EngineClient::Reply& r) {
+                     if (!r.ok()) logError(QStringLiteral("disconnect"), r.errorCode, r.errorMessage);
+                     done();
+                   });
+  });
+}
+
+void GraphModel::setPositions(const QHash<QString, QPointF>& positions) {
+  ++revision_;
+  Q_EMIT revisionChanged();
+  for (auto it = positions.begin(); it != positions.end(); ++it) {
+    GraphNode* n = nodes_.find(it.key());
+    if (!n) continue;
+    n->position = it.value();
+    nodes_.touch(it.key());
+    edges_.nodeChanged(it.key());
+  }
+}
+
+void GraphModel::applyProperty(const QString& key, const QString& name, const QJsonValue& value) {
+  GraphNode* n = nodes_.find(key);
+  if (!n) return;
+  n->properties.insert(name, value);
+  n->liveValues.insert(name, value);
+  Q_EMIT inspectorChanged(key);
+  if (n->objectId.isEmpty()) return;  // applied when the element is created
+  const QString setter = Schema::setterName(name);
+  const auto op = schema().findOperation(n->type, setter);
+  if (!op || op->params.isEmpty()) {
+    logError(QStringLiteral("set %1").arg(name), 0, QStringLiteral("%1 has no writable property '%2'").arg(n->type, name));
+    return;
+  }
+  client_.invoke(n->objectId, setter, {{op->params.first().name, value}}, [this, key, name](const EngineClient::Reply& r) {
+    if (!r.ok()) {
+      logError(QStringLiteral("set %1").arg(name), r.errorCode, r.errorMessage);
+      refreshInspector(key);
+    }
+  });
+}
+
+// ---------------------------------------------------------------- user verbs
+
+QString GraphModel::addElement(const QString& type, double x, double y, const QVariantMap& params) {
+  const SchemaClass* cls = schema().findClass(type);
+  if (!cls || cls->isAbstract) {
+    Q_EMIT refused(QStringLiteral("'%1' is not an element the engine can create").arg(type));
+    return {};
+  }
+  GraphNode node;
+  node.key = newKey();
+  node.type = type;
+  for (const SchemaParam& p : cls->constructorParams) {
+    if (p.name == u"mediaPipeline") continue;
+    const QVariant v = params.value(p.name);
+    if (p.name == u"hub") {
+      const QString hubKey = v.toString();
+      if (!nodes_.find(hubKey)) {
+        Q_EMIT refused(QStringLiteral("A HubPort belongs to a hub: add a Composite, Dispatcher, Mixer or AlphaBlending first"));
+        return {};
+      }
+      node.hubKey = hubKey;
+      continue;
+    }
+    if (!v.isValid() || v.toString().isEmpty()) {
+      if (!p.optional) {
+        Q_EMIT refused(QStringLiteral("%1 needs '%2': %3").arg(type, p.name, p.doc));
+        return {};
+      }
+      continue;
+    }
+    node.constructorParams.insert(p.name, coerce(p.type, v));
+  }
+  QPointF at(x, y);
+  if (snapToGrid_) at = QPointF(std::round(x / gridSize()) * gridSize(), std::round(y / gridSize()) * gridSize());
+  node.position = at;
+  undo_.push(new AddElementCommand(*this, node));
+  return node.key;
+}
+
+QString GraphModel::canConnect(const QString& sourceKey, const QString& sinkKey, const QString& mediaType) const {
+  const GraphNode* source = nodes_.find(sourceKey);
+  const GraphNode* sink = nodes_.find(sinkKey);
+  if (!source || !sink) return QStringLiteral("Both ends must be elements on the canvas");
+  return PortRules::refusal(source->type, sink->type, mediaType);
+}
+
+QString GraphModel::connectPorts(const QString& sourceKey, const QString& sinkKey, const QString& mediaType) {
+  const QString reason = canConnect(sourceKey, sinkKey, mediaType);
+  if (!reason.isEmpty()) {
+    Q_EMIT refused(reason);
+    return reason;
+  }
+  QList<GraphEdge> wanted;
+  for (const QString& t : PortRules::typesToConnect(nodes_.find(sourceKey)->type, nodes_.find(sinkKey)->type, mediaType)) {
+    const GraphEdge e{sourceKey, sinkKey, t};
+    if (!edges_.contains(e)) wanted.append(e);
+  }
+  if (wanted.isEmpty()) return {};  // already wired
+  undo_.push(new ConnectCommand(*this, wanted));
+  return {};
+}
+
+void GraphModel::removeSelected() {
+  QStringList keys = selectedKeys();
+  QList<GraphEdge> wires;
+  for (const GraphEdge& e : edges_.edges()) {
+    if (e.selected && !keys.contains(e.sourceKey) && !keys.contains(e.sinkKey)) wires.append(e);
+  }
+  if (keys.isEmpty() && wires.isEmpty()) return;
+  if (keys.isEmpty() && wires.size() == 1) {
+    undo_.push(new DisconnectCommand(*this, wires.first()));
+    return;
+  }
+  undo_.beginMacro(QStringLiteral("Delete selection"));
+  for (const GraphEdge& e : wires) undo_.push(new DisconnectCommand(*this, e));
+  if (!keys.isEmpty()) removeNodes(keys);
+  undo_.endMacro();
+}
+
+void GraphModel::removeNodes(const QStringList& keys) {
+  QStringList all;
+  for (const QString& k : keys) {
+    if (nodes_.find(k) && !all.contains(k)) all.append(k);
+  }
+  // Releasing a hub releases its ports: take them along so undo brings them back.
+  for (const GraphNode& n : nodes_.nodes()) {
+    if (!n.hubKey.isEmpty() && all.contains(n.hubKey) && !all.contains(n.key)) all.append(n.key);
+  }
+  if (all.isEmpty()) return;
+  undo_.push(new RemoveNodesCommand(*this, all));
+}
+
+void GraphModel::disconnectEdge(int row) {
+  if (row < 0 || row >= edges_.edges().size()) return;
+  undo_.push(new DisconnectCommand(*this, edges_.edges().at(row)));
+}
+
+void GraphModel::beginMove(const QString& key) {
+  const GraphNode* n = nodes_.find(key);
+  if (!n) return;
+  if (!n->selected) select(key, QStringLiteral("replace"));
+  moveStart_.clear();
+  for (const GraphNode& node : nodes_.nodes()) {
+    if (node.selected) moveStart_.insert(node.key, node.position);
+  }
+}
+
+void GraphModel::moveTo(const QString& key, double x, double y) {
+  const GraphNode* n = nodes_.find(key);
+  if (!n || !moveStart_.contains(key)) return;
+  const QPointF delta = QPointF(x, y) - moveStart_.value(key);
+  QHash<QString, QPointF> now;
+  for (auto it = moveStart_.begin(); it != moveStart_.end(); ++it) now.insert(it.key(), it.value() + delta);
+  setPositions(now);
+}
+
+void GraphModel::endMove() {
+  if (moveStart_.isEmpty()) return;
+  QHash<QString, QPointF> to;
+  bool moved = false;
+  for (auto it = moveStart_.begin(); it != moveStart_.end(); ++it) {
+    const GraphNode* n = nodes_.find(it.key());
+    if (!n) continue;
+    QPointF p = n->position;
+    if (snapToGrid_) p = QPointF(std::round(p.x() / gridSize()) * gridSize(), std::round(p.y() / gridSize()) * gridSize());
+    to.insert(it.key(), p);
+    moved = moved || p != it.value();
+  }
+  const auto from = moveStart_;
+  moveStart_.clear();
+  if (moved) {
+    undo_.push(new MoveNodesCommand(*this, from, to, to.size() == 1 ? QStringLiteral("Move element")
+                                                                    : QStringLiteral("Move %1 elements").arg(to.size())));
+  } else {
+    setPositions(from);
+  }
+}
+
+QHash<QString, QPointF> GraphModel::arrangedPositions() const {
+  // Layered left to right: a node's layer is the longest wire path reaching it.
+  QHash<QString, int> layer;
+  for (const GraphNode& n : nodes_.nodes()) layer.insert(n.key, 0);
+  for (int pass = 0; pass < nodes_.count(); ++pass) {
+    bool changed = false;
+    auto lift = [&](const QString& from, const QString& to) {
+      if (from == to || !layer.contains(from) || !layer.contains(to)) return;
+      if (layer[to] < layer[from] + 1) {
+        layer[to] = layer[from] + 1;
+        changed = true;
+      }
+    };
+    for (const GraphEdge& e : edges_.edges()) lift(e.sourceKey, e.sinkKey);
+    // A hub sits right of the ports that feed it.
+    for (const GraphNode& n : nodes_.nodes()) {
+      if (!n.hubKey.isEmpty()) {
+        bool fed = false;
+        for (const GraphEdge& e : edges_.edges()) fed = fed || e.sinkKey == n.key;
+        if (fed) lift(n.key, n.hubKey);
+        else lift(n.hubKey, n.key);  // an output port sits right of its hub
+      }
+    }
+    if (!changed) break;
+  }
+  QHash<int, int> filled;
+  QHash<QString, QPointF> result;
+  for (const GraphNode& n : nodes_.nodes()) {
+    const int l = std::min(layer.value(n.key), 12);
+    const int row = filled[l]++;
+    result.insert(n.key, QPointF(40 + l * (NodeGeometry::width + 100), 40 + row * (NodeGeometry::height(n.previewOn) + 40)));
+  }
+  return result;
+}
+
+void GraphModel::autoArrange() {
+  QHash<QString, QPointF> from;
+  for (const GraphNode& n : nodes_.nodes()) from.insert(n.key, n.position);
+  const auto to = arrangedPositions();
+  if (from == to) return;
+  undo_.push(new MoveNodesCommand(*this, from, to, QStringLiteral("Auto-arrange")));
+}
+
+void GraphModel::setElementProperty(const QString& key, const QString& name, const QVariant& value) {
+  const GraphNode* n = nodes_.find(key);
+  if (!n) return;
+  QString type = QStringLiteral("String");
+  QStringList chain = schema().ancestors(n->type);
+  chain.prepend(n->type);
+  for (const QString& c : chain) {
+    if (const SchemaClass* cls = schema().findClass(c)) {
+      for (const SchemaProperty& p : cls->properties) {
+        if (p.name == name) type = p.type;
+      }
+    }
+  }
+  const QJsonValue after = coerce(type, value);
+  const QJsonValue before = n->liveValues.value(name);
+  if (before == after) return;
+  undo_.push(new SetPropertyCommand(*this, key, name, before, after));
+}
+
+QPointF GraphModel::freeSpot() const {
+  double right = 0;
+  for (const GraphNode& n : nodes_.nodes()) right = std::max(right, n.position.x() + NodeGeometry::width);
+  return QPointF(nodes_.count() ? right + 60 : 60, 60);
+}
+
+void GraphModel::applyTemplate(const QString& name, const QString& sampleUri, const QString& recordingUri) {
+  newPipeline();
+  const double col = NodeGeometry::width + 100;
+  auto player = [&](double x, double y) { return addElement(QStringLiteral("PlayerEndpoint"), x, y, {{QStringLiteral("uri"), sampleUri}}); };
+  auto recorder = [&](double x, double y) {
+    return addElement(QStringLiteral("RecorderEndpoint"), x, y, {{QStringLiteral("uri"), recordingUri}});
+  };
+  undo_.beginMacro(QStringLiteral("Template"));
+  if (name == u"webrtc-loopback") {
+    const QString w = addElement(QStringLiteral("WebRtcEndpoint"), 60, 60);
+    connectPorts(w, w, QStringLiteral("ALL"));
+  } else if (name == u"player-recorder") {
+    const QString p = player(60, 60);
+    const QString r = recorder(60 + col, 60);
+    connectPorts(p, r, QStringLiteral("ALL"));
+  } else if (name == u"testpattern-rtp") {
+    const QString p = player(60, 60);
+    const QString rtp = addElement(QStringLiteral("RtpEndpoint"), 60 + col, 60);
+    connectPorts(p, rtp, QStringLiteral("ALL"));
+  } else if (name == u"composite") {
+    const QString hub = addElement(QStringLiteral("Composite"), 60 + col * 2, 60);
+    for (int i = 0; i < 4; ++i) {
+      const QString p = player(60, 60 + i * 150);
+      const QString port = addElement(QStringLiteral("HubPort"), 60 + col, 60 + i * 150, {{QStringLiteral("hub"), hub}});
+      connectPorts(p, port, QStringLiteral("ALL"));
+    }
+    const QString out = addElement(QStringLiteral("HubPort"), 60 + col * 3, 210, {{QStringLiteral("hub"), hub}});
+    const QString r = recorder(60 + col * 4, 210);
+    connectPorts(out, r, QStringLiteral("ALL"));
+  }
+  undo_.endMacro();
+}
+
+// ---------------------------------------------------------------- selection
+
+int GraphModel::selectionCount() const {
+  int n = 0;
+  for (const GraphNode& node : nodes_.nodes()) n += node.selected ? 1 : 0;
+  return n;
+}
+
+QStringList GraphModel::selectedKeys() const {
+  QStringList keys;
+  for (const GraphNode& n : nodes_.nodes()) {
+    if (n.selected) keys.append(n.key);
+  }
+  return keys;
+}
+
+void GraphModel::select(const QString& key, const QString& mode) {
+  if (mode == u"replace") {
+    for (const GraphNode& n : nodes_.nodes()) {
+      if (n.selected && n.key != key) {
+        nodes_.find(n.key)->selected = false;
+        nodes_.touch(n.key);
+      }
+    }
+    for (int i = 0; i < edges_.count(); ++i) edges_.setSelected(i, false);
+  }
+  if (GraphNode* n = nodes_.find(key)) {
+    n->selected = mode == u"toggle" ? !n->selected : true;
+    nodes_.touch(key);
+  }
+  Q_EMIT selectionChanged();
+}
+
+void GraphModel::selectInRect(double x, double y, double w, double h, const QString& mode) {
+  const QRectF area = QRectF(x, y, w, h).normalized();
+  if (mode == u"replace") clearSelection();
+  for (const GraphNode& n : nodes_.nodes()) {
+    const QRectF r(n.position, QSizeF(NodeGeometry::width, NodeGeometry::height(n.previewOn)));
+    if (!area.intersects(r)) continue;
+    GraphNode* node = nodes_.find(n.key);
+    node->selected = mode == u"toggle" ? !node->selected : true;
+    nodes_.touch(n.key);
+  }
+  Q_EMIT selectionChanged();
+}
+
+void GraphModel::selectEdge(int row) {
+  clearSelection();
+  edges_.setSelected(row, true);
+}
+
+void GraphModel::selectAll() {
+  for (const GraphNode& n : nodes_.nodes()) {
+    nodes_.find(n.key)->selected = true;
+    nodes_.touch(n.key);
+  }
+  Q_EMIT selectionChanged();
+}
+
+void GraphModel::clearSelection() {
+  for (const GraphNode& n : nodes_.nodes()) {
+    if (!n.selected) continue;
+    nodes_.find(n.key)->selected = false;
+    nodes_.touch(n.key);
+  }
+  for (int i = 0; i < edges_.count(); ++i) edges_.setSelected(i, false);
+  Q_EMIT selectionChanged();
+}
+
+QRectF GraphModel::boundingRect() const {
+  QRectF r;
+  for (const GraphNode& n : nodes_.nodes()) r |= QRectF(n.position, QSizeF(NodeGeometry::width, NodeGeometry::height(n.previewOn)));
+  return r;
+}
+
+QVariantList GraphModel::hubNodes() const {
+  QVariantList hubs;
+  for (const GraphNode& n : nodes_.nodes()) {
+    if (PortRules::isHub(n.type)) {
+      const QString label = n.objectId.isEmpty() ? n.type : QStringLiteral("%1 %2").arg(n.type, n.objectId.section(u'/', -1).left(4));
+      hubs.append(QVariantMap{{QStringLiteral("key"), n.key}, {QStringLiteral("label"), label}});
+    }
+  }
+  return hubs;
+}
+
+QString GraphModel::keyOfType(const QString& type) const {
+  for (const GraphNode& n : nodes_.nodes()) {
+    if (n.type == type) return n.key;
+  }
+  return {};
+}
+
+void GraphModel::setSnapToGrid(bool on) {
+  if (snapToGrid_ == on) return;
+  snapToGrid_ = on;
+  Q_EMIT snapToGridChanged();
+}
+
+// ---------------------------------------------------------------- live
+
+void GraphModel::run() {
+  // Recorders first so they catch the first frames the players send.
+  for (const QString& type : {QStringLiteral("RecorderEndpoint"), QStringLiteral("PlayerEndpoint")}) {
+    for (const GraphNode& n : nodes_.nodes()) {
+      if (n.type != type) continue;
+      const QString key = n.key;
+      enqueue([this, key, type](Done done) {
+        const QString id = objectIdOf(key);
+        if (id.isEmpty()) return done();
+        const QString op = type == u"RecorderEndpoint" ? QStringLiteral("record") : QStringLiteral("play");
+        client_.invoke(id, op, {}, [this, op, key, done](const EngineClient::Reply& r) {
+          if (!r.ok()) logError(op, r.errorCode, r.errorMessage);
+          if (GraphNode* n = nodes_.find(key); n && r.ok() && op == u"play") {
+            n->playerState = QStringLiteral("PLAYING");
+            nodes_.touch(key);
+          }
+          done();
+        });
+      });
+    }
+  }
+  runState_ = QStringLiteral("running");
+  Q_EMIT runningChanged();
+}
+
+void GraphModel::stop() {
+  for (const QString& type : {QStringLiteral("PlayerEndpoint"), QStringLiteral("RecorderEndpoint")}) {
+    for (const GraphNode& n : nodes_.nodes()) {
+      if (n.type != type) continue;
+      const QString key = n.key;
+      enqueue([this, key, type](Done done) {
+        const QString id = objectIdOf(key);
+        if (id.isEmpty()) return done();
+        const QString op = type == u"RecorderEndpoint" ? QStringLiteral("stopAndWait") : QStringLiteral("stop");
+        client_.invoke(id, op, {}, [this, op, key, done](const EngineClient::Reply& r) {
+          if (!r.ok()) logError(op, r.errorCode, r.errorMessage);
+          if (GraphNode* n = nodes_.find(key); n && op == u"stop") {
+            n->playerState.clear();
+            nodes_.touch(key);
+          }
+          done();
+        });
+      });
+    }
+  }
+  runState_ = QStringLiteral("stopped");
+  Q_EMIT runningChanged();
+}
+
+QVariantList GraphModel::inspectorProperties(const QString& key) const {
+  QVariantList rows;
+  const GraphNode* n = nodes_.find(key);
+  if (!n) return rows;
+  QStringList chain = schema().ancestors(n->type);
+  std::reverse(chain.begin(), chain.end());
+  chain.append(n->type);
+  for (const QString& c : chain) {
+    const SchemaClass* cls = schema().findClass(c);
+    if (!cls) continue;
+    for (const SchemaProperty& p : cls->properties) {
+      if (kHiddenProperties.contains(p.name)) continue;
+      rows.append(QVariantMap{{QStringLiteral("name"), p.name},
+                              {QStringLiteral("type"), p.type},
+                              {QStringLiteral("doc"), p.doc},
+                              {QStringLiteral("writable"), p.writable()},
+                              {QStringLiteral("declaredBy"), c},
+                              {QStringLiteral("value"), valueText(n->liveValues.value(p.name))}});
+    }
+  }
+  return rows;
+}
+
+QVariantList GraphModel::inspectorMethods(const QString& key) const {
+  QVariantList rows;
+  const GraphNode* n = nodes_.find(key);
+  if (!n) return rows;
+  for (const SchemaOperation& op : schema().operations(n->type)) {
+    if (op.kind != SchemaOperation::Kind::Method || kHiddenMethods.contains(op.name)) continue;
+    QVariantList params;
+    for (const SchemaParam& p : op.params) {
+      params.append(QVariantMap{{QStringLiteral("name"), p.name},
+                                {QStringLiteral("type"), p.type},
+                                {QStringLiteral("optional"), p.optional},
+                                {QStringLiteral("doc"), p.doc}});
+    }
+    const SchemaClass* cls = schema().findClass(op.declaringClass);
+    QString doc;
+    if (cls) {
+      for (const SchemaMethod& m : cls->methods) {
+        if (m.name == op.name) doc = m.doc;
+      }
+    }
+    rows.append(QVariantMap{{QStringLiteral("name"), op.name},
+                            {QStringLiteral("doc"), doc},
+                            {QStringLiteral("declaredBy"), op.declaringClass},
+                            {QStringLiteral("returns"), op.returnType},
+                            {QStringLiteral("params"), params}});
+  }
+  return rows;
+}
+
+QVariantList GraphModel::constructorParams(const QString& type) const {
+  QVariantList rows;
+  const SchemaClass* cls = schema().findClass(type);
+  if (!cls) return rows;
+  for (const SchemaParam& p : cls->constructorParams) {
+    if (p.name == u"mediaPipeline" || p.optional) continue;
+    rows.append(QVariantMap{{QStringLiteral("name"), p.name}, {QStringLiteral("type"), p.type}, {QStringLiteral("doc"), p.doc}});
+  }
+  return rows;
+}
+
+void GraphModel::refreshInspector(const QString& key) {
+  const GraphNode* n = nodes_.find(key);
+  if (!n || n->objectId.isEmpty()) return;
+  const QVariantList rows = inspectorProperties(key);
+  auto remaining = std::make_shared<int>(static_cast<int>(rows.size()));
+  for (const QVariant& row : rows) {
+    const QString name = row.toMap().value(QStringLiteral("name")).toString();
+    client_.invoke(n->objectId, Schema::getterName(name), {}, [this, key, name, remaining](const EngineClient::Reply& r) {
+      if (GraphNode* node = nodes_.find(key); node && r.ok()) node->liveValues.insert(name, r.value);
+      if (--*remaining == 0) Q_EMIT inspectorChanged(key);
+    });
+  }
+}
+
+void GraphModel::callMethod(const QString& key, const QString& method, const QVariantMap& params) {
+  const GraphNode* n = nodes_.find(key);
+  if (!n || n->objectId.isEmpty()) {
+    Q_EMIT methodFinished(key, method, false, QStringLiteral("The element is not ready yet"));
+    return;
+  }
+  const auto op = schema().findOperation(n->type, method);
+  if (!op) return;
+  QJsonObject given;
+  for (const SchemaParam& p : op->params) {
+    const QVariant v = params.value(p.name);
+    if (!v.isValid() || (v.typeId() == QMetaType::QString && v.toString().isEmpty())) continue;
+    given.insert(p.name, coerce(p.type, v));
+  }
+  const QString label = QStringLiteral("%1 %2").arg(n->type, n->objectId.section(u'/', -1).left(4));
+  client_.invoke(n->objectId, method, given, [this, key, method, label](const EngineClient::Reply& r) {
+    const QString text = r.ok() ? valueText(r.value) : QStringLiteral("%1 (Kurento error %2)").arg(r.errorMessage).arg(r.errorCode);
+    log_.add(r.ok() ? QStringLiteral("info") : QStringLiteral("error"), label, method,
+             r.ok() ? (text.isEmpty() ? QStringLiteral("done") : text.left(500)) : text);
+    if (r.ok() && method == u"play") {
+      if (GraphNode* node = nodes_.find(key)) {
+        node->playerState = QStringLiteral("PLAYING");
+        nodes_.touch(key);
+      }
+    }
+    Q_EMIT methodFinished(key, method, r.ok(), text);
+    refreshInspector(key);
+  });
+}
+
+void GraphModel::setPreview(const QString& key, bool on) {
+  GraphNode* n = nodes_.find(key);
+  if (!n || n->previewOn == on || (on && n->objectId.isEmpty())) return;
+  n->previewOn = on;
+  nodes_.touch(key);
+  edges_.nodeChanged(key);
+  Q_EMIT previewRequested(key, n->objectId, on);
+}
+
+// ---------------------------------------------------------------- events
+
+void GraphModel::onEvent(const QString& type, const QString& object, const QJsonObject& data) {
+  if (object == kManager) {
+    if (type == u"ObjectCreated") {
+      const QJsonValue v = data.value(u"object");
+      const QString id = v.isObject() ? v.toObject().value(u"id").toString() : v.toString();
+      if (!pipelineId_.isEmpty() && id.startsWith(pipelineId_ + u'/') && keyOf(id).isEmpty()) discover(id, true);
+    } else if (type == u"ObjectDestroyed") {
+      const QString id = data.value(u"objectId").toString();
+      if (!pipelineId_.isEmpty() && id == pipelineId_) {
+        resetCanvas();
+        pipelineId_.clear();
+        ownPipeline_ = false;
+        Q_EMIT pipelineChanged();
+        log_.add(QStringLiteral("info"), QStringLiteral("studio"), QStringLiteral("Pipeline"),
+                 QStringLiteral("The pipeline on the canvas was released by its owner; open another one or start a new one"));
+      } else if (const QString key = keyOf(id); !key.isEmpty()) {
+        const bool selected = nodes_.find(key)->selected;
+        edges_.removeTouching(key);
+        nodes_.remove(key);
+        if (selected) Q_EMIT selectionChanged();
+      }
+    }
+    return;
+  }
+  const QString key = keyOf(object);
+  GraphNode* n = key.isEmpty() ? nullptr : nodes_.find(key);
+  const QString label = n ? QStringLiteral("%1 %2").arg(n->type, object.section(u'/', -1).left(4)) : object.section(u'/', -1);
+  log_.add(type == u"Error" ? QStringLiteral("error") : QStringLiteral("event"), label, type, eventSummary(data));
+  if (!n) return;
+  const QString state = data.value(u"state").toString();
+  const QString mediaType = data.value(u"mediaType").toString();
+  if (type == u"ElementConnected" || type == u"ElementDisconnected") {
+    const QString sink = keyOf(data.value(u"sink").toString());
+    if (sink.isEmpty()) return;
+    const GraphEdge edge{key, sink, mediaType};
+    if (type == u"ElementConnected") {
+      for (const GraphEdge& old : edgesInto(sink, mediaType)) {
+        if (!(old == edge)) edges_.remove(old);
+      }
+      edges_.add(edge);
+    } else {
+      edges_.remove(edge);
+    }
+    return;
+  }
+  if (type == u"MediaFlowInStateChanged" || type == u"MediaFlowOutStateChanged") {
+    QSet<QString>& set = type == u"MediaFlowInStateChanged" ? n->flowingIn : n->flowingOut;
+    if (state == u"FLOWING") set.insert(mediaType);
+    else set.remove(mediaType);
+  } else if (type == u"MediaTranscodingStateChanged") {
+    const QString bin = data.value(u"binName").toString() + mediaType;
+    if (state == u"TRANSCODING") n->transcodingBins.insert(bin);
+    else n->transcodingBins.remove(bin);
+    n->transcoding = !n->transcodingBins.isEmpty();
+  } else if (type == u"Recording") {
+    if (n->recordState != u"RECORDING") n->recordingSinceMs = QDateTime::currentMSecsSinceEpoch();
+    n->recordState = QStringLiteral("RECORDING");
+  } else if (type == u"Paused") {
+    n->recordState = QStringLiteral("PAUSED");
+  } else if (type == u"Stopped") {
+    n->recordState = QStringLiteral("STOPPED");
+  } else if (type == u"EndOfStream") {
+    n->playerState = QStringLiteral("EOS");
+  } else if (type == u"Error") {
+    n->error = data.value(u"description").toString();
+  } else {
+    return;
+  }
+  nodes_.touch(key);
+  edges_.nodeChanged(key);
+}
+
+// ---------------------------------------------------------------- projects
+
+QJsonObject GraphModel::toProject() const {
+  QJsonArray nodes;
+  for (const GraphNode& n : nodes_.nodes()) {
+    QJsonObject o{{QStringLiteral("key"), n.key},
+                  {QStringLiteral("type"), n.type},
+                  {QStringLiteral("x"), n.position.x()},
+                  {QStringLiteral("y"), n.position.y()},
+                  {QStringLiteral("constructorParams"), n.constructorParams},
+                  {QStringLiteral("properties"), n.properties}};
+    if (!n.hubKey.isEmpty()) o.insert(QStringLiteral("hub"), n.hubKey);
+    nodes.append(o);
+  }
+  QJsonArray edges;
+  for (const GraphEdge& e : edges_.edges()) {
+    edges.append(QJsonObject{{QStringLiteral("source"), e.sourceKey},
+                             {QStringLiteral("sink"), e.sinkKey},
+                             {QStringLiteral("mediaType"), e.mediaType}});
+  }
+  return {{QStringLiteral("format"), QStringLiteral("pipewright-project")},
+          {QStringLiteral("version"), kProjectVersion},
+          {QStringLiteral("savedAt"), QDateTime::currentDateTimeUtc().toString(Qt::ISODate)},
+          {QStringLiteral("nodes"), nodes},
+          {QStringLiteral("edges"), edges}};
+}
+
+bool GraphModel::loadProject(const QJsonObject& project, QString* error) {
+  if (project.value(u"format").toString() != u"pipewright-project") {
+    *error = QStringLiteral("This is not a Pipewright project (no \"format\": \"pipewright-project\")");
+    return false;
+  }
+  const int version = project.value(u"version").toInt();
+  if (version < 1 || version > kProjectVersion) {
+    *error = QStringLiteral("Project version %1 is not supported by this Pipewright (it reads version 1 to %2); "
+                            "update Pipewright to open it")
+                 .arg(version)
+                 .arg(kProjectVersion);
+    return false;
+  }
+  QList<GraphNode> nodes;
+  for (const QJsonValue& v : project.value(u"nodes").toArray()) {
+    const QJsonObject o = v.toObject();
+    GraphNode n;
+    n.key = o.value(u"key").toString();
+    n.type = o.value(u"type").toString();
+    const SchemaClass* cls = schema().findClass(n.type);
+    if (n.key.isEmpty() || !cls || cls->isAbstract) {
+      *error = QStringLiteral("The project has an element of unknown type '%1'").arg(n.type);
+      return false;
+    }
+    n.position = QPointF(o.value(u"x").toDouble(), o.value(u"y").toDouble());
+    n.constructorParams = o.value(u"constructorParams").toObject();
+    n.properties = o.value(u"properties").toObject();
+    n.hubKey = o.value(u"hub").toString();
+    nodes.append(n);
+  }
+  newPipeline();
+  for (int pass = 0; pass < 2; ++pass) {
+    for (const GraphNode& n : nodes) {
+      if ((pass == 0) == n.hubKey.isEmpty()) insertNode(n);
+    }
+  }
+  for (const QJsonValue& v : project.value(u"edges").toArray()) {
+    const QJsonObject o = v.toObject();
+    connectEdge({o.value(u"source").toString(), o.value(u"sink").toString(), o.value(u"mediaType").toString()});
+  }
+  undo_.clear();
+  undo_.setClean();
+  return true;
+}
+
+QString GraphModel::saveProjectFile(const QString& pathOrUrl) {
+  const QString path = localPath(pathOrUrl);
+  QSaveFile file(path);
+  if (!file.open(QIODevice::WriteOnly)) return QStringLiteral("Cannot write %1: %2").arg(path, file.errorString());
+  file.write(QJsonDocument(toProject()).toJson(QJsonDocument::Indented));
+  if (!file.commit()) return QStringLiteral("Cannot write %1: %2").arg(path, file.errorString());
+  undo_.setClean();
+  log_.add(QStringLiteral("info"), QStringLiteral("studio"), QStringLiteral("Project"), QStringLiteral("Saved %1").arg(path));
+  return {};
+}
+
+QString GraphModel::openProjectFile(const QString& pathOrUrl) {
+  const QString path = localPath(pathOrUrl);
+  QFile file(path);
+  if (!file.open(QIODevice::ReadOnly)) return QStringLiteral("Cannot open %1: %2").arg(path, file.errorString());
+  QJsonParseError parseError;
+  const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &parseError);
+  if (!doc.isObject()) {
+    return QStringLiteral("%1 is not valid JSON (%2 at byte %3)").arg(path, parseError.errorString()).arg(parseError.offset);
+  }
+  QString error;
+  if (!loadProject(doc.object(), &error)) return error;
+  log_.add(QStringLiteral("info"), QStringLiteral("studio"), QStringLiteral("Project"), QStringLiteral("Opened %1").arg(path));
+  return {};
+}
+
+void GraphModel::exportDot(const QString& pathOrUrl) {
+  const QString path = localPath(pathOrUrl);
+  if (pipelineId_.isEmpty()) {
+    Q_EMIT dotExported(path, false, QStringLiteral("There is no pipeline to export yet"));
+    return;
+  }
+  client_.invoke(pipelineId_, QStringLiteral("getGstreamerDot"), {}, [this, path](const EngineClient::Reply& r) {
+    if (!r.ok()) {
+      Q_EMIT dotExported(path, false, r.errorMessage);
+      return;
+    }
+    QSaveFile file(path);
+    const bool ok = file.open(QIODevice::WriteOnly) && file.write(r.value.toString().toUtf8()) >= 0 && file.commit();
+    Q_EMIT dotExported(path, ok, ok ? QString() : file.errorString());
+  });
+}
+
+}  // namespace pw::studio

@@ -1,0 +1,192 @@
+#pragma once
+
+// The canvas' model: one pipeline of the engine shown as nodes and wires. Every user verb is one
+// QUndoCommand (qpwgraph's rule) whose effect is a sequence of API calls through EngineClient;
+// calls run one after another so later calls can use ids earlier ones returned. Everything shown
+// comes from results and events, so pipelines built by remote clients appear too.
+
+#include "EdgeListModel.h"
+#include "GraphTypes.h"
+#include "NodeListModel.h"
+
+#include <QHash>
+#include <QJsonObject>
+#include <QObject>
+#include <QRectF>
+#include <QUndoStack>
+#include <QVariant>
+#include <QtQml/qqmlregistration.h>
+
+#include <deque>
+#include <functional>
+
+namespace pw {
+class Schema;
+}
+
+namespace pw::studio {
+
+class EngineClient;
+class EventLogModel;
+
+class GraphModel : public QObject {
+  Q_OBJECT
+  QML_ELEMENT
+  QML_UNCREATABLE("Owned by Studio")
+  Q_PROPERTY(pw::studio::NodeListModel* nodes READ nodes CONSTANT)
+  Q_PROPERTY(pw::studio::EdgeListModel* edges READ edges CONSTANT)
+  Q_PROPERTY(QString pipelineId READ pipelineId NOTIFY pipelineChanged)
+  Q_PROPERTY(bool busy READ busy NOTIFY busyChanged)
+  Q_PROPERTY(bool canUndo READ canUndo NOTIFY undoChanged)
+  Q_PROPERTY(bool canRedo READ canRedo NOTIFY undoChanged)
+  Q_PROPERTY(QString undoText READ undoText NOTIFY undoChanged)
+  Q_PROPERTY(QString redoText READ redoText NOTIFY undoChanged)
+  Q_PROPERTY(bool dirty READ dirty NOTIFY undoChanged)
+  Q_PROPERTY(bool snapToGrid READ snapToGrid WRITE setSnapToGrid NOTIFY snapToGridChanged)
+  Q_PROPERTY(int selectionCount READ selectionCount NOTIFY selectionChanged)
+  Q_PROPERTY(QString running READ running NOTIFY runningChanged)
+  Q_PROPERTY(int revision READ revision NOTIFY revisionChanged)
+  Q_PROPERTY(double nodeWidth READ nodeWidth CONSTANT)
+  Q_PROPERTY(double headerHeight READ headerHeight CONSTANT)
+  Q_PROPERTY(double portRowHeight READ portRowHeight CONSTANT)
+  Q_PROPERTY(double gridSize READ gridSize CONSTANT)
+
+ public:
+  GraphModel(EngineClient& client, EventLogModel& log, QObject* parent = nullptr);
+  ~GraphModel() override;
+
+  NodeListModel* nodes() { return &nodes_; }
+  EdgeListModel* edges() { return &edges_; }
+  QString pipelineId() const { return pipelineId_; }
+  bool busy() const { return running_ || !ops_.empty(); }
+  bool canUndo() const { return undo_.canUndo(); }
+  bool canRedo() const { return undo_.canRedo(); }
+  QString undoText() const { return undo_.undoText(); }
+  QString redoText() const { return undo_.redoText(); }
+  bool dirty() const { return !undo_.isClean(); }
+  bool snapToGrid() const { return snapToGrid_; }
+  void setSnapToGrid(bool on);
+  int selectionCount() const;
+  QString running() const { return runState_; }
+  int revision() const { return revision_; }
+  double nodeWidth() const { return NodeGeometry::width; }
+  double headerHeight() const { return NodeGeometry::headerHeight; }
+  double portRowHeight() const { return NodeGeometry::portRowHeight; }
+  double gridSize() const { return 20; }
+  QUndoStack& undoStack() { return undo_; }
+
+  // --- pipelines
+  Q_INVOKABLE void newPipeline();
+  Q_INVOKABLE void openPipeline(const QString& pipelineId);
+  Q_INVOKABLE void closePipeline();
+
+  // --- user verbs (each one undo step)
+  // Returns the new node's key; required constructor parameters come in `params`.
+  Q_INVOKABLE QString addElement(const QString& type, double x, double y, const QVariantMap& params = {});
+  Q_INVOKABLE QString canConnect(const QString& sourceKey, const QString& sinkKey, const QString& mediaType) const;
+  // Empty when the wire was made, else the reason it was refused (also emitted as refused()).
+  Q_INVOKABLE QString connectPorts(const QString& sourceKey, const QString& sinkKey, const QString& mediaType);
+  Q_INVOKABLE void removeSelected();
+  Q_INVOKABLE void removeNodes(const QStringList& keys);
+  Q_INVOKABLE void disconnectEdge(int row);
+  Q_INVOKABLE void beginMove(const QString& key);
+  Q_INVOKABLE void moveTo(const QString& key, double x, double y);
+  Q_INVOKABLE void endMove();
+  Q_INVOKABLE void autoArrange();
+  Q_INVOKABLE void setElementProperty(const QString& key, const QString& name, const QVariant& value);
+  Q_INVOKABLE void undo() { undo_.undo(); }
+  Q_INVOKABLE void redo() { undo_.redo(); }
+  Q_INVOKABLE void applyTemplate(const QString& name, const QString& sampleUri, const QString& recordingUri);
+
+  // --- selection
+  Q_INVOKABLE void select(const QString& key, const QString& mode);  // "replace" / "add" / "toggle"
+  Q_INVOKABLE void selectInRect(double x, double y, double w, double h, const QString& mode);
+  Q_INVOKABLE void selectEdge(int row);
+  Q_INVOKABLE void selectAll();
+  Q_INVOKABLE void clearSelection();
+  Q_INVOKABLE QStringList selectedKeys() const;
+  Q_INVOKABLE QRectF boundingRect() const;
+  Q_INVOKABLE QVariantList hubNodes() const;  // [{key, label}] for new HubPorts
+  Q_INVOKABLE QString keyOfType(const QString& type) const;  // first node of a type (tests, templates)
+
+  // --- live
+  Q_INVOKABLE void run();
+  Q_INVOKABLE void stop();
+  Q_INVOKABLE QVariantList inspectorProperties(const QString& key) const;
+  Q_INVOKABLE QVariantList inspectorMethods(const QString& key) const;
+  Q_INVOKABLE QVariantList constructorParams(const QString& type) const;  // required ones for the drop form
+  Q_INVOKABLE void refreshInspector(const QString& key);
+  Q_INVOKABLE void callMethod(const QString& key, const QString& method, const QVariantMap& params);
+  Q_INVOKABLE void setPreview(const QString& key, bool on);
+
+  // --- projects
+  QJsonObject toProject() const;
+  bool loadProject(const QJsonObject& project, QString* error);
+  Q_INVOKABLE QString saveProjectFile(const QString& pathOrUrl);  // "" or an error
+  Q_INVOKABLE QString openProjectFile(const QString& pathOrUrl);  // "" or an error
+  Q_INVOKABLE void exportDot(const QString& pathOrUrl);
+  Q_INVOKABLE void markClean() { undo_.setClean(); }
+
+  // --- used by the undo commands (model + engine together)
+  void insertNode(const GraphNode& node);   // adds to the canvas and creates in the engine
+  void releaseNode(const QString& key);     // removes from the canvas and releases in the engine
+  GraphNode snapshot(const QString& key) const;
+  void connectEdge(const GraphEdge& edge);
+  void disconnectEdgeNow(const GraphEdge& edge);
+  QList<GraphEdge> edgesInto(const QString& sinkKey, const QString& mediaType) const;
+  void setPositions(const QHash<QString, QPointF>& positions);
+  void applyProperty(const QString& key, const QString& name, const QJsonValue& value);
+
+  static QString newKey();
+
+ Q_SIGNALS:
+  void pipelineChanged();
+  void revisionChanged();
+  void busyChanged();
+  void undoChanged();
+  void snapToGridChanged();
+  void selectionChanged();
+  void runningChanged();
+  void refused(const QString& reason);
+  void inspectorChanged(const QString& key);
+  void methodFinished(const QString& key, const QString& method, bool ok, const QString& text);
+  void previewRequested(const QString& key, const QString& objectId, bool on);
+  void idle();
+  void dotExported(const QString& path, bool ok, const QString& message);
+
+ private:
+  using Done = std::function<void()>;
+  using Op = std::function<void(Done)>;
+  void enqueue(Op op);
+  void runNext();
+  void onEvent(const QString& type, const QString& object, const QJsonObject& data);
+  void discover(const QString& objectId, bool arrangeAfter);
+  void watch(const QString& key);
+  void syncConnections(const QString& key, Done done);
+  void resetCanvas();
+  void ensurePipeline();
+  QString objectIdOf(const QString& key) const;
+  QString keyOf(const QString& objectId) const;
+  QPointF freeSpot() const;
+  void logError(const QString& what, int code, const QString& message);
+  const Schema& schema() const;
+  QHash<QString, QPointF> arrangedPositions() const;
+
+  EngineClient& client_;
+  EventLogModel& log_;
+  NodeListModel nodes_;
+  EdgeListModel edges_;
+  QUndoStack undo_;
+  QString pipelineId_;
+  int revision_ = 0;  // bumps when node geometry changes (minimap, fit)
+  bool ownPipeline_ = false;         // created by this studio: New/Open release it
+  bool ownPipelinePending_ = false;
+  int pipelineGeneration_ = 0;  // bumps when the canvas switches pipeline; stale replies are ignored
+  std::deque<Op> ops_;
+  bool running_ = false;
+  bool snapToGrid_ = true;
+  QHash<QString, QPointF> moveStart_;
+  QString runState_ = QStringLiteral("stopped");
+};
+
+}  // namespace pw::studio

@@ -1,0 +1,63 @@
+#pragma once
+
+// Plain data of the studio's canvas: what a node and a wire are. Layout facts (positions) live
+// here and in the project file, never in the engine (design §1).
+
+#include <QJsonObject>
+#include <QPointF>
+#include <QSet>
+#include <QString>
+#include <QStringList>
+
+namespace pw::studio {
+
+struct GraphNode {
+  QString key;       // stable in the studio (undo, projects); survives re-creation
+  QString objectId;  // the engine's id; empty while being created
+  QString type;      // "PlayerEndpoint"
+  QJsonObject constructorParams;  // without mediaPipeline; HubPort keeps "hub" as hubKey
+  QString hubKey;                 // HubPort: the hub node it belongs to
+  QJsonObject properties;         // writable properties the user set (re-applied on re-creation)
+  QJsonObject liveValues;         // last values read from the engine (inspector)
+  QPointF position;
+  bool selected = false;
+  bool remote = false;            // discovered, not created by this studio
+  QString state = QStringLiteral("creating");  // creating / ready / error
+  QString error;
+  QSet<QString> flowingIn, flowingOut;  // media types currently flowing
+  QSet<QString> transcodingBins;  // branches that transcode now
+  bool transcoding = false;
+  QString recordState;           // "", "RECORDING", "PAUSED", "STOPPED"
+  qint64 recordingSinceMs = 0;
+  QString playerState;           // "", "PLAYING", "EOS"
+  bool previewOn = false;
+};
+
+struct GraphEdge {
+  QString sourceKey;
+  QString sinkKey;
+  QString mediaType;  // AUDIO / VIDEO / DATA
+  bool selected = false;
+  bool operator==(const GraphEdge& o) const {
+    return sourceKey == o.sourceKey && sinkKey == o.sinkKey && mediaType == o.mediaType;
+  }
+};
+
+// Node geometry shared by the models (wire end points) and QML (NodeItem.qml uses the same
+// numbers through GraphModel's constants).
+struct NodeGeometry {
+  static constexpr double width = 200;
+  static constexpr double headerHeight = 34;
+  static constexpr double portRowHeight = 24;
+  static constexpr double previewHeight = 112;
+  static constexpr int rows = 3;  // VIDEO, AUDIO, DATA
+  static int row(const QString& mediaType) {
+    if (mediaType == u"VIDEO") return 0;
+    if (mediaType == u"AUDIO") return 1;
+    return 2;
+  }
+  static double portY(const QString& mediaType) { return headerHeight + portRowHeight * (row(mediaType) + 0.5); }
+  static double height(bool preview) { return headerHeight + portRowHeight * rows + 8 + (preview ? previewHeight : 0); }
+};
+
+}  // namespace pw::studio

@@ -1,0 +1,80 @@
+#include "ServerMonitor.h"
+
+#include "EngineClient.h"
+
+#include <QJsonArray>
+
+#include <memory>
+
+namespace pw::studio {
+
+namespace {
+const QString kManager = QStringLiteral("manager_ServerManager");
+}
+
+ServerMonitor::ServerMonitor(EngineClient& client, QObject* parent) : QObject(parent), client_(client) {
+  timer_.setInterval(2000);
+  connect(&timer_, &QTimer::timeout, this, &ServerMonitor::refresh);
+  timer_.start();
+  QTimer::singleShot(0, this, &ServerMonitor::refresh);
+}
+
+void ServerMonitor::setListenUrl(const QString& url) {
+  listenUrl_ = url;
+  Q_EMIT changed();
+}
+
+void ServerMonitor::setClients(int count) {
+  clients_ = count;
+  Q_EMIT changed();
+}
+
+void ServerMonitor::refresh() {
+  if (refreshing_) return;
+  refreshing_ = true;
+  client_.invoke(kManager, QStringLiteral("getSessions"), {}, [this](const EngineClient::Reply& r) {
+    if (r.ok()) {
+      sessions_.clear();
+      for (const QJsonValue& v : r.value.toArray()) sessions_.append(v.toString());
+    }
+  });
+  client_.invoke(kManager, QStringLiteral("getUsedMemory"), {}, [this](const EngineClient::Reply& r) {
+    if (r.ok()) memoryMiB_ = r.value.toDouble() / 1024.0;
+  });
+  client_.invoke(kManager, QStringLiteral("getUsedCpu"), {{QStringLiteral("interval"), 500}}, [this](const EngineClient::Reply& r) {
+    if (r.ok()) cpuPercent_ = r.value.toDouble();
+    Q_EMIT changed();
+  });
+  client_.invoke(kManager, QStringLiteral("getPipelines"), {}, [this](const EngineClient::Reply& r) {
+    if (!r.ok()) {
+      refreshing_ = false;
+      return;
+    }
+    const QJsonArray ids = r.value.toArray();
+    auto rows = std::make_shared<QVariantList>();
+    auto remaining = std::make_shared<int>(static_cast<int>(ids.size()));
+    if (ids.isEmpty()) {
+      pipelines_.clear();
+      refreshing_ = false;
+      Q_EMIT changed();
+      return;
+    }
+    for (const QJsonValue& v : ids) {
+      const QString id = v.toString();
+      client_.invoke(id, QStringLiteral("getName"), {}, [this, id, rows, remaining](const EngineClient::Reply& name) {
+        client_.invoke(id, QStringLiteral("getChildren"), {}, [this, id, name, rows, remaining](const EngineClient::Reply& kids) {
+          rows->append(QVariantMap{{QStringLiteral("id"), id},
+                                   {QStringLiteral("name"), name.ok() ? name.value.toString() : id},
+                                   {QStringLiteral("elements"), kids.ok() ? kids.value.toArray().size() : 0}});
+          if (--*remaining == 0) {
+            pipelines_ = *rows;
+            refreshing_ = false;
+            Q_EMIT changed();
+          }
+        });
+      });
+    }
+  });
+}
+
+}  // namespace pw::studio

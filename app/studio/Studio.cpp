@@ -1,0 +1,176 @@
+#include "Studio.h"
+
+#include "EngineClient.h"
+#include "EventLogModel.h"
+#include "GraphModel.h"
+#include "PaletteModel.h"
+#include "SampleMedia.h"
+#include "ServerMonitor.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QSaveFile>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QUrl>
+
+namespace pw::studio {
+
+namespace {
+constexpr int kMaxRecent = 8;
+constexpr int kAutosaveMs = 15000;
+}  // namespace
+
+Studio::Studio(Engine& engine, const QString& mediaFolder, QObject* parent)
+    : QObject(parent), client_(std::make_unique<EngineClient>(engine)), mediaFolder_(mediaFolder) {
+  log_ = new EventLogModel(this);
+  graph_ = new GraphModel(*client_, *log_, this);
+  palette_ = new PaletteModel(this);
+  monitor_ = new ServerMonitor(*client_, this);
+  sample_ = std::make_unique<SampleMedia>(QDir(mediaFolder_).filePath(QStringLiteral("pipewright-sample.webm")));
+
+  QSettings settings;
+  recentFiles_ = settings.value(QStringLiteral("project/recent")).toStringList();
+  firstRun_ = !settings.value(QStringLiteral("studio/started")).toBool();
+  settings.setValue(QStringLiteral("studio/started"), true);
+  // A previous run that ended without closing cleanly left its autosave behind.
+  hasRecovery_ = QFileInfo::exists(autosavePath());
+  connect(graph_, &GraphModel::refused, this, [this](const QString& reason) { notify(reason, true); });
+  autosaveTimer_.setInterval(kAutosaveMs);
+  connect(&autosaveTimer_, &QTimer::timeout, this, &Studio::autosave);
+  autosaveTimer_.start();
+}
+
+Studio::~Studio() {
+  autosaveTimer_.stop();
+  // A clean exit leaves nothing to recover (unless the user has not decided about an old one).
+  if (!hasRecovery_) QFile::remove(autosavePath());
+  // Replies still in flight must not reach models being destroyed.
+  client_.reset();
+}
+
+QString Studio::version() const { return QCoreApplication::applicationVersion(); }
+
+QString Studio::autosavePath() const {
+  const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+  return QDir(dir).filePath(QStringLiteral("autosave.pwproj"));
+}
+
+QString Studio::toLocalPath(const QString& url) const {
+  const QUrl u(url);
+  return u.isLocalFile() ? u.toLocalFile() : url;
+}
+
+void Studio::notify(const QString& text, bool error) {
+  log_->add(error ? QStringLiteral("error") : QStringLiteral("info"), QStringLiteral("studio"), QStringLiteral("Studio"), text);
+}
+
+void Studio::newProject() {
+  graph_->newPipeline();
+  currentFile_.clear();
+  Q_EMIT currentFileChanged();
+}
+
+QString Studio::openProject(const QString& pathOrUrl) {
+  const QString path = toLocalPath(pathOrUrl);
+  const QString error = graph_->openProjectFile(path);
+  if (!error.isEmpty()) {
+    notify(error, true);
+    return error;
+  }
+  currentFile_ = path;
+  Q_EMIT currentFileChanged();
+  addRecent(path);
+  return {};
+}
+
+QString Studio::saveProject(const QString& pathOrUrl) {
+  QString path = toLocalPath(pathOrUrl.isEmpty() ? currentFile_ : pathOrUrl);
+  if (path.isEmpty()) return QStringLiteral("Choose a file name first");
+  if (QFileInfo(path).suffix().isEmpty()) path += QStringLiteral(".pwproj");
+  const QString error = graph_->saveProjectFile(path);
+  if (!error.isEmpty()) {
+    notify(error, true);
+    return error;
+  }
+  currentFile_ = path;
+  Q_EMIT currentFileChanged();
+  addRecent(path);
+  return {};
+}
+
+void Studio::addRecent(const QString& path) {
+  recentFiles_.removeAll(path);
+  recentFiles_.prepend(path);
+  while (recentFiles_.size() > kMaxRecent) recentFiles_.removeLast();
+  QSettings().setValue(QStringLiteral("project/recent"), recentFiles_);
+  Q_EMIT recentFilesChanged();
+}
+
+void Studio::autosave() {
+  if (!graph_->dirty() || graph_->nodes()->count() == 0 || hasRecovery_) return;
+  QDir().mkpath(QFileInfo(autosavePath()).absolutePath());
+  QSaveFile file(autosavePath());
+  if (file.open(QIODevice::WriteOnly)) {
+    file.write(QJsonDocument(graph_->toProject()).toJson(QJsonDocument::Indented));
+    file.commit();
+  }
+}
+
+void Studio::recover() {
+  const QString path = autosavePath();
+  QString error = graph_->openProjectFile(path);
+  if (error.isEmpty()) notify(QStringLiteral("Recovered the work of the previous session; save it to keep it"));
+  else notify(QStringLiteral("Could not recover the previous session: %1").arg(error), true);
+  hasRecovery_ = false;
+  QFile::remove(path);
+  Q_EMIT recoveryChanged();
+}
+
+void Studio::discardRecovery() {
+  hasRecovery_ = false;
+  QFile::remove(autosavePath());
+  Q_EMIT recoveryChanged();
+}
+
+QString Studio::sampleUri() const { return QUrl::fromLocalFile(sample_->path()).toString(); }
+
+QString Studio::newRecordingUri() const {
+  const QString name = QStringLiteral("studio-recording-%1.webm").arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss-zzz")));
+  return QUrl::fromLocalFile(QDir(mediaFolder_).filePath(name)).toString();
+}
+
+void Studio::setBusyText(const QString& text) {
+  busyText_ = text;
+  Q_EMIT busyTextChanged();
+}
+
+void Studio::applyTemplate(const QString& name) {
+  if (name == u"webrtc-loopback") {
+    graph_->applyTemplate(name, {}, {});
+    currentFile_.clear();
+    Q_EMIT currentFileChanged();
+    Q_EMIT templateApplied(name);
+    return;
+  }
+  if (!sample_->exists()) setBusyText(QStringLiteral("Writing the sample clip (once)…"));
+  sample_->ensure([this, name](bool ok, const QString& message) {
+    setBusyText({});
+    if (!ok) {
+      notify(QStringLiteral("Could not write the sample clip in %1: %2 — check that the media folder is writable")
+                 .arg(mediaFolder_, message),
+             true);
+      return;
+    }
+    graph_->applyTemplate(name, sampleUri(), newRecordingUri());
+    currentFile_.clear();
+    Q_EMIT currentFileChanged();
+    Q_EMIT templateApplied(name);
+  });
+}
+
+}  // namespace pw::studio

@@ -1,0 +1,100 @@
+#pragma once
+
+// The studio's root object, handed to Main.qml: the models, the project file (recent files,
+// autosave, crash recovery), templates and the sample media they play.
+
+#include <QObject>
+#include <QStringList>
+#include <QTimer>
+#include <QtQml/qqmlregistration.h>
+
+#include <functional>
+#include <memory>
+
+namespace pw {
+class Engine;
+}
+
+namespace pw::studio {
+
+class EngineClient;
+class EventLogModel;
+class GraphModel;
+class PaletteModel;
+class ServerMonitor;
+class SampleMedia;
+
+class Studio : public QObject {
+  Q_OBJECT
+  QML_ELEMENT
+  QML_UNCREATABLE("Created by the application")
+  Q_PROPERTY(pw::studio::GraphModel* graph READ graph CONSTANT)
+  Q_PROPERTY(pw::studio::PaletteModel* palette READ palette CONSTANT)
+  Q_PROPERTY(pw::studio::EventLogModel* log READ log CONSTANT)
+  Q_PROPERTY(pw::studio::ServerMonitor* monitor READ monitor CONSTANT)
+  Q_PROPERTY(QString currentFile READ currentFile NOTIFY currentFileChanged)
+  Q_PROPERTY(QStringList recentFiles READ recentFiles NOTIFY recentFilesChanged)
+  Q_PROPERTY(bool hasRecovery READ hasRecovery NOTIFY recoveryChanged)
+  Q_PROPERTY(bool firstRun READ firstRun CONSTANT)
+  Q_PROPERTY(QString mediaFolder READ mediaFolder CONSTANT)
+  Q_PROPERTY(QString busyText READ busyText NOTIFY busyTextChanged)
+  Q_PROPERTY(QString version READ version CONSTANT)
+
+ public:
+  // `engine` may live on another thread; `mediaFolder` is where templates read and write files.
+  Studio(Engine& engine, const QString& mediaFolder, QObject* parent = nullptr);
+  ~Studio() override;
+
+  GraphModel* graph() const { return graph_; }
+  PaletteModel* palette() const { return palette_; }
+  EventLogModel* log() const { return log_; }
+  ServerMonitor* monitor() const { return monitor_; }
+  EngineClient& client() const { return *client_; }
+  QString currentFile() const { return currentFile_; }
+  QStringList recentFiles() const { return recentFiles_; }
+  bool hasRecovery() const { return hasRecovery_; }
+  bool firstRun() const { return firstRun_; }
+  QString mediaFolder() const { return mediaFolder_; }
+  QString busyText() const { return busyText_; }
+  QString version() const;
+
+  Q_INVOKABLE void newProject();
+  Q_INVOKABLE QString openProject(const QString& pathOrUrl);
+  Q_INVOKABLE QString saveProject(const QString& pathOrUrl);
+  Q_INVOKABLE void recover();
+  Q_INVOKABLE void discardRecovery();
+  Q_INVOKABLE void applyTemplate(const QString& name);
+  Q_INVOKABLE QString newRecordingUri() const;
+  Q_INVOKABLE QString sampleUri() const;
+  Q_INVOKABLE QString autosavePath() const;
+  Q_INVOKABLE QString toLocalPath(const QString& url) const;
+  Q_INVOKABLE void notify(const QString& text, bool error = false);
+
+ Q_SIGNALS:
+  void currentFileChanged();
+  void recentFilesChanged();
+  void recoveryChanged();
+  void busyTextChanged();
+  void templateApplied(const QString& name);
+
+ private:
+  void addRecent(const QString& path);
+  void autosave();
+  void setBusyText(const QString& text);
+
+  std::unique_ptr<EngineClient> client_;
+  EventLogModel* log_ = nullptr;
+  GraphModel* graph_ = nullptr;
+  PaletteModel* palette_ = nullptr;
+  ServerMonitor* monitor_ = nullptr;
+  std::unique_ptr<SampleMedia> sample_;
+  QString mediaFolder_;
+  QString currentFile_;
+  QStringList recentFiles_;
+  bool hasRecovery_ = false;
+  bool firstRun_ = false;
+  QString busyText_;
+  QTimer autosaveTimer_;
+};
+
+}  // namespace pw::studio

@@ -1,0 +1,88 @@
+#include "StudioRuntime.h"
+
+#include "ServerMonitor.h"
+#include "Studio.h"
+#include "WebSocketServer.h"
+#include "pipewright/engine/Engine.h"
+
+#include <QDir>
+#include <QMetaObject>
+#include <QQmlApplicationEngine>
+#include <QQmlContext>
+#include <QQuickStyle>
+#include <QQuickWindow>
+#include <QtQml/qqmlextensionplugin.h>
+
+Q_IMPORT_QML_PLUGIN(Pipewright_StudioPlugin)
+
+namespace pw::studio {
+
+StudioRuntime::StudioRuntime(Config config, QObject* parent) : QObject(parent), config_(std::move(config)) {
+  engineThread_.setObjectName(QStringLiteral("engine"));
+}
+
+StudioRuntime::~StudioRuntime() { stop(); }
+
+bool StudioRuntime::start(QString* error) {
+  engineThread_.start();
+  engineAnchor_ = new QObject;
+  engineAnchor_->moveToThread(&engineThread_);
+  connect(&engineThread_, &QThread::finished, engineAnchor_, &QObject::deleteLater);
+  bool listening = false;
+  QMetaObject::invokeMethod(
+      engineAnchor_,
+      [&]() {
+        engine_ = std::make_unique<Engine>(config_);
+        server_ = std::make_unique<WebSocketServer>(*engine_, config_);
+        listening = server_->listen(error);
+        if (listening) url_ = server_->url();
+      },
+      Qt::BlockingQueuedConnection);
+  if (!listening) {
+    stop();
+    return false;
+  }
+  const QString mediaFolder = config_.mediaFolders.isEmpty() ? QDir::homePath() : config_.mediaFolders.first();
+  studio_ = std::make_unique<Studio>(*engine_, mediaFolder);
+  studio_->monitor()->setListenUrl(url_);
+  // The server lives on the engine thread: the count arrives queued.
+  connect(server_.get(), &WebSocketServer::connectionCountChanged, studio_->monitor(), &ServerMonitor::setClients,
+          Qt::QueuedConnection);
+
+  QQuickStyle::setStyle(QStringLiteral("Fusion"));
+  qml_ = std::make_unique<QQmlApplicationEngine>();
+  qml_->addImportPath(QStringLiteral("qrc:/qt/qml"));
+  qml_->setInitialProperties({{QStringLiteral("studio"), QVariant::fromValue(studio_.get())}});
+  qml_->load(QUrl(QStringLiteral("qrc:/qt/qml/Pipewright/Studio/Main.qml")));
+  if (qml_->rootObjects().isEmpty()) {
+    *error = QStringLiteral("the studio window failed to load (see the QML messages above)");
+    stop();
+    return false;
+  }
+  return true;
+}
+
+QQuickWindow* StudioRuntime::window() const {
+  if (!qml_ || qml_->rootObjects().isEmpty()) return nullptr;
+  return qobject_cast<QQuickWindow*>(qml_->rootObjects().first());
+}
+
+void StudioRuntime::stop() {
+  qml_.reset();
+  studio_.reset();
+  if (engineAnchor_) {
+    QMetaObject::invokeMethod(
+        engineAnchor_,
+        [this]() {
+          server_.reset();
+          if (engine_) engine_->shutdown();
+          engine_.reset();
+        },
+        Qt::BlockingQueuedConnection);
+    engineAnchor_ = nullptr;  // deleted when the thread finishes
+  }
+  engineThread_.quit();
+  engineThread_.wait();
+}
+
+}  // namespace pw::studio

@@ -1,0 +1,216 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Shapes
+
+// The canvas: nodes and wires of the open pipeline, rubber-band selection, zoom and pan,
+// wiring by dragging from an output port, minimap.
+Item {
+    id: canvas
+    objectName: "canvas"
+    required property var graph
+    property alias world: world
+    property real zoom: 1
+    property real panX: 0
+    property real panY: 0
+    property bool spaceHeld: false
+    // Wiring state (read by NodeItem to highlight compatible inputs)
+    property bool wiring: false
+    property string wireKey: ""
+    property string wireType: ""
+    property point wireFrom
+    property point wireTo
+    signal refused(string reason)
+    clip: true
+    focus: true
+
+    function toWorld(px, py) { return Qt.point((px - panX) / zoom, (py - panY) / zoom) }
+    function setZoom(z, px, py) {
+        const nz = Math.max(0.2, Math.min(3, z))
+        const w = toWorld(px, py)
+        zoom = nz
+        panX = px - w.x * nz
+        panY = py - w.y * nz
+    }
+    function fit() {
+        const r = graph.boundingRect()
+        if (r.width <= 0) { zoom = 1; panX = 0; panY = 0; return }
+        const z = Math.max(0.2, Math.min(1.5, Math.min((width - 80) / r.width, (height - 80) / r.height)))
+        zoom = z
+        panX = (width - r.width * z) / 2 - r.x * z
+        panY = (height - r.height * z) / 2 - r.y * z
+    }
+    function actualSize() { setZoom(1, width / 2, height / 2) }
+    function centerOn(wx, wy) { panX = width / 2 - wx * zoom; panY = height / 2 - wy * zoom }
+
+    function nodeAt(wx, wy) {
+        for (let i = 0; i < nodes.count; ++i) {
+            const n = nodes.itemAt(i)
+            if (n && wx >= n.x - 10 && wx <= n.x + n.width + 10 && wy >= n.y && wy <= n.y + n.height) return n
+        }
+        return null
+    }
+    function beginWire(key, type, fx, fy, tx, ty) {
+        wireKey = key; wireType = type
+        wireFrom = Qt.point(fx, fy); wireTo = Qt.point(tx, ty)
+        wiring = true
+    }
+    function moveWire(tx, ty) { wireTo = Qt.point(tx, ty) }
+    function cancelWire() { wiring = false }
+    function endWire(tx, ty) {
+        wiring = false
+        const target = nodeAt(tx, ty)
+        if (!target) return
+        // On a port row: that media type; on the header: every type both ends share.
+        const rowIndex = Math.floor((ty - target.y - graph.headerHeight) / graph.portRowHeight)
+        let type = "ALL"
+        if (rowIndex >= 0 && rowIndex < 3) {
+            type = ["VIDEO", "AUDIO", "DATA"][rowIndex]
+            if (type !== wireType) {
+                canvas.refused(qsTr("A %1 output connects to a %1 input, not to %2").arg(wireType).arg(type))
+                return
+            }
+        }
+        const reason = graph.connectPorts(wireKey, target.key, type)
+        if (reason !== "") canvas.refused(reason)
+    }
+
+    Rectangle { anchors.fill: parent; color: Theme.canvas }
+
+    // Dot grid, drawn in view space so it costs the same at every zoom.
+    Canvas {
+        id: gridCanvas
+        anchors.fill: parent
+        property real step: graph.gridSize * canvas.zoom * (canvas.zoom < 0.6 ? 2 : 1)
+        onStepChanged: requestPaint()
+        Connections { target: canvas; function onPanXChanged() { gridCanvas.requestPaint() } function onPanYChanged() { gridCanvas.requestPaint() } }
+        onPaint: {
+            const ctx = getContext("2d")
+            ctx.reset()
+            ctx.fillStyle = Theme.grid
+            const s = step
+            const ox = ((canvas.panX % s) + s) % s, oy = ((canvas.panY % s) + s) % s
+            for (let x = ox; x < width; x += s)
+                for (let y = oy; y < height; y += s)
+                    ctx.fillRect(x - 1, y - 1, 2, 2)
+        }
+    }
+
+    // Empty space: rubber band (Shift adds, Ctrl toggles), middle-drag or Space+drag pans.
+    MouseArea {
+        id: background
+        objectName: "canvasBackground"
+        anchors.fill: parent
+        acceptedButtons: Qt.LeftButton | Qt.MiddleButton
+        property bool panning: false
+        property point pressAt
+        property point panStart
+        property string mode: "replace"
+        onPressed: (mouse) => {
+            canvas.forceActiveFocus()
+            pressAt = Qt.point(mouse.x, mouse.y)
+            panning = mouse.button === Qt.MiddleButton || canvas.spaceHeld
+            panStart = Qt.point(canvas.panX, canvas.panY)
+            mode = (mouse.modifiers & Qt.ControlModifier) ? "toggle" : (mouse.modifiers & Qt.ShiftModifier) ? "add" : "replace"
+            if (!panning) { band.x = mouse.x; band.y = mouse.y; band.width = 0; band.height = 0; band.visible = true }
+        }
+        onPositionChanged: (mouse) => {
+            if (panning) {
+                canvas.panX = panStart.x + mouse.x - pressAt.x
+                canvas.panY = panStart.y + mouse.y - pressAt.y
+            } else {
+                band.x = Math.min(mouse.x, pressAt.x); band.y = Math.min(mouse.y, pressAt.y)
+                band.width = Math.abs(mouse.x - pressAt.x); band.height = Math.abs(mouse.y - pressAt.y)
+            }
+        }
+        onReleased: (mouse) => {
+            if (!panning) {
+                band.visible = false
+                const a = canvas.toWorld(band.x, band.y)
+                graph.selectInRect(a.x, a.y, band.width / canvas.zoom, band.height / canvas.zoom, mode)
+            }
+            panning = false
+        }
+        cursorShape: panning || canvas.spaceHeld ? Qt.ClosedHandCursor : Qt.ArrowCursor
+    }
+
+    WheelHandler {
+        acceptedModifiers: Qt.ControlModifier
+        onWheel: (event) => canvas.setZoom(canvas.zoom * (event.angleDelta.y > 0 ? 1.15 : 1 / 1.15), point.position.x, point.position.y)
+    }
+    WheelHandler {
+        acceptedModifiers: Qt.NoModifier
+        onWheel: (event) => { canvas.panX += event.angleDelta.x / 4; canvas.panY += event.angleDelta.y / 4 }
+    }
+
+    Item {
+        id: world
+        objectName: "world"
+        x: canvas.panX
+        y: canvas.panY
+        scale: canvas.zoom
+        transformOrigin: Item.TopLeft
+        Repeater {
+            id: wires
+            model: canvas.graph.edges
+            delegate: Wire { graph: canvas.graph }
+        }
+        Repeater {
+            id: nodes
+            objectName: "nodeRepeater"
+            model: canvas.graph.nodes
+            delegate: NodeItem { graph: canvas.graph; canvas: canvas }
+        }
+        Shape {
+            visible: canvas.wiring
+            ShapePath {
+                strokeColor: Theme.mediaColor(canvas.wireType)
+                strokeWidth: 2
+                strokeStyle: ShapePath.DashLine
+                fillColor: "transparent"
+                startX: canvas.wireFrom.x; startY: canvas.wireFrom.y
+                PathCubic {
+                    x: canvas.wireTo.x; y: canvas.wireTo.y
+                    control1X: canvas.wireFrom.x + 60; control1Y: canvas.wireFrom.y
+                    control2X: canvas.wireTo.x - 60; control2Y: canvas.wireTo.y
+                }
+            }
+        }
+    }
+
+    Rectangle {
+        id: band
+        visible: false
+        color: Qt.rgba(0.24, 0.55, 0.99, 0.12)
+        border.color: Theme.selection
+    }
+
+    Label {
+        anchors.centerIn: parent
+        visible: canvas.graph.nodes.count === 0
+        horizontalAlignment: Text.AlignHCenter
+        color: Theme.subtext
+        text: qsTr("Drag elements from the palette, or start from a template (View ▸ Templates).\nDrag from an output port to an input port to connect.")
+    }
+
+    Minimap {
+        anchors.right: parent.right
+        anchors.bottom: parent.bottom
+        anchors.margins: 10
+        canvas: canvas
+        graph: canvas.graph
+        visible: canvas.graph.nodes.count > 0
+    }
+
+    Label {
+        anchors.left: parent.left; anchors.bottom: parent.bottom; anchors.margins: 8
+        text: Math.round(canvas.zoom * 100) + "%"
+        color: Theme.subtext
+    }
+
+    Keys.onPressed: (event) => {
+        if (event.key === Qt.Key_Space && !event.isAutoRepeat) { spaceHeld = true; event.accepted = true }
+    }
+    Keys.onReleased: (event) => {
+        if (event.key === Qt.Key_Space && !event.isAutoRepeat) { spaceHeld = false; event.accepted = true }
+    }
+}

@@ -1,0 +1,259 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import QtQuick.Dialogs
+
+ApplicationWindow {
+    id: root
+    objectName: "mainWindow"
+    required property var studio
+    readonly property var graph: studio.graph
+    width: 1400
+    height: 860
+    visible: true
+    title: (studio.currentFile !== "" ? studio.currentFile.split("/").pop() : qsTr("Untitled")) + (graph.dirty ? " •" : "") + " — Pipewright Studio"
+    color: Theme.window
+    palette.window: Theme.window
+    palette.base: Theme.panel
+    palette.text: Theme.text
+    palette.windowText: Theme.text
+    palette.buttonText: Theme.text
+    palette.button: Theme.dark ? "#353a41" : "#e9ecf1"
+    palette.highlight: Theme.accent
+    palette.placeholderText: Theme.subtext
+    property alias canvas: canvasView
+
+    // ---- actions (menus and shortcuts share them)
+    Action { id: newAction; text: qsTr("&New"); shortcut: StandardKey.New; onTriggered: studio.newProject() }
+    Action { id: openAction; text: qsTr("&Open…"); shortcut: StandardKey.Open; onTriggered: openDialog.open() }
+    Action { id: saveAction; text: qsTr("&Save"); shortcut: StandardKey.Save; onTriggered: studio.currentFile !== "" ? studio.saveProject("") : saveDialog.open() }
+    Action { id: saveAsAction; text: qsTr("Save &As…"); shortcut: "Ctrl+Shift+S"; onTriggered: saveDialog.open() }
+    Action { id: undoAction; text: graph.canUndo ? qsTr("&Undo %1").arg(graph.undoText) : qsTr("&Undo"); enabled: graph.canUndo; shortcut: "Ctrl+Z"; onTriggered: graph.undo() }
+    Action { id: redoAction; text: graph.canRedo ? qsTr("&Redo %1").arg(graph.redoText) : qsTr("&Redo"); enabled: graph.canRedo; shortcut: "Ctrl+Shift+Z"; onTriggered: graph.redo() }
+    Action { id: deleteAction; text: qsTr("&Delete"); shortcut: StandardKey.Delete; onTriggered: graph.removeSelected() }
+    Action { id: selectAllAction; text: qsTr("Select &All"); shortcut: StandardKey.SelectAll; onTriggered: graph.selectAll() }
+    Action { id: fitAction; text: qsTr("&Fit"); shortcut: "Ctrl+0"; onTriggered: canvasView.fit() }
+    Action { id: actualAction; text: qsTr("&100 %"); shortcut: "Ctrl+1"; onTriggered: canvasView.actualSize() }
+    Action { id: arrangeAction; text: qsTr("Auto-&arrange"); shortcut: "Ctrl+L"; onTriggered: graph.autoArrange() }
+    Action { id: runAction; text: qsTr("&Run"); shortcut: "F5"; onTriggered: graph.run() }
+    Action { id: stopAction; text: qsTr("S&top"); shortcut: "Shift+F5"; onTriggered: graph.stop() }
+    Shortcut { sequence: "Backspace"; onActivated: graph.removeSelected() }
+    Shortcut { sequence: "Ctrl+Y"; onActivated: graph.redo() }
+
+    menuBar: MenuBar {
+        Menu {
+            title: qsTr("&File")
+            MenuItem { action: newAction }
+            MenuItem { action: openAction }
+            Menu {
+                title: qsTr("Open &Recent")
+                enabled: studio.recentFiles.length > 0
+                Repeater {
+                    model: studio.recentFiles
+                    delegate: MenuItem { required property string modelData; text: modelData; onTriggered: studio.openProject(modelData) }
+                }
+            }
+            MenuItem { action: saveAction }
+            MenuItem { action: saveAsAction }
+            MenuSeparator {}
+            MenuItem { text: qsTr("Export GStreamer &DOT…"); onTriggered: dotDialog.open() }
+            MenuItem { text: qsTr("Export &PNG…"); onTriggered: pngDialog.open() }
+            MenuSeparator {}
+            MenuItem { text: qsTr("&Quit"); onTriggered: Qt.quit() }
+        }
+        Menu {
+            title: qsTr("&Edit")
+            MenuItem { action: undoAction }
+            MenuItem { action: redoAction }
+            MenuSeparator {}
+            MenuItem { action: deleteAction }
+            MenuItem { action: selectAllAction }
+        }
+        Menu {
+            title: qsTr("&View")
+            MenuItem { action: fitAction }
+            MenuItem { action: actualAction }
+            MenuItem { action: arrangeAction }
+            MenuItem { text: qsTr("Snap to &grid"); checkable: true; checked: graph.snapToGrid; onToggled: graph.snapToGrid = checked }
+            MenuSeparator {}
+            MenuItem { text: qsTr("&Templates…"); onTriggered: gallery.open() }
+            Menu {
+                title: qsTr("T&heme")
+                MenuItem { text: qsTr("Follow the system"); checkable: true; checked: Theme.mode === 0; onTriggered: Theme.mode = 0 }
+                MenuItem { text: qsTr("Light"); checkable: true; checked: Theme.mode === 1; onTriggered: Theme.mode = 1 }
+                MenuItem { text: qsTr("Dark"); checkable: true; checked: Theme.mode === 2; onTriggered: Theme.mode = 2 }
+            }
+        }
+        Menu {
+            title: qsTr("&Pipeline")
+            MenuItem { action: runAction }
+            MenuItem { action: stopAction }
+            MenuItem { text: qsTr("&Close pipeline"); onTriggered: graph.closePipeline() }
+        }
+    }
+
+    header: ToolBar {
+        background: Rectangle { color: Theme.window }
+        RowLayout {
+            anchors.fill: parent
+            spacing: 4
+            ToolButton { action: newAction; text: qsTr("New") }
+            ToolButton { action: openAction; text: qsTr("Open") }
+            ToolButton { action: saveAction; text: qsTr("Save") }
+            ToolSeparator {}
+            ToolButton { objectName: "undoButton"; action: undoAction; text: qsTr("Undo") }
+            ToolButton { objectName: "redoButton"; action: redoAction; text: qsTr("Redo") }
+            ToolSeparator {}
+            ToolButton { objectName: "runButton"; action: runAction; text: qsTr("▶ Run") }
+            ToolButton { objectName: "stopButton"; action: stopAction; text: qsTr("■ Stop") }
+            ToolSeparator {}
+            ToolButton { action: fitAction; text: qsTr("Fit") }
+            ToolButton { action: arrangeAction; text: qsTr("Arrange") }
+            ToolButton { text: qsTr("Templates"); onClicked: gallery.open() }
+            Item { Layout.fillWidth: true }
+            Label { text: graph.pipelineId !== "" ? qsTr("Pipeline %1").arg(graph.pipelineId.substring(0, 8)) : qsTr("No pipeline"); color: Theme.subtext }
+        }
+    }
+
+    footer: StatusBar { studio: root.studio }
+
+    SplitView {
+        anchors.fill: parent
+        orientation: Qt.Horizontal
+        SplitView {
+            orientation: Qt.Vertical
+            SplitView.preferredWidth: 240
+            SplitView.minimumWidth: 160
+            ElementPalette {
+                id: paletteView
+                studio: root.studio
+                SplitView.fillHeight: true
+                onDragElement: (name, phase, sx, sy) => root.paletteDrag(name, phase, sx, sy)
+            }
+            SessionsPanel { studio: root.studio; SplitView.preferredHeight: 220 }
+        }
+        SplitView {
+            orientation: Qt.Vertical
+            SplitView.fillWidth: true
+            GraphCanvas {
+                id: canvasView
+                graph: root.graph
+                SplitView.fillHeight: true
+                onRefused: (reason) => root.toast(reason)
+            }
+            EventLog { studio: root.studio; SplitView.preferredHeight: 170 }
+        }
+        Inspector { studio: root.studio; SplitView.preferredWidth: 320; SplitView.minimumWidth: 220 }
+    }
+
+    // ---- palette drags: a ghost follows the pointer; dropping on the canvas creates the element
+    Rectangle {
+        id: ghost
+        parent: Overlay.overlay
+        visible: false
+        width: 160; height: 30; radius: 6
+        color: Theme.accent; opacity: 0.85
+        property string name
+        Label { anchors.centerIn: parent; text: ghost.name; color: "white"; font.bold: true }
+    }
+    function paletteDrag(name, phase, sx, sy) {
+        ghost.name = name
+        ghost.x = sx - ghost.width / 2
+        ghost.y = sy - ghost.height / 2
+        ghost.visible = phase === "start" || phase === "move"
+        if (phase !== "drop") return
+        const local = canvasView.mapFromItem(null, sx, sy)
+        if (local.x < 0 || local.y < 0 || local.x > canvasView.width || local.y > canvasView.height) return
+        const w = canvasView.toWorld(local.x, local.y)
+        const x = w.x - graph.nodeWidth / 2, y = w.y - graph.headerHeight / 2
+        if (graph.constructorParams(name).length > 0) elementForm.ask(name, x, y)
+        else graph.addElement(name, x, y, {})
+    }
+
+    // ---- messages
+    function toast(text) { toastLabel.text = text; toastBox.opacity = 1; toastTimer.restart() }
+    Connections { target: studio.log; function onAdded(level, type, text) { if (level === "error") root.toast(text) } }
+    Rectangle {
+        id: toastBox
+        objectName: "toast"
+        parent: Overlay.overlay
+        anchors.horizontalCenter: parent.horizontalCenter
+        y: parent.height - 110
+        width: Math.min(toastLabel.implicitWidth + 32, parent.width - 40)
+        height: toastLabel.implicitHeight + 16
+        radius: 6
+        color: Theme.dark ? "#3b1d20" : "#fde8e9"
+        border.color: Theme.error
+        opacity: 0
+        visible: opacity > 0
+        Behavior on opacity { NumberAnimation { duration: 200 } }
+        Label { id: toastLabel; anchors.centerIn: parent; width: parent.width - 32; wrapMode: Text.WordWrap; color: Theme.text }
+        Timer { id: toastTimer; interval: 5000; onTriggered: toastBox.opacity = 0 }
+    }
+
+    ElementForm { id: elementForm; studio: root.studio }
+    TemplateGallery { id: gallery; studio: root.studio }
+
+    Dialog {
+        id: recoveryDialog
+        objectName: "recoveryDialog"
+        title: qsTr("Recover unsaved work?")
+        modal: true
+        anchors.centerIn: Overlay.overlay
+        standardButtons: Dialog.Yes | Dialog.Discard
+        Label { text: qsTr("Pipewright did not close cleanly last time. Restore the pipeline it autosaved?") }
+        onAccepted: studio.recover()
+        onDiscarded: { studio.discardRecovery(); close() }
+    }
+
+    FileDialog {
+        id: openDialog
+        title: qsTr("Open project")
+        nameFilters: [qsTr("Pipewright projects (*.pwproj *.json)"), qsTr("All files (*)")]
+        onAccepted: studio.openProject(selectedFile)
+    }
+    FileDialog {
+        id: saveDialog
+        title: qsTr("Save project")
+        fileMode: FileDialog.SaveFile
+        defaultSuffix: "pwproj"
+        nameFilters: [qsTr("Pipewright projects (*.pwproj)")]
+        onAccepted: studio.saveProject(selectedFile)
+    }
+    FileDialog {
+        id: dotDialog
+        title: qsTr("Export GStreamer DOT graph")
+        fileMode: FileDialog.SaveFile
+        defaultSuffix: "dot"
+        onAccepted: graph.exportDot(selectedFile)
+    }
+    FileDialog {
+        id: pngDialog
+        title: qsTr("Export picture")
+        fileMode: FileDialog.SaveFile
+        defaultSuffix: "png"
+        onAccepted: root.exportPng(studio.toLocalPath(selectedFile))
+    }
+    function exportPng(path) {
+        canvasView.grabToImage(function(result) {
+            studio.notify(result.saveToFile(path) ? qsTr("Saved picture %1").arg(path) : qsTr("Could not write %1").arg(path), false)
+        })
+    }
+    Connections {
+        target: graph
+        function onDotExported(path, ok, message) {
+            studio.notify(ok ? qsTr("Saved DOT graph %1 (render it with: dot -Tsvg %1 -o graph.svg)").arg(path)
+                             : qsTr("Could not export the DOT graph: %1").arg(message), !ok)
+        }
+    }
+    Connections {
+        target: studio
+        function onTemplateApplied(name) { fitTimer.restart() }
+    }
+    Timer { id: fitTimer; interval: 150; onTriggered: canvasView.fit() }
+
+    Component.onCompleted: {
+        if (studio.hasRecovery) recoveryDialog.open()
+        else if (studio.firstRun) gallery.open()
+    }
+}

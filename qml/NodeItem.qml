@@ -1,0 +1,177 @@
+import QtQuick
+import QtQuick.Controls
+
+// One element on the canvas: header, typed ports (video / audio / data), live badges.
+Rectangle {
+    id: node
+    required property var graph
+    required property Item canvas
+    required property int index
+    required property string key
+    required property string objectId
+    required property string type
+    required property string label
+    required property real nodeX
+    required property real nodeY
+    required property real nodeHeight
+    required property bool selected
+    required property bool remote
+    required property string status
+    required property string error
+    required property var inputs
+    required property var outputs
+    required property var flowingIn
+    required property var flowingOut
+    required property bool transcoding
+    required property string recordState
+    required property real recordingSince
+    required property string playerState
+
+    objectName: "node_" + type + "_" + key
+    x: nodeX
+    y: nodeY
+    width: graph.nodeWidth
+    height: nodeHeight
+    radius: 8
+    color: Theme.node
+    border.width: selected ? 2.5 : 1
+    border.color: selected ? Theme.selection : status === "error" ? Theme.error : Theme.border
+
+    readonly property var mediaRows: ["VIDEO", "AUDIO", "DATA"]
+
+    // Header
+    Rectangle {
+        width: parent.width
+        height: graph.headerHeight
+        radius: 8
+        color: Theme.nodeHeader
+        Rectangle { anchors.bottom: parent.bottom; width: parent.width; height: 8; color: parent.color }
+        Rectangle {
+            x: 8; anchors.verticalCenter: parent.verticalCenter
+            width: 10; height: 10; radius: 5
+            color: node.state === "ready" ? Theme.ok : node.status === "error" ? Theme.error : Theme.warn
+            ToolTip.visible: stateArea.containsMouse
+            ToolTip.text: node.status === "error" ? node.error : node.status
+            MouseArea { id: stateArea; anchors.fill: parent; hoverEnabled: true }
+        }
+        Label {
+            x: 24; anchors.verticalCenter: parent.verticalCenter
+            width: parent.width - 32 - badges.width
+            elide: Text.ElideRight
+            text: node.label
+            font.bold: true
+            color: Theme.text
+        }
+        Row {
+            id: badges
+            anchors.right: parent.right; anchors.rightMargin: 6
+            anchors.verticalCenter: parent.verticalCenter
+            spacing: 3
+            Badge { visible: node.remote; text: "REMOTE"; fill: "#6e7781" }
+            Badge { objectName: "transcodingBadge"; visible: node.transcoding; text: "TRANSCODING"; fill: Theme.warn }
+            Badge {
+                id: recBadge
+                objectName: "recBadge"
+                visible: node.recordState === "RECORDING"
+                fill: Theme.error
+                property real now: Date.now()
+                text: "REC " + Qt.formatTime(new Date(Math.max(0, now - node.recordingSince)), "mm:ss").replace(/^00:/, "0:")
+                Timer { running: recBadge.visible; interval: 500; repeat: true; onTriggered: recBadge.now = Date.now() }
+            }
+            Badge { visible: node.playerState === "EOS"; text: "END"; fill: "#6e7781" }
+        }
+    }
+
+    component Badge: Rectangle {
+        property alias text: badgeText.text
+        property color fill
+        height: 16; width: badgeText.implicitWidth + 8; radius: 3; color: fill
+        Label { id: badgeText; anchors.centerIn: parent; font.pixelSize: 9; font.bold: true; color: "white" }
+    }
+
+    // Body: select and move
+    MouseArea {
+        id: body
+        anchors.fill: parent
+        acceptedButtons: Qt.LeftButton
+        property point pressWorld
+        property point startPos
+        onPressed: (mouse) => {
+            canvas.forceActiveFocus()
+            if (mouse.modifiers & Qt.ControlModifier) graph.select(node.key, "toggle")
+            else if (mouse.modifiers & Qt.ShiftModifier) graph.select(node.key, "add")
+            else if (!node.selected) graph.select(node.key, "replace")
+            const w = mapToItem(canvas.world, mouse.x, mouse.y)
+            pressWorld = Qt.point(w.x, w.y)
+            startPos = Qt.point(node.nodeX, node.nodeY)
+            graph.beginMove(node.key)
+        }
+        onPositionChanged: (mouse) => {
+            const w = mapToItem(canvas.world, mouse.x, mouse.y)
+            graph.moveTo(node.key, startPos.x + w.x - pressWorld.x, startPos.y + w.y - pressWorld.y)
+        }
+        onReleased: graph.endMove()
+        onCanceled: graph.endMove()
+    }
+
+    // Ports, one row per media type
+    Repeater {
+        model: node.mediaRows
+        delegate: Item {
+            id: row
+            required property string modelData
+            required property int index
+            y: graph.headerHeight + index * graph.portRowHeight
+            width: node.width
+            height: graph.portRowHeight
+            readonly property bool hasIn: node.inputs.indexOf(modelData) >= 0
+            readonly property bool hasOut: node.outputs.indexOf(modelData) >= 0
+            readonly property bool highlight: canvas.wiring && hasIn && canvas.wireType === modelData
+            readonly property string refusal: highlight ? graph.canConnect(canvas.wireKey, node.key, modelData) : ""
+            Label {
+                anchors.centerIn: parent
+                visible: row.hasIn || row.hasOut
+                text: row.modelData.toLowerCase()
+                font.pixelSize: 11
+                color: Theme.subtext
+            }
+            Rectangle {
+                objectName: "in_" + row.modelData
+                visible: row.hasIn
+                x: -7; anchors.verticalCenter: parent.verticalCenter
+                width: 14; height: 14; radius: 7
+                color: node.flowingIn.indexOf(row.modelData) >= 0 ? Theme.mediaColor(row.modelData) : Theme.node
+                border.width: row.highlight ? 3 : 2
+                border.color: row.highlight ? (row.refusal === "" ? Theme.ok : Theme.error) : Theme.mediaColor(row.modelData)
+            }
+            Rectangle {
+                id: outPort
+                objectName: "out_" + row.modelData
+                visible: row.hasOut
+                x: node.width - 7; anchors.verticalCenter: parent.verticalCenter
+                width: 14; height: 14; radius: 7
+                color: node.flowingOut.indexOf(row.modelData) >= 0 ? Theme.mediaColor(row.modelData) : Theme.node
+                border.width: 2
+                border.color: Theme.mediaColor(row.modelData)
+                MouseArea {
+                    anchors.fill: parent
+                    anchors.margins: -4
+                    cursorShape: Qt.CrossCursor
+                    onPressed: (mouse) => {
+                        const w = mapToItem(canvas.world, mouse.x, mouse.y)
+                        canvas.beginWire(node.key, row.modelData, node.nodeX + node.width, node.nodeY + row.y + row.height / 2, w.x, w.y)
+                    }
+                    onPositionChanged: (mouse) => {
+                        const w = mapToItem(canvas.world, mouse.x, mouse.y)
+                        canvas.moveWire(w.x, w.y)
+                    }
+                    onReleased: (mouse) => {
+                        const w = mapToItem(canvas.world, mouse.x, mouse.y)
+                        canvas.endWire(w.x, w.y)
+                    }
+                    onCanceled: canvas.cancelWire()
+                }
+            }
+        }
+    }
+}

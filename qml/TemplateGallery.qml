@@ -1,0 +1,64 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+
+// First-run gallery: each template builds a real pipeline on the engine.
+Popup {
+    id: gallery
+    objectName: "templateGallery"
+    required property var studio
+    modal: true
+    anchors.centerIn: Overlay.overlay
+    width: 700
+    height: 380
+    padding: 16
+    readonly property var templates: [
+        { name: "player-recorder", title: qsTr("Player → Recorder"), text: qsTr("Plays the sample clip into a WebM recording. Press Run, then Stop.") },
+        { name: "webrtc-loopback", title: qsTr("WebRTC loopback"), text: qsTr("One WebRtcEndpoint connected to itself: a browser sees its own camera (see docs/tutorials/webrtc-hello-world.md).") },
+        { name: "testpattern-rtp", title: qsTr("Test pattern → RTP out"), text: qsTr("The sample clip into an RtpEndpoint; generate its SDP offer in the inspector.") },
+        { name: "composite", title: qsTr("Four-way Composite"), text: qsTr("Four players mixed into a 2×2 grid by a Composite, recorded.") }
+    ]
+    background: Rectangle { color: Theme.panel; radius: 10; border.color: Theme.border }
+    ColumnLayout {
+        anchors.fill: parent
+        spacing: 10
+        Label { text: qsTr("Start from a template"); font.pixelSize: 20; font.bold: true; color: Theme.text }
+        Label { text: qsTr("Each one builds a real pipeline you can run, inspect and change. Ctrl+Z takes it apart step by step."); color: Theme.subtext; wrapMode: Text.WordWrap; Layout.fillWidth: true }
+        GridLayout {
+            columns: 2
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            rowSpacing: 10
+            columnSpacing: 10
+            Repeater {
+                model: gallery.templates
+                delegate: Rectangle {
+                    required property var modelData
+                    objectName: "template_" + modelData.name
+                    Layout.fillWidth: true
+                    Layout.fillHeight: true
+                    radius: 8
+                    color: card.containsMouse ? Qt.rgba(0.24, 0.55, 0.99, 0.15) : Theme.window
+                    border.color: Theme.border
+                    Column {
+                        anchors.fill: parent
+                        anchors.margins: 12
+                        spacing: 6
+                        Label { text: modelData.title; font.bold: true; font.pixelSize: 15; color: Theme.text }
+                        Label { text: modelData.text; width: parent.width; wrapMode: Text.WordWrap; color: Theme.subtext }
+                    }
+                    MouseArea {
+                        id: card
+                        anchors.fill: parent
+                        hoverEnabled: true
+                        onClicked: { gallery.close(); studio.applyTemplate(modelData.name) }
+                    }
+                }
+            }
+        }
+        RowLayout {
+            Item { Layout.fillWidth: true }
+            Button { objectName: "emptyCanvas"; text: qsTr("Empty canvas"); onClicked: gallery.close() }
+        }
+    }
+}
