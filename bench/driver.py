@@ -196,7 +196,13 @@ class Peer:
                 self.offer_future.set_result(text)
         self._later(done)
 
+    def _check_loopback(self, where, candidate):
+        # Network rule: every candidate, ours and the server's, must be on 127.0.0.1.
+        if candidate and ' 127.0.0.1 ' not in candidate:
+            self.errors.append(f'non-loopback {where} candidate: {candidate}')
+
     def _on_ice_candidate(self, _webrtc, mline, candidate):
+        self._check_loopback('local', candidate)
         self._later(self.candidates.put_nowait, (mline, candidate))
 
     def _on_gathering_state(self, webrtc, _pspec):
@@ -205,7 +211,13 @@ class Peer:
 
     def _on_connection_state(self, webrtc, _pspec):
         if webrtc.get_property('connection-state') == GstWebRTC.WebRTCPeerConnectionState.CONNECTED:
-            self._later(self.connected.set)
+            now = time.monotonic()
+
+            def done():
+                if not self.connected.is_set():
+                    self.t_connected = now
+                    self.connected.set()
+            self._later(done)
 
     def _on_pad_added(self, _webrtc, pad):
         if pad.get_direction() != Gst.PadDirection.SRC:
@@ -243,10 +255,14 @@ class Peer:
         res, msg = GstSdp.SDPMessage.new_from_text(sdp_text)
         if res != GstSdp.SDPResult.OK:
             raise RuntimeError('unparsable SDP answer')
+        for line in sdp_text.splitlines():
+            if line.startswith('a=candidate:'):
+                self._check_loopback('remote', line[2:])
         answer = GstWebRTC.WebRTCSessionDescription.new(GstWebRTC.WebRTCSDPType.ANSWER, msg)
         self.webrtc.emit('set-remote-description', answer, Gst.Promise.new())
 
     def add_remote_candidate(self, mline, candidate):
+        self._check_loopback('remote', candidate)
         self.webrtc.emit('add-ice-candidate', mline, candidate)
 
     def poll_bus(self):
@@ -624,8 +640,14 @@ async def run_target(server, n, seconds, media, settle, warmup):
             first = await asyncio.wait_for(peer.first_video, 30)
             rec['ttff'] = first - rec['t0']
             rec['ttff_offer'] = first - rec['t_offer']
+            if peer.connected.is_set():
+                rec['ttc'] = peer.t_connected - rec['t0']
         except Exception as e:  # noqa: BLE001 - reported, the run goes on
-            rec['error'] = f'{type(e).__name__}: {e}'
+            w = peer.webrtc
+            rec['error'] = (f'{type(e).__name__}: {e} [offer {peer.offer_future.done()}, '
+                            f'ice {w.get_property("ice-connection-state").value_nick}, '
+                            f'pc {w.get_property("connection-state").value_nick}, '
+                            f'video frames {peer.video_frames}, audio packets {peer.audio_packets}]')
             log(f'{server.name} session {i}: {rec["error"]}')
 
     async def teardown(recs):
@@ -703,6 +725,7 @@ async def run_target(server, n, seconds, media, settle, warmup):
         'ttff_ms_p50': ms(pct([r['ttff'] for r in ok], 50)),
         'ttff_ms_p95': ms(pct([r['ttff'] for r in ok], 95)),
         'ttff_after_offer_ms_p50': ms(pct([r['ttff_offer'] for r in ok], 50)),
+        'connected_ms_p50': ms(pct([r['ttc'] for r in ok if 'ttc' in r], 50)),
         'echo_video_fps_mean': round(sum(fps) / len(fps), 1) if fps else None,
         'echo_video_fps_min': round(min(fps), 1) if fps else None,
         'echo_audio_pps_mean': round(sum(aps) / len(aps), 1) if aps else None,
@@ -729,6 +752,7 @@ ROWS = [
     ('threads per endpoint', lambda r: r['threads_per_session']),
     ('FDs per endpoint', lambda r: r['fds_per_session']),
     ('RSS per session (MiB)', lambda r: r['rss_mb_per_session']),
+    ('ICE + DTLS connected p50 (ms)', lambda r: r['connected_ms_p50']),
     ('first echoed frame p50 (ms)', lambda r: r['ttff_ms_p50']),
     ('first echoed frame p95 (ms)', lambda r: r['ttff_ms_p95']),
     ('create p50 (ms)', lambda r: r['rpc_ms'].get('create', {}).get('p50')),
@@ -769,15 +793,16 @@ def table(pairs):
 
 async def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    ap.add_argument('--sessions', default='1,4,8')
-    ap.add_argument('--seconds', type=float, default=20)
-    ap.add_argument('--settle', type=float, default=3)
-    ap.add_argument('--server', required=True)
-    ap.add_argument('--janus', default=shutil.which('janus') or '/usr/bin/janus')
-    ap.add_argument('--targets', default='pipewright,janus')
+    ap.add_argument('--sessions', default='1,4,8', help='comma-separated session counts (default 1,4,8)')
+    ap.add_argument('--seconds', type=float, default=20, help='steady measurement window (default 20 s)')
+    ap.add_argument('--settle', type=float, default=3,
+                    help='wait after the last session is up, before the window (default 3 s)')
+    ap.add_argument('--server', required=True, help='pipewright binary')
+    ap.add_argument('--janus', default=shutil.which('janus') or '/usr/bin/janus', help='janus binary')
+    ap.add_argument('--targets', default='pipewright,janus', help='servers to measure, in this order')
     ap.add_argument('--media', default=None, help='pre-encoded WebM (made once if missing)')
-    ap.add_argument('--out', default=None, help='write the results as JSON here')
-    ap.add_argument('--no-warmup', action='store_true')
+    ap.add_argument('--out', default=None, help='results as JSON (default: <workdir>/results.json)')
+    ap.add_argument('--no-warmup', action='store_true', help='skip the unmeasured warm-up session')
     args = ap.parse_args()
     Gst.init(None)
     bench_dir = os.path.dirname(os.path.abspath(__file__))
@@ -786,6 +811,7 @@ async def main():
     media = args.media or os.path.join(tempfile.gettempdir(), f'pw-bench-media-{media_seconds}s.webm')
     ensure_media(media, media_seconds)
     work = tempfile.mkdtemp(prefix='pw-bench-')
+    out = args.out or os.path.join(work, 'results.json')
     results = []
     pairs = []
     for n in counts:
@@ -811,10 +837,9 @@ async def main():
     for r in results:
         print(f'\n{r["server"]} N={r["sessions"]}: transcoding check {json.dumps(r["transcoding"])}'
               + (f'; errors: {r["errors"]}' if r['errors'] else ''))
-    if args.out:
-        with open(args.out, 'w') as f:
-            json.dump({'meta': meta, 'results': results}, f, indent=2)
-        print(f'\nJSON: {args.out}')
+    with open(out, 'w') as f:
+        json.dump({'meta': meta, 'results': results}, f, indent=2)
+    print(f'\nJSON: {out} (server logs and the Pipewright pipeline graph: {work})')
 
 
 if __name__ == '__main__':

@@ -3,8 +3,8 @@
 #
 #   bench/run.sh [--sessions 1,4,8] [--seconds 20] [--server /path/to/pipewright] [driver options]
 #
-# Runs bench/driver.py inside a private network namespace (`unshare -n`, only `lo` up), so every
-# packet - signalling, ICE, DTLS, RTP - stays on 127.0.0.1. Needs root (or CAP_SYS_ADMIN).
+# Runs bench/driver.py inside a private network namespace (`unshare -n`), so every packet -
+# signalling, ICE, DTLS, RTP - stays on 127.0.0.1. Needs root (or CAP_SYS_ADMIN).
 # Not a test: never add it to ctest. On a shared machine wrap it in the team's lock:
 #   flock /tmp/pw-heavy.lock bench/run.sh ...
 set -euo pipefail
