@@ -94,6 +94,76 @@ def proc_sample(pid):
             't': time.monotonic()}
 
 
+def proc_inventory(pid):
+    """Thread names and FD kinds (socket, eventfd, pipe, ...) of a process, as counters."""
+    threads, fds = {}, {}
+    for tid in os.listdir(f'/proc/{pid}/task'):
+        try:
+            with open(f'/proc/{pid}/task/{tid}/comm') as f:
+                name = re.sub(r'\d+', '#', f.read().strip())
+        except OSError:
+            continue
+        threads[name] = threads.get(name, 0) + 1
+    sockets = socket_kinds(pid)
+    for fd in os.listdir(f'/proc/{pid}/fd'):
+        try:
+            target = os.readlink(f'/proc/{pid}/fd/{fd}')
+        except OSError:
+            continue
+        m = re.match(r'socket:\[(\d+)\]', target)
+        if m:
+            kind = 'socket ' + sockets.get(m.group(1), 'other')
+            fds[kind] = fds.get(kind, 0) + 1
+            continue
+        kind = re.sub(r'[:\[].*', '', target) if not target.startswith('anon_inode:') else target
+        kind = '/dev/*' if kind.startswith('/dev/') else ('file' if kind.startswith('/') else kind)
+        fds[kind] = fds.get(kind, 0) + 1
+    return {'threads': threads, 'fds': fds}
+
+
+def socket_kinds(pid):
+    """socket inode -> 'udp 127.0.0.1', 'tcp-listen 127.0.0.1', 'unix', 'netlink', ..."""
+    kinds = {}
+    for proto in ('udp', 'tcp', 'udp6', 'tcp6'):
+        try:
+            with open(f'/proc/{pid}/net/{proto}') as f:
+                next(f)
+                for line in f:
+                    cols = line.split()
+                    addr_hex = cols[1].split(':')[0]
+                    if len(addr_hex) == 8:
+                        addr = socket.inet_ntop(socket.AF_INET, bytes.fromhex(addr_hex)[::-1])
+                    else:
+                        addr = 'ipv6'
+                    state = ''
+                    if proto.startswith('tcp'):
+                        state = '-listen' if cols[3] == '0A' else '-conn'
+                    kinds[cols[9]] = f'{proto}{state} {addr}'
+        except OSError:
+            pass
+    for proto in ('unix', 'netlink'):
+        try:
+            with open(f'/proc/{pid}/net/{proto}') as f:
+                next(f)
+                for line in f:
+                    cols = line.split()
+                    inode = cols[6] if proto == 'unix' else cols[-1]
+                    kinds.setdefault(inode, proto)
+        except OSError:
+            pass
+    return kinds
+
+
+def inventory_delta(before, after, n):
+    """Per-session difference of two proc_inventory() results, largest first."""
+    out = {}
+    for key in ('threads', 'fds'):
+        names = set(before[key]) | set(after[key])
+        diff = {k: round((after[key].get(k, 0) - before[key].get(k, 0)) / n, 2) for k in names}
+        out[key] = dict(sorted(((k, v) for k, v in diff.items() if v), key=lambda kv: -abs(kv[1])))
+    return out
+
+
 def pct(values, p):
     """Nearest-rank percentile (p in 0..100); None for no values."""
     if not values:
@@ -674,6 +744,7 @@ async def run_target(server, n, seconds, media, settle, warmup):
     base = proc_sample(pid)
     await asyncio.sleep(1)
     base2 = proc_sample(pid)
+    base_inv = proc_inventory(pid)
     idle_cpu = (base2['ticks'] - base['ticks']) / CLK_TCK / (base2['t'] - base['t']) * 100
 
     timer = Timer()
@@ -699,6 +770,7 @@ async def run_target(server, n, seconds, media, settle, warmup):
     cpu = (w1['ticks'] - w0['ticks']) / CLK_TCK / window * 100
     fps = [(r['peer'].video_frames - f[0]) / window for r, f in zip(recs, frames0)]
     aps = [(r['peer'].audio_packets - f[1]) / window for r, f in zip(recs, frames0)]
+    steady_inv = proc_inventory(pid)
     transcoding = await server.transcoding_report(recs)
 
     await teardown(recs)
@@ -733,6 +805,7 @@ async def run_target(server, n, seconds, media, settle, warmup):
         'rpc_ms': {op: {'count': len(v), 'p50': round(pct(v, 50), 2), 'p99': round(pct(v, 99), 2)}
                    for op, v in timer.samples.items()},
         'transcoding': transcoding,
+        'per_session_breakdown': inventory_delta(base_inv, steady_inv, n),
     }
     log(f'{server.name} N={n}: cpu {res["cpu_pct_total"]} %, ok {len(ok)}/{n}, '
         f'fps {res["echo_video_fps_mean"]}, ttff p50 {res["ttff_ms_p50"]} ms')
@@ -837,6 +910,8 @@ async def main():
     for r in results:
         print(f'\n{r["server"]} N={r["sessions"]}: transcoding check {json.dumps(r["transcoding"])}'
               + (f'; errors: {r["errors"]}' if r['errors'] else ''))
+        b = r['per_session_breakdown']
+        print(f'  per session: threads {json.dumps(b["threads"])}; FDs {json.dumps(b["fds"])}')
     with open(out, 'w') as f:
         json.dump({'meta': meta, 'results': results}, f, indent=2)
     print(f'\nJSON: {out} (server logs and the Pipewright pipeline graph: {work})')
