@@ -14,7 +14,11 @@
 #include <QSGRendererInterface>
 #include <QStandardPaths>
 
+#include <QtQml/qqmlextensionplugin.h>
+
 #include <glib-unix.h>
+
+Q_IMPORT_QML_PLUGIN(Pipewright_StudioPlugin)
 
 #include <cstdio>
 

@@ -11,9 +11,6 @@
 #include <QQmlContext>
 #include <QQuickStyle>
 #include <QQuickWindow>
-#include <QtQml/qqmlextensionplugin.h>
-
-Q_IMPORT_QML_PLUGIN(Pipewright_StudioPlugin)
 
 namespace pw::studio {
 

@@ -2,7 +2,8 @@
 
 // Runs the whole desktop application: the engine and the WebSocket server on their own thread
 // (design §4), the studio models and the QML window on the GUI thread. main() and the GUI tests
-// both use it, so the tests drive exactly what users run.
+// both use it, so the tests drive exactly what users run. The executable that uses it imports
+// the QML module with Q_IMPORT_QML_PLUGIN(Pipewright_StudioPlugin).
 
 #include "pipewright/engine/Config.h"
 

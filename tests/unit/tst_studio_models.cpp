@@ -1,0 +1,311 @@
+// The studio's C++ models against a real engine (same thread, real GStreamer): every canvas verb
+// is checked against what the engine really holds, through the engine's own API.
+
+#include "EdgeListModel.h"
+#include "EngineClient.h"
+#include "EventLogModel.h"
+#include "GraphModel.h"
+#include "MediaTestUtil.h"
+#include "NodeListModel.h"
+#include "PaletteModel.h"
+#include "TestConnection.h"
+#include "pipewright/engine/Engine.h"
+
+#include <QDeadlineTimer>
+#include <QDir>
+#include <QJsonArray>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QSignalSpy>
+#include <QTest>
+#include <QUrl>
+
+using namespace pw;
+using namespace pw::studio;
+
+class TestStudioModels : public QObject {
+  Q_OBJECT
+
+ private:
+  QTemporaryDir dir_;
+  std::unique_ptr<Engine> engine_;
+  std::shared_ptr<TestConnection> probe_;  // a second client that reads the engine's truth
+  QString clip_;
+
+  bool waitIdle(GraphModel& graph, EngineClient& client, int timeoutMs = 15000) {
+    QDeadlineTimer deadline(timeoutMs);
+    while (!deadline.hasExpired()) {
+      QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+      if (!graph.busy() && client.pendingCalls() == 0) return true;
+    }
+    return false;
+  }
+  QJsonValue value(const QString& object, const QString& op, const QJsonObject& params = {}) {
+    QJsonObject p{{"object", object}, {"operation", op}};
+    if (!params.isEmpty()) p.insert("operationParams", params);
+    return call(*engine_, probe_, "invoke", p).value("result").toObject().value("value");
+  }
+  // The engine's view of a pipeline: element types and wires, independent of ids.
+  QStringList snapshot(const QString& pipeline) {
+    QStringList out;
+    QHash<QString, QString> types;
+    const QJsonArray children = value(pipeline, "getChildren").toArray();
+    for (const auto& c : children) {
+      const QString id = c.toString();
+      types[id] = call(*engine_, probe_, "describe", {{"object", id}}).value("result").toObject().value("type").toString();
+      out.append(types[id]);
+    }
+    for (const auto& c : children) {
+      for (const auto& link : value(c.toString(), "getSinkConnections").toArray()) {
+        const QJsonObject l = link.toObject();
+        out.append(QStringLiteral("%1->%2:%3").arg(types.value(l["source"].toString()), types.value(l["sink"].toString()),
+                                                   l["type"].toString()));
+      }
+    }
+    out.sort();
+    return out;
+  }
+
+ private Q_SLOTS:
+  void initTestCase() {
+    QStandardPaths::setTestModeEnabled(true);
+    QString error;
+    QVERIFY2(initGStreamer(&error), qPrintable(error));
+    clip_ = dir_.filePath("clip.webm");
+    QVERIFY(runPipeline(QStringLiteral("videotestsrc num-buffers=60 ! video/x-raw,width=320,height=240,framerate=30/1 ! "
+                                       "vp8enc deadline=1 ! webmmux ! filesink location=%1").arg(clip_)));
+    Config config;
+    config.mediaFolders = {dir_.path()};
+    engine_ = std::make_unique<Engine>(config);
+    probe_ = std::make_shared<TestConnection>();
+  }
+  void cleanupTestCase() {
+    engine_->shutdown();
+    engine_.reset();
+  }
+
+  void paletteComesFromTheSchema() {
+    PaletteModel palette;
+    const QStringList names = palette.allNames();
+    for (const char* expected : {"PlayerEndpoint", "RecorderEndpoint", "WebRtcEndpoint", "RtpEndpoint", "GStreamerFilter",
+                                 "FaceOverlayFilter", "ZBarFilter", "Composite", "HubPort", "PassThrough"}) {
+      QVERIFY2(names.contains(QLatin1String(expected)), expected);
+    }
+    QVERIFY(!names.contains("MediaPipeline"));
+    QVERIFY(!names.contains("Endpoint"));  // abstract
+    QCOMPARE(PaletteModel::categoryOf("Composite"), QString("Hubs"));
+    QCOMPARE(PaletteModel::categoryOf("ZBarFilter"), QString("Filters"));
+    palette.setFilter("record");
+    QCOMPARE(palette.count(), 1);
+    QCOMPARE(palette.data(palette.index(0), PaletteModel::NameRole).toString(), QString("RecorderEndpoint"));
+    palette.setFilter("");
+    QCOMPARE(palette.count(), names.size());
+  }
+
+  void addConnectUndoRedoRoundTrip() {
+    EngineClient client(*engine_);
+    EventLogModel log;
+    GraphModel graph(client, log);
+    graph.newPipeline();
+    const QString player = graph.addElement("PlayerEndpoint", 0, 0, {{"uri", QUrl::fromLocalFile(clip_).toString()}});
+    const QString recorder = graph.addElement("RecorderEndpoint", 300, 0, {{"uri", QUrl::fromLocalFile(dir_.filePath("out.webm")).toString()}});
+    QVERIFY(!player.isEmpty() && !recorder.isEmpty());
+    QCOMPARE(graph.connectPorts(player, recorder, "ALL"), QString());
+    QVERIFY(waitIdle(graph, client));
+    const QString pipeline = graph.pipelineId();
+    QVERIFY(!pipeline.isEmpty());
+    const QStringList built = snapshot(pipeline);
+    QCOMPARE(built, QStringList({"PlayerEndpoint", "PlayerEndpoint->RecorderEndpoint:AUDIO",
+                                 "PlayerEndpoint->RecorderEndpoint:VIDEO", "RecorderEndpoint"}));
+    QCOMPARE(graph.edges()->count(), 2);
+
+    // Undo everything: the engine is empty; redo everything: the same engine state again.
+    for (int i = 0; i < 3; ++i) graph.undo();
+    QVERIFY(waitIdle(graph, client));
+    QCOMPARE(snapshot(pipeline), QStringList());
+    QCOMPARE(graph.nodes()->count(), 0);
+    for (int i = 0; i < 3; ++i) graph.redo();
+    QVERIFY(waitIdle(graph, client));
+    QCOMPARE(snapshot(pipeline), built);
+    QCOMPARE(graph.edges()->count(), 2);
+    // Undo of the connect alone removes exactly the wires.
+    graph.undo();
+    QVERIFY(waitIdle(graph, client));
+    QCOMPARE(snapshot(pipeline), QStringList({"PlayerEndpoint", "RecorderEndpoint"}));
+    graph.redo();
+    QVERIFY(waitIdle(graph, client));
+    QCOMPARE(snapshot(pipeline), built);
+  }
+
+  void deleteUndoRecreatesWithPropertiesAndWires() {
+    EngineClient client(*engine_);
+    EventLogModel log;
+    GraphModel graph(client, log);
+    graph.newPipeline();
+    const QString player = graph.addElement("PlayerEndpoint", 0, 0, {{"uri", QUrl::fromLocalFile(clip_).toString()}});
+    const QString filter = graph.addElement("GStreamerFilter", 300, 0, {{"command", "videoflip video-direction=horiz"}});
+    const QString recorder = graph.addElement("RecorderEndpoint", 600, 0, {{"uri", QUrl::fromLocalFile(dir_.filePath("d.webm")).toString()}});
+    graph.connectPorts(player, filter, "VIDEO");
+    graph.connectPorts(filter, recorder, "VIDEO");
+    QVERIFY(waitIdle(graph, client));
+    graph.setElementProperty(filter, "maxEncoderBitrate", 345000);
+    QVERIFY(waitIdle(graph, client));
+    const QString pipeline = graph.pipelineId();
+    const QStringList before = snapshot(pipeline);
+    QVERIFY(before.contains("GStreamerFilter->RecorderEndpoint:VIDEO"));
+    const QString oldId = graph.snapshot(filter).objectId;
+
+    graph.select(filter, "replace");
+    graph.removeSelected();
+    QVERIFY(waitIdle(graph, client));
+    QCOMPARE(snapshot(pipeline), QStringList({"PlayerEndpoint", "RecorderEndpoint"}));
+    QCOMPARE(graph.edges()->count(), 0);
+
+    graph.undo();
+    QVERIFY(waitIdle(graph, client));
+    QCOMPARE(snapshot(pipeline), before);
+    const QString newId = graph.snapshot(filter).objectId;
+    QVERIFY(!newId.isEmpty() && newId != oldId);  // a new element, same node
+    QCOMPARE(value(newId, "getMaxEncoderBitrate").toInt(), 345000);
+    QCOMPARE(value(newId, "getCommand").toString(), QString("videoflip video-direction=horiz"));
+  }
+
+  void refusedWiresSayWhy() {
+    EngineClient client(*engine_);
+    EventLogModel log;
+    GraphModel graph(client, log);
+    graph.newPipeline();
+    const QString player = graph.addElement("PlayerEndpoint", 0, 0, {{"uri", QUrl::fromLocalFile(clip_).toString()}});
+    const QString recorder = graph.addElement("RecorderEndpoint", 300, 0, {{"uri", QUrl::fromLocalFile(dir_.filePath("r.webm")).toString()}});
+    const QString hub = graph.addElement("Composite", 600, 0);
+    QVERIFY(waitIdle(graph, client));
+    QSignalSpy refused(&graph, &GraphModel::refused);
+    QVERIFY(graph.connectPorts(recorder, player, "VIDEO").contains("has no outputs"));
+    QVERIFY(graph.connectPorts(player, hub, "ALL").contains("HubPort"));
+    QVERIFY(graph.connectPorts(player, recorder, "DATA").contains("DATA"));
+    QCOMPARE(refused.count(), 3);
+    QCOMPARE(graph.edges()->count(), 0);
+    // Missing constructor parameters are refused before any call.
+    QVERIFY(graph.addElement("PlayerEndpoint", 0, 0, {}).isEmpty());
+    QVERIFY(refused.last().first().toString().contains("uri"));
+    // A HubPort joins a hub on the canvas.
+    const QString port = graph.addElement("HubPort", 600, 200, {{"hub", hub}});
+    QVERIFY(!port.isEmpty());
+    QCOMPARE(graph.connectPorts(player, port, "ALL"), QString());
+    QVERIFY(waitIdle(graph, client));
+    QCOMPARE(graph.edges()->count(), 2);
+  }
+
+  void projectSaveAndOpenRebuildsThePipeline() {
+    EngineClient client(*engine_);
+    EventLogModel log;
+    GraphModel graph(client, log);
+    graph.newPipeline();
+    const QString player = graph.addElement("PlayerEndpoint", 40, 60, {{"uri", QUrl::fromLocalFile(clip_).toString()}});
+    const QString hub = graph.addElement("Composite", 600, 60);
+    const QString port = graph.addElement("HubPort", 300, 60, {{"hub", hub}});
+    graph.connectPorts(player, port, "ALL");
+    QVERIFY(waitIdle(graph, client));
+    const QStringList before = snapshot(graph.pipelineId());
+    const QString file = dir_.filePath("p.pwproj");
+    QCOMPARE(graph.saveProjectFile(file), QString());
+    QVERIFY(!graph.dirty());
+
+    graph.newPipeline();
+    QVERIFY(waitIdle(graph, client));
+    QCOMPARE(graph.nodes()->count(), 0);
+    QCOMPARE(graph.openProjectFile(file), QString());
+    QVERIFY(waitIdle(graph, client));
+    QCOMPARE(snapshot(graph.pipelineId()), before);
+    QCOMPARE(graph.snapshot(player).position, QPointF(40, 60));
+    QCOMPARE(graph.snapshot(port).hubKey, hub);
+    QVERIFY(!graph.canUndo());
+
+    // Bad files say what is wrong.
+    QFile bad(dir_.filePath("bad.pwproj"));
+    QVERIFY(bad.open(QIODevice::WriteOnly));
+    bad.write("{\"format\":\"pipewright-project\",\"version\":99}");
+    bad.close();
+    QVERIFY(graph.openProjectFile(bad.fileName()).contains("version 99"));
+    QVERIFY(graph.openProjectFile(dir_.filePath("missing.pwproj")).contains("Cannot open"));
+  }
+
+  void remotePipelinesAppearLive() {
+    // A remote client (another session) builds a pipeline...
+    auto remote = std::make_shared<TestConnection>();
+    const QString pipeline = call(*engine_, remote, "create", {{"type", "MediaPipeline"}}).value("result").toObject().value("value").toString();
+    auto create = [&](const QString& type, QJsonObject params) {
+      params.insert("mediaPipeline", pipeline);
+      return call(*engine_, remote, "create", {{"type", type}, {"constructorParams", params}}).value("result").toObject().value("value").toString();
+    };
+    const QString player = create("PlayerEndpoint", {{"uri", QUrl::fromLocalFile(clip_).toString()}});
+    const QString pass = create("PassThrough", {});
+    call(*engine_, remote, "invoke", {{"object", player}, {"operation", "connect"}, {"params", QJsonObject{}}, {"operationParams", QJsonObject{{"sink", pass}}}});
+
+    // ...the studio opens it: nodes, wires, arranged left to right.
+    EngineClient client(*engine_);
+    EventLogModel log;
+    GraphModel graph(client, log);
+    graph.openPipeline(pipeline);
+    QVERIFY(waitIdle(graph, client));
+    QCOMPARE(graph.nodes()->count(), 2);
+    // connect() without a type links AUDIO, VIDEO and DATA: the canvas shows what the engine holds.
+    QCOMPARE(graph.edges()->count(), value(player, "getSinkConnections").toArray().size());
+    QCOMPARE(graph.edges()->count(), 3);
+    const QString playerKey = graph.keyOfType("PlayerEndpoint");
+    const QString passKey = graph.keyOfType("PassThrough");
+    QVERIFY(graph.snapshot(playerKey).remote);
+    QVERIFY(graph.snapshot(playerKey).position.x() < graph.snapshot(passKey).position.x());
+
+    // Live: what the remote client adds and removes shows up.
+    const QString recorder = create("RecorderEndpoint", {{"uri", QUrl::fromLocalFile(dir_.filePath("remote.webm")).toString()}});
+    call(*engine_, remote, "invoke", {{"object", pass}, {"operation", "connect"}, {"operationParams", QJsonObject{{"sink", recorder}, {"mediaType", "VIDEO"}}}});
+    QTRY_COMPARE_WITH_TIMEOUT(graph.nodes()->count(), 3, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(graph.edges()->count(), 4, 5000);
+    call(*engine_, remote, "release", {{"object", pass}});
+    QTRY_COMPARE_WITH_TIMEOUT(graph.nodes()->count(), 2, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(graph.edges()->count(), 0, 5000);
+
+    // And what the studio adds is visible to the remote client.
+    graph.addElement("PassThrough", 0, 0);
+    QVERIFY(waitIdle(graph, client));
+    QCOMPARE(value(pipeline, "getChildren").toArray().size(), 3);
+
+    // When the owner releases the pipeline the canvas empties and says why.
+    call(*engine_, remote, "release", {{"object", pipeline}});
+    QTRY_COMPARE_WITH_TIMEOUT(graph.pipelineId(), QString(), 5000);
+    QCOMPARE(graph.nodes()->count(), 0);
+  }
+
+  void moveIsOneUndoStepAndSnaps() {
+    EngineClient client(*engine_);
+    EventLogModel log;
+    GraphModel graph(client, log);
+    graph.newPipeline();
+    const QString a = graph.addElement("PassThrough", 0, 0);
+    const QString b = graph.addElement("PassThrough", 0, 200);
+    QVERIFY(waitIdle(graph, client));
+    graph.selectAll();
+    const int steps = graph.undoStack().count();
+    graph.beginMove(a);
+    for (int i = 1; i <= 10; ++i) graph.moveTo(a, i * 10.3, i * 5.1);
+    graph.endMove();
+    QCOMPARE(graph.undoStack().count(), steps + 1);
+    QCOMPARE(graph.snapshot(a).position, QPointF(100, 60));  // snapped to the 20 px grid
+    QCOMPARE(graph.snapshot(b).position, QPointF(100, 260));
+    graph.undo();
+    QCOMPARE(graph.snapshot(a).position, QPointF(0, 0));
+    QCOMPARE(graph.snapshot(b).position, QPointF(0, 200));
+    // Rubber band: Ctrl toggles, Shift adds.
+    graph.clearSelection();
+    graph.selectInRect(-10, -10, 50, 50, "replace");
+    QCOMPARE(graph.selectedKeys(), QStringList({a}));
+    graph.selectInRect(-10, 190, 50, 50, "add");
+    QCOMPARE(graph.selectionCount(), 2);
+    graph.selectInRect(-10, -10, 50, 50, "toggle");
+    QCOMPARE(graph.selectedKeys(), QStringList({b}));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestStudioModels)
+#include "tst_studio_models.moc"
