@@ -15,6 +15,7 @@ Use /usr/bin/python3 (Debian's python3-gi); see bench/README.md.
 
 import argparse
 import asyncio
+import collections
 import ctypes
 import datetime
 import itertools
@@ -204,6 +205,10 @@ class Peer:
         self.connected = asyncio.Event()
         self.first_video = loop.create_future()
         self.video_frames = 0
+        # Echo delay: the servers relay VP8 frames unchanged, so a frame's bytes identify it on
+        # the way back. sent: frame key -> send time (last ~10 s); delays: (receive time, delay).
+        self.sent = collections.OrderedDict()
+        self.delays = []
         self.audio_packets = 0
         self.mids = {}
         self.errors = []
@@ -214,13 +219,14 @@ class Peer:
         desc = (
             f'webrtcbin name=w bundle-policy=max-bundle latency=50 '
             f'filesrc location="{media_path}" ! matroskademux name=d '
-            f'd.video_0 ! queue max-size-time=2000000000 ! clocksync ! rtpvp8pay pt=96 mtu=1200 ssrc={vssrc} ! '
+            f'd.video_0 ! queue max-size-time=2000000000 ! clocksync ! rtpvp8pay name=vpay pt=96 mtu=1200 ssrc={vssrc} ! '
             f'{VIDEO_CAPS.split(",rtcp")[0]},ssrc=(uint){vssrc} ! queue ! w.sink_0 '
             f'd.audio_0 ! queue max-size-time=2000000000 ! clocksync ! rtpopuspay pt=111 mtu=1200 ssrc={assrc} ! '
             f'{AUDIO_CAPS},ssrc=(uint){assrc} ! queue ! w.sink_1')
         self.pipe = Gst.parse_launch(desc)
         self.pipe.set_name(name)
         self.webrtc = self.pipe.get_by_name('w')
+        self.pipe.get_by_name('vpay').get_static_pad('sink').add_probe(Gst.PadProbeType.BUFFER, self._frame_sent)
         ice = self.webrtc.get_property('ice-agent')
         _add_missing_ref(ice)
         ice.emit('add-local-ip-address', '127.0.0.1')  # libnice skips loopback otherwise
@@ -306,7 +312,23 @@ class Peer:
         depay.get_static_pad('src').add_probe(
             Gst.PadProbeType.BUFFER, self._count_video if media == 'video' else self._count_audio)
 
-    def _count_video(self, _pad, _info):
+    @staticmethod
+    def _frame_key(info):
+        buf = info.get_buffer()
+        data = buf.extract_dup(0, buf.get_size())
+        return (len(data), hash(data))
+
+    def _frame_sent(self, _pad, info):
+        self.sent[self._frame_key(info)] = time.monotonic()
+        while len(self.sent) > 300:
+            self.sent.popitem(last=False)
+        return Gst.PadProbeReturn.OK
+
+    def _count_video(self, _pad, info):
+        t_sent = self.sent.pop(self._frame_key(info), None)
+        if t_sent is not None:
+            now = time.monotonic()
+            self.delays.append((now, now - t_sent))
         self.video_frames += 1
         if self.video_frames == 1:
             now = time.monotonic()
@@ -770,6 +792,8 @@ async def run_target(server, n, seconds, media, settle, warmup):
     self_cpu = (proc_cpu_ticks(os.getpid()) - self_t0) / CLK_TCK / window * 100
     cpu = (w1['ticks'] - w0['ticks']) / CLK_TCK / window * 100
     fps = [(r['peer'].video_frames - f[0]) / window for r, f in zip(recs, frames0)]
+    delays = [d for r in recs for (t, d) in r['peer'].delays if w0['t'] <= t <= w1['t']]
+    frames_in_window = sum(r['peer'].video_frames - f[0] for r, f in zip(recs, frames0))
     aps = [(r['peer'].audio_packets - f[1]) / window for r, f in zip(recs, frames0)]
     steady_inv = proc_inventory(pid)
     transcoding = await server.transcoding_report(recs)
@@ -800,6 +824,9 @@ async def run_target(server, n, seconds, media, settle, warmup):
         'ttff_after_offer_ms_p50': ms(pct([r['ttff_offer'] for r in ok], 50)),
         'connected_ms_p50': ms(pct([r['ttc'] for r in ok if 'ttc' in r], 50)),
         'echo_video_fps_mean': round(sum(fps) / len(fps), 1) if fps else None,
+        'echo_delay_ms_p50': ms(pct(delays, 50)),
+        'echo_delay_ms_p95': ms(pct(delays, 95)),
+        'echo_delay_matched_frames': f'{len(delays)}/{frames_in_window}',
         'echo_video_fps_min': round(min(fps), 1) if fps else None,
         'echo_audio_pps_mean': round(sum(aps) / len(aps), 1) if aps else None,
         'driver_cpu_pct': round(self_cpu, 1),
@@ -837,6 +864,9 @@ ROWS = [
     ('connect p50 (ms)', lambda r: r['rpc_ms'].get('connect', {}).get('p50')),
     ('connect p99 (ms)', lambda r: r['rpc_ms'].get('connect', {}).get('p99')),
     ('echoed video fps per session (mean)', lambda r: r['echo_video_fps_mean']),
+    ('echo delay p50, frame sent → back (ms)', lambda r: r['echo_delay_ms_p50']),
+    ('echo delay p95 (ms)', lambda r: r['echo_delay_ms_p95']),
+    ('echoed frames identical to a sent frame', lambda r: r['echo_delay_matched_frames']),
     ('threads / FDs left after release', lambda r: f'{r["threads_left_after_release"]} / {r["fds_left_after_release"]}'),
     ('sessions OK', lambda r: f'{r["ok_sessions"]}/{r["sessions"]}'),
     ('driver CPU (% of one core)', lambda r: r['driver_cpu_pct']),
