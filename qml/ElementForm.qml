@@ -21,15 +21,16 @@ Dialog {
     function ask(elementType, x, y) {
         type = elementType
         at = Qt.point(x, y)
-        params = studio.graph.constructorParams(elementType)
+        const wanted = studio.graph.constructorParams(elementType)
         const v = {}
-        for (const p of params) {
+        for (const p of wanted) {
             if (p.name === "uri") v.uri = elementType === "RecorderEndpoint" ? studio.newRecordingUri() : studio.sampleUri()
             else if (p.name === "command") v.command = "videoflip video-direction=horiz"
             else if (p.name === "hub") { const hubs = studio.graph.hubNodes(); v.hub = hubs.length ? hubs[0].key : "" }
             else v[p.name] = ""
         }
         values = v
+        params = wanted  // after the values: the fields start from them
         open()
     }
     onAccepted: studio.graph.addElement(type, at.x, at.y, values)
@@ -47,7 +48,7 @@ Dialog {
                     objectName: "param_" + modelData.name
                     visible: modelData.name !== "hub"
                     Layout.fillWidth: true
-                    text: form.values[modelData.name] || ""
+                    Component.onCompleted: text = form.values[modelData.name] || ""
                     onTextChanged: { const v = form.values; v[modelData.name] = text; form.values = v }
                 }
                 ComboBox {

@@ -4,7 +4,7 @@ import QtQuick.Layouts
 
 // Element classes from the schema; drag one onto the canvas to create it.
 Rectangle {
-    id: palette
+    id: elementPalette
     required property var studio
     // Called with "start" / "move" / "drop" / "cancel" and scene coordinates.
     signal dragElement(string name, string phase, real sceneX, real sceneY)
@@ -74,6 +74,7 @@ Rectangle {
                     anchors.fill: parent
                     anchors.rightMargin: 36
                     hoverEnabled: true
+                    preventStealing: true  // the list must not turn a drag onto the canvas into a flick
                     property bool dragging: false
                     property point pressAt
                     onPressed: (mouse) => { pressAt = Qt.point(mouse.x, mouse.y); dragging = false }
@@ -82,16 +83,16 @@ Rectangle {
                         const p = mapToItem(null, mouse.x, mouse.y)
                         if (!dragging && Math.abs(mouse.x - pressAt.x) + Math.abs(mouse.y - pressAt.y) > 6) {
                             dragging = true
-                            palette.dragElement(entry.name, "start", p.x, p.y)
+                            elementPalette.dragElement(entry.name, "start", p.x, p.y)
                         }
-                        if (dragging) palette.dragElement(entry.name, "move", p.x, p.y)
+                        if (dragging) elementPalette.dragElement(entry.name, "move", p.x, p.y)
                     }
                     onReleased: (mouse) => {
                         const p = mapToItem(null, mouse.x, mouse.y)
-                        if (dragging) palette.dragElement(entry.name, "drop", p.x, p.y)
+                        if (dragging) elementPalette.dragElement(entry.name, "drop", p.x, p.y)
                         dragging = false
                     }
-                    onCanceled: { if (dragging) palette.dragElement(entry.name, "cancel", 0, 0); dragging = false }
+                    onCanceled: { if (dragging) elementPalette.dragElement(entry.name, "cancel", 0, 0); dragging = false }
                 }
             }
         }

@@ -5,7 +5,7 @@ import QtQuick.Shapes
 // The canvas: nodes and wires of the open pipeline, rubber-band selection, zoom and pan,
 // wiring by dragging from an output port, minimap.
 Item {
-    id: canvas
+    id: canvasRoot
     objectName: "canvas"
     required property var graph
     property alias world: world
@@ -19,7 +19,6 @@ Item {
     property string wireType: ""
     property point wireFrom
     property point wireTo
-    signal refused(string reason)
     clip: true
     focus: true
 
@@ -62,16 +61,8 @@ Item {
         if (!target) return
         // On a port row: that media type; on the header: every type both ends share.
         const rowIndex = Math.floor((ty - target.y - graph.headerHeight) / graph.portRowHeight)
-        let type = "ALL"
-        if (rowIndex >= 0 && rowIndex < 3) {
-            type = ["VIDEO", "AUDIO", "DATA"][rowIndex]
-            if (type !== wireType) {
-                canvas.refused(qsTr("A %1 output connects to a %1 input, not to %2").arg(wireType).arg(type))
-                return
-            }
-        }
-        const reason = graph.connectPorts(wireKey, target.key, type)
-        if (reason !== "") canvas.refused(reason)
+        const type = rowIndex >= 0 && rowIndex < 3 ? ["VIDEO", "AUDIO", "DATA"][rowIndex] : "ALL"
+        const reason = graph.dropWire(wireKey, wireType, target.key, type)
     }
 
     Rectangle { anchors.fill: parent; color: Theme.canvas }
@@ -80,15 +71,15 @@ Item {
     Canvas {
         id: gridCanvas
         anchors.fill: parent
-        property real step: graph.gridSize * canvas.zoom * (canvas.zoom < 0.6 ? 2 : 1)
+        property real step: graph.gridSize * canvasRoot.zoom * (canvasRoot.zoom < 0.6 ? 2 : 1)
         onStepChanged: requestPaint()
-        Connections { target: canvas; function onPanXChanged() { gridCanvas.requestPaint() } function onPanYChanged() { gridCanvas.requestPaint() } }
+        Connections { target: canvasRoot; function onPanXChanged() { gridCanvas.requestPaint() } function onPanYChanged() { gridCanvas.requestPaint() } }
         onPaint: {
             const ctx = getContext("2d")
             ctx.reset()
             ctx.fillStyle = Theme.grid
             const s = step
-            const ox = ((canvas.panX % s) + s) % s, oy = ((canvas.panY % s) + s) % s
+            const ox = ((canvasRoot.panX % s) + s) % s, oy = ((canvasRoot.panY % s) + s) % s
             for (let x = ox; x < width; x += s)
                 for (let y = oy; y < height; y += s)
                     ctx.fillRect(x - 1, y - 1, 2, 2)
@@ -106,17 +97,17 @@ Item {
         property point panStart
         property string mode: "replace"
         onPressed: (mouse) => {
-            canvas.forceActiveFocus()
+            canvasRoot.forceActiveFocus()
             pressAt = Qt.point(mouse.x, mouse.y)
-            panning = mouse.button === Qt.MiddleButton || canvas.spaceHeld
-            panStart = Qt.point(canvas.panX, canvas.panY)
+            panning = mouse.button === Qt.MiddleButton || canvasRoot.spaceHeld
+            panStart = Qt.point(canvasRoot.panX, canvasRoot.panY)
             mode = (mouse.modifiers & Qt.ControlModifier) ? "toggle" : (mouse.modifiers & Qt.ShiftModifier) ? "add" : "replace"
             if (!panning) { band.x = mouse.x; band.y = mouse.y; band.width = 0; band.height = 0; band.visible = true }
         }
         onPositionChanged: (mouse) => {
             if (panning) {
-                canvas.panX = panStart.x + mouse.x - pressAt.x
-                canvas.panY = panStart.y + mouse.y - pressAt.y
+                canvasRoot.panX = panStart.x + mouse.x - pressAt.x
+                canvasRoot.panY = panStart.y + mouse.y - pressAt.y
             } else {
                 band.x = Math.min(mouse.x, pressAt.x); band.y = Math.min(mouse.y, pressAt.y)
                 band.width = Math.abs(mouse.x - pressAt.x); band.height = Math.abs(mouse.y - pressAt.y)
@@ -125,53 +116,53 @@ Item {
         onReleased: (mouse) => {
             if (!panning) {
                 band.visible = false
-                const a = canvas.toWorld(band.x, band.y)
-                graph.selectInRect(a.x, a.y, band.width / canvas.zoom, band.height / canvas.zoom, mode)
+                const a = canvasRoot.toWorld(band.x, band.y)
+                graph.selectInRect(a.x, a.y, band.width / canvasRoot.zoom, band.height / canvasRoot.zoom, mode)
             }
             panning = false
         }
-        cursorShape: panning || canvas.spaceHeld ? Qt.ClosedHandCursor : Qt.ArrowCursor
+        cursorShape: panning || canvasRoot.spaceHeld ? Qt.ClosedHandCursor : Qt.ArrowCursor
     }
 
     WheelHandler {
         acceptedModifiers: Qt.ControlModifier
-        onWheel: (event) => canvas.setZoom(canvas.zoom * (event.angleDelta.y > 0 ? 1.15 : 1 / 1.15), point.position.x, point.position.y)
+        onWheel: (event) => canvasRoot.setZoom(canvasRoot.zoom * (event.angleDelta.y > 0 ? 1.15 : 1 / 1.15), point.position.x, point.position.y)
     }
     WheelHandler {
         acceptedModifiers: Qt.NoModifier
-        onWheel: (event) => { canvas.panX += event.angleDelta.x / 4; canvas.panY += event.angleDelta.y / 4 }
+        onWheel: (event) => { canvasRoot.panX += event.angleDelta.x / 4; canvasRoot.panY += event.angleDelta.y / 4 }
     }
 
     Item {
         id: world
         objectName: "world"
-        x: canvas.panX
-        y: canvas.panY
-        scale: canvas.zoom
+        x: canvasRoot.panX
+        y: canvasRoot.panY
+        scale: canvasRoot.zoom
         transformOrigin: Item.TopLeft
         Repeater {
             id: wires
-            model: canvas.graph.edges
-            delegate: Wire { graph: canvas.graph }
+            model: canvasRoot.graph.edges
+            delegate: Wire { graph: canvasRoot.graph }
         }
         Repeater {
             id: nodes
             objectName: "nodeRepeater"
-            model: canvas.graph.nodes
-            delegate: NodeItem { graph: canvas.graph; canvas: canvas }
+            model: canvasRoot.graph.nodes
+            delegate: NodeItem { graph: canvasRoot.graph; canvas: canvasRoot }
         }
         Shape {
-            visible: canvas.wiring
+            visible: canvasRoot.wiring
             ShapePath {
-                strokeColor: Theme.mediaColor(canvas.wireType)
+                strokeColor: Theme.mediaColor(canvasRoot.wireType)
                 strokeWidth: 2
                 strokeStyle: ShapePath.DashLine
                 fillColor: "transparent"
-                startX: canvas.wireFrom.x; startY: canvas.wireFrom.y
+                startX: canvasRoot.wireFrom.x; startY: canvasRoot.wireFrom.y
                 PathCubic {
-                    x: canvas.wireTo.x; y: canvas.wireTo.y
-                    control1X: canvas.wireFrom.x + 60; control1Y: canvas.wireFrom.y
-                    control2X: canvas.wireTo.x - 60; control2Y: canvas.wireTo.y
+                    x: canvasRoot.wireTo.x; y: canvasRoot.wireTo.y
+                    control1X: canvasRoot.wireFrom.x + 60; control1Y: canvasRoot.wireFrom.y
+                    control2X: canvasRoot.wireTo.x - 60; control2Y: canvasRoot.wireTo.y
                 }
             }
         }
@@ -186,7 +177,7 @@ Item {
 
     Label {
         anchors.centerIn: parent
-        visible: canvas.graph.nodes.count === 0
+        visible: canvasRoot.graph.nodes.count === 0
         horizontalAlignment: Text.AlignHCenter
         color: Theme.subtext
         text: qsTr("Drag elements from the palette, or start from a template (View ▸ Templates).\nDrag from an output port to an input port to connect.")
@@ -196,14 +187,14 @@ Item {
         anchors.right: parent.right
         anchors.bottom: parent.bottom
         anchors.margins: 10
-        canvas: canvas
-        graph: canvas.graph
-        visible: canvas.graph.nodes.count > 0
+        canvas: canvasRoot
+        graph: canvasRoot.graph
+        visible: canvasRoot.graph.nodes.count > 0
     }
 
     Label {
         anchors.left: parent.left; anchors.bottom: parent.bottom; anchors.margins: 8
-        text: Math.round(canvas.zoom * 100) + "%"
+        text: Math.round(canvasRoot.zoom * 100) + "%"
         color: Theme.subtext
     }
 

@@ -123,6 +123,7 @@ Rectangle {
                             readOnly: !modelData.writable
                             selectByMouse: true
                             font.pixelSize: 12
+                            onTextChanged: if (!activeFocus) cursorPosition = 0  // show the start of long values
                             onAccepted: graph.setElementProperty(inspector.key, modelData.name, text)
                         }
                     }

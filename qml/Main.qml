@@ -139,7 +139,6 @@ ApplicationWindow {
                 id: canvasView
                 graph: root.graph
                 SplitView.fillHeight: true
-                onRefused: (reason) => root.toast(reason)
             }
             EventLog { studio: root.studio; SplitView.preferredHeight: 170 }
         }

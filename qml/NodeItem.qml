@@ -49,7 +49,7 @@ Rectangle {
         Rectangle {
             x: 8; anchors.verticalCenter: parent.verticalCenter
             width: 10; height: 10; radius: 5
-            color: node.state === "ready" ? Theme.ok : node.status === "error" ? Theme.error : Theme.warn
+            color: node.status === "ready" ? Theme.ok : node.status === "error" ? Theme.error : Theme.warn
             ToolTip.visible: stateArea.containsMouse
             ToolTip.text: node.status === "error" ? node.error : node.status
             MouseArea { id: stateArea; anchors.fill: parent; hoverEnabled: true }

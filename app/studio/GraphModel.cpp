@@ -538,6 +538,16 @@ QString GraphModel::connectPorts(const QString& sourceKey, const QString& sinkKe
   return {};
 }
 
+QString GraphModel::dropWire(const QString& sourceKey, const QString& sourceType, const QString& sinkKey,
+                             const QString& sinkType) {
+  if (sinkType != u"ALL" && sinkType != sourceType) {
+    const QString reason = QStringLiteral("%1 media goes into a %1 input, not into %2").arg(sourceType, sinkType);
+    Q_EMIT refused(reason);
+    return reason;
+  }
+  return connectPorts(sourceKey, sinkKey, sinkType);
+}
+
 void GraphModel::removeSelected() {
   QStringList keys = selectedKeys();
   QList<GraphEdge> wires;

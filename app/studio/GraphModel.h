@@ -86,6 +86,10 @@ class GraphModel : public QObject {
   Q_INVOKABLE QString canConnect(const QString& sourceKey, const QString& sinkKey, const QString& mediaType) const;
   // Empty when the wire was made, else the reason it was refused (also emitted as refused()).
   Q_INVOKABLE QString connectPorts(const QString& sourceKey, const QString& sinkKey, const QString& mediaType);
+  // A wire dropped from an output of `sourceType` onto a sink's `sinkType` input row ("ALL" when
+  // dropped on the node's header). Empty when made, else the reason (also emitted as refused()).
+  Q_INVOKABLE QString dropWire(const QString& sourceKey, const QString& sourceType, const QString& sinkKey,
+                               const QString& sinkType);
   Q_INVOKABLE void removeSelected();
   Q_INVOKABLE void removeNodes(const QStringList& keys);
   Q_INVOKABLE void disconnectEdge(int row);

@@ -1,0 +1,292 @@
+// End-to-end GUI tests: the real application (engine thread, WebSocket server, QML window)
+// driven with mouse and keyboard events. A PlayerEndpoint and a RecorderEndpoint are dragged
+// from the palette, wired, run, and the recording is checked with gst-discoverer-1.0; a remote
+// kurento-client builds a pipeline that must appear on the canvas. Screenshots of the window are
+// written to $PIPEWRIGHT_SCREENSHOT_DIR (default: the build folder).
+
+#include "EngineClient.h"
+#include "GraphModel.h"
+#include "NodeListModel.h"
+#include "ServerMonitor.h"
+#include "Studio.h"
+#include "StudioRuntime.h"
+#include "pipewright/engine/Engine.h"
+
+#include <QDeadlineTimer>
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QProcess>
+#include <QQuickItem>
+#include <QQuickWindow>
+#include <QSGRendererInterface>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QTest>
+#include <QUrl>
+#include <QtQml/qqmlextensionplugin.h>
+
+Q_IMPORT_QML_PLUGIN(Pipewright_StudioPlugin)
+
+using namespace pw;
+using namespace pw::studio;
+
+namespace {
+
+QQuickItem* findItem(QQuickItem* root, const QString& name) {
+  if (!root) return nullptr;
+  if (root->objectName() == name) return root;
+  for (QQuickItem* child : root->childItems()) {
+    if (QQuickItem* found = findItem(child, name)) return found;
+  }
+  return nullptr;
+}
+
+QQuickItem* findItemPrefix(QQuickItem* root, const QString& prefix) {
+  if (!root) return nullptr;
+  if (root->objectName().startsWith(prefix) && root->isVisible()) return root;
+  for (QQuickItem* child : root->childItems()) {
+    if (QQuickItem* found = findItemPrefix(child, prefix)) return found;
+  }
+  return nullptr;
+}
+
+QPoint scenePoint(QQuickItem* item, QPointF local) { return item->mapToScene(local).toPoint(); }
+QPoint sceneCenter(QQuickItem* item) { return scenePoint(item, QPointF(item->width() / 2, item->height() / 2)); }
+
+}  // namespace
+
+class TestStudioGui : public QObject {
+  Q_OBJECT
+
+ private:
+  QTemporaryDir dir_;
+  std::unique_ptr<StudioRuntime> runtime_;
+  QQuickWindow* window_ = nullptr;
+  QString clipUri_;
+  QString screenshots_;
+
+  QQuickItem* item(const QString& name) { return findItem(window_->contentItem(), name); }
+  // Popups and dialogs are QObjects owned by the window, not items of the scene.
+  QObject* overlayItem(const QString& name) { return window_->findChild<QObject*>(name); }
+  GraphModel& graph() { return *runtime_->studio()->graph(); }
+  bool waitIdle(int timeoutMs = 20000) {
+    QDeadlineTimer deadline(timeoutMs);
+    while (!deadline.hasExpired()) {
+      QTest::qWait(30);
+      if (!graph().busy() && runtime_->studio()->client().pendingCalls() == 0) return true;
+    }
+    return false;
+  }
+  void drag(QPoint from, QPoint to) {
+    QTest::mousePress(window_, Qt::LeftButton, {}, from);
+    for (int i = 1; i <= 12; ++i) {
+      QTest::mouseMove(window_, from + (to - from) * i / 12, 15);
+    }
+    QTest::mouseRelease(window_, Qt::LeftButton, {}, to, 30);
+  }
+  void screenshot(const QString& name) {
+    QTest::qWait(300);
+    const QImage image = window_->grabWindow();
+    QVERIFY2(!image.isNull(), "grabWindow failed");
+    QVERIFY(image.save(QDir(screenshots_).filePath(name)));
+  }
+  // Drops a palette entry on the canvas at `canvasPos`; fills the constructor form when one opens.
+  QString dropElement(const QString& type, QPointF canvasPos, const QString& uri = {}) {
+    QQuickItem* entry = item(QStringLiteral("palette_") + type);
+    if (!entry) return {};
+    QQuickItem* canvas = item(QStringLiteral("canvas"));
+    const int before = graph().nodes()->count();
+    drag(scenePoint(entry, QPointF(40, entry->height() / 2)), scenePoint(canvas, canvasPos));
+    if (QObject* form = overlayItem(QStringLiteral("elementForm")); form && form->property("visible").toBool()) {
+      if (!uri.isEmpty()) {
+        QVariantMap values = form->property("values").toMap();
+        values.insert(QStringLiteral("uri"), uri);
+        form->setProperty("values", values);
+      }
+      QMetaObject::invokeMethod(form, "accept");
+    }
+    if (graph().nodes()->count() != before + 1) return {};
+    return graph().nodes()->nodes().last().key;
+  }
+
+ public:
+  // Before the application exists: the same graphics API as the real binary (previews need GL).
+  static void initMain() { QQuickWindow::setGraphicsApi(QSGRendererInterface::OpenGL); }
+
+ private Q_SLOTS:
+  void initTestCase() {
+    QStandardPaths::setTestModeEnabled(true);
+    screenshots_ = qEnvironmentVariable("PIPEWRIGHT_SCREENSHOT_DIR", QDir::currentPath());
+    QDir().mkpath(screenshots_);
+    QString error;
+    QVERIFY2(initGStreamer(&error), qPrintable(error));
+    const QString clip = dir_.filePath("clip.webm");
+    QVERIFY(QProcess::execute("gst-launch-1.0", {"-q", "videotestsrc", "num-buffers=150", "pattern=ball", "!",
+                                                 "video/x-raw,width=320,height=240,framerate=30/1", "!", "vp8enc",
+                                                 "deadline=1", "!", "webmmux", "!", "filesink", "location=" + clip}) == 0);
+    clipUri_ = QUrl::fromLocalFile(clip).toString();
+    Config config;
+    config.listen = QStringLiteral("127.0.0.1");
+    config.port = 0;
+    config.mediaFolders = {dir_.path()};
+    config.iceLocalAddresses = {QStringLiteral("127.0.0.1")};
+    runtime_ = std::make_unique<StudioRuntime>(config);
+    QVERIFY2(runtime_->start(&error), qPrintable(error));
+    window_ = runtime_->window();
+    QVERIFY(window_);
+    window_->resize(1400, 860);
+    QVERIFY(QTest::qWaitForWindowExposed(window_));
+    window_->requestActivate();
+    QTest::qWait(200);
+    // Close the first-run template gallery if it is shown.
+    if (QObject* gallery = overlayItem(QStringLiteral("templateGallery"))) QMetaObject::invokeMethod(gallery, "close");
+    QTest::qWait(100);
+  }
+
+  void cleanupTestCase() {
+    if (runtime_) runtime_->stop();
+    runtime_.reset();
+  }
+
+  void dragWireRunAndRecord() {
+    const QString recording = dir_.filePath("gui-recording.webm");
+    const QString player = dropElement("PlayerEndpoint", QPointF(80, 80), clipUri_);
+    QVERIFY2(!player.isEmpty(), "dropping a PlayerEndpoint did not create a node");
+    const QString recorder = dropElement("RecorderEndpoint", QPointF(480, 80), QUrl::fromLocalFile(recording).toString());
+    QVERIFY2(!recorder.isEmpty(), "dropping a RecorderEndpoint did not create a node");
+    QVERIFY(waitIdle());
+    QVERIFY(!graph().snapshot(player).objectId.isEmpty());
+    QVERIFY(!graph().snapshot(recorder).objectId.isEmpty());
+
+    // Wire: drag from the player's VIDEO output to the recorder's header (all media types).
+    QQuickItem* playerNode = item(QStringLiteral("node_PlayerEndpoint_") + player);
+    QQuickItem* recorderNode = item(QStringLiteral("node_RecorderEndpoint_") + recorder);
+    QVERIFY(playerNode && recorderNode);
+    QQuickItem* out = findItem(playerNode, QStringLiteral("out_VIDEO"));
+    QVERIFY(out);
+    drag(sceneCenter(out), scenePoint(recorderNode, QPointF(60, 12)));
+    QVERIFY(waitIdle());
+    QCOMPARE(graph().edges()->count(), 2);
+
+    // A refused drop says why and changes nothing.
+    QQuickItem* recorderIn = findItem(recorderNode, QStringLiteral("in_VIDEO"));
+    QVERIFY(recorderIn);
+    QSignalSpy refused(&graph(), &GraphModel::refused);
+    drag(sceneCenter(findItem(playerNode, QStringLiteral("out_AUDIO"))), sceneCenter(recorderIn));
+    QTest::qWait(100);
+    QCOMPARE(refused.count(), 1);
+    QVERIFY(refused.first().first().toString().contains("AUDIO"));
+    QCOMPARE(graph().edges()->count(), 2);
+
+    // Run (toolbar), let it record, stop, check the file.
+    QTest::mouseClick(window_, Qt::LeftButton, {}, sceneCenter(item(QStringLiteral("runButton"))));
+    QTRY_COMPARE_WITH_TIMEOUT(graph().snapshot(recorder).recordState, QString("RECORDING"), 15000);
+    QTest::qWait(2500);
+    QTest::keyClick(window_, Qt::Key_0, Qt::ControlModifier);  // fit
+    graph().select(player, QStringLiteral("replace"));         // the inspector shows it
+    screenshot(QStringLiteral("studio-player-recorder.png"));
+    QTest::mouseClick(window_, Qt::LeftButton, {}, sceneCenter(item(QStringLiteral("stopButton"))));
+    QVERIFY(waitIdle(30000));
+    QTRY_COMPARE_WITH_TIMEOUT(graph().snapshot(recorder).recordState, QString("STOPPED"), 15000);
+
+    QProcess discoverer;
+    discoverer.start("gst-discoverer-1.0", {recording});
+    QVERIFY(discoverer.waitForFinished(30000));
+    const QString info = QString::fromUtf8(discoverer.readAllStandardOutput());
+    QVERIFY2(info.contains("video"), qPrintable(info));
+    const QRegularExpression durationRe(QStringLiteral("Duration: (\\d+):(\\d+):(\\d+\\.\\d+)"));
+    const auto m = durationRe.match(info);
+    QVERIFY2(m.hasMatch(), qPrintable(info));
+    const double seconds = m.captured(1).toInt() * 3600 + m.captured(2).toInt() * 60 + m.captured(3).toDouble();
+    QVERIFY2(seconds >= 1.5, qPrintable(info));
+  }
+
+  void keyboardUndoRedoAndDelete() {
+    const int nodes = graph().nodes()->count();
+    QVERIFY(nodes >= 2);
+    const int edges = graph().edges()->count();
+    QQuickItem* canvas = item(QStringLiteral("canvas"));
+    canvas->forceActiveFocus();
+    // Select all, delete: the engine releases the elements.
+    QTest::keyClick(window_, Qt::Key_A, Qt::ControlModifier);
+    QCOMPARE(graph().selectionCount(), nodes);
+    QTest::keyClick(window_, Qt::Key_Delete);
+    QVERIFY(waitIdle());
+    QCOMPARE(graph().nodes()->count(), 0);
+    // Ctrl+Z brings them back with their wires; Ctrl+Shift+Z deletes them again; Ctrl+Z again.
+    QTest::keyClick(window_, Qt::Key_Z, Qt::ControlModifier);
+    QVERIFY(waitIdle());
+    QCOMPARE(graph().nodes()->count(), nodes);
+    QCOMPARE(graph().edges()->count(), edges);
+    QTest::keyClick(window_, Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
+    QVERIFY(waitIdle());
+    QCOMPARE(graph().nodes()->count(), 0);
+    QTest::keyClick(window_, Qt::Key_Z, Qt::ControlModifier);
+    QVERIFY(waitIdle());
+    QCOMPARE(graph().nodes()->count(), nodes);
+    // Every node exists in the engine again.
+    for (const auto& n : graph().nodes()->nodes()) QVERIFY2(!n.objectId.isEmpty(), qPrintable(n.type));
+    // Ctrl+1 / Ctrl+0 change the zoom.
+    canvas->setProperty("zoom", 0.5);
+    QTest::keyClick(window_, Qt::Key_1, Qt::ControlModifier);
+    QCOMPARE(canvas->property("zoom").toDouble(), 1.0);
+  }
+
+  void remoteClientPipelineAppears() {
+    const QString tests = QStringLiteral(PIPEWRIGHT_TESTS_DIR);
+    QProcess remote;
+    remote.setWorkingDirectory(tests);
+    remote.start("node", {tests + "/gui/remote-client.mjs", runtime_->url(), clipUri_,
+                          QUrl::fromLocalFile(dir_.filePath("remote.webm")).toString()});
+    QVERIFY(remote.waitForStarted());
+    QString pipeline;
+    QDeadlineTimer deadline(30000);
+    while (pipeline.isEmpty() && !deadline.hasExpired()) {
+      QTest::qWait(50);
+      const QString out = QString::fromUtf8(remote.readAllStandardOutput());
+      const auto m = QRegularExpression("PIPELINE (\\S+)").match(out);
+      if (m.hasMatch()) pipeline = m.captured(1);
+    }
+    QVERIFY2(!pipeline.isEmpty(), qPrintable(QString::fromUtf8(remote.readAllStandardError())));
+
+    // It shows up in the sessions list; its Open button puts it on the canvas.
+    runtime_->studio()->monitor()->refresh();
+    QQuickItem* row = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT((row = item(QStringLiteral("pipeline_") + pipeline)) != nullptr, 10000);
+    QQuickItem* open = findItem(row, QStringLiteral("openPipeline"));
+    QVERIFY(open);
+    QTest::mouseClick(window_, Qt::LeftButton, {}, sceneCenter(open));
+    QTRY_COMPARE_WITH_TIMEOUT(graph().pipelineId(), pipeline, 5000);
+    QVERIFY(waitIdle());
+    QCOMPARE(graph().nodes()->count(), 2);
+    QCOMPARE(graph().edges()->count(), 1);
+    QVERIFY(graph().snapshot(graph().keyOfType("PlayerEndpoint")).remote);
+    QVERIFY(item(QStringLiteral("node_RecorderEndpoint_") + graph().keyOfType("RecorderEndpoint")));
+
+    // Live: the remote program adds an element; it appears without any action in the studio.
+    remote.write("more\n");
+    QTRY_COMPARE_WITH_TIMEOUT(graph().nodes()->count(), 3, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(graph().edges()->count(), 2, 10000);
+    QTest::keyClick(window_, Qt::Key_0, Qt::ControlModifier);
+    screenshot(QStringLiteral("studio-remote-pipeline.png"));
+    remote.closeWriteChannel();
+    QVERIFY(remote.waitForFinished(10000));
+    // The remote session ended; its pipeline is collected later, not by the studio.
+  }
+
+  void templateGalleryBuildsARealPipeline() {
+    runtime_->studio()->applyTemplate(QStringLiteral("composite"));
+    QTRY_VERIFY_WITH_TIMEOUT(graph().nodes()->count() == 11, 60000);  // 4 players, 5 ports, hub, recorder
+    QVERIFY(waitIdle(30000));
+    for (const auto& n : graph().nodes()->nodes()) QVERIFY2(!n.objectId.isEmpty(), qPrintable(n.type + ": " + n.error));
+    QCOMPARE(graph().edges()->count(), 10);
+    QTest::keyClick(window_, Qt::Key_0, Qt::ControlModifier);
+    screenshot(QStringLiteral("studio-composite-template.png"));
+  }
+};
+
+QTEST_MAIN(TestStudioGui)
+#include "tst_studio_gui.moc"
