@@ -209,6 +209,7 @@ class Peer:
         # the way back. sent: frame key -> send time (last ~10 s); delays: (receive time, delay).
         self.sent = collections.OrderedDict()
         self.delays = []
+        self.first_delay = None  # echo delay of the first frame that came back
         self.audio_packets = 0
         self.mids = {}
         self.errors = []
@@ -329,6 +330,8 @@ class Peer:
         if t_sent is not None:
             now = time.monotonic()
             self.delays.append((now, now - t_sent))
+            if self.first_delay is None:
+                self.first_delay = now - t_sent
         self.video_frames += 1
         if self.video_frames == 1:
             now = time.monotonic()
@@ -824,9 +827,14 @@ async def run_target(server, n, seconds, media, settle, warmup):
         'ttff_after_offer_ms_p50': ms(pct([r['ttff_offer'] for r in ok], 50)),
         'connected_ms_p50': ms(pct([r['ttc'] for r in ok if 'ttc' in r], 50)),
         'echo_video_fps_mean': round(sum(fps) / len(fps), 1) if fps else None,
+        'first_frame_echo_delay_ms_p50': ms(pct([r['peer'].first_delay for r in ok
+                                                 if r['peer'].first_delay is not None], 50)),
         'echo_delay_ms_p50': ms(pct(delays, 50)),
         'echo_delay_ms_p95': ms(pct(delays, 95)),
         'echo_delay_matched_frames': f'{len(delays)}/{frames_in_window}',
+        'echo_delay_ms_by_session': [
+            {'p50': ms(pct(ds, 50)), 'p95': ms(pct(ds, 95)), 'max': ms(max(ds) if ds else None)}
+            for ds in ([d for (t, d) in r['peer'].delays if w0['t'] <= t <= w1['t']] for r in recs)],
         'echo_video_fps_min': round(min(fps), 1) if fps else None,
         'echo_audio_pps_mean': round(sum(aps) / len(aps), 1) if aps else None,
         'driver_cpu_pct': round(self_cpu, 1),
@@ -864,6 +872,7 @@ ROWS = [
     ('connect p50 (ms)', lambda r: r['rpc_ms'].get('connect', {}).get('p50')),
     ('connect p99 (ms)', lambda r: r['rpc_ms'].get('connect', {}).get('p99')),
     ('echoed video fps per session (mean)', lambda r: r['echo_video_fps_mean']),
+    ('first frame: its own echo delay p50 (ms)', lambda r: r['first_frame_echo_delay_ms_p50']),
     ('echo delay p50, frame sent → back (ms)', lambda r: r['echo_delay_ms_p50']),
     ('echo delay p95 (ms)', lambda r: r['echo_delay_ms_p95']),
     ('echoed frames identical to a sent frame', lambda r: r['echo_delay_matched_frames']),
@@ -944,6 +953,8 @@ async def main():
               + (f'; errors: {r["errors"]}' if r['errors'] else ''))
         b = r['per_session_breakdown']
         print(f'  per session: threads {json.dumps(b["threads"])}; FDs {json.dumps(b["fds"])}')
+        print('  echo delay by session (ms, p50/p95/max): ' + ', '.join(
+            f'{d["p50"]}/{d["p95"]}/{d["max"]}' for d in r['echo_delay_ms_by_session']))
     with open(out, 'w') as f:
         json.dump({'meta': meta, 'results': results}, f, indent=2)
     print(f'\nJSON: {out} (server logs and the Pipewright pipeline graph: {work})')
