@@ -872,7 +872,6 @@ ROWS = [
     ('connect p50 (ms)', lambda r: r['rpc_ms'].get('connect', {}).get('p50')),
     ('connect p99 (ms)', lambda r: r['rpc_ms'].get('connect', {}).get('p99')),
     ('echoed video fps per session (mean)', lambda r: r['echo_video_fps_mean']),
-    ('first frame: its own echo delay p50 (ms)', lambda r: r['first_frame_echo_delay_ms_p50']),
     ('echo delay p50, frame sent → back (ms)', lambda r: r['echo_delay_ms_p50']),
     ('echo delay p95 (ms)', lambda r: r['echo_delay_ms_p95']),
     ('echoed frames identical to a sent frame', lambda r: r['echo_delay_matched_frames']),
