@@ -60,7 +60,6 @@ int main(int argc, char* argv[]) {
   std::unique_ptr<QCoreApplication> application =
       studio ? std::make_unique<QGuiApplication>(argc, argv) : std::make_unique<QCoreApplication>(argc, argv);
   QCoreApplication& app = *application;
-  QCoreApplication::setOrganizationName(QStringLiteral("Pipewright"));
   QCoreApplication::setApplicationName(QStringLiteral("pipewright"));
   QCoreApplication::setApplicationVersion(QStringLiteral(PIPEWRIGHT_VERSION));
 

@@ -8,6 +8,7 @@ Item {
     id: canvasRoot
     objectName: "canvas"
     required property var graph
+    required property var studio
     property alias world: world
     property real zoom: 1
     property real panX: 0
@@ -149,7 +150,7 @@ Item {
             id: nodes
             objectName: "nodeRepeater"
             model: canvasRoot.graph.nodes
-            delegate: NodeItem { graph: canvasRoot.graph; canvas: canvasRoot }
+            delegate: NodeItem { graph: canvasRoot.graph; canvas: canvasRoot; studio: canvasRoot.studio }
         }
         Shape {
             visible: canvasRoot.wiring

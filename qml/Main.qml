@@ -138,6 +138,7 @@ ApplicationWindow {
             GraphCanvas {
                 id: canvasView
                 graph: root.graph
+                studio: root.studio
                 SplitView.fillHeight: true
             }
             EventLog { studio: root.studio; SplitView.preferredHeight: 170 }

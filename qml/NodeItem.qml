@@ -1,11 +1,13 @@
 import QtQuick
 import QtQuick.Controls
+import QtQuick.Shapes
 
 // One element on the canvas: header, typed ports (video / audio / data), live badges.
 Rectangle {
     id: node
     required property var graph
     required property Item canvas
+    required property var studio
     required property int index
     required property string key
     required property string objectId
@@ -26,6 +28,9 @@ Rectangle {
     required property string recordState
     required property real recordingSince
     required property string playerState
+    required property var hubLink
+    required property bool previewOn
+    readonly property bool canPreview: outputs.indexOf("VIDEO") >= 0 && status === "ready" && studio.previews.available
 
     objectName: "node_" + type + "_" + key
     x: nodeX
@@ -38,6 +43,21 @@ Rectangle {
     border.color: selected ? Theme.selection : status === "error" ? Theme.error : Theme.border
 
     readonly property var mediaRows: ["VIDEO", "AUDIO", "DATA"]
+
+    // A HubPort belongs to its hub: a dotted line to it.
+    Shape {
+        visible: node.hubLink !== undefined && node.hubLink !== null
+        z: -1
+        ShapePath {
+            strokeColor: Theme.subtext
+            strokeWidth: 1.5
+            strokeStyle: ShapePath.DashLine
+            dashPattern: [1, 3]
+            fillColor: "transparent"
+            startX: node.width / 2; startY: node.height / 2
+            PathLine { x: node.hubLink ? node.hubLink.x : 0; y: node.hubLink ? node.hubLink.y : 0 }
+        }
+    }
 
     // Header
     Rectangle {
@@ -79,6 +99,22 @@ Rectangle {
                 Timer { running: recBadge.visible; interval: 500; repeat: true; onTriggered: recBadge.now = Date.now() }
             }
             Badge { visible: node.playerState === "EOS"; text: "END"; fill: "#6e7781" }
+            Rectangle {
+                objectName: "previewToggle"
+                visible: node.canPreview
+                width: 18; height: 16; radius: 3
+                color: node.previewOn ? Theme.accent : "transparent"
+                border.color: Theme.subtext
+                Label { anchors.centerIn: parent; text: "▶"; font.pixelSize: 9; color: node.previewOn ? "white" : Theme.text }
+                MouseArea {
+                    id: previewArea
+                    anchors.fill: parent
+                    hoverEnabled: true
+                    onClicked: graph.setPreview(node.key, !node.previewOn)
+                }
+                ToolTip.visible: previewArea.containsMouse
+                ToolTip.text: node.previewOn ? qsTr("Hide the live video") : qsTr("Show the live video leaving this element")
+            }
         }
     }
 
@@ -89,9 +125,28 @@ Rectangle {
         Label { id: badgeText; anchors.centerIn: parent; font.pixelSize: 9; font.bold: true; color: "white" }
     }
 
+    // Live video, only while the preview is on (nothing runs for a hidden one).
+    Rectangle {
+        visible: node.previewOn
+        x: 8
+        y: graph.headerHeight + 3 * graph.portRowHeight + 4
+        width: node.width - 16
+        height: node.height - y - 8
+        color: "black"
+        radius: 4
+        Loader {
+            id: previewLoader
+            anchors.fill: parent
+            active: node.previewOn
+            onActiveChanged: if (active) setSource("PreviewItem.qml", { studio: node.studio, nodeKey: node.key, objectId: node.objectId })
+            Component.onCompleted: if (active) setSource("PreviewItem.qml", { studio: node.studio, nodeKey: node.key, objectId: node.objectId })
+        }
+    }
+
     // Body: select and move
     MouseArea {
         id: body
+        z: -1  // under the header's buttons and the ports
         anchors.fill: parent
         acceptedButtons: Qt.LeftButton
         property point pressWorld

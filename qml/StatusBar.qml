@@ -26,7 +26,9 @@ Rectangle {
             elide: Text.ElideRight
             font.pixelSize: 11
             color: studio.busyText !== "" ? Theme.text : Theme.error
-            text: studio.busyText !== "" ? studio.busyText : studio.log.lastError
+            text: studio.busyText !== "" ? studio.busyText : (recentError.running ? studio.log.lastError : "")
+            Timer { id: recentError; interval: 10000 }
+            Connections { target: studio.log; function onLastErrorChanged() { recentError.restart() } }
         }
         Label { text: studio.graph.running === "running" ? qsTr("● running") : qsTr("○ stopped"); color: studio.graph.running === "running" ? Theme.ok : Theme.subtext; font.pixelSize: 11 }
     }

@@ -23,7 +23,7 @@ Popup {
         anchors.fill: parent
         spacing: 10
         Label { text: qsTr("Start from a template"); font.pixelSize: 20; font.bold: true; color: Theme.text }
-        Label { text: qsTr("Each one builds a real pipeline you can run, inspect and change. Ctrl+Z takes it apart step by step."); color: Theme.subtext; wrapMode: Text.WordWrap; Layout.fillWidth: true }
+        Label { text: qsTr("Each one builds a real pipeline you can run, inspect and change; Ctrl+Z removes it in one step."); color: Theme.subtext; wrapMode: Text.WordWrap; Layout.fillWidth: true }
         GridLayout {
             columns: 2
             Layout.fillWidth: true

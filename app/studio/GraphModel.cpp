@@ -541,7 +541,7 @@ QString GraphModel::connectPorts(const QString& sourceKey, const QString& sinkKe
 QString GraphModel::dropWire(const QString& sourceKey, const QString& sourceType, const QString& sinkKey,
                              const QString& sinkType) {
   if (sinkType != u"ALL" && sinkType != sourceType) {
-    const QString reason = QStringLiteral("%1 media goes into a %1 input, not into %2").arg(sourceType, sinkType);
+    const QString reason = QStringLiteral("%1 media goes only into %1 inputs, not into %2").arg(sourceType, sinkType);
     Q_EMIT refused(reason);
     return reason;
   }

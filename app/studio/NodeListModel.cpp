@@ -36,6 +36,12 @@ QVariant NodeListModel::data(const QModelIndex& index, int role) const {
     case RecordingSinceRole: return n.recordingSinceMs;
     case PlayerStateRole: return n.playerState;
     case PreviewOnRole: return n.previewOn;
+    case HubLinkRole: {
+      // A HubPort's line to its hub: the hub's left-middle, relative to this node.
+      const GraphNode* hub = n.hubKey.isEmpty() ? nullptr : find(n.hubKey);
+      if (!hub) return QVariant();
+      return QPointF(hub->position.x() - n.position.x(), hub->position.y() + NodeGeometry::height(hub->previewOn) / 2 - n.position.y());
+    }
     default: return {};
   }
 }
@@ -48,7 +54,7 @@ QHash<int, QByteArray> NodeListModel::roleNames() const {
           {OutputsRole, "outputs"},   {FlowingInRole, "flowingIn"},   {FlowingOutRole, "flowingOut"},
           {TranscodingRole, "transcoding"}, {RecordStateRole, "recordState"},
           {RecordingSinceRole, "recordingSince"}, {PlayerStateRole, "playerState"},
-          {PreviewOnRole, "previewOn"}};
+          {PreviewOnRole, "previewOn"}, {HubLinkRole, "hubLink"}};
 }
 
 int NodeListModel::indexOf(const QString& key) const {
@@ -107,6 +113,10 @@ void NodeListModel::clear() {
 void NodeListModel::touch(const QString& key) {
   const int i = indexOf(key);
   if (i >= 0) Q_EMIT dataChanged(index(i), index(i));
+  // Ports of a hub draw their line to it.
+  for (int j = 0; j < nodes_.size(); ++j) {
+    if (nodes_[j].hubKey == key) Q_EMIT dataChanged(index(j), index(j), {HubLinkRole});
+  }
 }
 
 }  // namespace pw::studio

@@ -4,6 +4,7 @@
 #include "EventLogModel.h"
 #include "GraphModel.h"
 #include "PaletteModel.h"
+#include "PreviewManager.h"
 #include "SampleMedia.h"
 #include "ServerMonitor.h"
 
@@ -31,6 +32,10 @@ Studio::Studio(Engine& engine, const QString& mediaFolder, QObject* parent)
   graph_ = new GraphModel(*client_, *log_, this);
   palette_ = new PaletteModel(this);
   monitor_ = new ServerMonitor(*client_, this);
+  previews_ = new PreviewManager(engine, this);
+  connect(previews_, &PreviewManager::failed, this, [this](const QString&, const QString& message) {
+    notify(QStringLiteral("Preview unavailable: %1").arg(message), true);
+  });
   sample_ = std::make_unique<SampleMedia>(QDir(mediaFolder_).filePath(QStringLiteral("pipewright-sample.webm")));
 
   QSettings settings;

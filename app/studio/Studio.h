@@ -21,6 +21,7 @@ class EngineClient;
 class EventLogModel;
 class GraphModel;
 class PaletteModel;
+class PreviewManager;
 class ServerMonitor;
 class SampleMedia;
 
@@ -32,6 +33,7 @@ class Studio : public QObject {
   Q_PROPERTY(pw::studio::PaletteModel* palette READ palette CONSTANT)
   Q_PROPERTY(pw::studio::EventLogModel* log READ log CONSTANT)
   Q_PROPERTY(pw::studio::ServerMonitor* monitor READ monitor CONSTANT)
+  Q_PROPERTY(pw::studio::PreviewManager* previews READ previews CONSTANT)
   Q_PROPERTY(QString currentFile READ currentFile NOTIFY currentFileChanged)
   Q_PROPERTY(QStringList recentFiles READ recentFiles NOTIFY recentFilesChanged)
   Q_PROPERTY(bool hasRecovery READ hasRecovery NOTIFY recoveryChanged)
@@ -49,6 +51,7 @@ class Studio : public QObject {
   PaletteModel* palette() const { return palette_; }
   EventLogModel* log() const { return log_; }
   ServerMonitor* monitor() const { return monitor_; }
+  PreviewManager* previews() const { return previews_; }
   EngineClient& client() const { return *client_; }
   QString currentFile() const { return currentFile_; }
   QStringList recentFiles() const { return recentFiles_; }
@@ -87,6 +90,7 @@ class Studio : public QObject {
   GraphModel* graph_ = nullptr;
   PaletteModel* palette_ = nullptr;
   ServerMonitor* monitor_ = nullptr;
+  PreviewManager* previews_ = nullptr;
   std::unique_ptr<SampleMedia> sample_;
   QString mediaFolder_;
   QString currentFile_;

@@ -1,5 +1,6 @@
 #include "StudioRuntime.h"
 
+#include "PreviewManager.h"
 #include "ServerMonitor.h"
 #include "Studio.h"
 #include "WebSocketServer.h"
@@ -39,6 +40,7 @@ bool StudioRuntime::start(QString* error) {
     stop();
     return false;
   }
+  PreviewManager::prepare();  // before any QML: registers the video item type
   const QString mediaFolder = config_.mediaFolders.isEmpty() ? QDir::homePath() : config_.mediaFolders.first();
   studio_ = std::make_unique<Studio>(*engine_, mediaFolder);
   studio_->monitor()->setListenUrl(url_);

@@ -7,6 +7,7 @@
 #include "EngineClient.h"
 #include "GraphModel.h"
 #include "NodeListModel.h"
+#include "PreviewManager.h"
 #include "ServerMonitor.h"
 #include "Studio.h"
 #include "StudioRuntime.h"
@@ -184,7 +185,13 @@ class TestStudioGui : public QObject {
     // Run (toolbar), let it record, stop, check the file.
     QTest::mouseClick(window_, Qt::LeftButton, {}, sceneCenter(item(QStringLiteral("runButton"))));
     QTRY_COMPARE_WITH_TIMEOUT(graph().snapshot(recorder).recordState, QString("RECORDING"), 15000);
-    QTest::qWait(2500);
+    // Live video inside the player's node: frames reach the GL sink of its preview.
+    QQuickItem* toggle = findItem(playerNode, QStringLiteral("previewToggle"));
+    QVERIFY(toggle && toggle->isVisible());
+    QTest::mouseClick(window_, Qt::LeftButton, {}, sceneCenter(toggle));
+    QTRY_VERIFY_WITH_TIMEOUT(graph().snapshot(player).previewOn, 2000);
+    QTRY_VERIFY_WITH_TIMEOUT(runtime_->studio()->previews()->framesShown(player) > 10, 10000);
+    QTest::qWait(1000);
     QTest::keyClick(window_, Qt::Key_0, Qt::ControlModifier);  // fit
     graph().select(player, QStringLiteral("replace"));         // the inspector shows it
     screenshot(QStringLiteral("studio-player-recorder.png"));

@@ -5,6 +5,10 @@
 #include "ObjectRegistry.h"
 #include "ServerManager.h"
 #include "SessionManager.h"
+#include "media/Formats.h"
+#include "media/MediaElement.h"
+#include "media/OutputPort.h"
+#include "media/SinkInput.h"
 #include "pipewright/engine/KurentoError.h"
 #include "pipewright/engine/Schema.h"
 
@@ -62,8 +66,40 @@ Engine::Engine(Config config, QObject* parent)
 
 Engine::~Engine() { shutdown(); }
 
+struct Engine::Preview {
+  std::weak_ptr<OutputPort> port;
+  std::shared_ptr<SinkInput> input;
+};
+
 void Engine::shutdown() {
+  for (auto& [appsrc, preview] : previews_) {
+    if (auto port = preview->port.lock()) port->detach(preview->input.get());
+  }
+  previews_.clear();
   if (registry_) registry_->releaseAll();
+}
+
+bool Engine::attachPreview(const QString& objectId, GstElement* appsrc, QString* error) {
+  auto element = std::dynamic_pointer_cast<MediaElement>(registry_->find(objectId));
+  std::shared_ptr<OutputPort> port = element ? element->outputPort(MediaType::Video) : nullptr;
+  if (!port) {
+    if (error) *error = QStringLiteral("%1 has no video output to preview").arg(objectId);
+    return false;
+  }
+  detachPreview(appsrc);
+  auto preview = std::make_shared<Preview>();
+  preview->port = port;
+  preview->input = std::make_shared<SinkInput>(MediaType::Video, formats::kRawVideo, ElementRef::addRef(appsrc));
+  port->attach(preview->input);
+  previews_[appsrc] = preview;
+  return true;
+}
+
+void Engine::detachPreview(GstElement* appsrc) {
+  auto it = previews_.find(appsrc);
+  if (it == previews_.end()) return;
+  if (auto port = it->second->port.lock()) port->detach(it->second->input.get());
+  previews_.erase(it);
 }
 
 const Schema& Engine::schema() const { return Schema::builtin(); }

@@ -65,6 +65,9 @@ class MediaElement : public MediaObject {
   void onRelease() override;
   QString gstreamerDot(const QString& details) const override;
 
+  // The output for `type` (null when the element has none).
+  std::shared_ptr<OutputPort> outputPort(MediaType type) const { return outputs_[static_cast<size_t>(type)]; }
+
  protected:
   // Adds an input fed through an appsrc wanting `format`; returns the appsrc (in the bin).
   GstElement* addInput(MediaType type, const QString& format);

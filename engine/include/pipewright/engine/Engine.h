@@ -11,7 +11,10 @@
 #include <QString>
 
 #include <functional>
+#include <map>
 #include <memory>
+
+typedef struct _GstElement GstElement;
 
 namespace pw {
 
@@ -21,6 +24,7 @@ class SessionManager;
 class Dispatcher;
 class Bindings;
 class MediaObject;
+class SinkInput;
 
 class Engine : public QObject {
   Q_OBJECT
@@ -52,6 +56,13 @@ class Engine : public QObject {
   // Checks a file:// (or other) URI against the media-folder allow-list. Throws 40107.
   QString checkUri(const QString& uri, bool forWriting) const;
 
+  // In-process only (the studio's node previews; not part of the remote API): feeds the decoded
+  // video leaving element `objectId` into `appsrc`, an appsrc of another pipeline, through the
+  // element's shared raw-video branch, until detachPreview(). Engine thread. False with a
+  // message when the object has no video output.
+  bool attachPreview(const QString& objectId, GstElement* appsrc, QString* error);
+  void detachPreview(GstElement* appsrc);
+
  Q_SIGNALS:
   // For status displays: counts changed (sessions, objects, connections).
   void countsChanged();
@@ -63,6 +74,8 @@ class Engine : public QObject {
   std::unique_ptr<ObjectRegistry> registry_;
   std::unique_ptr<SessionManager> sessions_;
   std::unique_ptr<Dispatcher> dispatcher_;
+  struct Preview;
+  std::map<GstElement*, std::shared_ptr<Preview>> previews_;
 };
 
 // Initialises GStreamer once (idempotent). Returns false with a message when a required

@@ -176,6 +176,19 @@ WebRtcEndpoint::WebRtcEndpoint(const Creation& creation)
     }
     gst_object_unref(ice);
   }
+  // libnice probes UPnP routers (SSDP multicast to 239.255.255.250) unless told not to: media
+  // stays on the configured addresses, so switch it off on every agent webrtcbin creates.
+  g_signal_connect(webrtc_.get(), "deep-element-added",
+                   G_CALLBACK(+[](GstBin*, GstBin*, GstElement* element, gpointer) {
+                     GObjectClass* klass = G_OBJECT_GET_CLASS(element);
+                     if (!g_object_class_find_property(klass, "agent")) return;
+                     GObject* agent = nullptr;
+                     g_object_get(element, "agent", &agent, nullptr);
+                     if (!agent) return;
+                     if (g_object_class_find_property(G_OBJECT_GET_CLASS(agent), "upnp")) g_object_set(agent, "upnp", FALSE, nullptr);
+                     g_object_unref(agent);
+                   }),
+                   nullptr);
   start();
 }
 
