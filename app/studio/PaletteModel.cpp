@@ -1,5 +1,6 @@
 #include "PaletteModel.h"
 
+#include "core/Bindings.h"
 #include "pipewright/engine/Schema.h"
 
 #include <QSettings>
@@ -12,6 +13,8 @@ QString PaletteModel::categoryOf(const QString& className) {
   const Schema& schema = Schema::builtin();
   const SchemaClass* cls = schema.findClass(className);
   if (!cls || cls->isAbstract) return {};
+  // Only what this engine can create (the schema also declares classes not implemented yet).
+  if (!Bindings::builtin().factory(className)) return {};
   if (schema.isA(className, QStringLiteral("Hub")) || className == u"HubPort") return QStringLiteral("Hubs");
   if (schema.isA(className, QStringLiteral("Endpoint"))) return QStringLiteral("Endpoints");
   if (schema.isA(className, QStringLiteral("Filter")) || className == u"PassThrough") return QStringLiteral("Filters");
