@@ -152,6 +152,7 @@ void GraphModel::resetCanvas() {
     if (n.previewOn) Q_EMIT previewRequested(n.key, n.objectId, false);
   }
   ++pipelineGeneration_;
+  ownPipelinePending_ = false;  // a pipeline still being created belongs to the old canvas
   ops_.clear();
   edges_.clear();
   nodes_.clear();
@@ -171,7 +172,7 @@ void GraphModel::ensurePipeline() {
   const int gen = pipelineGeneration_;
   enqueue([this, gen](Done done) {
     client_.create(QStringLiteral("MediaPipeline"), {}, [this, gen, done](const EngineClient::Reply& r) {
-      ownPipelinePending_ = false;
+      if (gen == pipelineGeneration_) ownPipelinePending_ = false;
       if (!r.ok()) {
         logError(QStringLiteral("create MediaPipeline"), r.errorCode, r.errorMessage);
         return done();
@@ -327,7 +328,13 @@ void GraphModel::insertNode(const GraphNode& source) {
   const QString key = n.key;
   enqueue([this, gen, key](Done done) {
     GraphNode* node = nodes_.find(key);
-    if (!node || gen != pipelineGeneration_ || pipelineId_.isEmpty()) return done();
+    if (!node || gen != pipelineGeneration_) return done();
+    if (pipelineId_.isEmpty()) {
+      node->state = QStringLiteral("error");
+      node->error = QStringLiteral("There is no pipeline to add it to (see the event log); start a new one with File ▸ New");
+      nodes_.touch(key);
+      return done();
+    }
     QJsonObject params = node->constructorParams;
     if (!node->hubKey.isEmpty()) {
       const QString hub = objectIdOf(node->hubKey);

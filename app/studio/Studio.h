@@ -72,6 +72,8 @@ class Studio : public QObject {
   Q_INVOKABLE QString autosavePath() const;
   Q_INVOKABLE QString toLocalPath(const QString& url) const;
   Q_INVOKABLE void notify(const QString& text, bool error = false);
+  // Writes the autosave now (the timer does it every 15 s when there are unsaved changes).
+  void autosaveNow() { autosave(); }
 
  Q_SIGNALS:
   void currentFileChanged();

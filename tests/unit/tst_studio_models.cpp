@@ -8,6 +8,7 @@
 #include "MediaTestUtil.h"
 #include "NodeListModel.h"
 #include "PaletteModel.h"
+#include "Studio.h"
 #include "TestConnection.h"
 #include "pipewright/engine/Engine.h"
 
@@ -275,6 +276,68 @@ class TestStudioModels : public QObject {
     call(*engine_, remote, "release", {{"object", pipeline}});
     QTRY_COMPARE_WITH_TIMEOUT(graph.pipelineId(), QString(), 5000);
     QCOMPARE(graph.nodes()->count(), 0);
+  }
+
+  void newTwiceInARowStillBuilds() {
+    // Regression: a second New while the first pipeline is still being created.
+    EngineClient client(*engine_);
+    EventLogModel log;
+    GraphModel graph(client, log);
+    graph.newPipeline();
+    graph.newPipeline();
+    const QString key = graph.addElement("PassThrough", 0, 0);
+    QVERIFY(waitIdle(graph, client));
+    QCOMPARE(graph.snapshot(key).state, QString("ready"));
+    QCOMPARE(value(graph.pipelineId(), "getChildren").toArray().size(), 1);
+  }
+
+  void exportDotWritesTheRealGraph() {
+    EngineClient client(*engine_);
+    EventLogModel log;
+    GraphModel graph(client, log);
+    graph.newPipeline();
+    graph.addElement("PassThrough", 0, 0);
+    QVERIFY(waitIdle(graph, client));
+    QSignalSpy exported(&graph, &GraphModel::dotExported);
+    const QString file = dir_.filePath("graph.dot");
+    graph.exportDot(QUrl::fromLocalFile(file).toString());
+    QTRY_COMPARE_WITH_TIMEOUT(exported.count(), 1, 5000);
+    QVERIFY(exported.first().at(1).toBool());
+    QFile dot(file);
+    QVERIFY(dot.open(QIODevice::ReadOnly));
+    const QByteArray text = dot.readAll();
+    QVERIFY(text.startsWith("digraph"));
+    QVERIFY2(text.contains("GstBin") && text.contains("PassThrough-"), text.left(800).constData());  // the real GStreamer graph
+  }
+
+  void autosaveIsRecoveredAfterACrash() {
+    const QString media = dir_.filePath("studio-media");
+    QDir().mkpath(media);
+    QString autosave;
+    {
+      // A session that "crashes": its autosave is written, and we keep the file from the clean
+      // exit's removal by copying it aside.
+      Studio studio(*engine_, media);
+      autosave = studio.autosavePath();
+      QFile::remove(autosave);
+      studio.graph()->newPipeline();
+      studio.graph()->addElement("PassThrough", 120, 80);
+      QVERIFY(waitIdle(*studio.graph(), studio.client()));
+      studio.autosaveNow();
+      QVERIFY(QFile::exists(autosave));
+      QVERIFY(QFile::copy(autosave, autosave + ".crash"));
+    }
+    QVERIFY2(!QFile::exists(autosave), "a clean exit removes the autosave");
+    QVERIFY(QFile::rename(autosave + ".crash", autosave));
+    Studio next(*engine_, media);
+    QVERIFY(next.hasRecovery());
+    next.recover();
+    QVERIFY(waitIdle(*next.graph(), next.client()));
+    QCOMPARE(next.graph()->nodes()->count(), 1);
+    QCOMPARE(next.graph()->nodes()->nodes().first().position, QPointF(120, 80));
+    QVERIFY(!next.graph()->nodes()->nodes().first().objectId.isEmpty());
+    QVERIFY(!next.hasRecovery());
+    QVERIFY(!QFile::exists(autosave));
   }
 
   void moveIsOneUndoStepAndSnaps() {

@@ -1,0 +1,111 @@
+import QtQuick
+import QtTest
+import Pipewright.Studio
+
+// Components against the real studio models (testStudio) and a real engine.
+Item {
+    id: root
+    width: 1200
+    height: 800
+
+    GraphCanvas {
+        id: canvas
+        x: 240
+        width: 960
+        height: 800
+        graph: testStudio.graph
+        studio: testStudio
+    }
+    ElementPalette {
+        id: palette
+        width: 240
+        height: 800
+        studio: testStudio
+    }
+
+    TestCase {
+        name: "Components"
+        when: windowShown
+        readonly property var graph: testStudio.graph
+
+        function nodeItem(key) {
+            const world = findChild(canvas, "world")
+            for (let i = 0; i < world.children.length; ++i) {
+                const c = world.children[i]
+                if (c.objectName && c.objectName.endsWith("_" + key)) return c
+            }
+            return null
+        }
+        function addAndWait(type, x, y, params) {
+            const key = graph.addElement(type, x, y, params || {})
+            verify(key !== "", "addElement " + type)
+            tryVerify(() => nodeItem(key) !== null && nodeItem(key).status !== "creating", 10000, type + " created")
+            compare(nodeItem(key).status, "ready", type + ": " + nodeItem(key).error)
+            return key
+        }
+
+        function init() { graph.newPipeline() }
+
+        function test_palette_search_narrows_the_list() {
+            const list = findChild(palette, "paletteList")
+            const all = list.count
+            verify(all >= 10)
+            testStudio.palette.filter = "zbar"
+            compare(list.count, 1)
+            testStudio.palette.filter = "no such element"
+            compare(list.count, 0)
+            testStudio.palette.filter = ""
+            compare(list.count, all)
+        }
+
+        function test_ports_follow_the_element_class() {
+            const recorder = addAndWait("RecorderEndpoint", 100, 100, { uri: testMediaUri })
+            const node = nodeItem(recorder)
+            verify(findChild(node, "in_VIDEO").visible)
+            verify(findChild(node, "in_AUDIO").visible)
+            verify(!findChild(node, "out_VIDEO").visible, "a recorder has no outputs")
+            const webrtc = addAndWait("WebRtcEndpoint", 400, 100)
+            verify(findChild(nodeItem(webrtc), "out_DATA").visible, "WebRTC has a data output")
+        }
+
+        function test_wiring_highlights_what_fits() {
+            const player = addAndWait("PlayerEndpoint", 60, 60, { uri: testMediaUri })
+            const recorder = addAndWait("RecorderEndpoint", 400, 60, { uri: testMediaUri })
+            const input = findChild(nodeItem(recorder), "in_VIDEO")
+            canvas.beginWire(player, "VIDEO", 0, 0, 10, 10)
+            compare(input.border.color, Theme.ok)
+            canvas.cancelWire()
+            compare(input.border.color, Theme.mediaColor("VIDEO"))
+            // Dropping on the recorder's header wires every type both ends share.
+            canvas.beginWire(player, "VIDEO", 0, 0, 10, 10)
+            canvas.endWire(420, 70)
+            tryCompare(graph.edges, "count", 2)
+        }
+
+        function test_zoom_fit_and_world_coordinates() {
+            addAndWait("PassThrough", 0, 0)
+            addAndWait("PassThrough", 1600, 900)
+            canvas.setZoom(2, 0, 0)
+            compare(canvas.zoom, 2)
+            const w = canvas.toWorld(200, 100)
+            fuzzyCompare(w.x, (200 - canvas.panX) / 2, 0.001)
+            canvas.actualSize()
+            compare(canvas.zoom, 1)
+            canvas.fit()
+            verify(canvas.zoom < 1, "fitting 1800 px into 960 zooms out")
+            const r = graph.boundingRect()
+            verify(canvas.panX + r.x * canvas.zoom >= 0)
+            verify(canvas.panX + (r.x + r.width) * canvas.zoom <= canvas.width)
+        }
+
+        function test_rubber_band_selects() {
+            const a = addAndWait("PassThrough", 40, 40)
+            addAndWait("PassThrough", 600, 400)
+            canvas.actualSize()
+            canvas.panX = 0; canvas.panY = 0
+            mouseDrag(findChild(canvas, "canvasBackground"), 10, 10, 300, 200)
+            tryCompare(graph, "selectionCount", 1)
+            compare(graph.selectedKeys()[0], a)
+        }
+    }
+}
