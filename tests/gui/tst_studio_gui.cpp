@@ -292,6 +292,14 @@ class TestStudioGui : public QObject {
     QCOMPARE(graph().edges()->count(), 10);
     QTest::keyClick(window_, Qt::Key_0, Qt::ControlModifier);
     screenshot(QStringLiteral("studio-composite-template.png"));
+
+    // File ▸ Export PNG writes a picture of the canvas.
+    const QString png = dir_.filePath("canvas.png");
+    QMetaObject::invokeMethod(window_, "exportPng", Q_ARG(QVariant, png));
+    QTRY_VERIFY_WITH_TIMEOUT(QFileInfo(png).size() > 0, 5000);
+    const QImage picture(png);
+    QVERIFY(!picture.isNull());
+    QVERIFY(picture.width() > 400 && picture.height() > 300);
   }
 };
 
