@@ -833,51 +833,36 @@ void GraphModel::setSnapToGrid(bool on) {
 
 // ---------------------------------------------------------------- live
 
+void GraphModel::invokeOnAll(const QString& type, const QString& operation) {
+  for (const GraphNode& n : nodes_.nodes()) {
+    if (n.type != type) continue;
+    const QString key = n.key;
+    enqueue([this, key, operation](Done done) {
+      const QString id = objectIdOf(key);
+      if (id.isEmpty()) return done();
+      client_.invoke(id, operation, {}, [this, operation, key, done](const EngineClient::Reply& r) {
+        if (!r.ok()) logError(operation, r.errorCode, r.errorMessage);
+        if (GraphNode* node = nodes_.find(key); node && r.ok() && (operation == u"play" || operation == u"stop")) {
+          node->playerState = operation == u"play" ? QStringLiteral("PLAYING") : QString();
+          nodes_.touch(key);
+        }
+        done();
+      });
+    });
+  }
+}
+
 void GraphModel::run() {
   // Recorders first so they catch the first frames the players send.
-  for (const QString& type : {QStringLiteral("RecorderEndpoint"), QStringLiteral("PlayerEndpoint")}) {
-    for (const GraphNode& n : nodes_.nodes()) {
-      if (n.type != type) continue;
-      const QString key = n.key;
-      enqueue([this, key, type](Done done) {
-        const QString id = objectIdOf(key);
-        if (id.isEmpty()) return done();
-        const QString op = type == u"RecorderEndpoint" ? QStringLiteral("record") : QStringLiteral("play");
-        client_.invoke(id, op, {}, [this, op, key, done](const EngineClient::Reply& r) {
-          if (!r.ok()) logError(op, r.errorCode, r.errorMessage);
-          if (GraphNode* n = nodes_.find(key); n && r.ok() && op == u"play") {
-            n->playerState = QStringLiteral("PLAYING");
-            nodes_.touch(key);
-          }
-          done();
-        });
-      });
-    }
-  }
+  invokeOnAll(QStringLiteral("RecorderEndpoint"), QStringLiteral("record"));
+  invokeOnAll(QStringLiteral("PlayerEndpoint"), QStringLiteral("play"));
   runState_ = QStringLiteral("running");
   Q_EMIT runningChanged();
 }
 
 void GraphModel::stop() {
-  for (const QString& type : {QStringLiteral("PlayerEndpoint"), QStringLiteral("RecorderEndpoint")}) {
-    for (const GraphNode& n : nodes_.nodes()) {
-      if (n.type != type) continue;
-      const QString key = n.key;
-      enqueue([this, key, type](Done done) {
-        const QString id = objectIdOf(key);
-        if (id.isEmpty()) return done();
-        const QString op = type == u"RecorderEndpoint" ? QStringLiteral("stopAndWait") : QStringLiteral("stop");
-        client_.invoke(id, op, {}, [this, op, key, done](const EngineClient::Reply& r) {
-          if (!r.ok()) logError(op, r.errorCode, r.errorMessage);
-          if (GraphNode* n = nodes_.find(key); n && op == u"stop") {
-            n->playerState.clear();
-            nodes_.touch(key);
-          }
-          done();
-        });
-      });
-    }
-  }
+  invokeOnAll(QStringLiteral("PlayerEndpoint"), QStringLiteral("stop"));
+  invokeOnAll(QStringLiteral("RecorderEndpoint"), QStringLiteral("stopAndWait"));
   runState_ = QStringLiteral("stopped");
   Q_EMIT runningChanged();
 }

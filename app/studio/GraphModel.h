@@ -164,6 +164,8 @@ class GraphModel : public QObject {
   void enqueue(Op op);
   void runNext();
   void onEvent(const QString& type, const QString& object, const QJsonObject& data);
+  // Queues `operation` (no parameters) on every node of `type`, in canvas order.
+  void invokeOnAll(const QString& type, const QString& operation);
   void discover(const QString& objectId, bool arrangeAfter);
   void watch(const QString& key);
   void syncConnections(const QString& key, Done done);

@@ -82,7 +82,10 @@ void Studio::newProject() {
 
 QString Studio::openProject(const QString& pathOrUrl) {
   const QString path = toLocalPath(pathOrUrl);
-  const QString error = graph_->openProjectFile(path);
+  return projectFileDone(path, graph_->openProjectFile(path));
+}
+
+QString Studio::projectFileDone(const QString& path, const QString& error) {
   if (!error.isEmpty()) {
     notify(error, true);
     return error;
@@ -97,15 +100,7 @@ QString Studio::saveProject(const QString& pathOrUrl) {
   QString path = toLocalPath(pathOrUrl.isEmpty() ? currentFile_ : pathOrUrl);
   if (path.isEmpty()) return QStringLiteral("Choose a file name first");
   if (QFileInfo(path).suffix().isEmpty()) path += QStringLiteral(".pwproj");
-  const QString error = graph_->saveProjectFile(path);
-  if (!error.isEmpty()) {
-    notify(error, true);
-    return error;
-  }
-  currentFile_ = path;
-  Q_EMIT currentFileChanged();
-  addRecent(path);
-  return {};
+  return projectFileDone(path, graph_->saveProjectFile(path));
 }
 
 void Studio::addRecent(const QString& path) {

@@ -84,6 +84,8 @@ class Studio : public QObject {
 
  private:
   void addRecent(const QString& path);
+  // After a project was opened or saved: the current file and recent list, or the error shown.
+  QString projectFileDone(const QString& path, const QString& error);
   void autosave();
   void setBusyText(const QString& text);
 
