@@ -1,19 +1,53 @@
 // RtpEndpoint with a real RTP sender: gst-launch-1.0 streams VP8 + Opus over RTP/UDP on
 // 127.0.0.1 to the ports the answer names; the recording proves the media arrived. Also the
-// offerer side and the SDP errors.
+// offerer side and the SDP errors, and SDES-SRTP: an endpoint created through the real
+// kurento-client with a `crypto` key, fed by gst-launch-1.0 through srtpenc (and, as the
+// negative case, by a sender that encrypts with another key than the one its SDP announces).
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { startServer, rpcClient, sleep, tempDir, removeDir, discover } from '../lib/server.mjs';
+import { randomBytes } from 'node:crypto';
+import { startServer, rpcClient, sleep, tempDir, removeDir, discover, makeClip } from '../lib/server.mjs';
 import { rpcShortcuts } from '../lib/kms.mjs';
+import { kurentoClient, connectClient, cb, collect, closeClient } from '../lib/kc.mjs';
 
 const OFFER = [
   'v=0', 'o=- 0 0 IN IP4 127.0.0.1', 's=gst-launch', 'c=IN IP4 127.0.0.1', 't=0 0',
   'm=audio 5006 RTP/AVP 111', 'a=rtpmap:111 OPUS/48000/2', 'a=sendonly',
   'm=video 5004 RTP/AVP 96', 'a=rtpmap:96 VP8/90000', 'a=sendonly', '',
 ].join('\r\n');
+
+// An offer from an SRTP sender: RTP/SAVP with the sender's own key in each a=crypto line.
+function srtpOffer(senderKey, suite = 'AES_CM_128_HMAC_SHA1_80', { audio = true } = {}) {
+  const crypto = `a=crypto:1 ${suite} inline:${senderKey.toString('base64')}`;
+  return [
+    'v=0', 'o=- 0 0 IN IP4 127.0.0.1', 's=gst-launch', 'c=IN IP4 127.0.0.1', 't=0 0',
+    ...(audio ? ['m=audio 5006 RTP/SAVP 111', 'a=rtpmap:111 OPUS/48000/2', crypto, 'a=sendonly'] : []),
+    'm=video 5004 RTP/SAVP 96', 'a=rtpmap:96 VP8/90000', crypto, 'a=sendonly', '',
+  ].join('\r\n');
+}
+
+const answerPorts = (answer) =>
+  [...answer.matchAll(/^m=(audio|video) (\d+) RTP\/S?AVPF? (\d+)/gm)].reduce((o, m) => ({ ...o, [m[1]]: Number(m[2]) }), {});
+
+// gst-launch-1.0: VP8 (and Opus) through srtpenc with `key` (bytes) to the endpoint's ports.
+function sendSrtp(ports, key, { cipher = 'aes-128-icm', auth = 'hmac-sha1-80', frames = 150 } = {}) {
+  const enc = ['srtpenc', `key=${key.toString('hex')}`, `rtp-cipher=${cipher}`, `rtp-auth=${auth}`, `rtcp-cipher=${cipher}`];
+  const args = ['-q',
+    'videotestsrc', 'is-live=true', `num-buffers=${frames}`, '!', 'video/x-raw,width=320,height=240,framerate=30/1', '!',
+    'vp8enc', 'deadline=1', 'keyframe-max-dist=30', '!', 'rtpvp8pay', 'pt=96', '!', ...enc, '!',
+    'udpsink', 'host=127.0.0.1', `port=${ports.video}`];
+  if (ports.audio) {
+    args.push('audiotestsrc', 'is-live=true', `num-buffers=${Math.round((frames / 30) * 47)}`, '!', 'audio/x-raw,rate=48000', '!',
+      'opusenc', '!', 'rtpopuspay', 'pt=111', '!', ...enc, '!', 'udpsink', 'host=127.0.0.1', `port=${ports.audio}`);
+  }
+  const sender = spawn('gst-launch-1.0', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  sender.stderr.on('data', (d) => { stderr += d; });
+  return new Promise((resolve) => sender.on('exit', (code) => resolve({ code, stderr })));
+}
 
 describe('RtpEndpoint', () => {
   let server, rpc, media;
@@ -73,8 +107,157 @@ describe('RtpEndpoint', () => {
     const other = await create('RtpEndpoint', { mediaPipeline: p });
     assert.equal((await invoke(other, 'processOffer', { offer: 'garbage' })).error?.code, 40201);
     assert.equal((await invoke(other, 'processOffer', { offer: OFFER.replace(/VP8/g, 'FOO').replace(/OPUS/g, 'BAR') })).error?.code, 40205);
-    const crypto = await rpc.call('create', { type: 'RtpEndpoint', constructorParams: { mediaPipeline: p, crypto: { crypto: 'AES_128_CM_HMAC_SHA1_80', key: '0123456789012345678901234567890' } } });
-    assert.equal(crypto.error?.code, 40006, 'SDES-SRTP is reported as not implemented');
+    value(await rpc.call('release', { object: p }));
+  });
+
+  // ---- SDES-SRTP ----
+  const KEY = 'PipewrightSdesKey-0123456789ab'; // 30 characters: AES-128 master key + salt
+  const sdes = (extra) => ({ __module__: 'kurento', __type__: 'SDES', ...extra });
+  // kurento-client only takes its own complex-type instances (it checks `instanceof SDES`).
+  const SDES = kurentoClient.getComplexType('SDES');
+
+  let client;
+  before(async () => { [client] = await connectClient(server.url); });
+  after(() => closeClient(client));
+
+  it('SDES-SRTP: kurento-client RtpEndpoint(crypto) ← gst-launch-1.0 srtpenc → RecorderEndpoint: VP8 + Opus recorded', { timeout: 60000 }, async () => {
+    const [pipeline] = await cb((d) => client.create('MediaPipeline', d));
+    try {
+      const [rtp] = await cb((d) => pipeline.create('RtpEndpoint', { crypto: new SDES({ crypto: 'AES_128_CM_HMAC_SHA1_80', key: KEY }) }, d));
+      const file = path.join(media, 'from-srtp.webm');
+      const [rec] = await cb((d) => pipeline.create('RecorderEndpoint', { uri: `file://${file}` }, d));
+      await cb((d) => rtp.connect(rec, d));
+      const flowOut = collect(rtp, 'MediaFlowOutStateChanged');
+      const senderKey = randomBytes(30);
+      const [answer] = await cb((d) => rtp.processOffer(srtpOffer(senderKey), d));
+      assert.match(answer, /^m=audio [1-9]\d* RTP\/SAVP 111/m, answer);
+      assert.match(answer, /^m=video [1-9]\d* RTP\/SAVP 96/m, answer);
+      // Our own key (the constructor's), under the offer's tag and suite, in both sections.
+      const ours = `a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:${Buffer.from(KEY).toString('base64')}`;
+      assert.equal(answer.split(ours).length - 1, 2, `answer carries our key twice:\n${answer}`);
+      await cb((d) => rec.record(d));
+      const sent = await sendSrtp(answerPorts(answer), senderKey);
+      assert.equal(sent.code, 0, sent.stderr);
+      await sleep(500);
+      await cb((d) => rec.stopAndWait(d));
+      const info = await discover(file);
+      assert.ok(info.videoCodecs.some((c) => /vp8/i.test(c)), `VP8 recorded (${JSON.stringify(info)})`);
+      assert.ok(info.audioCodecs.some((c) => /opus/i.test(c)), `Opus recorded (${JSON.stringify(info)})`);
+      assert.ok(info.durationSec >= 3.5 && info.durationSec <= 6, `about 5 s recorded (${info.durationSec})`);
+      assert.ok(flowOut.events.some((e) => e.state === 'FLOWING' && e.mediaType === 'VIDEO'), 'decrypted video flowed out');
+    } finally {
+      await cb((d) => pipeline.release(d));
+    }
+  });
+
+  it('SDES-SRTP: AES_256_CM_HMAC_SHA1_32 with keyBase64 decrypts video', { timeout: 30000 }, async () => {
+    const p = await create('MediaPipeline');
+    const key = randomBytes(46);
+    const rtp = await create('RtpEndpoint', { mediaPipeline: p, crypto: sdes({ crypto: 'AES_256_CM_HMAC_SHA1_32', keyBase64: key.toString('base64') }) });
+    const pass = await create('PassThrough', { mediaPipeline: p });
+    value(await invoke(rtp, 'connect', { sink: pass }));
+    const senderKey = randomBytes(46);
+    const answer = value(await invoke(rtp, 'processOffer', { offer: srtpOffer(senderKey, 'AES_256_CM_HMAC_SHA1_32', { audio: false }) }));
+    assert.match(answer, new RegExp(`a=crypto:1 AES_256_CM_HMAC_SHA1_32 inline:${key.toString('base64').replace(/[+/]/g, '\\$&')}\r\n`));
+    const sent = sendSrtp(answerPorts(answer), senderKey, { cipher: 'aes-256-icm', auth: 'hmac-sha1-32', frames: 90 });
+    await sleep(1500);
+    const flowing = value(await invoke(pass, 'isMediaFlowingIn', { mediaType: 'VIDEO' }));
+    assert.equal((await sent).code, 0);
+    assert.equal(flowing, true, 'decrypted video reaches the PassThrough');
+    value(await rpc.call('release', { object: p }));
+  });
+
+  it('SDES-SRTP: a sender encrypting with another key than its SDP says gets nothing through; the server carries on', { timeout: 30000 }, async () => {
+    const [pipeline] = await cb((d) => client.create('MediaPipeline', d));
+    try {
+      const [rtp] = await cb((d) => pipeline.create('RtpEndpoint', { crypto: new SDES({ crypto: 'AES_128_CM_HMAC_SHA1_80', key: KEY }) }, d));
+      const file = path.join(media, 'wrong-key.webm');
+      const [rec] = await cb((d) => pipeline.create('RecorderEndpoint', { uri: `file://${file}` }, d));
+      await cb((d) => rtp.connect(rec, d));
+      const flowOut = collect(rtp, 'MediaFlowOutStateChanged');
+      const flowIn = collect(rec, 'MediaFlowInStateChanged');
+      const [answer] = await cb((d) => rtp.processOffer(srtpOffer(randomBytes(30)), d));
+      await cb((d) => rec.record(d));
+      const sent = await sendSrtp(answerPorts(answer), randomBytes(30), { frames: 90 });
+      assert.equal(sent.code, 0, sent.stderr);
+      await sleep(500);
+      const [flowingOut] = await cb((d) => rtp.isMediaFlowingOut('VIDEO', d));
+      assert.equal(flowingOut, false, 'nothing decrypts');
+      await cb((d) => rec.stopAndWait(d));
+      assert.ok(!flowOut.events.some((e) => e.state === 'FLOWING'), `no MediaFlowOut FLOWING: ${JSON.stringify(flowOut.events)}`);
+      assert.ok(!flowIn.events.some((e) => e.state === 'FLOWING'), `no MediaFlowIn FLOWING on the recorder: ${JSON.stringify(flowIn.events)}`);
+      let info = null;
+      try { info = await discover(file); } catch { /* no file at all is fine */ }
+      assert.ok(!info || info.videoCodecs.length === 0, `no video recorded (${JSON.stringify(info?.videoCaps)})`);
+    } finally {
+      await cb((d) => pipeline.release(d));
+    }
+    // The server still answers and still makes working endpoints.
+    const p = await create('MediaPipeline');
+    const other = await create('RtpEndpoint', { mediaPipeline: p, crypto: sdes({ crypto: 'AES_128_CM_HMAC_SHA1_80', key: KEY }) });
+    assert.match(value(await invoke(other, 'generateOffer')), /RTP\/SAVPF/);
+    value(await rpc.call('release', { object: p }));
+  });
+
+  it('SDES-SRTP sending: PlayerEndpoint → RtpEndpoint(crypto, generateOffer) → RtpEndpoint(crypto, processOffer) → PassThrough', { timeout: 30000 }, async () => {
+    const clip = path.join(media, 'srtp-clip.webm');
+    await makeClip(clip, { seconds: 4, audio: false });
+    const p = await create('MediaPipeline');
+    const player = await create('PlayerEndpoint', { mediaPipeline: p, uri: `file://${clip}`, useEncodedMedia: true });
+    const sender = await create('RtpEndpoint', { mediaPipeline: p, crypto: sdes({ crypto: 'AES_128_CM_HMAC_SHA1_80', key: KEY }) });
+    const receiver = await create('RtpEndpoint', { mediaPipeline: p, crypto: sdes({ crypto: 'AES_128_CM_HMAC_SHA1_80' }) });
+    const pass = await create('PassThrough', { mediaPipeline: p });
+    value(await invoke(player, 'connect', { sink: sender, mediaType: 'VIDEO' }));
+    value(await invoke(receiver, 'connect', { sink: pass, mediaType: 'VIDEO' }));
+    const offer = value(await invoke(sender, 'generateOffer', { options: { __module__: 'kurento', __type__: 'OfferOptions', offerToReceiveVideo: false, offerToReceiveAudio: false } }));
+    const answer = value(await invoke(receiver, 'processOffer', { offer }));
+    assert.match(answer, /^m=video [1-9]\d* RTP\/SAVPF 96/m);
+    assert.match(answer, /a=recvonly/);
+    value(await invoke(sender, 'processAnswer', { answer }));
+    value(await invoke(player, 'play'));
+    let flowing = false;
+    for (let i = 0; i < 30 && !flowing; i++) {
+      await sleep(100);
+      flowing = value(await invoke(pass, 'isMediaFlowingIn', { mediaType: 'VIDEO' }));
+    }
+    assert.equal(flowing, true, 'what the sender encrypted with its key, the receiver decrypted with the key from the offer');
+    value(await rpc.call('release', { object: p }));
+  });
+
+  it('SDES-SRTP: generateOffer/processAnswer, and SDP or key mismatches are clear errors', async () => {
+    const p = await create('MediaPipeline');
+    const createErr = async (crypto) => (await rpc.call('create', { type: 'RtpEndpoint', constructorParams: { mediaPipeline: p, crypto: sdes(crypto) } })).error;
+    assert.equal((await createErr({ crypto: 'AES_128_CM_HMAC_SHA1_80', key: 'too short' }))?.code, 40107, 'key of the wrong length');
+    assert.equal((await createErr({ crypto: 'AES_256_CM_HMAC_SHA1_80', key: KEY }))?.code, 40107, '30-byte key for a 256-bit suite');
+    assert.equal((await createErr({ key: KEY }))?.code, 40107, 'key without a suite');
+    assert.equal((await createErr({ crypto: 'AES_128_CM_HMAC_SHA1_80', key: KEY, keyBase64: Buffer.from(KEY).toString('base64') }))?.code, 40107);
+
+    // Crypto endpoint, plain offer; plain endpoint, SRTP offer: 40205 saying why.
+    const secure = await create('RtpEndpoint', { mediaPipeline: p, crypto: sdes({ crypto: 'AES_128_CM_HMAC_SHA1_80', key: KEY }) });
+    const e1 = (await invoke(secure, 'processOffer', { offer: OFFER })).error;
+    assert.equal(e1?.code, 40205);
+    assert.match(e1.message, /crypto/i);
+    const plain = await create('RtpEndpoint', { mediaPipeline: p });
+    const e2 = (await invoke(plain, 'processOffer', { offer: srtpOffer(randomBytes(30)) })).error;
+    assert.equal(e2?.code, 40205);
+    assert.match(e2.message, /SRTP/);
+    const other = await create('RtpEndpoint', { mediaPipeline: p, crypto: sdes({ crypto: 'AES_128_CM_HMAC_SHA1_80', key: KEY }) });
+    const e3 = (await invoke(other, 'processOffer', { offer: srtpOffer(randomBytes(30), 'AES_CM_128_HMAC_SHA1_32') })).error;
+    assert.equal(e3?.code, 40205, 'offer with another suite');
+
+    // A random key when only the suite is given; offer is RTP/SAVPF with it.
+    const offerer = await create('RtpEndpoint', { mediaPipeline: p, crypto: sdes({ crypto: 'AES_128_CM_HMAC_SHA1_32' }) });
+    const offer = value(await invoke(offerer, 'generateOffer'));
+    assert.match(offer, /^m=audio [1-9]\d* RTP\/SAVPF 111/m);
+    assert.match(offer, /^m=video [1-9]\d* RTP\/SAVPF 96/m);
+    const keys = [...offer.matchAll(/^a=crypto:1 AES_CM_128_HMAC_SHA1_32 inline:(\S+)\r$/gm)].map((m) => Buffer.from(m[1], 'base64'));
+    assert.equal(keys.length, 2, offer);
+    assert.equal(keys[0].length, 30);
+    const plainAnswer = OFFER.replace(/sendonly/g, 'recvonly');
+    const e4 = (await invoke(offerer, 'processAnswer', { answer: plainAnswer })).error;
+    assert.equal(e4?.code, 40206, 'plain answer to an SRTP offer');
+    const goodAnswer = srtpOffer(randomBytes(30), 'AES_CM_128_HMAC_SHA1_32').replace(/sendonly/g, 'recvonly');
+    assert.equal(value(await invoke(offerer, 'processAnswer', { answer: goodAnswer })), offer);
     value(await rpc.call('release', { object: p }));
   });
 });

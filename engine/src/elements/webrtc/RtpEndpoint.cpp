@@ -10,9 +10,94 @@
 #include <gst/video/video-event.h>
 
 #include <atomic>
+#include <map>
+#include <mutex>
 
 namespace pw {
+
+// SRTP state shared with rtpbin's request-*-encoder/decoder handlers and srtpdec's
+// request-key handler (streaming threads, or the engine thread while pads are requested).
+struct SrtpState {
+  SrtpKey local;                          // ours: what srtpenc encrypts with (our a=crypto)
+  std::mutex mutex;
+  std::map<guint, SrtpKey> remote;        // rtpbin session → the peer's key (its a=crypto)
+  std::map<guint, ElementRef> encoders;   // one srtpenc per session, for RTP and RTCP
+  std::map<guint, ElementRef> decoders;   // one srtpdec per session, for RTP and RTCP
+};
+
 namespace {
+
+// rtpbin's request-rtp-encoder / request-rtcp-encoder: the session's srtpenc (one reference
+// per request: rtpbin releases one per request when the session goes). rtpbin looks up the
+// encoder's rtp(c)_sink_<session> and rtp(c)_src_<session> as existing pads, so they are
+// requested here, when the encoder is made.
+GstElement* onRequestEncoder(GstElement*, guint session, gpointer user) {
+  const auto& state = *static_cast<std::shared_ptr<SrtpState>*>(user);
+  std::lock_guard lock(state->mutex);
+  ElementRef& enc = state->encoders[session];
+  if (!enc) {
+    enc = makeElement("srtpenc");
+    if (!enc) return nullptr;
+    configureSrtpEncoder(enc.get(), state->local);
+    for (const char* name : {"rtp_sink_%1", "rtcp_sink_%1"}) {
+      PadRef pad = PadRef::adopt(gst_element_request_pad_simple(enc.get(), QString::fromLatin1(name).arg(session).toLatin1().constData()));
+    }
+  }
+  return GST_ELEMENT(gst_object_ref(enc.get()));
+}
+
+struct KeyRequest {
+  std::weak_ptr<SrtpState> state;
+  guint session;
+};
+
+// srtpdec's request-key (streaming thread, srtpdec's object lock held): the peer's key for this
+// session, or none yet (generateOffer before processAnswer), in which case the packet is dropped
+// and the next one asks again.
+GstCaps* onRequestKey(GstElement*, guint, gpointer user) {
+  const auto* request = static_cast<KeyRequest*>(user);
+  auto state = request->state.lock();
+  if (!state) return nullptr;
+  std::lock_guard lock(state->mutex);
+  auto it = state->remote.find(request->session);
+  if (it == state->remote.end() || !it->second.valid()) return nullptr;
+  return srtpDecoderCaps(it->second);
+}
+
+// rtpbin's request-rtp-decoder / request-rtcp-decoder: the session's srtpdec.
+GstElement* onRequestDecoder(GstElement*, guint session, gpointer user) {
+  const auto& state = *static_cast<std::shared_ptr<SrtpState>*>(user);
+  std::lock_guard lock(state->mutex);
+  ElementRef& dec = state->decoders[session];
+  if (!dec) {
+    dec = makeElement("srtpdec");
+    if (!dec) return nullptr;
+    g_signal_connect_data(dec.get(), "request-key", G_CALLBACK(onRequestKey), new KeyRequest{state, session},
+                          [](gpointer u, GClosure*) { delete static_cast<KeyRequest*>(u); }, GConnectFlags(0));
+  }
+  return GST_ELEMENT(gst_object_ref(dec.get()));
+}
+
+void connectSrtp(GstElement* rtpbin, const std::shared_ptr<SrtpState>& state) {
+  auto connect = [&](const char* signal, GCallback cb) {
+    g_signal_connect_data(rtpbin, signal, cb, new std::shared_ptr<SrtpState>(state),
+                          [](gpointer u, GClosure*) { delete static_cast<std::shared_ptr<SrtpState>*>(u); }, GConnectFlags(0));
+  };
+  connect("request-rtp-encoder", G_CALLBACK(onRequestEncoder));
+  connect("request-rtcp-encoder", G_CALLBACK(onRequestEncoder));
+  connect("request-rtp-decoder", G_CALLBACK(onRequestDecoder));
+  connect("request-rtcp-decoder", G_CALLBACK(onRequestDecoder));
+}
+
+// The a=crypto values of an m-line.
+QStringList cryptoAttributes(const GstSDPMedia* media) {
+  QStringList out;
+  for (guint i = 0; i < gst_sdp_media_attributes_len(media); ++i) {
+    const GstSDPAttribute* a = gst_sdp_media_get_attribute(media, i);
+    if (QLatin1String(a->key) == u"crypto" && a->value) out.append(QString::fromUtf8(a->value));
+  }
+  return out;
+}
 
 // rtpbin streaming thread: a new received stream (recv_rtp_src_<session>_<ssrc>_<pt>) →
 // depayloader → the element's output tee for its kind; later streams of a kind are drained.
@@ -74,8 +159,16 @@ void readRemote(const GstSDPMessage* sdp, const GstSDPMedia* m, RtpEndpoint::Lin
 }  // namespace
 
 RtpEndpoint::RtpEndpoint(const Creation& creation) : BaseRtpEndpoint(creation, QStringLiteral("RtpEndpoint")) {
-  if (creation.params.contains(u"crypto")) {
-    throw KurentoException(KurentoError::notImplemented(QStringLiteral("SDES-SRTP on RtpEndpoint (create it without 'crypto' for plain RTP)")));
+  const SrtpKey local = sdesFromParams(creation.params.value(u"crypto").toObject());
+  if (local.valid()) {
+    for (const char* factory : {"srtpenc", "srtpdec"}) {
+      if (GstRef<GstElementFactory> f = GstRef<GstElementFactory>::adopt(gst_element_factory_find(factory)); !f) {
+        throw KurentoException(ErrorCode::UnexpectedError,
+                               QStringLiteral("SDES-SRTP needs GStreamer's %1 (Debian: gstreamer1.0-plugins-bad)").arg(QLatin1String(factory)));
+      }
+    }
+    srtp_ = std::make_shared<SrtpState>();
+    srtp_->local = local;
   }
   const bool ipv6 = creation.params.value(u"useIpv6").toBool(false);
   const QStringList addresses = creation.engine.config().iceLocalAddresses;
@@ -93,6 +186,7 @@ RtpEndpoint::RtpEndpoint(const Creation& creation) : BaseRtpEndpoint(creation, Q
   addOutput(MediaType::Video);
   addOutput(MediaType::Audio);
   g_signal_connect(rtpbin_.get(), "pad-added", G_CALLBACK(onReceivedPad), nullptr);
+  if (srtp_) connectSrtp(rtpbin_.get(), srtp_);
   start();
 }
 
@@ -104,14 +198,15 @@ void RtpEndpoint::buildStream(int session, Line& line) {
   Stream st;
   // Receive sockets on free ports (bound when they reach READY).
   const QString clock = line.rtpmap.section(u'/', 1, 1);
+  // SRTP: srtpdec takes application/x-srtp and hands rtpbin's session application/x-rtp.
   CapsRef caps = CapsRef::adopt(gst_caps_new_simple(
-      "application/x-rtp", "media", G_TYPE_STRING, line.kind.toUtf8().constData(), "clock-rate", G_TYPE_INT, clock.toInt(),
+      srtp_ ? "application/x-srtp" : "application/x-rtp", "media", G_TYPE_STRING, line.kind.toUtf8().constData(), "clock-rate", G_TYPE_INT, clock.toInt(),
       "encoding-name", G_TYPE_STRING, line.encoding.toUtf8().constData(), "payload", G_TYPE_INT, line.payload, nullptr));
   if (line.encoding == u"H264") gst_caps_set_simple(caps.get(), "packetization-mode", G_TYPE_STRING, "1", nullptr);
   st.rtpSrc = makeElement("udpsrc");
   st.rtcpSrc = makeElement("udpsrc");
   g_object_set(st.rtpSrc.get(), "address", address_.toUtf8().constData(), "port", 0, "caps", caps.get(), nullptr);
-  CapsRef rtcpCaps = CapsRef::adopt(gst_caps_new_empty_simple("application/x-rtcp"));
+  CapsRef rtcpCaps = CapsRef::adopt(gst_caps_new_empty_simple(srtp_ ? "application/x-srtcp" : "application/x-rtcp"));
   g_object_set(st.rtcpSrc.get(), "address", address_.toUtf8().constData(), "port", 0, "caps", rtcpCaps.get(), nullptr);
   for (auto* e : {st.rtpSrc.get(), st.rtcpSrc.get()}) {
     addToBin({e});
@@ -122,6 +217,7 @@ void RtpEndpoint::buildStream(int session, Line& line) {
   g_object_get(st.rtpSrc.get(), "port", &line.localRtpPort, nullptr);
   g_object_get(st.rtcpSrc.get(), "port", &line.localRtcpPort, nullptr);
   const QByteArray n = QByteArray::number(session);
+  if (srtp_) setRemoteKey(session, line.remoteKey);  // before rtpbin asks for the decoder
   gst_element_link_pads(st.rtpSrc.get(), "src", rtpbin_.get(), ("recv_rtp_sink_" + n).constData());
   gst_element_link_pads(st.rtcpSrc.get(), "src", rtpbin_.get(), ("recv_rtcp_sink_" + n).constData());
   // RTCP out, and RTP out when we send.
@@ -173,9 +269,54 @@ QString RtpEndpoint::describe(const QList<Line>& lines) const {
     if (l.kind == u"video" && l.proto.contains(u"AVPF")) {
       sdp += QStringLiteral("a=rtcp-fb:%1 nack\r\na=rtcp-fb:%1 nack pli\r\na=rtcp-fb:%1 ccm fir\r\na=rtcp-fb:%1 goog-remb\r\n").arg(l.payload);
     }
+    if (srtp_) sdp += QStringLiteral("a=crypto:%1\r\n").arg(cryptoAttribute(l.cryptoTag, srtp_->local));
     sdp += QStringLiteral("a=rtcp:%1\r\na=%2\r\n").arg(l.localRtcpPort).arg(l.direction);
   }
   return sdp;
+}
+
+void RtpEndpoint::setRemoteKey(int session, const SrtpKey& key) {
+  std::lock_guard lock(srtp_->mutex);
+  srtp_->remote[static_cast<guint>(session)] = key;
+}
+
+QString RtpEndpoint::checkSecurity(const GstSDPMedia* m, Line& line, bool answer) const {
+  const bool secure = line.proto.startsWith(u"RTP/SAVP");
+  const QStringList cryptos = cryptoAttributes(m);
+  if (!srtp_) {
+    if (secure || !cryptos.isEmpty()) {
+      return QStringLiteral("%1 asks for SRTP (%2 with a=crypto), but this RtpEndpoint was created without 'crypto'")
+          .arg(line.kind, line.proto);
+    }
+    return {};
+  }
+  const SrtpSuite* ours = srtp_->local.suite;
+  if (!secure) {
+    return QStringLiteral("%1 is %2 without encryption, but this RtpEndpoint was created with 'crypto' %3: it needs RTP/SAVP "
+                          "or RTP/SAVPF with a=crypto:<tag> %4 inline:<key>")
+        .arg(line.kind, line.proto, QLatin1String(ours->apiName), QLatin1String(ours->sdpName));
+  }
+  QStringList problems;
+  for (const auto& value : cryptos) {
+    const CryptoLine c = parseCryptoAttribute(value);
+    if (!c.problem.isEmpty()) {
+      problems.append(c.problem);
+      continue;
+    }
+    if (c.key.suite != ours) {
+      problems.append(QStringLiteral("suite %1 is not ours (%2)").arg(c.suiteName, QLatin1String(ours->sdpName)));
+      continue;
+    }
+    if (answer && c.tag != line.cryptoTag) {
+      problems.append(QStringLiteral("tag %1 is not the offered %2").arg(c.tag).arg(line.cryptoTag));
+      continue;
+    }
+    line.cryptoTag = c.tag;
+    line.remoteKey = c.key;
+    return {};
+  }
+  if (cryptos.isEmpty()) return QStringLiteral("%1 (%2) has no a=crypto line with the peer's key").arg(line.kind, line.proto);
+  return QStringLiteral("%1: no usable a=crypto (%2)").arg(line.kind, problems.join(QStringLiteral("; ")));
 }
 
 void RtpEndpoint::processOffer(const QString& offer, std::shared_ptr<DeferredReply> reply) {
@@ -184,6 +325,7 @@ void RtpEndpoint::processOffer(const QString& offer, std::shared_ptr<DeferredRep
   }
   GstSDPMessage* sdp = parseSdp(offer, "offer");
   QList<Line> lines;
+  QStringList securityProblems;
   bool any = false;
   for (guint i = 0; i < gst_sdp_message_medias_len(sdp); ++i) {
     const GstSDPMedia* m = gst_sdp_message_get_media(sdp, i);
@@ -191,9 +333,11 @@ void RtpEndpoint::processOffer(const QString& offer, std::shared_ptr<DeferredRep
     line.kind = QString::fromUtf8(gst_sdp_media_get_media(m));
     line.proto = QString::fromUtf8(gst_sdp_media_get_proto(m));
     const bool media = (line.kind == u"audio" || line.kind == u"video") && gst_sdp_media_get_port(m) != 0 &&
-                       line.proto.startsWith(u"RTP/AVP");
+                       (line.proto.startsWith(u"RTP/AVP") || line.proto.startsWith(u"RTP/SAVP"));
     if (media) {
-      const Codec codec = chooseCodec(m, line.kind == u"video");
+      const QString problem = checkSecurity(m, line, false);
+      const Codec codec = problem.isEmpty() ? chooseCodec(m, line.kind == u"video") : Codec{};
+      if (!problem.isEmpty()) securityProblems.append(problem);
       if (codec.payload >= 0) {
         line.encoding = codec.encoding;
         line.payload = codec.payload;
@@ -210,9 +354,14 @@ void RtpEndpoint::processOffer(const QString& offer, std::shared_ptr<DeferredRep
   }
   gst_sdp_message_free(sdp);
   if (!any) {
+    if (!securityProblems.isEmpty()) {
+      throw KurentoException(ErrorCode::SdpEndPointProcessOfferError,
+                             QStringLiteral("No usable m-line: %1").arg(securityProblems.join(QStringLiteral("; "))));
+    }
     throw KurentoException(ErrorCode::SdpEndPointProcessOfferError,
-                           QStringLiteral("No usable m-line: RtpEndpoint accepts RTP/AVP(F) with VP8, VP9, H.264 "
-                                          "(packetization-mode=1) or Opus, with an rtpmap and a connection address"));
+                           QStringLiteral("No usable m-line: RtpEndpoint accepts %1 with VP8, VP9, H.264 "
+                                          "(packetization-mode=1) or Opus, with an rtpmap and a connection address")
+                               .arg(srtp_ ? QStringLiteral("RTP/SAVP(F) with a=crypto") : QStringLiteral("RTP/AVP(F)")));
   }
   for (int i = 0; i < lines.size(); ++i) {
     if (lines[i].active) buildStream(i, lines[i]);
@@ -234,7 +383,7 @@ void RtpEndpoint::generateOffer(const QJsonObject& options, std::shared_ptr<Defe
   for (bool video : {false, true}) {
     Line l;
     l.kind = video ? QStringLiteral("video") : QStringLiteral("audio");
-    l.proto = QStringLiteral("RTP/AVPF");
+    l.proto = srtp_ ? QStringLiteral("RTP/SAVPF") : QStringLiteral("RTP/AVPF");
     l.encoding = video ? QStringLiteral("VP8") : QStringLiteral("OPUS");
     l.payload = video ? 96 : 111;
     l.rtpmap = video ? QStringLiteral("VP8/90000") : QStringLiteral("OPUS/48000/2");
@@ -258,12 +407,31 @@ void RtpEndpoint::processAnswer(const QString& answer, std::shared_ptr<DeferredR
     throw KurentoException(ErrorCode::SdpEndPointAnswerAlreadyProcessed, QStringLiteral("The answer was already processed"));
   }
   GstSDPMessage* sdp = parseSdp(answer, "answer");
-  for (guint i = 0; i < gst_sdp_message_medias_len(sdp) && static_cast<int>(i) < lines_.size(); ++i) {
+  // Check every section before applying any, so a refused answer changes nothing.
+  QList<Line> lines = lines_;
+  QStringList problems;
+  const guint count = std::min(gst_sdp_message_medias_len(sdp), static_cast<guint>(lines.size()));
+  for (guint i = 0; i < count; ++i) {
     const GstSDPMedia* m = gst_sdp_message_get_media(sdp, i);
-    readRemote(sdp, m, lines_[i]);
-    if (gst_sdp_media_get_port(m) != 0) connectRemote(static_cast<int>(i), lines_[i]);
+    if (gst_sdp_media_get_port(m) == 0) continue;
+    Line probe = lines[i];
+    probe.proto = QString::fromUtf8(gst_sdp_media_get_proto(m));
+    const QString problem = checkSecurity(m, probe, true);
+    if (!problem.isEmpty()) problems.append(problem);
+    else lines[i].remoteKey = probe.remoteKey;
+    readRemote(sdp, m, lines[i]);
+  }
+  if (!problems.isEmpty()) {
+    gst_sdp_message_free(sdp);
+    throw KurentoException(ErrorCode::SdpEndPointProcessAnswerError, QStringLiteral("Unusable answer: %1").arg(problems.join(QStringLiteral("; "))));
+  }
+  for (guint i = 0; i < count; ++i) {
+    if (gst_sdp_media_get_port(gst_sdp_message_get_media(sdp, i)) == 0) continue;
+    if (srtp_) setRemoteKey(static_cast<int>(i), lines[i].remoteKey);
+    connectRemote(static_cast<int>(i), lines[i]);
   }
   gst_sdp_message_free(sdp);
+  lines_ = lines;
   remoteSdp_ = answer;
   setConnectionState(LinkState::Connected);
   reply->resolve(localSdp_);

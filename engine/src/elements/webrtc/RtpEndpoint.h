@@ -1,17 +1,24 @@
 #pragma once
 
 #include "BaseRtpEndpoint.h"
+#include "Sdes.h"
 
 #include <QList>
+
+#include <gst/sdp/gstsdpmessage.h>
 
 #include <memory>
 
 namespace pw {
 
-// Plain RTP (RTP/AVP, RTP/AVPF) through rtpbin and UDP sockets, negotiated with SDP:
-// processOffer from a sender such as gst-launch-1.0 or ffmpeg, or generateOffer/processAnswer.
+struct SrtpState;
+
+// RTP through rtpbin and UDP sockets, negotiated with SDP: processOffer from a sender such as
+// gst-launch-1.0 or ffmpeg, or generateOffer/processAnswer. Plain (RTP/AVP, RTP/AVPF) or, when
+// created with an SDES `crypto`, SRTP keyed in the SDP (RTP/SAVP, RTP/SAVPF with a=crypto):
+// srtpenc/srtpdec per session, handed to rtpbin through its request-*-encoder/decoder signals.
 // Received media stays encoded (VP8, VP9, H.264, Opus) like WebRTC's; sent media is payloaded
-// from the connected source, adapted to the negotiated codec. SDES-SRTP is not implemented yet.
+// from the connected source, adapted to the negotiated codec.
 class RtpEndpoint : public BaseRtpEndpoint {
  public:
   // One m-line as negotiated.
@@ -29,6 +36,8 @@ class RtpEndpoint : public BaseRtpEndpoint {
     int remoteRtcpPort = 0;
     int localRtpPort = 0;
     int localRtcpPort = 0;
+    int cryptoTag = 1;   // SRTP: the tag of the a=crypto we answer (the offer's) or offer
+    SrtpKey remoteKey;   // SRTP: the peer's key from its a=crypto
   };
 
   explicit RtpEndpoint(const Creation& creation);
@@ -47,12 +56,18 @@ class RtpEndpoint : public BaseRtpEndpoint {
   void buildStream(int session, Line& line);
   void connectRemote(int index, const Line& line);
   QString describe(const QList<Line>& lines) const;
+  // SRTP: checks an m-line's protocol and a=crypto against our crypto (or its absence) and
+  // fills the peer's key. Returns why the line cannot be used, or an empty string.
+  QString checkSecurity(const GstSDPMedia* m, Line& line, bool answer) const;
+  void setRemoteKey(int session, const SrtpKey& key);
 
   ElementRef rtpbin_;
   QString address_;  // the address we receive on and announce
   QList<Stream> streams_;
   QList<Line> lines_;
   bool offerGenerated_ = false;
+  std::shared_ptr<SrtpState> srtp_;  // null: plain RTP
+
 };
 
 }  // namespace pw
