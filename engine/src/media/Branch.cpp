@@ -29,6 +29,22 @@ GstRef<GstSample> toRunningTime(GstRef<GstSample> sample) {
   return mapped;
 }
 
+// The first element made by `factory` inside `bin` (recursively), if any.
+ElementRef findByFactory(GstBin* bin, const char* factory) {
+  GstIterator* it = gst_bin_iterate_recurse(bin);
+  GValue item = G_VALUE_INIT;
+  ElementRef found;
+  while (!found && gst_iterator_next(it, &item) == GST_ITERATOR_OK) {
+    auto* e = GST_ELEMENT(g_value_get_object(&item));
+    GstElementFactory* f = gst_element_get_factory(e);
+    if (f && g_strcmp0(GST_OBJECT_NAME(f), factory) == 0) found = ElementRef::addRef(e);
+    g_value_reset(&item);
+  }
+  g_value_unset(&item);
+  gst_iterator_free(it);
+  return found;
+}
+
 }  // namespace
 
 std::shared_ptr<Branch> Branch::create(GstBin* parentBin, GstElement* tee, const QString& name,
@@ -62,6 +78,23 @@ std::shared_ptr<Branch> Branch::create(GstBin* parentBin, GstElement* tee, const
       return nullptr;
     }
     if (err) g_error_free(err);
+    // The video encoder, for REMB and the bitrate limits (audio encoders keep their bitrate).
+    b->encoder_ = findByFactory(GST_BIN(transcode.get()), "vp8enc");
+    if (!b->encoder_) {
+      b->encoder_ = findByFactory(GST_BIN(transcode.get()), "x264enc");
+      b->encoderKbps_ = static_cast<bool>(b->encoder_);
+    }
+    if (b->encoder_) {
+      int bps = 0;
+      if (b->encoderKbps_) {
+        guint kbps = 0;
+        g_object_get(b->encoder_.get(), "bitrate", &kbps, nullptr);
+        bps = static_cast<int>(kbps) * 1000;
+      } else {
+        g_object_get(b->encoder_.get(), "target-bitrate", &bps, nullptr);
+      }
+      b->applied_ = bps;
+    }
     gst_bin_add(GST_BIN(bin.get()), transcode.get());
     if (decode) {
       ElementRef decoder = makeElement("decodebin");
@@ -127,11 +160,53 @@ void Branch::addTarget(const std::shared_ptr<SinkInput>& input) {
   input->setFeeder(shared_from_this());
   // A consumer joining a running encoder needs a fresh keyframe to start decoding.
   requestKeyframe();
+  updateBitrate();
 }
 
 void Branch::removeTarget(const SinkInput* input) {
-  std::lock_guard lock(targets_->mutex);
-  std::erase_if(targets_->inputs, [&](const auto& p) { return p.get() == input; });
+  {
+    std::lock_guard lock(targets_->mutex);
+    std::erase_if(targets_->inputs, [&](const auto& p) { return p.get() == input; });
+  }
+  updateBitrate();
+}
+
+void Branch::setEncoderSettings(const EncoderSettings& settings) {
+  {
+    std::lock_guard lock(bitrateMutex_);
+    settings_ = settings;
+  }
+  updateBitrate();
+}
+
+void Branch::updateBitrate() {
+  int wish = 0;  // the lowest wish of the targets; 0 = nobody limits
+  {
+    std::lock_guard lock(targets_->mutex);
+    for (const auto& in : targets_->inputs) {
+      const int w = in->bitrateWish();
+      if (w > 0) wish = wish > 0 ? std::min(wish, w) : w;
+    }
+  }
+  std::unique_lock lock(bitrateMutex_);
+  if (encoder_) {
+    int bps = wish > 0 ? wish : settings_.bitrateBps;
+    if (settings_.minBitrateBps > 0) bps = std::max(bps, settings_.minBitrateBps);
+    if (settings_.maxBitrateBps > 0) bps = std::min(bps, settings_.maxBitrateBps);
+    bps = std::max(bps, 16000);
+    if (bps == applied_.load()) return;
+    applied_ = bps;
+    if (encoderKbps_) g_object_set(encoder_.get(), "bitrate", static_cast<guint>(bps / 1000), nullptr);
+    else g_object_set(encoder_.get(), "target-bitrate", bps, nullptr);
+    return;
+  }
+  // Pass-through (or decoding only): the source has to send less. The request travels up the
+  // tee like a keyframe request, to the source element's input or to the endpoint receiving it.
+  if (wish == applied_.load() || !appsink_) return;
+  applied_ = wish;
+  PadRef pad = PadRef::adopt(gst_element_get_static_pad(appsink_.get(), "sink"));
+  lock.unlock();
+  gst_pad_push_event(pad.get(), SinkInput::newBitrateRequest(wish));
 }
 
 int Branch::targetCount() const {

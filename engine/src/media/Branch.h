@@ -4,10 +4,12 @@
 // input that wants this format. The appsink callback (a streaming thread) hands each sample
 // to the current targets; the target list is the only state shared with that thread.
 
+#include "Formats.h"
 #include "gst/GstRef.h"
 
 #include <QString>
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -34,6 +36,15 @@ class Branch : public std::enable_shared_from_this<Branch> {
 
   // Sends an upstream force-key-unit event towards the encoder or the source.
   void requestKeyframe();
+
+  // Bitrate control. The lowest bitrate wish of the targets (REMB, bandwidth limits) becomes
+  // the encoder's target in a video transcode branch (encoderBitrate when nobody wishes,
+  // clamped to min/maxEncoderBitrate), or a bitrate request sent upstream towards the source
+  // otherwise. Any thread; applies only changes.
+  void setEncoderSettings(const EncoderSettings& settings);
+  void updateBitrate();
+  // The encoder's current target in bps (0 when the branch has no video encoder).
+  int encoderTarget() const { return encoder_ ? applied_.load() : 0; }
   // Unlinks from the tee once idle, then stops and removes the branch (asynchronously).
   void dispose(Engine& engine);
 
@@ -51,6 +62,11 @@ class Branch : public std::enable_shared_from_this<Branch> {
   ElementRef tee_;
   PadRef teePad_;
   std::shared_ptr<Targets> targets_ = std::make_shared<Targets>();
+  ElementRef encoder_;        // vp8enc or x264enc of a video transcode, if any
+  bool encoderKbps_ = false;  // x264enc's bitrate is in kbit/s
+  std::mutex bitrateMutex_;
+  EncoderSettings settings_;
+  std::atomic<int> applied_{0};
 };
 
 }  // namespace pw

@@ -25,6 +25,8 @@ inline const QString kAac = QStringLiteral("audio/mpeg,mpegversion=4");
 
 struct EncoderSettings {
   int bitrateBps = 300000;  // MediaElement.encoderBitrate (Kurento's default target)
+  int minBitrateBps = 0;    // MediaElement.minEncoderBitrate (0 = none): floor for REMB
+  int maxBitrateBps = 0;    // MediaElement.maxEncoderBitrate (0 = none): ceiling
 };
 
 // True when media of `native` caps can feed a sink that wants `wanted` without decoding.

@@ -50,7 +50,7 @@ GstElement* MediaElement::addInput(MediaType type, const QString& format) {
   GstElement* raw = src.get();
   gst_bin_add(bin(), raw);
   auto input = std::make_shared<SinkInput>(type, format, std::move(src));
-  SinkInput::relayKeyframeRequests(input);
+  SinkInput::relayUpstreamRequests(input);
   inputs_[index(type)] = input;
   return raw;
 }
@@ -210,6 +210,24 @@ void MediaElement::setEncoderBitrate(int bps) {
   for (auto& port : outputs_) {
     if (port) port->setEncoderSettings(encoder_);
   }
+}
+
+void MediaElement::setMinEncoderBitrate(int bps) {
+  encoder_.minBitrateBps = std::max(0, bps);
+  setEncoderBitrate(encoder_.bitrateBps);
+}
+
+void MediaElement::setMaxEncoderBitrate(int bps) {
+  encoder_.maxBitrateBps = std::max(0, bps);
+  setEncoderBitrate(encoder_.bitrateBps);
+}
+
+std::map<QString, int> MediaElement::encoderTargets() const {
+  std::map<QString, int> out;
+  for (const auto& port : outputs_) {
+    if (port) out.merge(port->encoderTargets());
+  }
+  return out;
 }
 
 QJsonObject MediaElement::stats(std::optional<MediaType>) const {

@@ -8,6 +8,7 @@
 #include <QJsonArray>
 
 #include <array>
+#include <map>
 #include <memory>
 #include <optional>
 
@@ -45,10 +46,14 @@ class MediaElement : public MediaObject {
   bool isTranscoding(MediaType type, const QString& binName) const;
   void setEncoderBitrate(int bps);
   int encoderBitrate() const { return encoder_.bitrateBps; }
-  int minEncoderBitrate() const { return minEncoderBitrateBps_; }
-  int maxEncoderBitrate() const { return maxEncoderBitrateBps_; }
-  void setMinEncoderBitrate(int bps) { minEncoderBitrateBps_ = bps; }
-  void setMaxEncoderBitrate(int bps) { maxEncoderBitrateBps_ = bps; }
+  int minEncoderBitrate() const { return encoder_.minBitrateBps; }
+  int maxEncoderBitrate() const { return encoder_.maxBitrateBps; }
+  // Enforced on this element's transcode branches (new and running): floor and ceiling of the
+  // encoder target, whatever REMB or encoderBitrate ask for. 0 = none.
+  void setMinEncoderBitrate(int bps);
+  void setMaxEncoderBitrate(int bps);
+  // The targets of this element's running video encoders, by branch name (bps).
+  std::map<QString, int> encoderTargets() const;
 
   // Element statistics (getStats); endpoints add their own, possibly asynchronously.
   virtual QJsonObject stats(std::optional<MediaType> type) const;
@@ -107,8 +112,6 @@ class MediaElement : public MediaObject {
   std::array<bool, 3> flowingIn_{};
   std::array<bool, 3> flowingOut_{};
   EncoderSettings encoder_;
-  int minEncoderBitrateBps_ = 0;
-  int maxEncoderBitrateBps_ = 0;
   bool released_ = false;
 };
 

@@ -147,6 +147,7 @@ void OutputPort::connectToBranch(const std::shared_ptr<SinkInput>& input, const 
       if (branchError_) branchError_(error);
       return;
     }
+    branch->setEncoderSettings(settings_);
     it = branches_.emplace(key, branch).first;
     if (branch->transcoding() && transcodingChanged_) transcodingChanged_(true, branch->name());
   }
@@ -173,6 +174,19 @@ void OutputPort::detachAll() {
   releaseHold();
   for (auto& [key, branch] : branches_) branch->dispose(engine_);
   branches_.clear();
+}
+
+void OutputPort::setEncoderSettings(const EncoderSettings& s) {
+  settings_ = s;
+  for (auto& [key, branch] : branches_) branch->setEncoderSettings(s);
+}
+
+std::map<QString, int> OutputPort::encoderTargets() const {
+  std::map<QString, int> out;
+  for (const auto& [key, branch] : branches_) {
+    if (branch->encoderTarget() > 0) out.emplace(branch->name(), branch->encoderTarget());
+  }
+  return out;
 }
 
 bool OutputPort::transcoding() const {

@@ -45,7 +45,10 @@ class OutputPort : public std::enable_shared_from_this<OutputPort> {
   qint64 lastBufferUs() const { return probe_->lastBufferUs.load(); }
   CapsRef currentCaps() const;
 
-  void setEncoderSettings(const EncoderSettings& s) { settings_ = s; }
+  // Encoder target and limits for new transcode branches and the running ones.
+  void setEncoderSettings(const EncoderSettings& s);
+  // The targets of the running video encoders, by branch name (bps).
+  std::map<QString, int> encoderTargets() const;
   void onTranscodingChanged(TranscodingChanged cb) { transcodingChanged_ = std::move(cb); }
   void onBranchError(BranchError cb) { branchError_ = std::move(cb); }
 

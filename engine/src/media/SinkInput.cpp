@@ -42,18 +42,42 @@ void SinkInput::pushTo(GstElement* appsrc, GstCaps* caps, GstBuffer* buffer) {
   gst_app_src_push_buffer(src, buffer);
 }
 
-void SinkInput::relayKeyframeRequests(const std::shared_ptr<SinkInput>& input) {
+void SinkInput::relayUpstreamRequests(const std::shared_ptr<SinkInput>& input) {
   if (!input->appsrc()) return;
   PadRef srcPad = PadRef::adopt(gst_element_get_static_pad(input->appsrc(), "src"));
   gst_pad_add_probe(
       srcPad.get(), GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
       [](GstPad*, GstPadProbeInfo* info, gpointer user) -> GstPadProbeReturn {
-        if (gst_video_event_is_force_key_unit(GST_PAD_PROBE_INFO_EVENT(info))) {
+        GstEvent* event = GST_PAD_PROBE_INFO_EVENT(info);
+        if (gst_video_event_is_force_key_unit(event)) {
           if (auto in = static_cast<std::weak_ptr<SinkInput>*>(user)->lock()) in->requestKeyframe();
+        } else if (const auto bps = bitrateRequest(event)) {
+          if (auto in = static_cast<std::weak_ptr<SinkInput>*>(user)->lock()) in->setBitrateWish(*bps);
+          return GST_PAD_PROBE_DROP;  // handled here; the appsrc has nothing to do with it
         }
         return GST_PAD_PROBE_OK;
       },
       new std::weak_ptr<SinkInput>(input), [](gpointer u) { delete static_cast<std::weak_ptr<SinkInput>*>(u); });
+}
+
+namespace {
+constexpr const char* kBitrateRequest = "pipewright-bitrate-request";
+}
+
+GstEvent* SinkInput::newBitrateRequest(int bps) {
+  return gst_event_new_custom(GST_EVENT_CUSTOM_UPSTREAM, gst_structure_new(kBitrateRequest, "bitrate", G_TYPE_INT, bps, nullptr));
+}
+
+std::optional<int> SinkInput::bitrateRequest(GstEvent* event) {
+  if (GST_EVENT_TYPE(event) != GST_EVENT_CUSTOM_UPSTREAM || !gst_event_has_name(event, kBitrateRequest)) return std::nullopt;
+  int bps = 0;
+  if (!gst_structure_get_int(gst_event_get_structure(event), "bitrate", &bps)) return std::nullopt;
+  return bps;
+}
+
+void SinkInput::setBitrateWish(int bps) {
+  bitrateWish_.store(std::max(0, bps));
+  if (auto b = feeder()) b->updateBitrate();
 }
 
 void SinkInput::setFeeder(const std::shared_ptr<Branch>& branch) {

@@ -12,6 +12,7 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 #include <gst/app/gstappsrc.h>
 
@@ -39,9 +40,18 @@ class SinkInput {
   // Monotonic µs of the last buffer received (0 = never).
   qint64 lastBufferUs() const { return lastBufferUs_.load(); }
 
-  // Keyframe requests from downstream (a browser's PLI/FIR, an encoder starting) reach the
-  // input's appsrc as upstream force-key-unit events: pass them on to whatever feeds it.
-  static void relayKeyframeRequests(const std::shared_ptr<SinkInput>& input);
+  // Bitrate this consumer can take, in bps (0 = no limit): set by an endpoint from the REMB of
+  // its peer and its bandwidth limits, or relayed from further downstream. Updates the feeder.
+  void setBitrateWish(int bps);
+  int bitrateWish() const { return bitrateWish_.load(); }
+
+  // Requests from downstream reach the input's appsrc as upstream events: keyframe requests (a
+  // browser's PLI/FIR, an encoder starting) as force-key-unit, bitrate requests (REMB through a
+  // pass-through branch) as newBitrateRequest(). Both are passed on to whatever feeds the input.
+  static void relayUpstreamRequests(const std::shared_ptr<SinkInput>& input);
+  // The upstream event asking the source for at most `bps` (0 = no limit any more).
+  static GstEvent* newBitrateRequest(int bps);
+  static std::optional<int> bitrateRequest(GstEvent* event);
   // Pushes `buffer` (ownership taken) into `appsrc`, setting `caps` first when they changed.
   static void pushTo(GstElement* appsrc, GstCaps* caps, GstBuffer* buffer);
   // Creates an appsrc configured for live, time-stamped, bounded input.
@@ -58,6 +68,7 @@ class SinkInput {
   std::weak_ptr<Branch> feeder_;
   std::atomic<qint64> lastBufferUs_{0};
   std::atomic<qint64> lastKeyframeRequestUs_{0};
+  std::atomic<int> bitrateWish_{0};
 };
 
 }  // namespace pw

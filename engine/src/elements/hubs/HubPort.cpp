@@ -23,7 +23,7 @@ HubPort::HubPort(const Creation& creation) : MediaElement(creation, QStringLiter
     addToBin({src.get()});
     linkChain({src.get(), addOutput(t)});
     fromHub_[index(t)] = std::make_shared<SinkInput>(t, formats::kAny, src);
-    SinkInput::relayKeyframeRequests(fromHub_[index(t)]);
+    SinkInput::relayUpstreamRequests(fromHub_[index(t)]);
   }
   start();
 }

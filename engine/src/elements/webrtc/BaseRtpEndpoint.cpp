@@ -1,5 +1,6 @@
 #include "BaseRtpEndpoint.h"
 
+#include "Remb.h"
 #include "core/Bindings.h"
 #include "pipewright/engine/Schema.h"
 
@@ -25,6 +26,25 @@ void BaseRtpEndpoint::setConnectionState(LinkState s) {
         QJsonObject{{QStringLiteral("oldState"), linkStateName(old)}, {QStringLiteral("newState"), linkStateName(s)}});
 }
 
+void BaseRtpEndpoint::setUpRemb() {
+  ElementRef tee = ElementRef::adopt(gst_bin_get_by_name(bin(), "out-video"));
+  remb_ = Remb::install(GST_ELEMENT(bin()), tee.get());
+  bandwidthChanged();
+}
+
+void BaseRtpEndpoint::startRemb(bool negotiated) {
+  if (!remb_) return;
+  remb_->setEnabled(negotiated);
+  remb_->setVideoInput(inputs_[index(MediaType::Video)]);
+}
+
+void BaseRtpEndpoint::bandwidthChanged() {
+  if (remb_) remb_->setSendLimits(minVideoSendBandwidth * 1000, maxVideoSendBandwidth * 1000);
+}
+
+int BaseRtpEndpoint::receivedRemb() const { return remb_ ? remb_->lastReceivedBps() : 0; }
+int BaseRtpEndpoint::forwardedRemb() const { return remb_ ? remb_->forwardedBps() : 0; }
+
 namespace {
 
 // get<Prop>/set<Prop> for an int member, with a non-negative check on set.
@@ -34,6 +54,7 @@ void bindInt(Bindings& b, const QString& cls, const QString& prop, int BaseRtpEn
     const qint64 v = call.integer(prop);
     if (v < 0) throw KurentoException(KurentoError::illegalParam(QStringLiteral("'%1' must not be negative").arg(prop)));
     call.as<BaseRtpEndpoint>().*member = static_cast<int>(v);
+    call.as<BaseRtpEndpoint>().bandwidthChanged();
     return QJsonValue();
   });
 }

@@ -9,6 +9,7 @@
 namespace pw {
 
 class DeferredReply;
+class Remb;
 
 // Shared state of SDP endpoints (SdpEndpoint + BaseRtpEndpoint members of the schema):
 // session descriptions, bandwidth limits, media and connection state.
@@ -39,9 +40,21 @@ class BaseRtpEndpoint : public MediaElement {
   int mtu = 1200;
   QJsonObject rembParams;
 
+  // After a bandwidth property changed: the send limits go to REMB handling at once.
+  void bandwidthChanged();
+  // The last REMB the peer sent (bps, 0 = none) and what this endpoint asks its sender (bps).
+  int receivedRemb() const;
+  int forwardedRemb() const;
+
  protected:
   void setMediaState(LinkState s);
   void setConnectionState(LinkState s);
+  // Call at the end of the subclass constructor, once the out-video tee exists.
+  void setUpRemb();
+  // Call once the negotiation made the video input (if any); `negotiated`: goog-remb agreed.
+  void startRemb(bool negotiated);
+
+  std::shared_ptr<Remb> remb_;
 
   QString localSdp_;
   QString remoteSdp_;

@@ -1,5 +1,6 @@
 #include "RtpEndpoint.h"
 
+#include "Remb.h"
 #include "RtpCodecs.h"
 #include "core/Bindings.h"
 #include "media/SinkInput.h"
@@ -89,6 +90,17 @@ void connectSrtp(GstElement* rtpbin, const std::shared_ptr<SrtpState>& state) {
   connect("request-rtcp-decoder", G_CALLBACK(onRequestDecoder));
 }
 
+// True when the m-line offers or accepts goog-remb for `payload` (or for every payload, "*").
+bool hasGoogRemb(const GstSDPMedia* media, int payload) {
+  for (guint i = 0; i < gst_sdp_media_attributes_len(media); ++i) {
+    const GstSDPAttribute* a = gst_sdp_media_get_attribute(media, i);
+    if (QLatin1String(a->key) != u"rtcp-fb" || !a->value) continue;
+    const QStringList parts = QString::fromUtf8(a->value).simplified().split(u' ');
+    if (parts.size() >= 2 && parts[1] == u"goog-remb" && (parts[0] == u"*" || parts[0].toInt() == payload)) return true;
+  }
+  return false;
+}
+
 // The a=crypto values of an m-line.
 QStringList cryptoAttributes(const GstSDPMedia* media) {
   QStringList out;
@@ -101,16 +113,20 @@ QStringList cryptoAttributes(const GstSDPMedia* media) {
 
 // rtpbin streaming thread: a new received stream (recv_rtp_src_<session>_<ssrc>_<pt>) →
 // depayloader → the element's output tee for its kind; later streams of a kind are drained.
-void onReceivedPad(GstElement* rtpbin, GstPad* pad, gpointer) {
+void onReceivedPad(GstElement* rtpbin, GstPad* pad, gpointer user) {
   gchar* name = gst_pad_get_name(pad);
   const QString padName = QString::fromUtf8(name);
   g_free(name);
   if (!padName.startsWith(u"recv_rtp_src_")) return;
+  const guint32 ssrc = padName.section(u'_', 4, 4).toUInt();
   CapsRef caps = CapsRef::adopt(gst_pad_get_current_caps(pad));
   if (!caps) caps = CapsRef::adopt(gst_pad_query_caps(pad, nullptr));
   const GstStructure* s = caps && !gst_caps_is_empty(caps.get()) ? gst_caps_get_structure(caps.get(), 0) : nullptr;
   const QString media = s ? QString::fromUtf8(gst_structure_get_string(s, "media")) : QString();
   const QString encoding = s ? QString::fromUtf8(gst_structure_get_string(s, "encoding-name")).toUpper() : QString();
+  if (media == u"video") {
+    if (auto remb = static_cast<std::weak_ptr<Remb>*>(user)->lock()) remb->addVideoSsrc(ssrc);  // what our REMBs are about
+  }
   ElementRef bin = ElementRef::adopt(GST_ELEMENT(gst_element_get_parent(rtpbin)));
   if (!bin) return;
   ElementRef tee = ElementRef::adopt(gst_bin_get_by_name(GST_BIN(bin.get()), media == u"video" ? "out-video" : "out-audio"));
@@ -185,8 +201,10 @@ RtpEndpoint::RtpEndpoint(const Creation& creation) : BaseRtpEndpoint(creation, Q
   addToBin({rtpbin_.get()});
   addOutput(MediaType::Video);
   addOutput(MediaType::Audio);
-  g_signal_connect(rtpbin_.get(), "pad-added", G_CALLBACK(onReceivedPad), nullptr);
   if (srtp_) connectSrtp(rtpbin_.get(), srtp_);
+  setUpRemb();
+  g_signal_connect_data(rtpbin_.get(), "pad-added", G_CALLBACK(onReceivedPad), new std::weak_ptr<Remb>(remb_),
+                        [](gpointer u, GClosure*) { delete static_cast<std::weak_ptr<Remb>*>(u); }, GConnectFlags(0));
   start();
 }
 
@@ -275,6 +293,21 @@ QString RtpEndpoint::describe(const QList<Line>& lines) const {
   return sdp;
 }
 
+void RtpEndpoint::setProfile(const QList<Line>& lines) {
+  for (const auto& l : lines) {
+    if (!l.active) continue;
+    const bool secure = l.proto.startsWith(u"RTP/SAVP");
+    const bool feedback = l.proto.endsWith(u"AVPF");
+    // GstRTPProfile: AVP 1, SAVP 2, AVPF 3, SAVPF 4.
+    g_object_set(rtpbin_.get(), "rtp-profile", feedback ? (secure ? 4 : 3) : (secure ? 2 : 1), nullptr);
+    return;
+  }
+}
+
+bool RtpEndpoint::rembNegotiated(const QList<Line>& lines) {
+  return std::any_of(lines.begin(), lines.end(), [](const Line& l) { return l.active && l.remb; });
+}
+
 void RtpEndpoint::setRemoteKey(int session, const SrtpKey& key) {
   std::lock_guard lock(srtp_->mutex);
   srtp_->remote[static_cast<guint>(session)] = key;
@@ -344,6 +377,7 @@ void RtpEndpoint::processOffer(const QString& offer, std::shared_ptr<DeferredRep
         line.rtpmap = attribute(m, "rtpmap", codec.payload);
         line.fmtp = attribute(m, "fmtp", codec.payload);
         line.direction = reverse(direction(m));
+        line.remb = line.kind == u"video" && line.proto.endsWith(u"AVPF") && hasGoogRemb(m, codec.payload);
         readRemote(sdp, m, line);
         line.active = !line.rtpmap.isEmpty() && !line.remoteHost.isEmpty();
       }
@@ -363,6 +397,7 @@ void RtpEndpoint::processOffer(const QString& offer, std::shared_ptr<DeferredRep
                                           "(packetization-mode=1) or Opus, with an rtpmap and a connection address")
                                .arg(srtp_ ? QStringLiteral("RTP/SAVP(F) with a=crypto") : QStringLiteral("RTP/AVP(F)")));
   }
+  setProfile(lines);
   for (int i = 0; i < lines.size(); ++i) {
     if (lines[i].active) buildStream(i, lines[i]);
     else streams_.append(Stream{});
@@ -370,6 +405,7 @@ void RtpEndpoint::processOffer(const QString& offer, std::shared_ptr<DeferredRep
   lines_ = lines;
   remoteSdp_ = offer;
   localSdp_ = describe(lines);
+  startRemb(rembNegotiated(lines));
   setConnectionState(LinkState::Connected);
   reply->resolve(localSdp_);
   raise(QStringLiteral("MediaSessionStarted"));
@@ -392,10 +428,12 @@ void RtpEndpoint::generateOffer(const QJsonObject& options, std::shared_ptr<Defe
     l.active = true;
     lines.append(l);
   }
+  setProfile(lines);
   for (int i = 0; i < lines.size(); ++i) buildStream(i, lines[i]);
   lines_ = lines;
   offerGenerated_ = true;
   localSdp_ = describe(lines);
+  startRemb(false);  // until the answer accepts goog-remb
   reply->resolve(localSdp_);
 }
 
@@ -419,6 +457,7 @@ void RtpEndpoint::processAnswer(const QString& answer, std::shared_ptr<DeferredR
     const QString problem = checkSecurity(m, probe, true);
     if (!problem.isEmpty()) problems.append(problem);
     else lines[i].remoteKey = probe.remoteKey;
+    lines[i].remb = lines[i].kind == u"video" && lines[i].proto.endsWith(u"AVPF") && hasGoogRemb(m, lines[i].payload);
     readRemote(sdp, m, lines[i]);
   }
   if (!problems.isEmpty()) {
@@ -433,6 +472,7 @@ void RtpEndpoint::processAnswer(const QString& answer, std::shared_ptr<DeferredR
   gst_sdp_message_free(sdp);
   lines_ = lines;
   remoteSdp_ = answer;
+  startRemb(rembNegotiated(lines));
   setConnectionState(LinkState::Connected);
   reply->resolve(localSdp_);
   raise(QStringLiteral("MediaSessionStarted"));

@@ -38,6 +38,7 @@ class RtpEndpoint : public BaseRtpEndpoint {
     int localRtcpPort = 0;
     int cryptoTag = 1;   // SRTP: the tag of the a=crypto we answer (the offer's) or offer
     SrtpKey remoteKey;   // SRTP: the peer's key from its a=crypto
+    bool remb = false;   // video: the peer's SDP has a=rtcp-fb goog-remb (AVPF)
   };
 
   explicit RtpEndpoint(const Creation& creation);
@@ -60,6 +61,9 @@ class RtpEndpoint : public BaseRtpEndpoint {
   // fills the peer's key. Returns why the line cannot be used, or an empty string.
   QString checkSecurity(const GstSDPMedia* m, Line& line, bool answer) const;
   void setRemoteKey(int session, const SrtpKey& key);
+  // rtpbin's RTP profile from the negotiated m-lines (AVPF allows early RTCP feedback).
+  void setProfile(const QList<Line>& lines);
+  static bool rembNegotiated(const QList<Line>& lines);
 
   ElementRef rtpbin_;
   QString address_;  // the address we receive on and announce

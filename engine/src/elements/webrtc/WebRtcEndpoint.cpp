@@ -1,5 +1,7 @@
 #include "WebRtcEndpoint.h"
 
+#include "Remb.h"
+
 #include "core/Bindings.h"
 #include "media/Formats.h"
 #include "media/MediaPipeline.h"
@@ -26,6 +28,7 @@ struct WebRtcEndpoint::Callbacks {
   ElementRef audioTee;
   std::atomic<bool> videoLinked{false};
   std::atomic<bool> audioLinked{false};
+  std::shared_ptr<Remb> remb;  // set once in the constructor, before any signal is connected
 
   template <typename F>
   void post(F fn) {
@@ -81,6 +84,8 @@ void onIncomingPad(GstElement*, GstPad* pad, gpointer user) {
   const QString media = QString::fromUtf8(gst_structure_get_string(s, "media"));
   const QString encoding = QString::fromUtf8(gst_structure_get_string(s, "encoding-name")).toUpper();
   const bool video = media == u"video";
+  guint ssrc = 0;
+  if (video && cb.remb && gst_structure_get_uint(s, "ssrc", &ssrc)) cb.remb->addVideoSsrc(ssrc);  // what our REMBs are about
   std::atomic<bool>& linked = video ? cb.videoLinked : cb.audioLinked;
   const QString depay = depayloaderFor(encoding);
   GstElement* chain = nullptr;
@@ -189,6 +194,8 @@ WebRtcEndpoint::WebRtcEndpoint(const Creation& creation)
                      g_object_unref(agent);
                    }),
                    nullptr);
+  setUpRemb();
+  callbacks_->remb = remb_;
   start();
 }
 
@@ -364,6 +371,8 @@ void WebRtcEndpoint::addStream(MediaType type, const QString& encoding, int payl
 void WebRtcEndpoint::finishNegotiation(const QString& localSdp, const std::shared_ptr<DeferredReply>& reply) {
   localSdp_ = localSdp;
   negotiating_ = false;
+  // Our video sections always offer or accept goog-remb (see addStream's codec preferences).
+  startRemb(true);
   for (const auto& [mline, candidate] : std::exchange(remoteCandidates_, {})) applyRemoteCandidate(mline, candidate);
   reply->resolve(localSdp);
   raise(QStringLiteral("MediaSessionStarted"));
