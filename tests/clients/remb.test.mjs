@@ -87,7 +87,7 @@ describe('REMB', () => {
 
   // Plays a moving zone-plate clip (detailed enough to fill the encoder's target) into a VP8 RtpEndpoint whose peer
   // is this test. Returns the received bitrate before and after `remb` (bps, null = none).
-  async function transcodeRun({ remb = null, minSend = 0, maxSend = 0, file }) {
+  async function transcodeRun({ remb = null, minSend = 0, maxSend = 0, midway = null, file }) {
     const p = await create('MediaPipeline');
     const player = await create('PlayerEndpoint', { mediaPipeline: p, uri: `file://${file}` });
     const rtp = await create('RtpEndpoint', { mediaPipeline: p });
@@ -107,6 +107,7 @@ describe('REMB', () => {
       const kbps = (from, to) => samples.filter(([t]) => t >= from && t < to).reduce((a, [, b]) => a + b, 0) * 8 / (to - from);
       await sleep(3500);
       const before = kbps(1500, 3500);
+      if (midway) await midway(player);
       if (remb) {
         const target = rtcpPortOf(offer, 'video');
         for (let i = 0; i < 8; i++) {
@@ -147,6 +148,22 @@ describe('REMB', () => {
     const capped = await transcodeRun({ maxSend: 120, file: clip });
     console.log(`# maxVideoSendBandwidth 120, no REMB: ${capped.before.toFixed(0)} → ${capped.after.toFixed(0)} kbps`);
     assert.ok(capped.after < 180, `maxVideoSendBandwidth caps the encoder without any REMB (${capped.after.toFixed(0)} kbps)`);
+  });
+
+  it('transcoding: the source\'s maxEncoderBitrate caps a running encoder, and a REMB cannot go below minEncoderBitrate', { timeout: 30000 }, async () => {
+    const capped = await transcodeRun({
+      file: clip,
+      midway: async (player) => value(await invoke(player, 'setMaxEncoderBitrate', { maxEncoderBitrate: 100000 })),
+    });
+    console.log(`# source maxEncoderBitrate 100000 set while running: ${capped.before.toFixed(0)} → ${capped.after.toFixed(0)} kbps`);
+    assert.ok(capped.before > 200 && capped.after < 180, `the running encoder follows maxEncoderBitrate (${capped.before.toFixed(0)} → ${capped.after.toFixed(0)} kbps)`);
+    const floored = await transcodeRun({
+      file: clip,
+      remb: 30000,
+      midway: async (player) => value(await invoke(player, 'setMinEncoderBitrate', { minEncoderBitrate: 250000 })),
+    });
+    console.log(`# REMB 30 kbps with the source's minEncoderBitrate 250000: ${floored.before.toFixed(0)} → ${floored.after.toFixed(0)} kbps`);
+    assert.ok(floored.after > 180, `minEncoderBitrate is a floor for REMB (${floored.after.toFixed(0)} kbps)`);
   });
 
   it('pass-through: a REMB to the receiving endpoint reaches the original sender in the source endpoint\'s RTCP', { timeout: 30000 }, async () => {
