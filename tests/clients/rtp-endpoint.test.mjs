@@ -84,6 +84,17 @@ describe('RtpEndpoint', () => {
       'udpsink', 'host=127.0.0.1', `port=${ports.audio}`]);
     await new Promise((resolve) => sender.on('exit', resolve));
     await sleep(500);
+    // getStats: one inbound RTP entry per received stream, from rtpbin, narrowed by mediaType.
+    const statsOf = async (mediaType) => Object.values(value(await invoke(rtp, 'getStats', mediaType ? { mediaType } : undefined), 'getStats'));
+    const inboundOf = (list) => list.filter((s) => s.__type__ === 'RTCInboundRTPStreamStats' && s.type === 'inboundrtp');
+    const videoIn = inboundOf(await statsOf('VIDEO'));
+    const audioIn = inboundOf(await statsOf('AUDIO'));
+    assert.equal(videoIn.length, 1, `one inbound video stream (${JSON.stringify(videoIn)})`);
+    assert.equal(audioIn.length, 1, `one inbound audio stream (${JSON.stringify(audioIn)})`);
+    assert.ok(videoIn[0].codecId === 'VP8' && videoIn[0].packetsReceived >= 150 && videoIn[0].bytesReceived > 20000, JSON.stringify(videoIn[0]));
+    assert.ok(audioIn[0].codecId === 'OPUS' && audioIn[0].packetsReceived >= 200, JSON.stringify(audioIn[0]));
+    assert.notEqual(videoIn[0].ssrc, audioIn[0].ssrc);
+    assert.equal(inboundOf(await statsOf()).length, 2, 'both without a filter');
     value(await invoke(rec, 'stopAndWait'));
     const d = await discover(file);
     assert.ok(d.videoCodecs.some((c) => /vp8/i.test(c)), `VP8 recorded (${JSON.stringify(d)})`);

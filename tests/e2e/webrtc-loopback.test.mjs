@@ -84,6 +84,18 @@ describe('WebRTC with headless Chromium', () => {
     assert.ok(outbound.some((s) => s.packetsSent > 50 && s.bytesSent > 10000), `outbound video counters (${JSON.stringify(outbound)})`);
     assert.ok(stats.every((s) => typeof s.timestampMillis === 'number' && Math.abs(s.timestampMillis - Date.now()) < 60000),
       'Stats.timestampMillis is a number of epoch milliseconds');
+    // The mediaType filter narrows the RTP entries: VIDEO and AUDIO give disjoint streams, both
+    // with traffic, and both are among the unfiltered ones.
+    const rtpKeys = (list) => list.filter((s) => s.type === 'inboundrtp' || s.type === 'outboundrtp').map((s) => `${s.type}:${s.ssrc}`);
+    const statsOf = async (mediaType) => Object.values(value(await rpc.call('invoke', { object: ep, operation: 'getStats', ...(mediaType ? { operationParams: { mediaType } } : {}) })));
+    const audioStats = await statsOf('AUDIO');
+    const videoKeys = rtpKeys(stats);
+    const audioKeys = rtpKeys(audioStats);
+    const allKeys = rtpKeys(await statsOf());
+    assert.ok(audioStats.some((s) => s.type === 'inboundrtp' && s.packetsReceived > 50), `inbound audio counters (${JSON.stringify(audioStats)})`);
+    assert.ok(audioStats.some((s) => s.type === 'outboundrtp' && s.packetsSent > 50), `outbound audio counters (${JSON.stringify(audioStats)})`);
+    assert.deepEqual(videoKeys.filter((k) => audioKeys.includes(k)), [], `VIDEO ${videoKeys} and AUDIO ${audioKeys} share no stream`);
+    assert.ok([...videoKeys, ...audioKeys].every((k) => allKeys.includes(k)), `filtered streams are among all streams ${allKeys}`);
     value(await rpc.call('release', { object: pipeline }));
   });
 });

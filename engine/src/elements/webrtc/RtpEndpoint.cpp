@@ -5,7 +5,9 @@
 #include "core/Bindings.h"
 #include "media/SinkInput.h"
 #include "pipewright/engine/Engine.h"
+#include "pipewright/engine/Schema.h"
 
+#include <QDateTime>
 #include <QRandomGenerator>
 
 #include <gst/video/video-event.h>
@@ -13,6 +15,7 @@
 #include <atomic>
 #include <map>
 #include <mutex>
+#include <vector>
 
 namespace pw {
 
@@ -476,6 +479,84 @@ void RtpEndpoint::processAnswer(const QString& answer, std::shared_ptr<DeferredR
   setConnectionState(LinkState::Connected);
   reply->resolve(localSdp_);
   raise(QStringLiteral("MediaSessionStarted"));
+}
+
+namespace {
+// A numeric field of rtpsession's source stats whatever its GType; 0 when absent.
+double sourceNumber(const GstStructure* s, const char* field) {
+  const GValue* v = gst_structure_get_value(s, field);
+  if (!v) return 0;
+  GValue d = G_VALUE_INIT;
+  g_value_init(&d, G_TYPE_DOUBLE);
+  const double out = g_value_transform(v, &d) ? g_value_get_double(&d) : 0;
+  g_value_unset(&d);
+  return out;
+}
+}  // namespace
+
+QJsonObject RtpEndpoint::stats(std::optional<MediaType> type) const {
+  QJsonObject out = MediaElement::stats(type);
+  const qint64 now = QDateTime::currentMSecsSinceEpoch();
+  for (int i = 0; i < lines_.size(); ++i) {
+    const Line& line = lines_[i];
+    const bool video = line.kind == u"video";
+    if (!line.active || (type && *type != (video ? MediaType::Video : MediaType::Audio))) continue;
+    GObject* session = nullptr;
+    g_signal_emit_by_name(rtpbin_.get(), "get-internal-session", static_cast<guint>(i), &session);
+    if (!session) continue;
+    GstStructure* st = nullptr;
+    g_object_get(session, "stats", &st, nullptr);
+    g_object_unref(session);
+    if (!st) continue;
+    const GValue* list = gst_structure_get_value(st, "source-stats");
+    const int clockRate = std::max(1, line.rtpmap.section(u'/', 1, 1).toInt());
+    std::vector<const GstStructure*> sources;
+    G_GNUC_BEGIN_IGNORE_DEPRECATIONS  // rtpsession's source-stats is a GValueArray
+    auto* array = list && G_VALUE_HOLDS(list, g_value_array_get_type()) ? static_cast<GValueArray*>(g_value_get_boxed(list)) : nullptr;
+    for (guint k = 0; array && k < array->n_values; ++k) sources.push_back(gst_value_get_structure(g_value_array_get_nth(array, k)));
+    G_GNUC_END_IGNORE_DEPRECATIONS
+    for (const GstStructure* src : sources) {
+      gboolean internal = FALSE, sender = FALSE;
+      guint ssrc = 0;
+      gst_structure_get(src, "internal", G_TYPE_BOOLEAN, &internal, "is-sender", G_TYPE_BOOLEAN, &sender, "ssrc", G_TYPE_UINT, &ssrc, nullptr);
+      if (!sender) continue;  // receivers only report; they carry no media of their own
+      const bool inbound = !internal;
+      const QString id = QStringLiteral("%1-%2-%3").arg(inbound ? u"inbound" : u"outbound").arg(line.kind).arg(ssrc);
+      QJsonObject f{{QStringLiteral("id"), id},
+                    {QStringLiteral("type"), inbound ? QStringLiteral("inboundrtp") : QStringLiteral("outboundrtp")},
+                    {QStringLiteral("timestampMillis"), now},
+                    {QStringLiteral("ssrc"), QString::number(ssrc)},
+                    {QStringLiteral("associateStatsId"), QString()},
+                    {QStringLiteral("isRemote"), false},
+                    {QStringLiteral("mediaTrackId"), QString()},
+                    {QStringLiteral("transportId"), QString()},
+                    {QStringLiteral("codecId"), line.encoding},
+                    // The requests we sent about an inbound stream, those we received about ours.
+                    {QStringLiteral("firCount"), static_cast<qint64>(sourceNumber(src, inbound ? "sent-fir-count" : "recv-fir-count"))},
+                    {QStringLiteral("pliCount"), static_cast<qint64>(sourceNumber(src, inbound ? "sent-pli-count" : "recv-pli-count"))},
+                    {QStringLiteral("nackCount"), static_cast<qint64>(sourceNumber(src, inbound ? "sent-nack-count" : "recv-nack-count"))},
+                    {QStringLiteral("sliCount"), 0},
+                    {QStringLiteral("remb"), static_cast<qint64>(video ? (inbound ? forwardedRemb() : receivedRemb()) : 0)}};
+      if (inbound) {
+        f.insert(QStringLiteral("packetsLost"), static_cast<qint64>(sourceNumber(src, "packets-lost")));
+        f.insert(QStringLiteral("fractionLost"), 0.0);
+        f.insert(QStringLiteral("packetsReceived"), static_cast<qint64>(sourceNumber(src, "packets-received")));
+        f.insert(QStringLiteral("bytesReceived"), static_cast<qint64>(sourceNumber(src, "octets-received")));
+        f.insert(QStringLiteral("jitter"), sourceNumber(src, "jitter") / clockRate);  // RTP clock units → seconds
+      } else {
+        // What the peer's receiver reports say about our stream.
+        f.insert(QStringLiteral("packetsLost"), static_cast<qint64>(sourceNumber(src, "rb-packetslost")));
+        f.insert(QStringLiteral("fractionLost"), sourceNumber(src, "rb-fractionlost") / 256.0);
+        f.insert(QStringLiteral("packetsSent"), static_cast<qint64>(sourceNumber(src, "packets-sent")));
+        f.insert(QStringLiteral("bytesSent"), static_cast<qint64>(sourceNumber(src, "octets-sent")));
+        f.insert(QStringLiteral("targetBitrate"), 0.0);
+        f.insert(QStringLiteral("roundTripTime"), sourceNumber(src, "rb-round-trip") / 65536.0);  // 1/65536 s units
+      }
+      out.insert(id, Schema::complex(inbound ? QStringLiteral("RTCInboundRTPStreamStats") : QStringLiteral("RTCOutboundRTPStreamStats"), f));
+    }
+    gst_structure_free(st);
+  }
+  return out;
 }
 
 void RtpEndpoint::requestKeyframe() {

@@ -48,6 +48,9 @@ class RtpEndpoint : public BaseRtpEndpoint {
   void generateOffer(const QJsonObject& options, std::shared_ptr<DeferredReply> reply) override;
   void processAnswer(const QString& answer, std::shared_ptr<DeferredReply> reply) override;
   void requestKeyframe() override;
+  // getStats: element stats plus one inbound/outbound RTP entry per SSRC of rtpbin's sessions;
+  // the media type is the m-line's, so the mediaType filter is exact.
+  QJsonObject stats(std::optional<MediaType> type) const override;
 
  private:
   struct Stream {

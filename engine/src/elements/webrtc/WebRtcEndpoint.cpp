@@ -499,14 +499,35 @@ QString statString(const GstStructure* s, const char* field) {
   return v ? QString::fromUtf8(v) : QString();
 }
 
+// "audio"/"video" of every SSRC on webrtcbin's pads: the payloaders' caps on its sink pads (what
+// we send) and the received streams' caps on its source pads. GStreamer 1.22's rtp stats of a
+// bundled transport all name the same codec entry, so the codec cannot tell them apart.
+QHash<quint32, QString> ssrcKinds(GstElement* webrtc) {
+  QHash<quint32, QString> out;
+  GstIterator* it = gst_element_iterate_pads(webrtc);
+  GValue item = G_VALUE_INIT;
+  while (gst_iterator_next(it, &item) == GST_ITERATOR_OK) {
+    CapsRef caps = CapsRef::adopt(gst_pad_get_current_caps(GST_PAD(g_value_get_object(&item))));
+    const GstStructure* s = caps && gst_caps_get_size(caps.get()) > 0 ? gst_caps_get_structure(caps.get(), 0) : nullptr;
+    guint ssrc = 0;
+    const char* media = s ? gst_structure_get_string(s, "media") : nullptr;
+    if (media && gst_structure_get_uint(s, "ssrc", &ssrc)) out.insert(ssrc, QString::fromUtf8(media));
+    g_value_reset(&item);
+  }
+  g_value_unset(&item);
+  gst_iterator_free(it);
+  return out;
+}
+
 }  // namespace
 
 void WebRtcEndpoint::statsAsync(std::optional<MediaType> type, std::shared_ptr<DeferredReply> reply) {
   QJsonObject base = stats(type);
-  GstPromise* promise = enginePromise(callbacks_, [reply, base, type](WebRtcEndpoint&, const GstStructure* r) {
+  QHash<quint32, QString> ssrcKind = ssrcKinds(webrtc_.get());
+  GstPromise* promise = enginePromise(callbacks_, [reply, base, type, ssrcKind](WebRtcEndpoint& e, const GstStructure* r) mutable {
     QJsonObject out = base;
     if (!r) return reply->resolve(out);
-    // Codec media kinds, to honour the mediaType filter.
+    // Media kinds by codec entry and by SSRC, to honour the mediaType filter.
     QHash<QString, QString> codecKind;
     const int n = gst_structure_n_fields(r);
     for (int i = 0; i < n; ++i) {
@@ -517,6 +538,8 @@ void WebRtcEndpoint::statsAsync(std::optional<MediaType> type, std::shared_ptr<D
       if (gst_structure_get(s, "type", GST_TYPE_WEBRTC_STATS_TYPE, &statsType, nullptr) && statsType == GST_WEBRTC_STATS_CODEC) {
         QString mime = statString(s, "mime-type").toLower();
         codecKind.insert(statString(s, "id"), mime.section(u'/', 0, 0));
+        guint ssrc = 0;
+        if (gst_structure_get_uint(s, "ssrc", &ssrc) && !mime.isEmpty() && !ssrcKind.contains(ssrc)) ssrcKind.insert(ssrc, mime.section(u'/', 0, 0));
       }
     }
     for (int i = 0; i < n; ++i) {
@@ -528,8 +551,13 @@ void WebRtcEndpoint::statsAsync(std::optional<MediaType> type, std::shared_ptr<D
       const bool inbound = statsType == GST_WEBRTC_STATS_INBOUND_RTP;
       if (!inbound && statsType != GST_WEBRTC_STATS_OUTBOUND_RTP) continue;
       const QString codecId = statString(s, "codec-id");
-      const QString kind = codecKind.value(codecId);
-      if (type && !kind.isEmpty() && kind != mediaTypeName(*type).toLower()) continue;
+      const auto ssrc = static_cast<quint32>(statNumber(s, "ssrc"));
+      // A filtered result leaves out streams whose kind is unknown (webrtcbin lists an unused
+      // outgoing SSRC of its own, with zero packets, that no pad carries).
+      const QString kind = ssrcKind.value(ssrc);
+      if (type && kind != mediaTypeName(*type).toLower()) continue;
+      // REMB: what the peer last asked us for (outbound video), what we ask the peer (inbound video).
+      const qint64 remb = kind == u"video" ? (inbound ? e.forwardedRemb() : e.receivedRemb()) : 0;
       const QString id = statString(s, "id");
       QJsonObject f{{QStringLiteral("id"), id},
                     {QStringLiteral("type"), inbound ? QStringLiteral("inboundrtp") : QStringLiteral("outboundrtp")},
@@ -544,7 +572,7 @@ void WebRtcEndpoint::statsAsync(std::optional<MediaType> type, std::shared_ptr<D
                     {QStringLiteral("pliCount"), static_cast<qint64>(statNumber(s, "pli-count"))},
                     {QStringLiteral("nackCount"), static_cast<qint64>(statNumber(s, "nack-count"))},
                     {QStringLiteral("sliCount"), 0},
-                    {QStringLiteral("remb"), 0},
+                    {QStringLiteral("remb"), remb},
                     {QStringLiteral("packetsLost"), static_cast<qint64>(statNumber(s, "packets-lost"))},
                     {QStringLiteral("fractionLost"), statNumber(s, "fraction-lost")}};
       if (inbound) {
