@@ -206,6 +206,10 @@ describe('REMB', () => {
       const hit = received.find((r) => r.bps === 80000);
       assert.ok(hit, `A sent the sender a REMB of 80 kbps (got ${JSON.stringify(received)})`);
       assert.deepEqual(hit.ssrcs, [SENDER_SSRC], 'about the sender\'s SSRC');
+      // When B goes, nobody limits A's sender any more: A lifts its ceiling with a very high REMB.
+      value(await rpc.call('release', { object: b }));
+      for (let i = 0; i < 60 && !received.some((r) => r.bps > 50e6); i++) await sleep(100);
+      assert.ok(received.some((r) => r.bps > 50e6), `A lifted the limit (got ${JSON.stringify(received.slice(-3))})`);
     } finally {
       sender?.kill('SIGINT');
       senderRtcp.close();

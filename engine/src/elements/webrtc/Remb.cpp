@@ -139,7 +139,12 @@ void Remb::apply() {
 }
 
 void Remb::onBitrateRequest(int bps) {
-  if (forwardBps_.exchange(std::max(0, bps)) == bps || bps <= 0 || !enabled_) return;
+  bps = std::max(0, bps);
+  const int before = forwardBps_.exchange(bps);
+  if (before == bps || !enabled_) return;
+  // Back to "no limit": a sender keeps the last REMB as its ceiling, so lift it explicitly in
+  // the next few RTCP packets.
+  if (bps == 0) releasesLeft_ = 3;
   // A new value: ask for an early RTCP packet (AVPF) rather than waiting for the next one.
   std::vector<GObject*> sessions;
   {
@@ -155,7 +160,8 @@ void Remb::onBitrateRequest(int bps) {
 }
 
 bool Remb::addRembTo(GstBuffer* buffer) {
-  const int bps = forwardBps_;
+  int bps = forwardBps_;
+  if (bps <= 0 && releasesLeft_.load() > 0) bps = kNoLimitBps;
   if (bps <= 0 || !enabled_) return false;
   std::set<guint32> video;
   {
@@ -215,6 +221,7 @@ bool Remb::addRembTo(GstBuffer* buffer) {
     }
   }
   gst_rtcp_buffer_unmap(&rtcp);
+  if (added && bps == kNoLimitBps) --releasesLeft_;
   return added;
 }
 

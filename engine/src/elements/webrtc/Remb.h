@@ -61,6 +61,8 @@ class Remb : public std::enable_shared_from_this<Remb> {
   std::atomic<int> minSendBps_{0};
   std::atomic<int> maxSendBps_{0};
   std::atomic<int> forwardBps_{0};
+  std::atomic<int> releasesLeft_{0};        // REMBs of kNoLimitBps still to send
+  static constexpr int kNoLimitBps = 100000000;  // 100 Mbit/s: "no limit" for a sender
   mutable std::mutex mutex_;
   std::weak_ptr<SinkInput> videoInput_;
   std::set<guint32> videoSsrcs_;
