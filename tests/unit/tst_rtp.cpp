@@ -1,0 +1,86 @@
+// SDES key material and a=crypto lines (RFC 4568), and REMB FCI parsing: the pure parts of
+// RtpEndpoint's SRTP and of REMB handling. The media paths are tested end to end in
+// tests/clients/rtp-endpoint.test.mjs and tests/clients/remb.test.mjs.
+
+#include "elements/webrtc/Remb.h"
+#include "elements/webrtc/Sdes.h"
+#include "pipewright/engine/KurentoError.h"
+
+#include <QTest>
+
+using namespace pw;
+
+class TestRtp : public QObject {
+  Q_OBJECT
+
+  static int sdesError(const QJsonObject& sdes) {
+    try {
+      sdesFromParams(sdes);
+    } catch (const KurentoException& e) {
+      return static_cast<int>(e.error().code);
+    }
+    return 0;
+  }
+
+ private Q_SLOTS:
+  void suites() {
+    const SrtpSuite* s = srtpSuiteByApiName("AES_128_CM_HMAC_SHA1_32");
+    QVERIFY(s);
+    QCOMPARE(QLatin1String(s->sdpName), QLatin1String("AES_CM_128_HMAC_SHA1_32"));
+    QCOMPARE(QLatin1String(s->rtpAuth), QLatin1String("hmac-sha1-32"));
+    QCOMPARE(QLatin1String(s->rtcpAuth), QLatin1String("hmac-sha1-80"));  // SRTCP keeps 80 bits
+    QCOMPARE(s->keyLength, 30);
+    QCOMPARE(srtpSuiteBySdpName("AES_256_CM_HMAC_SHA1_80")->keyLength, 46);
+    QCOMPARE(srtpSuiteBySdpName("AES_128_CM_HMAC_SHA1_80"), srtpSuiteByApiName("AES_128_CM_HMAC_SHA1_80"));
+    QVERIFY(!srtpSuiteBySdpName("AEAD_AES_128_GCM"));
+  }
+
+  void keysFromParams() {
+    const SrtpKey raw = sdesFromParams({{"crypto", "AES_128_CM_HMAC_SHA1_80"}, {"key", "PipewrightSdesKey-0123456789ab"}});
+    QVERIFY(raw.valid());
+    QCOMPARE(raw.key, QByteArray("PipewrightSdesKey-0123456789ab"));
+    const QByteArray bytes(46, '\x5a');
+    const SrtpKey b64 = sdesFromParams({{"crypto", "AES_256_CM_HMAC_SHA1_32"}, {"keyBase64", QString::fromLatin1(bytes.toBase64())}});
+    QCOMPARE(b64.key, bytes);
+    const SrtpKey random1 = sdesFromParams({{"crypto", "AES_128_CM_HMAC_SHA1_80"}});
+    const SrtpKey random2 = sdesFromParams({{"crypto", "AES_128_CM_HMAC_SHA1_80"}});
+    QVERIFY(random1.valid() && random2.valid());
+    QVERIFY(random1.key != random2.key);
+    QVERIFY(!sdesFromParams({}).valid());  // no suite: plain RTP
+    QCOMPARE(sdesError({{"crypto", "AES_128_CM_HMAC_SHA1_80"}, {"key", "short"}}), 40107);
+    QCOMPARE(sdesError({{"crypto", "AES_256_CM_HMAC_SHA1_80"}, {"key", "PipewrightSdesKey-0123456789ab"}}), 40107);
+    QCOMPARE(sdesError({{"key", "PipewrightSdesKey-0123456789ab"}}), 40107);
+    QCOMPARE(sdesError({{"crypto", "AES_128_CM_HMAC_SHA1_80"}, {"keyBase64", "not base64 !"}}), 40107);
+  }
+
+  void cryptoLines() {
+    const SrtpKey key = sdesFromParams({{"crypto", "AES_128_CM_HMAC_SHA1_80"}, {"key", "PipewrightSdesKey-0123456789ab"}});
+    const QString attr = cryptoAttribute(7, key);
+    QCOMPARE(attr, QStringLiteral("7 AES_CM_128_HMAC_SHA1_80 inline:UGlwZXdyaWdodFNkZXNLZXktMDEyMzQ1Njc4OWFi"));
+    CryptoLine back = parseCryptoAttribute(attr);
+    QVERIFY2(back.problem.isEmpty(), qPrintable(back.problem));
+    QCOMPARE(back.tag, 7);
+    QCOMPARE(back.key.key, key.key);
+    // A lifetime is accepted; an MKI, several keys, another suite or a short key are not.
+    QVERIFY(parseCryptoAttribute(attr + "|2^31").problem.isEmpty());
+    QVERIFY(!parseCryptoAttribute(attr + "|2^31|1:4").problem.isEmpty());
+    QVERIFY(!parseCryptoAttribute(attr + ";inline:UGlwZXdyaWdodFNkZXNLZXktMDEyMzQ1Njc4OWFi").problem.isEmpty());
+    QVERIFY(!parseCryptoAttribute("1 F8_128_HMAC_SHA1_80 inline:UGlwZXdyaWdodFNkZXNLZXktMDEyMzQ1Njc4OWFi").problem.isEmpty());
+    QVERIFY(!parseCryptoAttribute("1 AES_CM_128_HMAC_SHA1_80 inline:c2hvcnQ=").problem.isEmpty());
+    QVERIFY(!parseCryptoAttribute("garbage").problem.isEmpty());
+  }
+
+  void rembFci() {
+    // "REMB", 1 SSRC, exp 2, mantissa 25000 → 100000 bit/s.
+    const guint8 fci[] = {'R', 'E', 'M', 'B', 1, (2 << 2) | 0, 0x61, 0xa8, 0x11, 0x22, 0x33, 0x44};
+    QCOMPARE(Remb::parseFci(fci, sizeof fci), qint64(100000));
+    const guint8 big[] = {'R', 'E', 'M', 'B', 0, (63 << 2) | 3, 0xff, 0xff};
+    QCOMPARE(Remb::parseFci(big, sizeof big), qint64(INT_MAX));  // clamped
+    const guint8 other[] = {'T', 'M', 'M', 'B', 0, 0, 0, 1};
+    QCOMPARE(Remb::parseFci(other, sizeof other), qint64(-1));
+    QCOMPARE(Remb::parseFci(fci, 6), qint64(-1));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestRtp)
+#include "tst_rtp.moc"
