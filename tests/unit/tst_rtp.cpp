@@ -1,11 +1,15 @@
-// SDES key material and a=crypto lines (RFC 4568), and REMB FCI parsing: the pure parts of
-// RtpEndpoint's SRTP and of REMB handling. The media paths are tested end to end in
-// tests/clients/rtp-endpoint.test.mjs and tests/clients/remb.test.mjs.
+// SDES key material and a=crypto lines (RFC 4568), REMB FCI parsing, and OnKeySoftLimit: the
+// parts of RtpEndpoint's SRTP and of REMB handling that black-box tests cannot reach. The media
+// paths are tested end to end in tests/clients/rtp-endpoint.test.mjs and remb.test.mjs.
 
+#include "TestConnection.h"
+#include "core/ObjectRegistry.h"
 #include "elements/webrtc/Remb.h"
 #include "elements/webrtc/Sdes.h"
+#include "media/MediaPipeline.h"
 #include "pipewright/engine/KurentoError.h"
 
+#include <QSet>
 #include <QTest>
 
 using namespace pw;
@@ -79,6 +83,39 @@ class TestRtp : public QObject {
     const guint8 other[] = {'T', 'M', 'M', 'B', 0, 0, 0, 1};
     QCOMPARE(Remb::parseFci(other, sizeof other), qint64(-1));
     QCOMPARE(Remb::parseFci(fci, 6), qint64(-1));
+  }
+
+  // libsrtp's soft limit (2^48 packets, unreachable in a test) comes as srtpenc's "soft-limit"
+  // signal: emitted by hand here, it must become OnKeySoftLimit with the session's media type.
+  void softLimitRaisesOnKeySoftLimit() {
+    QString error;
+    QVERIFY2(initGStreamer(&error), qPrintable(error));
+    Engine engine{Config{}};
+    auto c = std::make_shared<TestConnection>();
+    const auto result = [](const QJsonObject& r) { return r.value("result").toObject().value("value"); };
+    const QString p = result(call(engine, c, "create", {{"type", "MediaPipeline"}})).toString();
+    const QJsonObject sdes{{"__module__", "kurento"}, {"__type__", "SDES"}, {"crypto", "AES_128_CM_HMAC_SHA1_80"}};
+    const QString rtp = result(call(engine, c, "create", {{"type", "RtpEndpoint"}, {"constructorParams", QJsonObject{{"mediaPipeline", p}, {"crypto", sdes}}}})).toString();
+    QVERIFY(!rtp.isEmpty());
+    QVERIFY(call(engine, c, "subscribe", {{"object", rtp}, {"type", "OnKeySoftLimit"}}).contains("result"));
+    QVERIFY(result(call(engine, c, "invoke", {{"object", rtp}, {"operation", "generateOffer"}})).toString().contains("RTP/SAVPF"));
+    GstElement* pipeline = std::static_pointer_cast<MediaPipeline>(engine.registry().find(p))->gst();
+    QList<GstElement*> encoders;
+    GstIterator* it = gst_bin_iterate_recurse(GST_BIN(pipeline));
+    GValue item = G_VALUE_INIT;
+    while (gst_iterator_next(it, &item) == GST_ITERATOR_OK) {
+      auto* e = GST_ELEMENT(g_value_get_object(&item));
+      if (GstElementFactory* f = gst_element_get_factory(e); f && g_strcmp0(GST_OBJECT_NAME(f), "srtpenc") == 0) encoders.append(e);
+      g_value_reset(&item);
+    }
+    g_value_unset(&item);
+    gst_iterator_free(it);
+    QCOMPARE(encoders.size(), 2);  // audio and video sessions
+    for (GstElement* e : encoders) g_signal_emit_by_name(e, "soft-limit");
+    QSet<QString> types;
+    for (int i = 0; i < 2; ++i) types.insert(waitEvent(c, "OnKeySoftLimit", rtp, 5000).value("mediaType").toString());
+    QCOMPARE(types, (QSet<QString>{"AUDIO", "VIDEO"}));
+    QVERIFY(call(engine, c, "release", {{"object", p}}).contains("result"));
   }
 };
 

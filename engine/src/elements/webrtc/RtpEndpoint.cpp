@@ -13,6 +13,7 @@
 #include <gst/video/video-event.h>
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <vector>
@@ -27,6 +28,22 @@ struct SrtpState {
   std::map<guint, SrtpKey> remote;        // rtpbin session → the peer's key (its a=crypto)
   std::map<guint, ElementRef> encoders;   // one srtpenc per session, for RTP and RTCP
   std::map<guint, ElementRef> decoders;   // one srtpdec per session, for RTP and RTCP
+  std::map<guint, MediaType> kinds;       // session → media type, for OnKeySoftLimit
+  std::function<void(MediaType)> softLimit;  // posts OnKeySoftLimit to the engine thread
+
+  // A key of `session` nears its usage limit (streaming thread).
+  void keySoftLimit(guint session) {
+    std::function<void(MediaType)> notify;
+    MediaType type = MediaType::Video;
+    {
+      std::lock_guard lock(mutex);
+      auto it = kinds.find(session);
+      if (it == kinds.end() || !softLimit) return;
+      type = it->second;
+      notify = softLimit;
+    }
+    notify(type);
+  }
 };
 
 namespace {
@@ -35,6 +52,13 @@ namespace {
 // per request: rtpbin releases one per request when the session goes). rtpbin looks up the
 // encoder's rtp(c)_sink_<session> and rtp(c)_src_<session> as existing pads, so they are
 // requested here, when the encoder is made.
+struct KeyRequest {
+  std::weak_ptr<SrtpState> state;
+  guint session;
+};
+
+void deleteKeyRequest(gpointer u, GClosure*) { delete static_cast<KeyRequest*>(u); }
+
 GstElement* onRequestEncoder(GstElement*, guint session, gpointer user) {
   const auto& state = *static_cast<std::shared_ptr<SrtpState>*>(user);
   std::lock_guard lock(state->mutex);
@@ -43,17 +67,18 @@ GstElement* onRequestEncoder(GstElement*, guint session, gpointer user) {
     enc = makeElement("srtpenc");
     if (!enc) return nullptr;
     configureSrtpEncoder(enc.get(), state->local);
+    // Our key nears libsrtp's usage limit: OnKeySoftLimit (a new endpoint means a new key).
+    g_signal_connect_data(enc.get(), "soft-limit", G_CALLBACK(+[](GstElement*, gpointer u) {
+                            const auto* r = static_cast<KeyRequest*>(u);
+                            if (auto st = r->state.lock()) st->keySoftLimit(r->session);
+                          }),
+                          new KeyRequest{state, session}, deleteKeyRequest, GConnectFlags(0));
     for (const char* name : {"rtp_sink_%1", "rtcp_sink_%1"}) {
       PadRef pad = PadRef::adopt(gst_element_request_pad_simple(enc.get(), QString::fromLatin1(name).arg(session).toLatin1().constData()));
     }
   }
   return GST_ELEMENT(gst_object_ref(enc.get()));
 }
-
-struct KeyRequest {
-  std::weak_ptr<SrtpState> state;
-  guint session;
-};
 
 // srtpdec's request-key (streaming thread, srtpdec's object lock held): the peer's key for this
 // session, or none yet (generateOffer before processAnswer), in which case the packet is dropped
@@ -76,8 +101,15 @@ GstElement* onRequestDecoder(GstElement*, guint session, gpointer user) {
   if (!dec) {
     dec = makeElement("srtpdec");
     if (!dec) return nullptr;
-    g_signal_connect_data(dec.get(), "request-key", G_CALLBACK(onRequestKey), new KeyRequest{state, session},
-                          [](gpointer u, GClosure*) { delete static_cast<KeyRequest*>(u); }, GConnectFlags(0));
+    g_signal_connect_data(dec.get(), "request-key", G_CALLBACK(onRequestKey), new KeyRequest{state, session}, deleteKeyRequest,
+                          GConnectFlags(0));
+    // The peer's key nears its limit: report it, and keep the key (the peer must renew it).
+    g_signal_connect_data(dec.get(), "soft-limit", G_CALLBACK(+[](GstElement* e, guint ssrc, gpointer u) -> GstCaps* {
+                            const auto* r = static_cast<KeyRequest*>(u);
+                            if (auto st = r->state.lock()) st->keySoftLimit(r->session);
+                            return onRequestKey(e, ssrc, u);
+                          }),
+                          new KeyRequest{state, session}, deleteKeyRequest, GConnectFlags(0));
   }
   return GST_ELEMENT(gst_object_ref(dec.get()));
 }
@@ -238,7 +270,20 @@ void RtpEndpoint::buildStream(int session, Line& line) {
   g_object_get(st.rtpSrc.get(), "port", &line.localRtpPort, nullptr);
   g_object_get(st.rtcpSrc.get(), "port", &line.localRtcpPort, nullptr);
   const QByteArray n = QByteArray::number(session);
-  if (srtp_) setRemoteKey(session, line.remoteKey);  // before rtpbin asks for the decoder
+  if (srtp_) {
+    setRemoteKey(session, line.remoteKey);  // before rtpbin asks for the decoder
+    std::lock_guard lock(srtp_->mutex);
+    srtp_->kinds[static_cast<guint>(session)] = type;
+    if (!srtp_->softLimit) {
+      srtp_->softLimit = [engine = &engine(), weak = weak_from_this()](MediaType t) {
+        engine->post([weak, t]() {
+          if (auto self = std::static_pointer_cast<RtpEndpoint>(weak.lock())) {
+            self->raise(QStringLiteral("OnKeySoftLimit"), QJsonObject{{QStringLiteral("mediaType"), mediaTypeName(t)}});
+          }
+        });
+      };
+    }
+  }
   gst_element_link_pads(st.rtpSrc.get(), "src", rtpbin_.get(), ("recv_rtp_sink_" + n).constData());
   gst_element_link_pads(st.rtcpSrc.get(), "src", rtpbin_.get(), ("recv_rtcp_sink_" + n).constData());
   // RTCP out, and RTP out when we send.
