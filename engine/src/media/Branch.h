@@ -43,8 +43,6 @@ class Branch : public std::enable_shared_from_this<Branch> {
   // otherwise. Any thread; applies only changes.
   void setEncoderSettings(const EncoderSettings& settings);
   void updateBitrate();
-  // The encoder's current target in bps (0 when the branch has no video encoder).
-  int encoderTarget() const { return encoder_ ? applied_.load() : 0; }
   // Unlinks from the tee once idle, then stops and removes the branch (asynchronously).
   void dispose(Engine& engine);
 

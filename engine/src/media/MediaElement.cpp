@@ -222,14 +222,6 @@ void MediaElement::setMaxEncoderBitrate(int bps) {
   setEncoderBitrate(encoder_.bitrateBps);
 }
 
-std::map<QString, int> MediaElement::encoderTargets() const {
-  std::map<QString, int> out;
-  for (const auto& port : outputs_) {
-    if (port) out.merge(port->encoderTargets());
-  }
-  return out;
-}
-
 QJsonObject MediaElement::stats(std::optional<MediaType>) const {
   const QString statsId = id().section(u'/', -1).section(u'_', 0, 0);
   return QJsonObject{{statsId, Schema::complex(QStringLiteral("ElementStats"),

@@ -8,7 +8,6 @@
 #include <QJsonArray>
 
 #include <array>
-#include <map>
 #include <memory>
 #include <optional>
 
@@ -52,8 +51,6 @@ class MediaElement : public MediaObject {
   // encoder target, whatever REMB or encoderBitrate ask for. 0 = none.
   void setMinEncoderBitrate(int bps);
   void setMaxEncoderBitrate(int bps);
-  // The targets of this element's running video encoders, by branch name (bps).
-  std::map<QString, int> encoderTargets() const;
 
   // Element statistics (getStats); endpoints add their own, possibly asynchronously.
   virtual QJsonObject stats(std::optional<MediaType> type) const;

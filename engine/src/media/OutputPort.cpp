@@ -181,14 +181,6 @@ void OutputPort::setEncoderSettings(const EncoderSettings& s) {
   for (auto& [key, branch] : branches_) branch->setEncoderSettings(s);
 }
 
-std::map<QString, int> OutputPort::encoderTargets() const {
-  std::map<QString, int> out;
-  for (const auto& [key, branch] : branches_) {
-    if (branch->encoderTarget() > 0) out.emplace(branch->name(), branch->encoderTarget());
-  }
-  return out;
-}
-
 bool OutputPort::transcoding() const {
   for (const auto& [key, branch] : branches_) {
     if (branch->transcoding()) return true;

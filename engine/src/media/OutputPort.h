@@ -47,8 +47,6 @@ class OutputPort : public std::enable_shared_from_this<OutputPort> {
 
   // Encoder target and limits for new transcode branches and the running ones.
   void setEncoderSettings(const EncoderSettings& s);
-  // The targets of the running video encoders, by branch name (bps).
-  std::map<QString, int> encoderTargets() const;
   void onTranscodingChanged(TranscodingChanged cb) { transcodingChanged_ = std::move(cb); }
   void onBranchError(BranchError cb) { branchError_ = std::move(cb); }
 
