@@ -24,8 +24,8 @@ ApplicationWindow {
     property alias canvas: canvasView
 
     // ---- actions (menus and shortcuts share them)
-    Action { id: newAction; text: qsTr("&New"); shortcut: StandardKey.New; onTriggered: studio.newProject() }
-    Action { id: openAction; text: qsTr("&Open…"); shortcut: StandardKey.Open; onTriggered: openDialog.open() }
+    Action { id: newAction; text: qsTr("&New"); shortcut: StandardKey.New; onTriggered: root.guarded(() => studio.newProject()) }
+    Action { id: openAction; text: qsTr("&Open…"); shortcut: StandardKey.Open; onTriggered: root.guarded(() => openDialog.open()) }
     Action { id: saveAction; text: qsTr("&Save"); shortcut: StandardKey.Save; onTriggered: studio.currentFile !== "" ? studio.saveProject("") : saveDialog.open() }
     Action { id: saveAsAction; text: qsTr("Save &As…"); shortcut: "Ctrl+Shift+S"; onTriggered: saveDialog.open() }
     Action { id: undoAction; text: graph.canUndo ? qsTr("&Undo %1").arg(graph.undoText) : qsTr("&Undo"); enabled: graph.canUndo; shortcut: "Ctrl+Z"; onTriggered: graph.undo() }
@@ -50,7 +50,7 @@ ApplicationWindow {
                 enabled: studio.recentFiles.length > 0
                 Repeater {
                     model: studio.recentFiles
-                    delegate: MenuItem { required property string modelData; text: modelData; onTriggered: studio.openProject(modelData) }
+                    delegate: MenuItem { required property string modelData; text: modelData; onTriggered: root.guarded(() => studio.openProject(modelData)) }
                 }
             }
             MenuItem { action: saveAction }
@@ -130,7 +130,11 @@ ApplicationWindow {
                 SplitView.fillHeight: true
                 onDragElement: (name, phase, sx, sy) => root.paletteDrag(name, phase, sx, sy)
             }
-            SessionsPanel { studio: root.studio; SplitView.preferredHeight: 220 }
+            SessionsPanel {
+                studio: root.studio
+                SplitView.preferredHeight: 220
+                onOpenRequested: (id) => root.guarded(() => graph.openPipeline(id))
+            }
         }
         SplitView {
             orientation: Qt.Vertical
@@ -192,7 +196,34 @@ ApplicationWindow {
     }
 
     ElementForm { id: elementForm; studio: root.studio }
-    TemplateGallery { id: gallery; studio: root.studio }
+    TemplateGallery {
+        id: gallery
+        studio: root.studio
+        onChosen: (name) => root.guarded(() => studio.applyTemplate(name))
+    }
+
+    // New, Open, a template or another pipeline replace the canvas: the studio's own pipeline is
+    // released then, so unsaved changes are confirmed first.
+    property var pendingAction: null
+    function guarded(action) {
+        if (graph.dirty && graph.nodes.count > 0) {
+            pendingAction = action
+            discardDialog.open()
+        } else {
+            action()
+        }
+    }
+    Dialog {
+        id: discardDialog
+        objectName: "discardDialog"
+        title: qsTr("Discard unsaved changes?")
+        modal: true
+        anchors.centerIn: Overlay.overlay
+        standardButtons: Dialog.Discard | Dialog.Cancel
+        Label { text: qsTr("The pipeline on the canvas has changes that are not saved in a project file.\nThe studio's own pipeline is released when another one replaces it.") }
+        onDiscarded: { close(); const a = root.pendingAction; root.pendingAction = null; if (a) a() }
+        onRejected: root.pendingAction = null
+    }
 
     Dialog {
         id: recoveryDialog

@@ -7,6 +7,7 @@ import QtQuick.Layouts
 Rectangle {
     id: panel
     required property var studio
+    signal openRequested(string id)
     color: Theme.panel
     ColumnLayout {
         anchors.fill: parent
@@ -47,14 +48,14 @@ Rectangle {
                     visible: !row.open
                     text: qsTr("Open")
                     objectName: "openPipeline"
-                    onClicked: studio.graph.openPipeline(row.modelData.id)
+                    onClicked: panel.openRequested(row.modelData.id)
                 }
                 MouseArea {
                     id: area
                     anchors.fill: parent
                     anchors.rightMargin: 56
                     hoverEnabled: true
-                    onDoubleClicked: studio.graph.openPipeline(row.modelData.id)
+                    onDoubleClicked: panel.openRequested(row.modelData.id)
                 }
             }
         }

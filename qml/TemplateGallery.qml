@@ -7,6 +7,7 @@ Popup {
     id: gallery
     objectName: "templateGallery"
     required property var studio
+    signal chosen(string name)
     modal: true
     anchors.centerIn: Overlay.overlay
     width: 700
@@ -51,7 +52,7 @@ Popup {
                         id: card
                         anchors.fill: parent
                         hoverEnabled: true
-                        onClicked: { gallery.close(); studio.applyTemplate(modelData.name) }
+                        onClicked: { gallery.close(); gallery.chosen(modelData.name) }
                     }
                 }
             }

@@ -266,6 +266,16 @@ class TestStudioGui : public QObject {
     QQuickItem* open = findItem(row, QStringLiteral("openPipeline"));
     QVERIFY(open);
     QTest::mouseClick(window_, Qt::LeftButton, {}, sceneCenter(open));
+    // The canvas has unsaved work: the studio asks before replacing it, and Cancel keeps it.
+    QObject* discard = overlayItem(QStringLiteral("discardDialog"));
+    QVERIFY(discard);
+    QTRY_VERIFY_WITH_TIMEOUT(discard->property("visible").toBool(), 3000);
+    QMetaObject::invokeMethod(discard, "reject");
+    QTest::qWait(200);
+    QVERIFY(graph().pipelineId() != pipeline);
+    QTest::mouseClick(window_, Qt::LeftButton, {}, sceneCenter(open));
+    QTRY_VERIFY_WITH_TIMEOUT(discard->property("visible").toBool(), 3000);
+    QMetaObject::invokeMethod(discard, "discarded");
     QTRY_COMPARE_WITH_TIMEOUT(graph().pipelineId(), pipeline, 5000);
     QVERIFY(waitIdle());
     QCOMPARE(graph().nodes()->count(), 2);
