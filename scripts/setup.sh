@@ -15,7 +15,7 @@ PACKAGES=(
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev gstreamer1.0-tools
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly
   gstreamer1.0-libav gstreamer1.0-nice gstreamer1.0-plugins-base-apps
-  gstreamer1.0-opencv opencv-data qrencode
+  gstreamer1.0-opencv opencv-data qrencode libssl-dev openssl
   chromium iproute2 util-linux fonts-dejavu-core
 )
 

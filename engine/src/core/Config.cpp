@@ -39,6 +39,11 @@ bool Config::applyJson(const QJsonObject& json, QString* error) {
         if (!a.isString()) return bad(key, "an array of IP addresses");
         iceLocalAddresses.append(a.toString());
       }
+    } else if (key == u"pemCertificate") {
+      if (!v.isString() || (!v.toString().isEmpty() && !QDir::isAbsolutePath(v.toString()))) {
+        return bad(key, "the absolute path of a PEM file holding the certificate and its private key");
+      }
+      pemCertificate = v.toString();
     } else if (key == u"mediaFolders") {
       if (!v.isArray()) return bad(key, "an array of folder paths");
       mediaFolders.clear();
@@ -80,7 +85,8 @@ QJsonObject Config::toJson() const {
                      {QStringLiteral("garbageCollectorPeriodSec"), garbageCollectorPeriodSec},
                      {QStringLiteral("mediaFolders"), QJsonArray::fromStringList(mediaFolders)},
                      {QStringLiteral("metadata"), metadata},
-                     {QStringLiteral("iceLocalAddresses"), QJsonArray::fromStringList(iceLocalAddresses)}};
+                     {QStringLiteral("iceLocalAddresses"), QJsonArray::fromStringList(iceLocalAddresses)},
+                     {QStringLiteral("pemCertificate"), pemCertificate}};
 }
 
 }  // namespace pw

@@ -20,6 +20,7 @@ struct Config {
   QStringList mediaFolders;  // roots where file:// URIs may read and write
   QString metadata;
   QStringList iceLocalAddresses;  // local IPs ICE may use (empty: all interfaces)
+  QString pemCertificate;  // DTLS certificate + key (PEM) for every WebRtcEndpoint; empty: ECDSA generated once
 
   // Applies the keys present in `json`; returns false with a message naming a bad key.
   bool applyJson(const QJsonObject& json, QString* error);

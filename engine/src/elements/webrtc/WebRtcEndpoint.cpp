@@ -1,5 +1,7 @@
 #include "WebRtcEndpoint.h"
 
+#include "DtlsCertificate.h"
+
 #include "Remb.h"
 
 #include "core/Bindings.h"
@@ -117,6 +119,36 @@ QString iceComponentState(int webrtcIceState) {
   }
 }
 
+// Sets `pem` on every DTLS-SRTP decoder in `element` (itself or inside it): that is where a
+// webrtcbin DTLS transport keeps its certificate.
+void presentCertificate(GstElement* element, const QByteArray& pem) {
+  auto apply = [&pem](GstElement* e) {
+    GstElementFactory* factory = gst_element_get_factory(e);
+    if (factory && g_strcmp0(GST_OBJECT_NAME(factory), "dtlssrtpdec") == 0) g_object_set(e, "pem", pem.constData(), nullptr);
+  };
+  apply(element);
+  if (!GST_IS_BIN(element)) return;
+  GstIterator* it = gst_bin_iterate_recurse(GST_BIN(element));
+  GValue item = G_VALUE_INIT;
+  while (gst_iterator_next(it, &item) == GST_ITERATOR_OK) {
+    apply(GST_ELEMENT(g_value_get_object(&item)));
+    g_value_reset(&item);
+  }
+  g_value_unset(&item);
+  gst_iterator_free(it);
+}
+
+// webrtcbin 1.22 derives a=fingerprint from the whole PEM text, which is wrong when the PEM also
+// holds the key: announce the certificate's real SHA-256 fingerprint instead.
+QString withFingerprint(const QString& sdp, const QString& sha256) {
+  if (sha256.isEmpty()) return sdp;
+  QStringList lines = sdp.split(QStringLiteral("\r\n"));
+  for (QString& l : lines) {
+    if (l.startsWith(u"a=fingerprint:")) l = QStringLiteral("a=fingerprint:sha-256 ") + sha256;
+  }
+  return lines.join(QStringLiteral("\r\n"));
+}
+
 // Drops a=ssrc / a=ssrc-group: webrtcbin announces SSRCs its payloaders then do not use, and a
 // browser that trusts them decodes the frames without ever showing them. With BUNDLE, the peer
 // matches our streams by payload type instead.
@@ -159,6 +191,13 @@ WebRtcEndpoint::WebRtcEndpoint(const Creation& creation)
   if (recvOnly_ && sendOnly_) {
     throw KurentoException(KurentoError::illegalParam(QStringLiteral("A WebRtcEndpoint cannot be both recvonly and sendonly")));
   }
+  QString certificateError;
+  const DtlsCertificate::Identity identity = DtlsCertificate::get(creation.engine.config(), &certificateError);
+  if (identity.pem.isEmpty()) {
+    throw KurentoException(ErrorCode::UnexpectedError,
+                           QStringLiteral("No DTLS certificate: %1 (fix or remove \"pemCertificate\" in the config)").arg(certificateError));
+  }
+  dtlsFingerprint_ = identity.sha256;
   webrtc_ = makeElement("webrtcbin", "webrtc");
   if (!webrtc_) {
     throw KurentoException(ErrorCode::UnexpectedError,
@@ -194,6 +233,13 @@ WebRtcEndpoint::WebRtcEndpoint(const Creation& creation)
                      g_object_unref(agent);
                    }),
                    nullptr);
+  // Every DTLS transport presents the one certificate. webrtcbin adds a transport's bins while
+  // their elements are still in NULL, before the DTLS connection is made with a certificate.
+  g_signal_connect_data(
+      webrtc_.get(), "element-added",
+      G_CALLBACK(+[](GstBin*, GstElement* element, gpointer user) { presentCertificate(element, *static_cast<QByteArray*>(user)); }),
+      new QByteArray(identity.pem), [](gpointer data, GClosure*) { delete static_cast<QByteArray*>(data); },
+      GConnectFlags(0));
   setUpRemb();
   callbacks_->remb = remb_;
   start();
@@ -421,7 +467,8 @@ void WebRtcEndpoint::createLocalDescription(GstWebRTCSDPType type, std::function
     const QString generated = QString::fromUtf8(text);
     g_free(text);
     // maxAudio/VideoRecvBandwidth: ask the peer to send at most that much (b=AS, kbps).
-    const QString sdpText = withBandwidth(withoutSsrcLines(generated), e.maxAudioRecvBandwidth, e.maxVideoRecvBandwidth);
+    const QString sdpText = withFingerprint(
+        withBandwidth(withoutSsrcLines(generated), e.maxAudioRecvBandwidth, e.maxVideoRecvBandwidth), e.dtlsFingerprint_);
     if (sdpText != generated) {
       GstSDPMessage* munged = parseSdp(sdpText, offer ? "offer" : "answer");
       gst_sdp_message_free(desc->sdp);

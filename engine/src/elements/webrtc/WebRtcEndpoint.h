@@ -85,6 +85,7 @@ class WebRtcEndpoint : public BaseRtpEndpoint {
   bool gatheringDone_ = false;
   bool gatheringDoneRaised_ = false;
   QStringList mids_;  // by m-line index, from the remote description
+  QString dtlsFingerprint_;  // SHA-256 of the shared DTLS certificate (announced in our SDP)
   QList<QPair<int, QString>> localCandidates_;   // held until gatherCandidates()
   QList<QPair<int, QString>> remoteCandidates_;  // held until the remote description is set
   QString iceState_ = QStringLiteral("DISCONNECTED");
