@@ -117,4 +117,14 @@ void bindBaseRtpEndpoint(Bindings& b) {
   });
 }
 
+double BaseRtpEndpoint::statNumber(const GstStructure* s, const char* field) {
+  const GValue* v = gst_structure_get_value(s, field);
+  if (!v) return 0;
+  GValue d = G_VALUE_INIT;
+  g_value_init(&d, G_TYPE_DOUBLE);
+  const double out = g_value_transform(v, &d) ? g_value_get_double(&d) : 0;
+  g_value_unset(&d);
+  return out;
+}
+
 }  // namespace pw

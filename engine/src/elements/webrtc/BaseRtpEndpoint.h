@@ -47,6 +47,9 @@ class BaseRtpEndpoint : public MediaElement {
   int forwardedRemb() const;
 
  protected:
+  // A numeric field of a GStreamer stats structure whatever its GType (guint, guint64, gint64,
+  // double...); 0 when absent.
+  static double statNumber(const GstStructure* s, const char* field);
   void setMediaState(LinkState s);
   void setConnectionState(LinkState s);
   // Call at the end of the subclass constructor, once the out-video tee exists.

@@ -526,19 +526,6 @@ void RtpEndpoint::processAnswer(const QString& answer, std::shared_ptr<DeferredR
   raise(QStringLiteral("MediaSessionStarted"));
 }
 
-namespace {
-// A numeric field of rtpsession's source stats whatever its GType; 0 when absent.
-double sourceNumber(const GstStructure* s, const char* field) {
-  const GValue* v = gst_structure_get_value(s, field);
-  if (!v) return 0;
-  GValue d = G_VALUE_INIT;
-  g_value_init(&d, G_TYPE_DOUBLE);
-  const double out = g_value_transform(v, &d) ? g_value_get_double(&d) : 0;
-  g_value_unset(&d);
-  return out;
-}
-}  // namespace
-
 QJsonObject RtpEndpoint::stats(std::optional<MediaType> type) const {
   QJsonObject out = MediaElement::stats(type);
   const qint64 now = QDateTime::currentMSecsSinceEpoch();
@@ -577,25 +564,25 @@ QJsonObject RtpEndpoint::stats(std::optional<MediaType> type) const {
                     {QStringLiteral("transportId"), QString()},
                     {QStringLiteral("codecId"), line.encoding},
                     // The requests we sent about an inbound stream, those we received about ours.
-                    {QStringLiteral("firCount"), static_cast<qint64>(sourceNumber(src, inbound ? "sent-fir-count" : "recv-fir-count"))},
-                    {QStringLiteral("pliCount"), static_cast<qint64>(sourceNumber(src, inbound ? "sent-pli-count" : "recv-pli-count"))},
-                    {QStringLiteral("nackCount"), static_cast<qint64>(sourceNumber(src, inbound ? "sent-nack-count" : "recv-nack-count"))},
+                    {QStringLiteral("firCount"), static_cast<qint64>(statNumber(src, inbound ? "sent-fir-count" : "recv-fir-count"))},
+                    {QStringLiteral("pliCount"), static_cast<qint64>(statNumber(src, inbound ? "sent-pli-count" : "recv-pli-count"))},
+                    {QStringLiteral("nackCount"), static_cast<qint64>(statNumber(src, inbound ? "sent-nack-count" : "recv-nack-count"))},
                     {QStringLiteral("sliCount"), 0},
                     {QStringLiteral("remb"), static_cast<qint64>(video ? (inbound ? forwardedRemb() : receivedRemb()) : 0)}};
       if (inbound) {
-        f.insert(QStringLiteral("packetsLost"), static_cast<qint64>(sourceNumber(src, "packets-lost")));
+        f.insert(QStringLiteral("packetsLost"), static_cast<qint64>(statNumber(src, "packets-lost")));
         f.insert(QStringLiteral("fractionLost"), 0.0);
-        f.insert(QStringLiteral("packetsReceived"), static_cast<qint64>(sourceNumber(src, "packets-received")));
-        f.insert(QStringLiteral("bytesReceived"), static_cast<qint64>(sourceNumber(src, "octets-received")));
-        f.insert(QStringLiteral("jitter"), sourceNumber(src, "jitter") / clockRate);  // RTP clock units → seconds
+        f.insert(QStringLiteral("packetsReceived"), static_cast<qint64>(statNumber(src, "packets-received")));
+        f.insert(QStringLiteral("bytesReceived"), static_cast<qint64>(statNumber(src, "octets-received")));
+        f.insert(QStringLiteral("jitter"), statNumber(src, "jitter") / clockRate);  // RTP clock units → seconds
       } else {
         // What the peer's receiver reports say about our stream.
-        f.insert(QStringLiteral("packetsLost"), static_cast<qint64>(sourceNumber(src, "rb-packetslost")));
-        f.insert(QStringLiteral("fractionLost"), sourceNumber(src, "rb-fractionlost") / 256.0);
-        f.insert(QStringLiteral("packetsSent"), static_cast<qint64>(sourceNumber(src, "packets-sent")));
-        f.insert(QStringLiteral("bytesSent"), static_cast<qint64>(sourceNumber(src, "octets-sent")));
+        f.insert(QStringLiteral("packetsLost"), static_cast<qint64>(statNumber(src, "rb-packetslost")));
+        f.insert(QStringLiteral("fractionLost"), statNumber(src, "rb-fractionlost") / 256.0);
+        f.insert(QStringLiteral("packetsSent"), static_cast<qint64>(statNumber(src, "packets-sent")));
+        f.insert(QStringLiteral("bytesSent"), static_cast<qint64>(statNumber(src, "octets-sent")));
         f.insert(QStringLiteral("targetBitrate"), 0.0);
-        f.insert(QStringLiteral("roundTripTime"), sourceNumber(src, "rb-round-trip") / 65536.0);  // 1/65536 s units
+        f.insert(QStringLiteral("roundTripTime"), statNumber(src, "rb-round-trip") / 65536.0);  // 1/65536 s units
       }
       out.insert(id, Schema::complex(inbound ? QStringLiteral("RTCInboundRTPStreamStats") : QStringLiteral("RTCOutboundRTPStreamStats"), f));
     }

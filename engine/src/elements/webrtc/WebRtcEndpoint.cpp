@@ -530,17 +530,6 @@ void WebRtcEndpoint::requestKeyframe() {
 
 namespace {
 
-// A numeric stats field whatever its GType (guint, guint64, gint64, double...); 0 when absent.
-double statNumber(const GstStructure* s, const char* field) {
-  const GValue* v = gst_structure_get_value(s, field);
-  if (!v) return 0;
-  GValue d = G_VALUE_INIT;
-  g_value_init(&d, G_TYPE_DOUBLE);
-  const double out = g_value_transform(v, &d) ? g_value_get_double(&d) : 0;
-  g_value_unset(&d);
-  return out;
-}
-
 QString statString(const GstStructure* s, const char* field) {
   const char* v = gst_structure_get_string(s, field);
   return v ? QString::fromUtf8(v) : QString();
