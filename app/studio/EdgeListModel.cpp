@@ -79,8 +79,5 @@ void EdgeListModel::nodeChanged(const QString& key) {
   }
 }
 
-void EdgeListModel::allChanged() {
-  if (!edges_.isEmpty()) Q_EMIT dataChanged(index(0), index(edges_.size() - 1));
-}
 
 }  // namespace pw::studio

@@ -41,7 +41,6 @@ class EdgeListModel : public QAbstractListModel {
   void setSelected(int row, bool selected);
   // Geometry or flow of the wires touching `key` changed.
   void nodeChanged(const QString& key);
-  void allChanged();
 
  Q_SIGNALS:
   void countChanged();

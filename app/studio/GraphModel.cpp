@@ -148,9 +148,6 @@ QString GraphModel::keyOf(const QString& objectId) const {
 // ---------------------------------------------------------------- pipelines
 
 void GraphModel::resetCanvas() {
-  for (const GraphNode& n : nodes_.nodes()) {
-    if (n.previewOn) Q_EMIT previewRequested(n.key, n.objectId, false);
-  }
   ++pipelineGeneration_;
   ownPipelinePending_ = false;  // a pipeline still being created belongs to the old canvas
   ops_.clear();
@@ -315,7 +312,6 @@ void GraphModel::insertNode(const GraphNode& source) {
   n.flowingIn.clear();
   n.flowingOut.clear();
   n.transcodingBins.clear();
-  n.transcoding = false;
   n.recordState.clear();
   n.playerState.clear();
   n.previewOn = false;
@@ -379,7 +375,6 @@ void GraphModel::releaseNode(const QString& key) {
   GraphNode* n = nodes_.find(key);
   if (!n) return;
   const QString id = n->objectId;
-  if (n->previewOn) Q_EMIT previewRequested(key, id, false);
   const bool wasSelected = n->selected;
   edges_.removeTouching(key);
   nodes_.remove(key);
@@ -980,7 +975,6 @@ void GraphModel::setPreview(const QString& key, bool on) {
   n->previewOn = on;
   nodes_.touch(key);
   edges_.nodeChanged(key);
-  Q_EMIT previewRequested(key, n->objectId, on);
 }
 
 // ---------------------------------------------------------------- events
@@ -1038,7 +1032,6 @@ void GraphModel::onEvent(const QString& type, const QString& object, const QJson
     const QString bin = data.value(u"binName").toString() + mediaType;
     if (state == u"TRANSCODING") n->transcodingBins.insert(bin);
     else n->transcodingBins.remove(bin);
-    n->transcoding = !n->transcodingBins.isEmpty();
   } else if (type == u"Recording") {
     if (n->recordState != u"RECORDING") n->recordingSinceMs = QDateTime::currentMSecsSinceEpoch();
     n->recordState = QStringLiteral("RECORDING");

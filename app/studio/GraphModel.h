@@ -154,7 +154,6 @@ class GraphModel : public QObject {
   void refused(const QString& reason);
   void inspectorChanged(const QString& key);
   void methodFinished(const QString& key, const QString& method, bool ok, const QString& text);
-  void previewRequested(const QString& key, const QString& objectId, bool on);
   void idle();
   void dotExported(const QString& path, bool ok, const QString& message);
 

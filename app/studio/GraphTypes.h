@@ -25,8 +25,7 @@ struct GraphNode {
   QString state = QStringLiteral("creating");  // creating / ready / error
   QString error;
   QSet<QString> flowingIn, flowingOut;  // media types currently flowing
-  QSet<QString> transcodingBins;  // branches that transcode now
-  bool transcoding = false;
+  QSet<QString> transcodingBins;  // branches that transcode now (TRANSCODING badge when any)
   QString recordState;           // "", "RECORDING", "PAUSED", "STOPPED"
   qint64 recordingSinceMs = 0;
   QString playerState;           // "", "PLAYING", "EOS"
