@@ -5,6 +5,9 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 namespace pw {
 
 bool Config::applyJson(const QJsonObject& json, QString* error) {
@@ -15,12 +18,33 @@ bool Config::applyJson(const QJsonObject& json, QString* error) {
   for (auto it = json.begin(); it != json.end(); ++it) {
     const QString& key = it.key();
     const QJsonValue& v = it.value();
-    if (key == u"listen" || key == u"path" || key == u"accessToken" || key == u"metadata") {
+    if (key == u"listen" || key == u"path" || key == u"accessToken" || key == u"metadata" || key == u"adminToken") {
       if (!v.isString()) return bad(key, "a string");
       if (key == u"listen") listen = v.toString();
       else if (key == u"path") path = v.toString();
       else if (key == u"accessToken") accessToken = v.toString();
+      else if (key == u"adminToken") adminToken = v.toString();
       else metadata = v.toString();
+    } else if (key == u"tlsCertificate" || key == u"tlsKey") {
+      if (!v.isString() || (!v.toString().isEmpty() && !QDir::isAbsolutePath(v.toString()))) {
+        return bad(key, "the absolute path of a PEM file");
+      }
+      (key == u"tlsCertificate" ? tlsCertificate : tlsKey) = v.toString();
+    } else if (key == u"insecure") {
+      if (!v.isBool()) return bad(key, "true or false");
+      insecure = v.toBool();
+    } else if (key == u"allowedOrigins" || key == u"iceInterfaces" || key == u"gstreamerFilterAllowedElements" ||
+               key == u"remoteUriAllowedHosts") {
+      if (!v.isArray()) return bad(key, "an array of strings");
+      QStringList list;
+      for (const auto& e : v.toArray()) {
+        if (!e.isString() || e.toString().isEmpty()) return bad(key, "an array of strings");
+        list.append(e.toString());
+      }
+      if (key == u"allowedOrigins") allowedOrigins = list;
+      else if (key == u"iceInterfaces") iceInterfaces = list;
+      else if (key == u"gstreamerFilterAllowedElements") gstreamerFilterAllowedElements = list;
+      else remoteUriAllowedHosts = list;
     } else if (key == u"port" || key == u"maxSessions" || key == u"maxObjectsPerSession" ||
                key == u"garbageCollectorPeriodSec" || key == u"maxMessageBytes") {
       if (!v.isDouble() || v.toDouble() < 0) return bad(key, "a non-negative number");
@@ -79,6 +103,14 @@ QJsonObject Config::toJson() const {
                      {QStringLiteral("port"), port},
                      {QStringLiteral("path"), path},
                      {QStringLiteral("accessToken"), accessToken},
+                     {QStringLiteral("adminToken"), adminToken},
+                     {QStringLiteral("allowedOrigins"), QJsonArray::fromStringList(allowedOrigins)},
+                     {QStringLiteral("tlsCertificate"), tlsCertificate},
+                     {QStringLiteral("tlsKey"), tlsKey},
+                     {QStringLiteral("insecure"), insecure},
+                     {QStringLiteral("iceInterfaces"), QJsonArray::fromStringList(iceInterfaces)},
+                     {QStringLiteral("gstreamerFilterAllowedElements"), QJsonArray::fromStringList(gstreamerFilterAllowedElements)},
+                     {QStringLiteral("remoteUriAllowedHosts"), QJsonArray::fromStringList(remoteUriAllowedHosts)},
                      {QStringLiteral("maxMessageBytes"), maxMessageBytes},
                      {QStringLiteral("maxSessions"), maxSessions},
                      {QStringLiteral("maxObjectsPerSession"), maxObjectsPerSession},
@@ -87,6 +119,16 @@ QJsonObject Config::toJson() const {
                      {QStringLiteral("metadata"), metadata},
                      {QStringLiteral("iceLocalAddresses"), QJsonArray::fromStringList(iceLocalAddresses)},
                      {QStringLiteral("pemCertificate"), pemCertificate}};
+}
+
+bool Config::listensOnLoopbackOnly() const {
+  if (listen == u"localhost") return true;
+  const QByteArray text = listen.toLatin1();
+  in_addr v4{};
+  if (inet_pton(AF_INET, text.constData(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  if (inet_pton(AF_INET6, text.constData(), &v6) == 1) return IN6_IS_ADDR_LOOPBACK(&v6);
+  return false;
 }
 
 }  // namespace pw

@@ -13,6 +13,11 @@ struct Config {
   int port = 8888;
   QString path = QStringLiteral("kurento");
   QString accessToken;  // empty: no token required
+  QString adminToken;   // a client presenting it sees and drives every session's objects; empty: nobody
+  QStringList allowedOrigins;  // Origin headers allowed to open the control socket besides loopback pages ("*": any)
+  QString tlsCertificate;      // PEM certificate chain for wss:// (with tlsKey); empty: plain ws://
+  QString tlsKey;              // PEM private key for wss://
+  bool insecure = false;       // allow a non-loopback listen address without an access token
   qint64 maxMessageBytes = 4 * 1024 * 1024;
   int maxSessions = 1000;
   int maxObjectsPerSession = 10000;
@@ -20,12 +25,18 @@ struct Config {
   QStringList mediaFolders;  // roots where file:// URIs may read and write
   QString metadata;
   QStringList iceLocalAddresses;  // local IPs ICE may use (empty: all interfaces)
+  QStringList iceInterfaces;      // network interface names ICE may use (added to iceLocalAddresses)
+  QStringList gstreamerFilterAllowedElements;  // extra element factories GStreamerFilter may build
+  QStringList remoteUriAllowedHosts;  // hosts/CIDRs fetched even when private (only matters off loopback)
   QString pemCertificate;  // DTLS certificate + key (PEM) for every WebRtcEndpoint; empty: ECDSA generated once
 
   // Applies the keys present in `json`; returns false with a message naming a bad key.
   bool applyJson(const QJsonObject& json, QString* error);
   bool loadFile(const QString& path, QString* error);
   QJsonObject toJson() const;
+
+  // True when the control port listens on a loopback address only.
+  bool listensOnLoopbackOnly() const;
 };
 
 }  // namespace pw
