@@ -27,6 +27,8 @@ class EngineClient::Link : public Connection {
         Qt::QueuedConnection);
   }
   QString peer() const override { return QStringLiteral("studio"); }
+  // The in-process studio sees and drives every session's pipelines (design §6).
+  bool isAdministrator() const override { return true; }
 
   void detach() {
     std::lock_guard lock(mutex_);

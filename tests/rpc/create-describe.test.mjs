@@ -11,7 +11,7 @@ let c;
 let media;
 before(async () => {
   media = await tempDir('pipewright-media-');
-  srv = await startServer({ mediaFolders: [media] });
+  srv = await startServer({ mediaFolders: [media], config: { adminToken: 'test-admin' } });
   c = await rpcClient(srv.url);
   await bindSession(c);
 });
@@ -200,7 +200,7 @@ describe('create (§5.3)', () => {
   });
 
   it('create fires ObjectCreated on manager_ServerManager with data.object = new id', async () => {
-    const sub = await rpcClient(srv.url);
+    const sub = await rpcClient(`${srv.url}?access_token=test-admin`); // another session: it sees the event as administrator
     try {
       await bindSession(sub);
       await subscribe(sub, MANAGER, 'ObjectCreated');
@@ -257,15 +257,18 @@ describe('describe (§5.4)', () => {
     expectError(await c.call('describe', { object: p }), 40101);
   });
 
-  it('describe from a fresh socket/session works for live objects', async () => {
+  it('describe from a fresh session: 40101 unless it is the administrator\'s', async () => {
     const p = await createPipeline(c);
-    const other = await rpcClient(srv.url);
+    const stranger = await rpcClient(srv.url);
+    const other = await rpcClient(`${srv.url}?access_token=test-admin`);
     try {
+      expectError(await stranger.call('describe', { object: p }), 40101);
       const r = expectResult(await other.call('describe', { object: p }));
       assert.equal(r.type, 'MediaPipeline');
       assert.notEqual(r.sessionId, undefined);
     } finally {
       await other.close();
+      await stranger.close();
     }
   });
 

@@ -11,7 +11,7 @@ let c;
 let media;
 before(async () => {
   media = await tempDir('pipewright-media-');
-  srv = await startServer({ mediaFolders: [media] });
+  srv = await startServer({ mediaFolders: [media], config: { adminToken: 'test-admin' } });
   c = await rpcClient(srv.url);
   await bindSession(c);
 });
@@ -132,7 +132,7 @@ describe('subscribe / unsubscribe (§5.6)', () => {
   });
 
   it('two sessions subscribed to the same event each get one delivery', async () => {
-    const other = await rpcClient(srv.url);
+    const other = await rpcClient(`${srv.url}?access_token=test-admin`);
     try {
       await bindSession(other);
       const p = await createPipeline(c);
@@ -214,7 +214,7 @@ describe('release (§5.7)', () => {
   });
 
   it('release of a pipeline cascades to its elements; ObjectDestroyed for each', async () => {
-    const watcher = await rpcClient(srv.url);
+    const watcher = await rpcClient(`${srv.url}?access_token=test-admin`);
     try {
       await bindSession(watcher);
       await subscribe(watcher, MANAGER, 'ObjectDestroyed');
@@ -256,7 +256,7 @@ describe('release (§5.7)', () => {
   });
 
   it('release destroys regardless of other sessions\' references', async () => {
-    const other = await rpcClient(srv.url);
+    const other = await rpcClient(`${srv.url}?access_token=test-admin`);
     try {
       await bindSession(other);
       const p = await createPipeline(c);

@@ -6,12 +6,13 @@ import { MANAGER, bindSession, createPipeline, createElement, invokeValue, subsc
 
 const GC = 2;
 let srv;
-before(async () => { srv = await startServer({ gcPeriodSec: GC }); });
+const ADMIN = 'test-admin';
+before(async () => { srv = await startServer({ gcPeriodSec: GC, config: { adminToken: ADMIN } }); });
 after(async () => { if (srv) await srv.stop(); });
 
 describe('garbage collection (gc period 2 s)', () => {
   it('abrupt disconnect: pipeline and session are collected after ~2–3 GC periods', { timeout: 60000 }, async () => {
-    const watcher = await rpcClient(srv.url);
+    const watcher = await rpcClient(`${srv.url}?access_token=test-admin`);
     const idle = await rpcClient(srv.url);
     try {
       await bindSession(watcher);
@@ -109,11 +110,11 @@ describe('garbage collection (gc period 2 s)', () => {
     }
   });
 
-  it('objects referenced by another live session survive the owner\'s collection', { timeout: 60000 }, async () => {
+  it('objects referenced by an administrator\'s session survive the owner\'s collection', { timeout: 60000 }, async () => {
     const a = await rpcClient(srv.url);
     await bindSession(a);
     const p = await createPipeline(a);
-    const b = await rpcClient(srv.url);
+    const b = await rpcClient(`${srv.url}?access_token=test-admin`);
     try {
       await bindSession(b);
       expectResult(await b.call('describe', { object: p })); // b now references p

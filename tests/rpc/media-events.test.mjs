@@ -21,7 +21,7 @@ before(async () => {
   media = await tempDir('pipewright-media-');
   clip = path.join(media, 'clip.webm');
   await makeClip(clip, { seconds: CLIP_SECONDS });
-  srv = await startServer({ mediaFolders: [media] });
+  srv = await startServer({ mediaFolders: [media], config: { adminToken: 'test-admin' } });
   c = await rpcClient(srv.url, { timeoutMs: 20000 });
   await bindSession(c);
 });
@@ -176,7 +176,7 @@ describe('MediaTranscodingStateChanged', () => {
 
 describe('ObjectCreated / ObjectDestroyed on manager_ServerManager', () => {
   it('data.object = id of the created object; data.objectId = id of the destroyed object', async () => {
-    const watcher = await rpcClient(srv.url);
+    const watcher = await rpcClient(`${srv.url}?access_token=test-admin`);
     try {
       await bindSession(watcher);
       await subscribe(watcher, MANAGER, 'ObjectCreated');

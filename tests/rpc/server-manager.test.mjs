@@ -8,7 +8,7 @@ const METADATA = 'pipewright-test-metadata {"x":1}';
 let srv;
 let c;
 before(async () => {
-  srv = await startServer({ config: { metadata: METADATA } });
+  srv = await startServer({ config: { metadata: METADATA, adminToken: 'sm-admin' } });
   c = await rpcClient(srv.url);
   await bindSession(c);
 });
@@ -57,14 +57,17 @@ describe('ServerManager', () => {
     assert.ok(pipelines.includes(p1) && !pipelines.includes(p2));
   });
 
-  it('getPipelines lists pipelines of other sessions too', async () => {
+  it('getPipelines hides other sessions\' pipelines, except from the administrator', async () => {
     const other = await rpcClient(srv.url);
+    const admin = await rpcClient(`${srv.url}?access_token=sm-admin`);
     try {
       const p = await createPipeline(other);
-      const pipelines = await invokeValue(c, MANAGER, 'getPipelines');
-      assert.ok(pipelines.includes(p));
+      assert.ok(!(await invokeValue(c, MANAGER, 'getPipelines')).includes(p));
+      assert.ok((await invokeValue(other, MANAGER, 'getPipelines')).includes(p));
+      assert.ok((await invokeValue(admin, MANAGER, 'getPipelines')).includes(p));
     } finally {
       await other.close();
+      await admin.close();
     }
   });
 

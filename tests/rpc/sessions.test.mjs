@@ -9,13 +9,19 @@ import {
 
 let srv;
 const clients = [];
-before(async () => { srv = await startServer(); });
+const ADMIN = 'admin-token-for-tests';
+before(async () => { srv = await startServer({ config: { adminToken: ADMIN } }); });
 after(async () => {
   for (const c of clients) await c.close().catch(() => {});
   if (srv) await srv.stop();
 });
 async function client() {
   const c = await rpcClient(srv.url);
+  clients.push(c);
+  return c;
+}
+async function adminClient() {
+  const c = await rpcClient(`${srv.url}?access_token=${ADMIN}`);
   clients.push(c);
   return c;
 }
@@ -80,8 +86,7 @@ describe('connect (§5.2)', () => {
     await subscribe(a, MANAGER, 'ObjectCreated');
     const b = await client();
     expectResult(await b.call('connect', { sessionId: s }));
-    const creator = await client();
-    const p = await createPipeline(creator);
+    const p = await createPipeline(b); // objects of the session itself (other sessions' stay hidden)
     const ev = await b.waitEvent(isEvent(MANAGER, 'ObjectCreated', (d) => d.object === p), 5000);
     assert.equal(ev.params.value.data.object, p);
     await sleep(300);
@@ -144,8 +149,7 @@ describe('session binding and injection (§3)', () => {
     const b = await client();
     const r = expectResult(await b.call('describe', { object: MANAGER, sessionId: s }));
     assert.equal(r.sessionId, s);
-    const creator = await client();
-    const p = await createPipeline(creator);
+    const p = await createPipeline(b); // objects of the session itself (other sessions' stay hidden)
     await b.waitEvent(isEvent(MANAGER, 'ObjectCreated', (d) => d.object === p), 5000);
     await sleep(300);
     assert.equal(a.events.filter(isEvent(MANAGER, 'ObjectCreated', (d) => d.object === p)).length, 0);
@@ -207,7 +211,7 @@ describe('keepAlive / ref / unref / closeSession (§5.8)', () => {
     const a = await client();
     const s = await bindSession(a);
     const p = await createPipeline(a);
-    const b = await client();
+    const b = await adminClient(); // only an administrator may reference another session's object
     const sb = await bindSession(b);
     const r = expectResult(await b.call('ref', { object: p, sessionId: sb }));
     assert.equal(r.sessionId, sb);
@@ -256,21 +260,26 @@ describe('keepAlive / ref / unref / closeSession (§5.8)', () => {
     expectError(await other.call('describe', { object: p }), 40101);
   });
 
-  it('ServerManager.getSessions lists live sessions', async () => {
+  it('ServerManager.getSessions lists the caller\'s own session (all of them for the administrator)', async () => {
     const a = await client();
     const s = await bindSession(a);
+    const other = await client();
+    const so = await bindSession(other);
     const sessions = await invokeValue(a, MANAGER, 'getSessions');
-    assert.ok(Array.isArray(sessions));
-    assert.ok(sessions.every((x) => typeof x === 'string'));
-    assert.ok(sessions.includes(s));
+    assert.deepEqual(sessions, [s]);
+    const admin = await adminClient();
+    const sa = await bindSession(admin);
+    const all = await invokeValue(admin, MANAGER, 'getSessions');
+    assert.ok(all.every((x) => typeof x === 'string'));
+    for (const x of [s, so, sa]) assert.ok(all.includes(x), `${x} missing from ${JSON.stringify(all)}`);
   });
 
-  it('describe works across sessions for live objects (and refs them)', async () => {
+  it('describe across sessions works for the administrator (and refs them)', async () => {
     const a = await client();
     await bindSession(a);
     const p = await createPipeline(a);
     const el = await createElement(a, 'PassThrough', p);
-    const b = await client();
+    const b = await adminClient();
     const sb = await bindSession(b);
     const d = expectResult(await b.call('describe', { object: el }));
     assert.equal(d.type, 'PassThrough');

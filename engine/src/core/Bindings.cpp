@@ -83,7 +83,7 @@ QStringList Bindings::boundOperations() const {
 
 std::shared_ptr<MediaObject> Invocation::objectParam(const QString& name) const {
   const QString id = string(name);
-  auto obj = engine_.registry().find(id);
+  auto obj = engine_.registry().findFor(id, caller_);
   if (!obj) throw KurentoException(KurentoError::objectNotFound(id));
   return obj;
 }

@@ -6,6 +6,7 @@
 #include <QJsonDocument>
 
 #include <arpa/inet.h>
+#include <ifaddrs.h>
 #include <netinet/in.h>
 
 namespace pw {
@@ -119,6 +120,31 @@ QJsonObject Config::toJson() const {
                      {QStringLiteral("metadata"), metadata},
                      {QStringLiteral("iceLocalAddresses"), QJsonArray::fromStringList(iceLocalAddresses)},
                      {QStringLiteral("pemCertificate"), pemCertificate}};
+}
+
+QStringList Config::iceAddresses() const {
+  if (iceLocalAddresses.isEmpty() && iceInterfaces.isEmpty()) {
+    return listensOnLoopbackOnly() ? QStringList{QStringLiteral("127.0.0.1"), QStringLiteral("::1")} : QStringList{};
+  }
+  QStringList out = iceLocalAddresses;
+  ifaddrs* list = nullptr;
+  if (!iceInterfaces.isEmpty() && getifaddrs(&list) == 0) {
+    for (ifaddrs* i = list; i; i = i->ifa_next) {
+      if (!i->ifa_addr || !iceInterfaces.contains(QString::fromLocal8Bit(i->ifa_name))) continue;
+      const int family = i->ifa_addr->sa_family;
+      if (family != AF_INET && family != AF_INET6) continue;
+      char text[INET6_ADDRSTRLEN] = {};
+      const void* raw = family == AF_INET ? static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(i->ifa_addr)->sin_addr)
+                                          : static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(i->ifa_addr)->sin6_addr);
+      if (family == AF_INET6 && IN6_IS_ADDR_LINKLOCAL(static_cast<const in6_addr*>(raw))) continue;
+      if (inet_ntop(family, raw, text, sizeof text)) out.append(QString::fromLatin1(text));
+    }
+    freeifaddrs(list);
+  }
+  out.removeDuplicates();
+  // An interface that has no address yet must not widen ICE to every interface.
+  if (out.isEmpty()) out.append(QStringLiteral("127.0.0.1"));
+  return out;
 }
 
 bool Config::listensOnLoopbackOnly() const {

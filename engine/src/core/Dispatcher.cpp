@@ -255,7 +255,8 @@ void Dispatcher::execute(const QJsonObject& request, const std::shared_ptr<Conne
       if (error) reply(errorResponse(id, *error));
       else reply(resultResponse(id, QJsonObject{{QStringLiteral("value"), value}, {QStringLiteral("sessionId"), sessionId}}));
     };
-    const QJsonValue result = run(method, params, sessionId, connection, inTransaction, deferredDone, &deferred);
+    const Caller caller{sessionId, connection && connection->isAdministrator()};
+    const QJsonValue result = run(method, params, caller, inTransaction, deferredDone, &deferred);
     if (deferred) return;
     reply(resultResponse(id, withSession(result.toObject())));
   } catch (const KurentoException& e) {
@@ -265,24 +266,30 @@ void Dispatcher::execute(const QJsonObject& request, const std::shared_ptr<Conne
   }
 }
 
-QJsonValue Dispatcher::run(const QString& method, const Params& params, const QString& sessionId,
-                           const std::shared_ptr<Connection>& /*connection*/, bool inTransaction,
+std::shared_ptr<MediaObject> Dispatcher::requireObject(const Params& params, const Caller& caller, bool inTransaction) {
+  const QString objectId = requireString(params, QStringLiteral("object"));
+  if (!inTransaction) rejectNewRefs(objectId);
+  auto object = engine_.registry().findFor(objectId, caller);
+  if (!object) throw KurentoException(KurentoError::objectNotFound(objectId));
+  return object;
+}
+
+QJsonValue Dispatcher::run(const QString& method, const Params& params, const Caller& caller, bool inTransaction,
                            const std::function<void(const QJsonValue&, const KurentoError*)>& deferredDone,
                            bool* deferred) {
   SessionManager& sessions = engine_.sessions();
-  if (method == u"create") return create(params, sessionId, inTransaction);
-  if (method == u"describe") return describe(params, sessionId, inTransaction);
-  if (method == u"invoke") return invoke(params, sessionId, inTransaction, deferredDone, deferred);
-  if (method == u"subscribe") return subscribe(params, sessionId, inTransaction);
+  const QString& sessionId = caller.sessionId;
+  if (method == u"create") return create(params, caller, inTransaction);
+  if (method == u"describe") return describe(params, caller, inTransaction);
+  if (method == u"invoke") return invoke(params, caller, inTransaction, deferredDone, deferred);
+  if (method == u"subscribe") return subscribe(params, caller, inTransaction);
   if (method == u"unsubscribe") {
     requireString(params, QStringLiteral("object"));
-    sessions.unsubscribe(requireString(params, QStringLiteral("subscription")));
+    sessions.unsubscribe(sessionId, requireString(params, QStringLiteral("subscription")));
     return QJsonObject{};
   }
-  const QString objectId = requireString(params, QStringLiteral("object"));
-  if (!inTransaction) rejectNewRefs(objectId);
-  auto object = engine_.registry().find(objectId);
-  if (!object) throw KurentoException(KurentoError::objectNotFound(objectId));
+  auto object = requireObject(params, caller, inTransaction);
+  const QString objectId = object->id();
   if (method == u"release") {
     if (object->type() == u"ServerManager") {
       throw KurentoException(ErrorCode::MediaObjectOperationNotSupported,
@@ -305,7 +312,8 @@ QJsonValue Dispatcher::run(const QString& method, const Params& params, const QS
   return QJsonObject{};
 }
 
-QJsonValue Dispatcher::create(const Params& params, const QString& sessionId, bool inTransaction) {
+QJsonValue Dispatcher::create(const Params& params, const Caller& caller, bool inTransaction) {
+  const QString& sessionId = caller.sessionId;
   const Schema& schema = engine_.schema();
   QString type = requireString(params, QStringLiteral("type"));
   if (type.startsWith(u"kurento.")) type = type.mid(8);
@@ -328,7 +336,7 @@ QJsonValue Dispatcher::create(const Params& params, const QString& sessionId, bo
   for (const auto& p : cls->constructorParams) {
     if (p.type != u"MediaPipeline" && p.type != u"Hub") continue;
     const QString parentId = ctorParams.value(p.name).toString();
-    parent = engine_.registry().find(parentId);
+    parent = engine_.registry().findFor(parentId, caller);
     if (!parent) throw KurentoException(KurentoError::objectNotFound(parentId));
     if (!schema.isA(parent->type(), p.type)) throw KurentoException(KurentoError::marshall(p.name, p.type));
     break;
@@ -340,22 +348,21 @@ QJsonValue Dispatcher::create(const Params& params, const QString& sessionId, bo
   }
   const QString id = ObjectRegistry::makeId(type, parent ? parent->id() : QString());
   std::shared_ptr<MediaObject> object = (*factory)(Creation{engine_, id, parent, ctorParams});
+  // A pipeline belongs to the session that creates it; its elements belong to the pipeline's session.
+  object->setOwnerSession(parent ? parent->ownerSession() : sessionId);
   engine_.registry().add(object);
   engine_.sessions().addRef(sessionId, id);
   engine_.sessions().obtain(sessionId).created.insert(id);
   if (auto manager = engine_.registry().find(QStringLiteral("manager_ServerManager"))) {
-    manager->raise(QStringLiteral("ObjectCreated"), QJsonObject{{QStringLiteral("object"), id}});
+    manager->raise(QStringLiteral("ObjectCreated"), QJsonObject{{QStringLiteral("object"), id}}, object->ownerSession());
   }
   Q_EMIT engine_.countsChanged();
   return QJsonObject{{QStringLiteral("value"), id}};
 }
 
-QJsonValue Dispatcher::describe(const Params& params, const QString& sessionId, bool inTransaction) {
-  const QString objectId = requireString(params, QStringLiteral("object"));
-  if (!inTransaction) rejectNewRefs(objectId);
-  auto object = engine_.registry().find(objectId);
-  if (!object) throw KurentoException(KurentoError::objectNotFound(objectId));
-  engine_.sessions().addRef(sessionId, objectId);
+QJsonValue Dispatcher::describe(const Params& params, const Caller& caller, bool inTransaction) {
+  auto object = requireObject(params, caller, inTransaction);
+  engine_.sessions().addRef(caller.sessionId, object->id());
   const Schema& schema = engine_.schema();
   QJsonArray hierarchy;
   for (const auto& a : schema.ancestors(object->type())) hierarchy.append(schema.qualifiedName(a));
@@ -364,14 +371,11 @@ QJsonValue Dispatcher::describe(const Params& params, const QString& sessionId, 
                      {QStringLiteral("hierarchy"), hierarchy}};
 }
 
-QJsonValue Dispatcher::invoke(const Params& params, const QString& sessionId, bool inTransaction,
+QJsonValue Dispatcher::invoke(const Params& params, const Caller& caller, bool inTransaction,
                               const std::function<void(const QJsonValue&, const KurentoError*)>& deferredDone,
                               bool* deferred) {
-  const QString objectId = requireString(params, QStringLiteral("object"));
   const QString operation = requireString(params, QStringLiteral("operation"));
-  if (!inTransaction) rejectNewRefs(objectId);
-  auto object = engine_.registry().find(objectId);
-  if (!object) throw KurentoException(KurentoError::objectNotFound(objectId));
+  auto object = requireObject(params, caller, inTransaction);
   const QJsonObject given = optionalObject(params, QStringLiteral("operationParams"));
   if (!inTransaction) rejectNewRefs(given);
   const Schema& schema = engine_.schema();
@@ -385,8 +389,8 @@ QJsonValue Dispatcher::invoke(const Params& params, const QString& sessionId, bo
   if (!handler) {
     throw KurentoException(KurentoError::notImplemented(QStringLiteral("'%1.%2'").arg(object->type(), operation)));
   }
-  engine_.sessions().addRef(sessionId, objectId);
-  Invocation call(engine_, object.get(), checked, sessionId);
+  engine_.sessions().addRef(caller.sessionId, object->id());
+  Invocation call(engine_, object.get(), checked, caller);
   call.setDeferredDone(deferredDone);
   QJsonValue value = (*handler)(call);
   if (call.deferred()) {
@@ -396,12 +400,11 @@ QJsonValue Dispatcher::invoke(const Params& params, const QString& sessionId, bo
   return QJsonObject{{QStringLiteral("value"), value.isUndefined() ? QJsonValue(QJsonValue::Null) : value}};
 }
 
-QJsonValue Dispatcher::subscribe(const Params& params, const QString& sessionId, bool inTransaction) {
-  const QString objectId = requireString(params, QStringLiteral("object"));
-  if (!inTransaction) rejectNewRefs(objectId);
+QJsonValue Dispatcher::subscribe(const Params& params, const Caller& caller, bool inTransaction) {
+  const QString& sessionId = caller.sessionId;
   const QString type = requireString(params, QStringLiteral("type"));
-  auto object = engine_.registry().find(objectId);
-  if (!object) throw KurentoException(KurentoError::objectNotFound(objectId));
+  auto object = requireObject(params, caller, inTransaction);
+  const QString objectId = object->id();
   if (!engine_.schema().supportsEvent(object->type(), type)) {
     throw KurentoException(ErrorCode::MediaObjectEventNotSupported, QStringLiteral("Event '%1' not supported").arg(type));
   }

@@ -3,6 +3,7 @@
 // The Kurento JSON-RPC protocol (spec §2–§5): validates envelopes, resolves sessions, runs
 // methods, and turns every KurentoException into a JSON-RPC error in one place.
 
+#include "Caller.h"
 #include "pipewright/engine/Connection.h"
 
 #include <QHash>
@@ -17,6 +18,7 @@
 namespace pw {
 
 class Engine;
+class MediaObject;
 struct KurentoError;
 
 class Dispatcher {
@@ -38,14 +40,15 @@ class Dispatcher {
 
  private:
   using Params = QJsonObject;
-  QJsonValue run(const QString& method, const Params& params, const QString& sessionId,
-                 const std::shared_ptr<Connection>& connection, bool inTransaction,
+  QJsonValue run(const QString& method, const Params& params, const Caller& caller, bool inTransaction,
                  const std::function<void(const QJsonValue&, const KurentoError*)>& deferredDone, bool* deferred);
-  QJsonValue create(const Params& params, const QString& sessionId, bool inTransaction);
-  QJsonValue describe(const Params& params, const QString& sessionId, bool inTransaction);
-  QJsonValue invoke(const Params& params, const QString& sessionId, bool inTransaction,
+  QJsonValue create(const Params& params, const Caller& caller, bool inTransaction);
+  QJsonValue describe(const Params& params, const Caller& caller, bool inTransaction);
+  QJsonValue invoke(const Params& params, const Caller& caller, bool inTransaction,
                     const std::function<void(const QJsonValue&, const KurentoError*)>& deferredDone, bool* deferred);
-  QJsonValue subscribe(const Params& params, const QString& sessionId, bool inTransaction);
+  QJsonValue subscribe(const Params& params, const Caller& caller, bool inTransaction);
+  // The object `params.object` names, as the caller may see it; throws 40101 otherwise.
+  std::shared_ptr<MediaObject> requireObject(const Params& params, const Caller& caller, bool inTransaction);
   void transaction(const QJsonValue& id, const Params& params, const QString& sessionId,
                    const std::shared_ptr<Connection>& connection, Reply reply);
 

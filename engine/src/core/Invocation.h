@@ -3,6 +3,7 @@
 // One call of a remote operation as a handler sees it: validated params (defaults filled),
 // typed accessors, and an optional deferred reply for operations that finish later.
 
+#include "Caller.h"
 #include "MediaObject.h"
 #include "pipewright/engine/KurentoError.h"
 
@@ -34,8 +35,8 @@ class DeferredReply {
 
 class Invocation {
  public:
-  Invocation(Engine& engine, MediaObject* object, QJsonObject params, QString sessionId)
-      : engine_(engine), object_(object), params_(std::move(params)), sessionId_(std::move(sessionId)) {}
+  Invocation(Engine& engine, MediaObject* object, QJsonObject params, Caller caller)
+      : engine_(engine), object_(object), params_(std::move(params)), caller_(std::move(caller)) {}
 
   Engine& engine() const { return engine_; }
   MediaObject& object() const { return *object_; }
@@ -44,14 +45,15 @@ class Invocation {
     return static_cast<T&>(*object_);
   }
   const QJsonObject& params() const { return params_; }
-  const QString& sessionId() const { return sessionId_; }
+  const QString& sessionId() const { return caller_.sessionId; }
+  const Caller& caller() const { return caller_; }
 
   bool has(const QString& name) const { return params_.contains(name) && !params_.value(name).isNull(); }
   QString string(const QString& name) const { return params_.value(name).toString(); }
   qint64 integer(const QString& name) const { return static_cast<qint64>(params_.value(name).toDouble()); }
   double number(const QString& name) const { return params_.value(name).toDouble(); }
   bool boolean(const QString& name) const { return params_.value(name).toBool(); }
-  // The remote object a param names; throws 40101 when unknown.
+  // The remote object a param names; throws 40101 when unknown or another session's.
   std::shared_ptr<MediaObject> objectParam(const QString& name) const;
 
   // Marks the operation asynchronous: the handler's return value is ignored and the reply
@@ -64,7 +66,7 @@ class Invocation {
   Engine& engine_;
   MediaObject* object_;
   QJsonObject params_;
-  QString sessionId_;
+  Caller caller_;
   std::shared_ptr<DeferredReply> deferred_;
   DeferredReply::Done deferredDone_;
 };

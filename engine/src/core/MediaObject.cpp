@@ -55,12 +55,12 @@ QJsonArray MediaObject::tagsJson() const {
   return out;
 }
 
-void MediaObject::raise(const QString& eventType, QJsonObject fields) {
+void MediaObject::raise(const QString& eventType, QJsonObject fields, const QString& audience) {
   fields.insert(QStringLiteral("source"), id_);
   if (!fields.contains(u"type")) fields.insert(QStringLiteral("type"), eventType);
   fields.insert(QStringLiteral("timestampMillis"), QString::number(QDateTime::currentMSecsSinceEpoch()));
   fields.insert(QStringLiteral("tags"), sendTagsInEvents_ ? tagsJson() : QJsonArray());
-  engine_.sessions().deliverEvent(id_, eventType, fields);
+  engine_.sessions().deliverEvent(id_, eventType, fields, audience);
 }
 
 void MediaObject::raiseError(const QString& kind, const QString& description, int errorCode) {

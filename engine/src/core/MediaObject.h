@@ -34,6 +34,9 @@ class MediaObject : public std::enable_shared_from_this<MediaObject> {
   bool sendTagsInEvents() const { return sendTagsInEvents_; }
   void setSendTagsInEvents(bool on) { sendTagsInEvents_ = on; }
   qint64 creationTime() const { return creationTime_; }
+  // The session whose pipeline this object belongs to; empty for shared objects (ServerManager).
+  const QString& ownerSession() const { return ownerSession_; }
+  void setOwnerSession(const QString& sessionId) { ownerSession_ = sessionId; }
 
   void addTag(const QString& key, const QString& value);
   void removeTag(const QString& key);
@@ -46,7 +49,8 @@ class MediaObject : public std::enable_shared_from_this<MediaObject> {
   void removeChild(const QString& id) { children_.removeAll(id); }
 
   // Raises an event on this object: `fields` plus source, type, timestampMillis and tags.
-  void raise(const QString& eventType, QJsonObject fields = {});
+  // `audience`, when set, limits delivery to that session (and administrators).
+  void raise(const QString& eventType, QJsonObject fields = {}, const QString& audience = {});
   // Raises an `Error` event (data.type = error kind).
   void raiseError(const QString& kind, const QString& description, int errorCode = 0);
 
@@ -66,6 +70,7 @@ class MediaObject : public std::enable_shared_from_this<MediaObject> {
   QList<QPair<QString, QString>> tags_;
   bool sendTagsInEvents_ = false;
   qint64 creationTime_ = 0;
+  QString ownerSession_;
   QStringList children_;
 };
 

@@ -31,6 +31,15 @@ std::shared_ptr<MediaObject> ObjectRegistry::find(const QString& id) const {
   return it == objects_.constEnd() ? nullptr : it.value();
 }
 
+bool ObjectRegistry::visibleTo(const MediaObject& object, const Caller& caller) {
+  return caller.administrator || object.ownerSession().isEmpty() || object.ownerSession() == caller.sessionId;
+}
+
+std::shared_ptr<MediaObject> ObjectRegistry::findFor(const QString& id, const Caller& caller) const {
+  auto object = find(id);
+  return object && visibleTo(*object, caller) ? object : nullptr;
+}
+
 QStringList ObjectRegistry::idsOfType(const QString& type) const {
   QStringList out;
   for (auto it = objects_.begin(); it != objects_.end(); ++it) {
@@ -52,7 +61,7 @@ QStringList ObjectRegistry::release(const QString& id) {
   if (auto p = obj->parent()) p->removeChild(id);
   engine_.sessions().objectReleased(id);
   if (auto manager = find(QStringLiteral("manager_ServerManager"))) {
-    manager->raise(QStringLiteral("ObjectDestroyed"), QJsonObject{{QStringLiteral("objectId"), id}});
+    manager->raise(QStringLiteral("ObjectDestroyed"), QJsonObject{{QStringLiteral("objectId"), id}}, obj->ownerSession());
   }
   released.append(id);
   return released;

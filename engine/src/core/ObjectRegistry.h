@@ -6,6 +6,8 @@
 #include <QString>
 #include <QStringList>
 
+#include "Caller.h"
+
 #include <memory>
 
 namespace pw {
@@ -23,6 +25,10 @@ class ObjectRegistry {
 
   void add(const std::shared_ptr<MediaObject>& object);
   std::shared_ptr<MediaObject> find(const QString& id) const;
+  // The object as `caller` may see it: another session's objects do not exist for it
+  // (Kurento's "object not found"), unless the caller is an administrator.
+  std::shared_ptr<MediaObject> findFor(const QString& id, const Caller& caller) const;
+  static bool visibleTo(const MediaObject& object, const Caller& caller);
   bool contains(const QString& id) const { return objects_.contains(id); }
   int size() const { return static_cast<int>(objects_.size()); }
   QStringList idsOfType(const QString& type) const;

@@ -56,11 +56,16 @@ qint64 ServerManager::processCpuMs() {
 void bindServerManager(Bindings& b) {
   const QString c = QStringLiteral("ServerManager");
   b.add(c, QStringLiteral("getInfo"), [](Invocation& call) { return call.as<ServerManager>().info(); });
+  // Other sessions' pipelines and ids stay hidden unless the caller is an administrator.
   b.add(c, QStringLiteral("getPipelines"), [](Invocation& call) {
-    return QJsonValue(QJsonArray::fromStringList(call.engine().registry().idsOfType(QStringLiteral("MediaPipeline"))));
+    ObjectRegistry& registry = call.engine().registry();
+    QStringList ids = registry.idsOfType(QStringLiteral("MediaPipeline"));
+    ids.removeIf([&](const QString& id) { return !registry.findFor(id, call.caller()); });
+    return QJsonValue(QJsonArray::fromStringList(ids));
   });
   b.add(c, QStringLiteral("getSessions"), [](Invocation& call) {
-    return QJsonValue(QJsonArray::fromStringList(call.engine().sessions().sessionIds()));
+    if (call.caller().administrator) return QJsonValue(QJsonArray::fromStringList(call.engine().sessions().sessionIds()));
+    return QJsonValue(QJsonArray{call.sessionId()});
   });
   b.add(c, QStringLiteral("getMetadata"), [](Invocation& call) { return QJsonValue(call.engine().config().metadata); });
   b.add(c, QStringLiteral("getKmd"), [](Invocation& call) {

@@ -46,6 +46,7 @@ void SessionManager::bind(const std::shared_ptr<Connection>& connection, const Q
   s.inUse = true;
   // The newest socket using a session gets its events (spec §3.4).
   s.connection = connection;
+  if (connection->isAdministrator()) s.administrator = true;
   bindings_.insert(connection.get(), sessionId);
 }
 
@@ -82,9 +83,13 @@ QString SessionManager::subscribe(const QString& sessionId, const QString& objec
   return id;
 }
 
-void SessionManager::unsubscribe(const QString& subscriptionId) { subscriptions_.remove(subscriptionId); }
+void SessionManager::unsubscribe(const QString& sessionId, const QString& subscriptionId) {
+  auto it = subscriptions_.find(subscriptionId);
+  if (it != subscriptions_.end() && it->sessionId == sessionId) subscriptions_.erase(it);
+}
 
-void SessionManager::deliverEvent(const QString& objectId, const QString& type, const QJsonObject& data) {
+void SessionManager::deliverEvent(const QString& objectId, const QString& type, const QJsonObject& data,
+                                  const QString& audience) {
   if (tap_) tap_(objectId, type, data);
   // One delivery per session however many subscriptions it holds for (object, type).
   QSet<QString> targets;
@@ -102,7 +107,7 @@ void SessionManager::deliverEvent(const QString& objectId, const QString& type, 
   const QByteArray text = QJsonDocument(message).toJson(QJsonDocument::Compact);
   for (const auto& sessionId : targets) {
     Session* s = find(sessionId);
-    if (!s) continue;
+    if (!s || (!audience.isEmpty() && s->id != audience && !s->administrator)) continue;
     if (auto c = s->connection.lock()) c->sendMessage(text);
   }
 }

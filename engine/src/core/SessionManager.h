@@ -29,6 +29,7 @@ class SessionManager : public QObject {
     std::weak_ptr<Connection> connection;
     QSet<QString> refs;     // object ids referenced by this session
     QSet<QString> created;  // live objects this session created (maxObjectsPerSession)
+    bool administrator = false;  // an administrator connection used it: it gets every session's events
   };
   struct Subscription {
     QString sessionId;
@@ -59,9 +60,12 @@ class SessionManager : public QObject {
   bool isReferencedElsewhere(const QString& objectId, const QString& exceptSession) const;
 
   QString subscribe(const QString& sessionId, const QString& objectId, const QString& type);
-  void unsubscribe(const QString& subscriptionId);
+  // Removes one of the session's subscriptions (other sessions' ids are ignored).
+  void unsubscribe(const QString& sessionId, const QString& subscriptionId);
 
-  void deliverEvent(const QString& objectId, const QString& type, const QJsonObject& data);
+  // `audience` (when set) limits delivery to that session and administrator sessions.
+  void deliverEvent(const QString& objectId, const QString& type, const QJsonObject& data,
+                    const QString& audience = {});
   void setEventTap(EventTap tap) { tap_ = std::move(tap); }
 
   // Drops references and subscriptions of a released object.

@@ -37,6 +37,10 @@ struct Config {
 
   // True when the control port listens on a loopback address only.
   bool listensOnLoopbackOnly() const;
+  // The local addresses ICE may gather on: iceLocalAddresses plus the addresses of iceInterfaces;
+  // when neither is set, loopback only while the control port is loopback-only, else empty (every
+  // interface).
+  QStringList iceAddresses() const;
 };
 
 }  // namespace pw

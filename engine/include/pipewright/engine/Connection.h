@@ -15,6 +15,9 @@ class Connection {
   virtual void sendMessage(const QByteArray& json) = 0;
   // Peer description for logs ("127.0.0.1:53412", "studio").
   virtual QString peer() const = 0;
+  // True for a client that may see and drive every session's objects (the administrator token,
+  // the in-process studio). Everyone else sees only the objects of its own session.
+  virtual bool isAdministrator() const { return false; }
 };
 
 }  // namespace pw
