@@ -77,7 +77,8 @@ int main(int argc, char* argv[]) {
   const QCommandLineOption mediaOpt(QStringLiteral("media-folder"), QStringLiteral("Folder where file:// URIs may be read and written (repeatable; replaces the config's list)."), QStringLiteral("dir"));
   const QCommandLineOption gcOpt(QStringLiteral("gc-period"), QStringLiteral("Seconds between session garbage-collection passes. Default 240."), QStringLiteral("seconds"));
   const QCommandLineOption iceOpt(QStringLiteral("ice-address"), QStringLiteral("Local IP address WebRTC ICE may use (repeatable; default: all). Tests pass 127.0.0.1."), QStringLiteral("ip"));
-  parser.addOptions({configOpt, portOpt, listenOpt, pathOpt, headlessOpt, mediaOpt, gcOpt, iceOpt});
+  const QCommandLineOption insecureOpt(QStringLiteral("insecure"), QStringLiteral("Allow a non-loopback --listen address without an access token (anyone who reaches it can drive the server)."));
+  parser.addOptions({configOpt, portOpt, listenOpt, pathOpt, headlessOpt, mediaOpt, gcOpt, iceOpt, insecureOpt});
   parser.process(app);
 
   pw::Config config;
@@ -105,6 +106,7 @@ int main(int argc, char* argv[]) {
     for (const auto& dir : parser.values(mediaOpt)) config.mediaFolders.append(QDir(dir).absolutePath());
   }
   if (parser.isSet(iceOpt)) config.iceLocalAddresses = parser.values(iceOpt);
+  if (parser.isSet(insecureOpt)) config.insecure = true;
   for (const auto& dir : config.mediaFolders) QDir().mkpath(dir);
 
   if (!pw::initGStreamer(&error)) fail(error);

@@ -3,17 +3,62 @@
 #include "WebSocketConnection.h"
 #include "pipewright/engine/Engine.h"
 
+#include <QFile>
+#include <QSslCertificate>
+#include <QSslConfiguration>
+#include <QSslKey>
 #include <QUrlQuery>
 #include <QWebSocket>
+#include <QWebSocketCorsAuthenticator>
+
+#include <openssl/crypto.h>
 
 namespace pw {
+namespace {
+
+// Compares tokens in time independent of where they differ.
+bool sameToken(const QString& given, const QString& expected) {
+  const QByteArray a = given.toUtf8();
+  const QByteArray b = expected.toUtf8();
+  return !b.isEmpty() && a.size() == b.size() && CRYPTO_memcmp(a.constData(), b.constData(), static_cast<size_t>(a.size())) == 0;
+}
+
+bool isLoopbackHost(const QString& host) {
+  if (host == u"localhost" || host.endsWith(u".localhost")) return true;
+  const QHostAddress address(host);
+  return !address.isNull() && address.isLoopback();
+}
+
+}  // namespace
+
+bool WebSocketServer::originAllowed(const QString& origin, const QStringList& allowedOrigins) {
+  if (origin.isEmpty()) return true;  // not a browser page: programs send no Origin
+  if (allowedOrigins.contains(QStringLiteral("*"))) return true;
+  QString normalized = origin.toLower();
+  while (normalized.endsWith(u'/')) normalized.chop(1);
+  for (const auto& allowed : allowedOrigins) {
+    QString a = allowed.toLower();
+    while (a.endsWith(u'/')) a.chop(1);
+    if (a == normalized) return true;
+  }
+  const QUrl url(origin);
+  return (url.scheme() == u"http" || url.scheme() == u"https") && isLoopbackHost(url.host());
+}
 
 WebSocketServer::WebSocketServer(Engine& engine, const Config& config, QObject* parent)
     : QObject(parent),
       engine_(engine),
       config_(config),
-      server_(QStringLiteral("Pipewright"), QWebSocketServer::NonSecureMode) {
+      server_(QStringLiteral("Pipewright"),
+              config.tlsCertificate.isEmpty() ? QWebSocketServer::NonSecureMode : QWebSocketServer::SecureMode) {
   connect(&server_, &QWebSocketServer::newConnection, this, &WebSocketServer::onNewConnection);
+  // Emitted during the handshake: a refused page gets HTTP 403 before any JSON-RPC.
+  connect(&server_, &QWebSocketServer::originAuthenticationRequired, this,
+          [this](QWebSocketCorsAuthenticator* authenticator) {
+            const bool allowed = originAllowed(authenticator->origin(), config_.allowedOrigins);
+            if (!allowed) qInfo("pipewright: refused a connection from origin %s (not in 'allowedOrigins')", qPrintable(authenticator->origin()));
+            authenticator->setAllowed(allowed);
+          }, Qt::DirectConnection);
 }
 
 WebSocketServer::~WebSocketServer() {
@@ -25,7 +70,47 @@ WebSocketServer::~WebSocketServer() {
   }
 }
 
+bool WebSocketServer::setUpTls(QString* error) {
+  if (config_.tlsCertificate.isEmpty() != config_.tlsKey.isEmpty()) {
+    *error = QStringLiteral("wss:// needs both 'tlsCertificate' and 'tlsKey' in the config");
+    return false;
+  }
+  if (config_.tlsCertificate.isEmpty()) return true;
+  QFile certFile(config_.tlsCertificate);
+  QFile keyFile(config_.tlsKey);
+  if (!certFile.open(QIODevice::ReadOnly) || !keyFile.open(QIODevice::ReadOnly)) {
+    *error = QStringLiteral("cannot read the TLS certificate %1 or key %2 (check 'tlsCertificate'/'tlsKey' and file permissions)")
+                 .arg(config_.tlsCertificate, config_.tlsKey);
+    return false;
+  }
+  const QList<QSslCertificate> chain = QSslCertificate::fromData(certFile.readAll(), QSsl::Pem);
+  const QByteArray keyPem = keyFile.readAll();
+  QSslKey key(keyPem, QSsl::Ec, QSsl::Pem);
+  if (key.isNull()) key = QSslKey(keyPem, QSsl::Rsa, QSsl::Pem);
+  if (chain.isEmpty() || key.isNull()) {
+    *error = QStringLiteral("%1 must hold a PEM certificate and %2 its PEM private key (RSA or EC, unencrypted)")
+                 .arg(config_.tlsCertificate, config_.tlsKey);
+    return false;
+  }
+  QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+  tls.setLocalCertificateChain(chain);
+  tls.setPrivateKey(key);
+  tls.setPeerVerifyMode(QSslSocket::VerifyNone);  // clients authenticate with the access token
+  server_.setSslConfiguration(tls);
+  return true;
+}
+
 bool WebSocketServer::listen(QString* error) {
+  QString ignored;
+  if (!error) error = &ignored;
+  if (!config_.listensOnLoopbackOnly() && config_.accessToken.isEmpty() && !config_.insecure) {
+    *error = QStringLiteral("refusing to listen on %1 without an access token: anyone who can reach that address could "
+                            "drive this server. Set 'accessToken' in the config (clients add ?access_token=...), or "
+                            "pass --insecure (config 'insecure': true) to accept that risk")
+                 .arg(config_.listen);
+    return false;
+  }
+  if (!setUpTls(error)) return false;
   QHostAddress address;
   if (config_.listen == u"localhost") address = QHostAddress::LocalHost;
   else if (config_.listen == u"*" || config_.listen == u"0.0.0.0") address = QHostAddress::Any;
@@ -50,7 +135,8 @@ quint16 WebSocketServer::port() const { return server_.serverPort(); }
 QString WebSocketServer::url() const {
   QString host = server_.serverAddress().toString();
   if (server_.serverAddress().protocol() == QAbstractSocket::IPv6Protocol) host = u'[' + host + u']';
-  return QStringLiteral("ws://%1:%2/%3").arg(host).arg(port()).arg(config_.path);
+  const QString scheme = server_.secureMode() == QWebSocketServer::SecureMode ? QStringLiteral("wss") : QStringLiteral("ws");
+  return QStringLiteral("%1://%2:%3/%4").arg(scheme, host).arg(port()).arg(config_.path);
 }
 
 void WebSocketServer::onNewConnection() {
@@ -63,15 +149,16 @@ void WebSocketServer::onNewConnection() {
       socket->deleteLater();
       continue;
     }
-    if (!config_.accessToken.isEmpty() &&
-        QUrlQuery(url).queryItemValue(QStringLiteral("access_token")) != config_.accessToken) {
+    const QString token = QUrlQuery(url).queryItemValue(QStringLiteral("access_token"), QUrl::FullyDecoded);
+    const bool administrator = sameToken(token, config_.adminToken);
+    if (!config_.accessToken.isEmpty() && !administrator && !sameToken(token, config_.accessToken)) {
       socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("Invalid access token"));
       socket->deleteLater();
       continue;
     }
     socket->setMaxAllowedIncomingMessageSize(static_cast<quint64>(config_.maxMessageBytes));
     socket->setMaxAllowedIncomingFrameSize(static_cast<quint64>(config_.maxMessageBytes));
-    auto connection = std::make_shared<WebSocketConnection>(socket);
+    auto connection = std::make_shared<WebSocketConnection>(socket, administrator);
     connections_.emplace(socket, connection);
     connect(socket, &QWebSocket::textMessageReceived, this, [this, socket](const QString& text) {
       auto it = connections_.find(socket);

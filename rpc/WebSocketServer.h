@@ -26,8 +26,13 @@ class WebSocketServer : public QObject {
   WebSocketServer(Engine& engine, const Config& config, QObject* parent = nullptr);
   ~WebSocketServer() override;
 
-  // Starts listening; returns false with a message (address in use, bad address...).
+  // Starts listening; returns false with a message (address in use, bad address, a
+  // non-loopback address without an access token, unreadable TLS files...).
   bool listen(QString* error);
+
+  // The Origin policy (design §6): requests without an Origin header (programs) and pages
+  // served from a loopback host pass; other pages only when `allowedOrigins` lists them or "*".
+  static bool originAllowed(const QString& origin, const QStringList& allowedOrigins);
   quint16 port() const;
   QString url() const;
   int connectionCount() const { return static_cast<int>(connections_.size()); }
@@ -37,6 +42,7 @@ class WebSocketServer : public QObject {
 
  private:
   void onNewConnection();
+  bool setUpTls(QString* error);
   void onDisconnected(QWebSocket* socket);
 
   Engine& engine_;

@@ -1,0 +1,177 @@
+// The control port as an attacker meets it (security issue item 3): pages from other sites
+// are refused at the handshake, wss:// with a configured certificate, and a non-loopback listen
+// address without an access token refuses to start unless --insecure.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import WebSocket from 'ws';
+import { startServer, serverBinary, openSocket, tempDir, removeDir } from '../lib/server.mjs';
+
+const run = promisify(execFile);
+
+/** Opens a socket; resolves {ok:true, ws} or {ok:false, status, error}. */
+function tryOpen(url, options = {}) {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url, options);
+    ws.once('open', () => resolve({ ok: true, ws }));
+    ws.once('unexpected-response', (_req, res) => {
+      resolve({ ok: false, status: res.statusCode });
+      ws.terminate();
+    });
+    ws.once('error', (error) => resolve({ ok: false, error }));
+  });
+}
+
+/** One ping over an open socket; resolves the parsed answer. */
+function ping(ws) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no answer to ping')), 5000);
+    ws.once('message', (data) => {
+      clearTimeout(timer);
+      resolve(JSON.parse(String(data)));
+    });
+    ws.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping', params: { interval: 1000 } }));
+  });
+}
+
+/** Runs the binary until it exits (or prints its ready line); never sends traffic anywhere. */
+function launch(args, timeoutMs = 15000) {
+  return new Promise((resolve) => {
+    const proc = spawn(serverBinary(), ['--headless', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    proc.stdout.on('data', (d) => {
+      out += d;
+      if (/Pipewright listening on/.test(out)) {
+        proc.kill('SIGTERM');
+      }
+    });
+    proc.stderr.on('data', (d) => { err += d; });
+    const timer = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
+    proc.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, out, err, listened: /Pipewright listening on/.test(out) });
+    });
+  });
+}
+
+describe('Origin allow-list', () => {
+  let srv;
+  before(async () => { srv = await startServer({ config: { allowedOrigins: ['https://app.example.org'] } }); });
+  after(async () => { if (srv) await srv.stop(); });
+
+  it('a page from another site is refused with HTTP 403 before any JSON-RPC', async () => {
+    for (const origin of ['https://evil.example.com', 'http://192.0.2.7:8080', 'null', 'https://app.example.org.evil.com']) {
+      const r = await tryOpen(srv.url, { origin });
+      assert.equal(r.ok, false, `origin ${origin} was let in`);
+      assert.equal(r.status, 403, `origin ${origin}: ${r.error || r.status}`);
+    }
+    assert.match(srv.stdoutText() + srv.stderrText(), /refused a connection from origin https:\/\/evil\.example\.com/);
+  });
+
+  it('programs (no Origin), loopback pages and listed origins get in', async () => {
+    for (const origin of [undefined, 'http://127.0.0.1:3000', 'http://localhost:8443', 'http://[::1]:80', 'https://app.example.org']) {
+      const r = await tryOpen(srv.url, origin ? { origin } : {});
+      assert.equal(r.ok, true, `origin ${origin} was refused (${r.status || r.error})`);
+      assert.equal((await ping(r.ws)).result.value, 'pong');
+      r.ws.close();
+    }
+  });
+
+  it('"*" lets any page in', async () => {
+    const open = await startServer({ config: { allowedOrigins: ['*'] } });
+    try {
+      const r = await tryOpen(open.url, { origin: 'https://anywhere.example.net' });
+      assert.equal(r.ok, true);
+      r.ws.close();
+    } finally {
+      await open.stop();
+    }
+  });
+});
+
+describe('access and administrator tokens', () => {
+  let srv;
+  before(async () => { srv = await startServer({ config: { accessToken: 'client-secret', adminToken: 'admin-secret' } }); });
+  after(async () => { if (srv) await srv.stop(); });
+
+  it('no token, a wrong token, or a token with a suffix: closed with 1008', async () => {
+    for (const q of ['', '?access_token=wrong', '?access_token=client-secretX', '?access_token=']) {
+      const ws = await openSocket(srv.url + q);
+      const code = await new Promise((resolve) => ws.once('close', (c) => resolve(c)));
+      assert.equal(code, 1008, `query '${q}'`);
+    }
+  });
+
+  it('the client token and the administrator token both get in', async () => {
+    for (const token of ['client-secret', 'admin-secret']) {
+      const ws = await openSocket(`${srv.url}?access_token=${token}`);
+      assert.equal((await ping(ws)).result.value, 'pong');
+      ws.close();
+    }
+  });
+});
+
+describe('listening beyond loopback', () => {
+  it('without an access token the server refuses to start and says why', async () => {
+    const r = await launch(['--listen', '0.0.0.0']);
+    assert.equal(r.listened, false);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /refusing to listen on 0\.0\.0\.0 without an access token/);
+    assert.match(r.err, /--insecure/);
+  });
+
+  it('with --insecure, or with an access token, it starts', async () => {
+    const dir = await tempDir();
+    try {
+      const insecure = await launch(['--listen', '0.0.0.0', '--insecure']);
+      assert.equal(insecure.listened, true, insecure.err);
+      const cfg = path.join(dir, 'token.json');
+      await writeFile(cfg, JSON.stringify({ accessToken: 't0ken' }));
+      const tokened = await launch(['--listen', '0.0.0.0', '--config', cfg]);
+      assert.equal(tokened.listened, true, tokened.err);
+    } finally {
+      await removeDir(dir);
+    }
+  });
+});
+
+describe('wss:// with a configured certificate', () => {
+  let dir;
+  let srv;
+  before(async () => {
+    dir = await tempDir();
+    await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2',
+      '-subj', '/CN=localhost', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')]);
+    srv = await startServer({ config: { tlsCertificate: path.join(dir, 'cert.pem'), tlsKey: path.join(dir, 'key.pem') } });
+  });
+  after(async () => {
+    if (srv) await srv.stop();
+    await removeDir(dir);
+  });
+
+  it('announces wss:// and answers over TLS', async () => {
+    assert.match(srv.url, /^wss:\/\/127\.0\.0\.1:\d+\/kurento$/);
+    const ws = await openSocket(srv.url, { rejectUnauthorized: false });
+    assert.equal((await ping(ws)).result.value, 'pong');
+    const cert = ws._socket.getPeerCertificate();
+    assert.equal(cert.subject.CN, 'localhost');
+    ws.close();
+  });
+
+  it('plain ws:// on the TLS port gets no session', async () => {
+    const r = await tryOpen(srv.url.replace('wss://', 'ws://'));
+    assert.equal(r.ok, false);
+  });
+
+  it('a certificate without its key refuses to start', async () => {
+    const cfg = path.join(dir, 'half.json');
+    await writeFile(cfg, JSON.stringify({ tlsCertificate: path.join(dir, 'cert.pem') }));
+    const r = await launch(['--listen', '127.0.0.1', '--config', cfg]);
+    assert.equal(r.listened, false);
+    assert.match(r.err, /needs both 'tlsCertificate' and 'tlsKey'/);
+  });
+});
