@@ -222,7 +222,7 @@ RtpEndpoint::RtpEndpoint(const Creation& creation) : BaseRtpEndpoint(creation, Q
     srtp_->local = local;
   }
   const bool ipv6 = creation.params.value(u"useIpv6").toBool(false);
-  const QStringList addresses = creation.engine.config().iceLocalAddresses;
+  const QStringList addresses = creation.engine.config().iceAddresses();
   address_ = ipv6 ? QStringLiteral("::1") : QStringLiteral("127.0.0.1");
   for (const auto& a : addresses) {
     if (a.contains(u':') == ipv6) {

@@ -210,11 +210,12 @@ WebRtcEndpoint::WebRtcEndpoint(const Creation& creation)
   callbacks_->bin = ElementRef::addRef(GST_ELEMENT(bin()));
   callbacks_->videoTee = ElementRef::addRef(addOutput(MediaType::Video));
   callbacks_->audioTee = ElementRef::addRef(addOutput(MediaType::Audio));
-  // Only the configured local addresses take part in ICE (tests: 127.0.0.1 only).
+  // Only the configured local addresses take part in ICE (loopback only while the control
+  // port is; security issue item 4).
   GstWebRTCICE* ice = nullptr;
   g_object_get(webrtc_.get(), "ice-agent", &ice, nullptr);
   if (ice) {
-    for (const auto& address : creation.engine.config().iceLocalAddresses) {
+    for (const auto& address : creation.engine.config().iceAddresses()) {
       gboolean ok = FALSE;
       g_signal_emit_by_name(ice, "add-local-ip-address", address.toUtf8().constData(), &ok);
     }
