@@ -11,6 +11,8 @@
 #   NX stack       a PT_GNU_STACK segment exists and is not executable
 #   stack protector  __stack_chk_fail is imported
 #   FORTIFY        at least one fortified __*_chk function is imported
+#   RUNPATH        no DT_RPATH/DT_RUNPATH entry that is empty or relative (the loader
+#                  reads those as the current directory); with --no-runpath none at all
 #
 # Prints "OK <file>: ..." for a passing file and one "FAIL <file>: missing ..."
 # line per missing protection otherwise. Exit status: 0 when every file
@@ -33,6 +35,11 @@ if ! command -v readelf >/dev/null 2>&1; then
 fi
 
 status=0
+no_runpath=0
+if [[ ${1:-} == --no-runpath ]]; then
+    no_runpath=1
+    shift
+fi
 
 # Prints the names of the undefined (imported) dynamic symbols, one a line,
 # with any @VERSION suffix removed.
@@ -122,6 +129,22 @@ check_file() {
         missing+=("FORTIFY (no __*_chk function imported)")
     fi
 
+    # RPATH / RUNPATH: "" or "." or "lib" mean "relative to the current directory".
+    local paths entry
+    paths=$(sed -nE 's/.*\((RPATH|RUNPATH)\) +Library r(un)?path: \[(.*)\]$/\3/p' <<<"$dynamic")
+    if [[ -n $paths ]] || grep -Eq '\((RPATH|RUNPATH)\)' <<<"$dynamic"; then
+        if (( no_runpath )); then
+            missing+=("no RUNPATH (an installed binary carries none, found [$paths])")
+        else
+            while IFS= read -r -d: entry || [[ -n $entry ]]; do
+                if [[ -z $entry || ( $entry != /* && $entry != '$ORIGIN'* ) ]]; then
+                    missing+=("safe RUNPATH (empty or relative entry in [$paths])")
+                    break
+                fi
+            done <<<"$paths:"
+        fi
+    fi
+
     if (( ${#missing[@]} )); then
         local m
         for m in "${missing[@]}"; do
@@ -132,7 +155,7 @@ check_file() {
 
     local kind=library
     (( is_exe )) && kind=executable
-    echo "OK $f: $kind, PIE, RELRO, BIND_NOW, NX stack, stack protector, FORTIFY"
+    echo "OK $f: $kind, PIE, RELRO, BIND_NOW, NX stack, stack protector, FORTIFY, safe RUNPATH"
     return 0
 }
 
