@@ -158,7 +158,7 @@ void WebSocketServer::onNewConnection() {
     }
     socket->setMaxAllowedIncomingMessageSize(static_cast<quint64>(config_.maxMessageBytes));
     socket->setMaxAllowedIncomingFrameSize(static_cast<quint64>(config_.maxMessageBytes));
-    auto connection = std::make_shared<WebSocketConnection>(socket, administrator);
+    auto connection = std::make_shared<WebSocketConnection>(socket, administrator, config_.maxSendQueueBytes);
     connections_.emplace(socket, connection);
     connect(socket, &QWebSocket::textMessageReceived, this, [this, socket](const QString& text) {
       auto it = connections_.find(socket);
@@ -170,6 +170,9 @@ void WebSocketServer::onNewConnection() {
       if (it != connections_.end()) engine_.handleMessage(it->second, data);
     });
     connect(socket, &QWebSocket::disconnected, this, [this, socket]() { onDisconnected(socket); });
+    connect(socket, &QWebSocket::bytesWritten, this, [weak = std::weak_ptr<WebSocketConnection>(connection)](qint64 bytes) {
+      if (auto c = weak.lock()) c->written(bytes);
+    });
     Q_EMIT connectionCountChanged(connectionCount());
   }
 }

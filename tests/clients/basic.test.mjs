@@ -13,7 +13,7 @@ before(async () => {
   media = await tempDir('pipewright-media-');
   clip = `${media}/clip.webm`;
   await makeClip(clip, { seconds: 2 });
-  srv = await startServer({ mediaFolders: [media] });
+  srv = await startServer({ mediaFolders: [media], config: { adminToken: 'admin-token' } });
   [client] = await connectClient(srv.url);
 });
 after(async () => {
@@ -134,10 +134,15 @@ describe('kurento-client: objects', () => {
     await cb((d) => pipeline.release(d));
   });
 
-  it('getMediaobjectById from a second client gives the right proxy class', async () => {
+  it('getMediaobjectById from a second client: not found, unless it holds the administrator token', async () => {
     const [pipeline] = await cb((d) => client.create('MediaPipeline', d));
     const [player] = await cb((d) => pipeline.create('PlayerEndpoint', { uri: `file://${clip}` }, d));
-    const [c2] = await connectClient(srv.url);
+    const [stranger] = await connectClient(srv.url);
+    extraClients.push(stranger);
+    const err = await cbError((d) => stranger.getMediaobjectById(player.id, d), 10000);
+    assert.ok(err, 'another session must not reach the player');
+    assert.equal(err.code, 40101);
+    const [c2] = await connectClient(srv.url, { access_token: 'admin-token' });
     extraClients.push(c2);
     const [same] = await cb((d) => c2.getMediaobjectById(player.id, d));
     assert.equal(same.id, player.id);

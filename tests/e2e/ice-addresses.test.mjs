@@ -91,6 +91,8 @@ describe('ICE binds only the configured addresses', { skip: !addInterface() && '
   after(async () => {
     rpc?.close();
     await server?.stop();
+    // The other browser tests in this namespace must not see the extra interface.
+    try { execFileSync('ip', ['link', 'del', IFACE], { stdio: 'ignore' }); } catch { /* already gone */ }
   });
 
   it('loopback control port and nothing configured: loopback only', { timeout: 60000 }, async () => {

@@ -4,6 +4,8 @@
 #include "pipewright/engine/Engine.h"
 #include "pipewright/engine/Schema.h"
 
+#include <QThread>
+
 namespace pw {
 
 // Each class family registers itself (see the bind* functions next to the classes).
@@ -88,8 +90,28 @@ std::shared_ptr<MediaObject> Invocation::objectParam(const QString& name) const 
   return obj;
 }
 
+DeferredReply::~DeferredReply() {
+  Done done = std::exchange(done_, nullptr);
+  if (!done) return;
+  auto answer = [done = std::move(done)]() {
+    const KurentoError error{ErrorCode::UnexpectedError,
+                             QStringLiteral("The operation was abandoned before it finished (its object was released, "
+                                            "or the server is stopping); try again")};
+    done(QJsonValue::Null, &error);
+  };
+  try {
+    if (QThread::currentThread() == engine_->thread()) {
+      answer();
+    } else {
+      engine_->post(std::move(answer));
+    }
+  } catch (...) {
+    qWarning("pipewright: could not answer an abandoned request");
+  }
+}
+
 std::shared_ptr<DeferredReply> Invocation::defer() {
-  if (!deferred_) deferred_ = std::make_shared<DeferredReply>(deferredDone_);
+  if (!deferred_) deferred_ = std::make_shared<DeferredReply>(engine_, deferredDone_);
   return deferred_;
 }
 

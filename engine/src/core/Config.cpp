@@ -5,6 +5,9 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <algorithm>
+#include <limits>
+
 #include <arpa/inet.h>
 #include <ifaddrs.h>
 #include <netinet/in.h>
@@ -46,6 +49,17 @@ bool Config::applyJson(const QJsonObject& json, QString* error) {
       else if (key == u"iceInterfaces") iceInterfaces = list;
       else if (key == u"gstreamerFilterAllowedElements") gstreamerFilterAllowedElements = list;
       else remoteUriAllowedHosts = list;
+    } else if (key == u"maxSendQueueBytes" || key == u"maxSubscriptionsPerSession" || key == u"maxSessionIdBytes" ||
+               key == u"responseCacheBytes" || key == u"maxDotBytes" || key == u"dotCallsPerSecond") {
+      if (!v.isDouble() || v.toDouble() < 1) return bad(key, "a positive number");
+      const auto n = static_cast<qint64>(std::min(v.toDouble(), 1e15));
+      const int small = static_cast<int>(std::min<qint64>(n, std::numeric_limits<int>::max()));
+      if (key == u"maxSendQueueBytes") maxSendQueueBytes = n;
+      else if (key == u"maxSubscriptionsPerSession") maxSubscriptionsPerSession = small;
+      else if (key == u"maxSessionIdBytes") maxSessionIdBytes = small;
+      else if (key == u"responseCacheBytes") responseCacheBytes = n;
+      else if (key == u"maxDotBytes") maxDotBytes = n;
+      else dotCallsPerSecond = small;
     } else if (key == u"port" || key == u"maxSessions" || key == u"maxObjectsPerSession" ||
                key == u"garbageCollectorPeriodSec" || key == u"maxMessageBytes") {
       if (!v.isDouble() || v.toDouble() < 0) return bad(key, "a non-negative number");
@@ -116,6 +130,12 @@ QJsonObject Config::toJson() const {
                      {QStringLiteral("maxSessions"), maxSessions},
                      {QStringLiteral("maxObjectsPerSession"), maxObjectsPerSession},
                      {QStringLiteral("garbageCollectorPeriodSec"), garbageCollectorPeriodSec},
+                     {QStringLiteral("maxSendQueueBytes"), maxSendQueueBytes},
+                     {QStringLiteral("maxSubscriptionsPerSession"), maxSubscriptionsPerSession},
+                     {QStringLiteral("maxSessionIdBytes"), maxSessionIdBytes},
+                     {QStringLiteral("responseCacheBytes"), responseCacheBytes},
+                     {QStringLiteral("maxDotBytes"), maxDotBytes},
+                     {QStringLiteral("dotCallsPerSecond"), dotCallsPerSecond},
                      {QStringLiteral("mediaFolders"), QJsonArray::fromStringList(mediaFolders)},
                      {QStringLiteral("metadata"), metadata},
                      {QStringLiteral("iceLocalAddresses"), QJsonArray::fromStringList(iceLocalAddresses)},

@@ -8,6 +8,7 @@
 #include "pipewright/engine/KurentoError.h"
 #include "pipewright/engine/Schema.h"
 
+#include <QCryptographicHash>
 #include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -82,6 +83,9 @@ bool needsObjectSession(const QString& method) {
 }
 
 }  // namespace
+
+Dispatcher::Dispatcher(Engine& engine)
+    : engine_(engine), responseCache_(kResponseCacheMs, engine.config().responseCacheBytes) {}
 
 QJsonObject Dispatcher::errorResponse(const QJsonValue& id, const KurentoError& error) {
   return QJsonObject{{QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
@@ -171,22 +175,28 @@ void Dispatcher::execute(const QJsonObject& request, const std::shared_ptr<Conne
   const bool explicitSession = sessionValue.isString() && !sessionValue.toString().isEmpty();
   if (explicitSession) sessionId = sessionValue.toString();
   else if (connection) sessionId = engine_.sessions().boundSession(connection.get());
+  if (explicitSession && sessionId.toUtf8().size() > engine_.config().maxSessionIdBytes) {
+    // Ids are stored, logged and used as keys: a multi-megabyte one is refused before any of that.
+    reply(errorResponse(id, {ErrorCode::InvalidSession,
+                             QStringLiteral("Invalid session: a sessionId has at most %1 bytes ('maxSessionIdBytes')")
+                                 .arg(engine_.config().maxSessionIdBytes)}));
+    return;
+  }
 
   // A request re-sent with the same (session, id) within 20 s — a client retrying after a
   // reconnect — gets the first answer again instead of running twice (spec §9).
   if (!inTransaction && method != u"ping" && !sessionId.isEmpty()) {
     const QString key = sessionId + u'#' + QString::fromUtf8(QJsonDocument(QJsonArray{id}).toJson(QJsonDocument::Compact));
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    responseCache_.removeIf([now](const auto& it) { return now - it.value().timeMs > kResponseCacheMs; });
-    auto cached = responseCache_.constFind(key);
-    if (cached != responseCache_.constEnd() && cached->method == method && cached->params == params) {
-      if (!cached->response.isEmpty()) reply(cached->response);
-      return;
+    const QByteArray digest =
+        QCryptographicHash::hash(QJsonDocument(params).toJson(QJsonDocument::Compact), QCryptographicHash::Sha256);
+    QJsonObject cached;
+    switch (responseCache_.lookup(key, method, digest, QDateTime::currentMSecsSinceEpoch(), &cached)) {
+      case ResponseCache::Lookup::Hit: reply(cached); return;
+      case ResponseCache::Lookup::Pending: return;  // the first request answers
+      case ResponseCache::Lookup::Miss: break;
     }
-    responseCache_.insert(key, CachedResponse{now, method, params, {}});
     reply = [this, key, reply](const QJsonObject& response) {
-      auto it = responseCache_.find(key);
-      if (it != responseCache_.end()) it->response = response;
+      responseCache_.store(key, response);
       reply(response);
     };
   }
@@ -392,7 +402,13 @@ QJsonValue Dispatcher::invoke(const Params& params, const Caller& caller, bool i
   engine_.sessions().addRef(caller.sessionId, object->id());
   Invocation call(engine_, object.get(), checked, caller);
   call.setDeferredDone(deferredDone);
-  QJsonValue value = (*handler)(call);
+  QJsonValue value;
+  try {
+    value = (*handler)(call);
+  } catch (...) {
+    if (auto d = call.deferred()) d->cancel();  // execute() answers the exception, once
+    throw;
+  }
   if (call.deferred()) {
     *deferred = true;
     return {};

@@ -4,6 +4,7 @@
 // methods, and turns every KurentoException into a JSON-RPC error in one place.
 
 #include "Caller.h"
+#include "ResponseCache.h"
 #include "pipewright/engine/Connection.h"
 
 #include <QHash>
@@ -25,7 +26,7 @@ class Dispatcher {
  public:
   using Reply = std::function<void(const QJsonObject& response)>;
 
-  explicit Dispatcher(Engine& engine) : engine_(engine) {}
+  explicit Dispatcher(Engine& engine);
 
   // Parses one text frame and answers it through the connection (maybe later, for
   // operations that complete asynchronously). Notifications get no answer.
@@ -64,16 +65,10 @@ class Dispatcher {
     void next(const std::shared_ptr<TransactionRunner>& self);
   };
 
-  struct CachedResponse {
-    qint64 timeMs = 0;
-    QString method;
-    QJsonObject params;
-    QJsonObject response;  // empty while the request is still running
-  };
   static constexpr qint64 kResponseCacheMs = 20000;
 
   Engine& engine_;
-  QHash<QString, CachedResponse> responseCache_;
+  ResponseCache responseCache_;
 };
 
 }  // namespace pw

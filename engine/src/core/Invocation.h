@@ -17,19 +17,28 @@ namespace pw {
 
 class Engine;
 
-// Completion of a deferred operation; exactly one of resolve/reject is honoured.
+// Completion of a deferred operation; exactly one of resolve/reject is honoured. A reply that
+// is dropped unfinished (its object released mid-call, a task that threw, a callback GStreamer
+// never calls and frees) answers 40003 from its destructor, on the engine thread: every request
+// gets exactly one answer.
 class DeferredReply {
  public:
   using Done = std::function<void(const QJsonValue& value, const KurentoError* error)>;
-  explicit DeferredReply(Done done) : done_(std::move(done)) {}
+  DeferredReply(Engine& engine, Done done) : engine_(&engine), done_(std::move(done)) {}
+  ~DeferredReply();
+  DeferredReply(const DeferredReply&) = delete;
+  DeferredReply& operator=(const DeferredReply&) = delete;
   void resolve(const QJsonValue& value = QJsonValue::Null) { finish(value, nullptr); }
   void reject(const KurentoError& error) { finish(QJsonValue::Null, &error); }
   bool finished() const { return !done_; }
+  // The dispatcher answers itself (the handler threw after deferring): no answer from here.
+  void cancel() { done_ = nullptr; }
 
  private:
   void finish(const QJsonValue& value, const KurentoError* error) {
     if (auto d = std::exchange(done_, nullptr)) d(value, error);
   }
+  Engine* engine_;
   Done done_;
 };
 

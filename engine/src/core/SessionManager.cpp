@@ -4,6 +4,9 @@
 #include "ObjectRegistry.h"
 #include "pipewright/engine/Engine.h"
 
+#include "pipewright/engine/KurentoError.h"
+
+#include <QDateTime>
 #include <QJsonDocument>
 
 namespace pw {
@@ -78,14 +81,42 @@ bool SessionManager::isReferencedElsewhere(const QString& objectId, const QStrin
 }
 
 QString SessionManager::subscribe(const QString& sessionId, const QString& objectId, const QString& type) {
+  Session& s = obtain(sessionId);
+  const int limit = engine_.config().maxSubscriptionsPerSession;
+  if (s.subscriptions >= limit) {
+    throw KurentoException(ErrorCode::NotEnoughResources,
+                           QStringLiteral("Too many subscriptions in this session (limit %1, 'maxSubscriptionsPerSession'); "
+                                          "unsubscribe or release objects first").arg(limit));
+  }
   const QString id = ObjectRegistry::newUuid();
   subscriptions_.insert(id, Subscription{sessionId, objectId, type});
+  ++s.subscriptions;
   return id;
+}
+
+void SessionManager::countDotCall(const QString& sessionId) {
+  Session& s = obtain(sessionId);
+  const qint64 now = QDateTime::currentMSecsSinceEpoch();
+  s.dotCallTimesMs.removeIf([now](qint64 t) { return now - t >= 1000; });
+  const int limit = engine_.config().dotCallsPerSecond;
+  if (s.dotCallTimesMs.size() >= limit) {
+    throw KurentoException(ErrorCode::NotEnoughResources,
+                           QStringLiteral("Too many GStreamer graph requests (limit %1 a second, 'dotCallsPerSecond'); "
+                                          "wait a moment").arg(limit));
+  }
+  s.dotCallTimesMs.append(now);
+}
+
+void SessionManager::dropSubscription(const Subscription& subscription) {
+  if (Session* s = find(subscription.sessionId)) --s->subscriptions;
 }
 
 void SessionManager::unsubscribe(const QString& sessionId, const QString& subscriptionId) {
   auto it = subscriptions_.find(subscriptionId);
-  if (it != subscriptions_.end() && it->sessionId == sessionId) subscriptions_.erase(it);
+  if (it != subscriptions_.end() && it->sessionId == sessionId) {
+    dropSubscription(*it);
+    subscriptions_.erase(it);
+  }
 }
 
 void SessionManager::deliverEvent(const QString& objectId, const QString& type, const QJsonObject& data,
@@ -117,7 +148,11 @@ void SessionManager::objectReleased(const QString& objectId) {
     s.refs.remove(objectId);
     s.created.remove(objectId);
   }
-  subscriptions_.removeIf([&](const auto& it) { return it.value().objectId == objectId; });
+  subscriptions_.removeIf([&](const auto& it) {
+    if (it.value().objectId != objectId) return false;
+    dropSubscription(it.value());
+    return true;
+  });
 }
 
 void SessionManager::closeSession(const QString& sessionId, bool releaseObjects) {

@@ -30,6 +30,8 @@ class SessionManager : public QObject {
     QSet<QString> refs;     // object ids referenced by this session
     QSet<QString> created;  // live objects this session created (maxObjectsPerSession)
     bool administrator = false;  // an administrator connection used it: it gets every session's events
+    int subscriptions = 0;       // live subscriptions (maxSubscriptionsPerSession)
+    QList<qint64> dotCallTimesMs;  // getGstreamerDot calls in the last second
   };
   struct Subscription {
     QString sessionId;
@@ -59,7 +61,10 @@ class SessionManager : public QObject {
   void removeRef(const QString& sessionId, const QString& objectId);
   bool isReferencedElsewhere(const QString& objectId, const QString& exceptSession) const;
 
+  // Throws 40009 past maxSubscriptionsPerSession.
   QString subscribe(const QString& sessionId, const QString& objectId, const QString& type);
+  // Counts one getGstreamerDot call; throws 40009 past dotCallsPerSecond.
+  void countDotCall(const QString& sessionId);
   // Removes one of the session's subscriptions (other sessions' ids are ignored).
   void unsubscribe(const QString& sessionId, const QString& subscriptionId);
 
@@ -77,6 +82,8 @@ class SessionManager : public QObject {
   void collectGarbage();
 
  private:
+  void dropSubscription(const Subscription& subscription);
+
   Engine& engine_;
   QHash<QString, Session> sessions_;
   QHash<const Connection*, QString> bindings_;  // connection → session

@@ -2,6 +2,7 @@
 
 #include "MediaElement.h"
 #include "core/Bindings.h"
+#include "core/SessionManager.h"
 #include "pipewright/engine/Engine.h"
 
 #include <QDir>
@@ -124,6 +125,19 @@ static QString dumpDot(const MediaObject& object, const QString& details) {
   return path;
 }
 
+// The graph a client asked for, refused when it is bigger than 'maxDotBytes'.
+static QString boundedDot(const Invocation& call) {
+  const QString details = call.string(QStringLiteral("details"));
+  QString dot = call.object().gstreamerDot(details);
+  const qint64 limit = call.engine().config().maxDotBytes;
+  if (dot.size() > limit) {  // UTF-16 code units: a lower bound of the UTF-8 size
+    throw KurentoException(ErrorCode::NotEnoughResources,
+                           QStringLiteral("The GStreamer graph is %1 bytes, above 'maxDotBytes' (%2); ask for fewer "
+                                          "details (SHOW_MEDIA_TYPE) or for one element").arg(dot.size()).arg(limit));
+  }
+  return dot;
+}
+
 void bindMediaPipeline(Bindings& b) {
   const QString c = QStringLiteral("MediaPipeline");
   b.addFactory(c, [](const Creation& creation) {
@@ -138,9 +152,12 @@ void bindMediaPipeline(Bindings& b) {
   });
   for (const QString cls : {QStringLiteral("MediaPipeline"), QStringLiteral("MediaElement"), QStringLiteral("Hub")}) {
     b.add(cls, QStringLiteral("getGstreamerDot"), [](Invocation& call) {
-      return QJsonValue(call.object().gstreamerDot(call.string(QStringLiteral("details"))));
+      call.engine().sessions().countDotCall(call.sessionId());
+      return QJsonValue(boundedDot(call));
     });
     b.add(cls, QStringLiteral("dumpGstreamerDot"), [](Invocation& call) {
+      call.engine().sessions().countDotCall(call.sessionId());
+      boundedDot(call);
       dumpDot(call.object(), call.string(QStringLiteral("details")));
       return QJsonValue();
     });

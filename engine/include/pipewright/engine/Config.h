@@ -22,6 +22,12 @@ struct Config {
   int maxSessions = 1000;
   int maxObjectsPerSession = 10000;
   int garbageCollectorPeriodSec = 240;
+  qint64 maxSendQueueBytes = 16 * 1024 * 1024;   // unsent answers/events per socket before it is dropped
+  int maxSubscriptionsPerSession = 10000;
+  int maxSessionIdBytes = 128;                   // longer client-chosen session ids are refused
+  qint64 responseCacheBytes = 16 * 1024 * 1024;  // answers kept for re-sent requests, all sessions
+  qint64 maxDotBytes = 4 * 1024 * 1024;          // getGstreamerDot answer size
+  int dotCallsPerSecond = 5;                     // getGstreamerDot/dumpGstreamerDot per session
   QStringList mediaFolders;  // roots where file:// URIs may read and write
   QString metadata;
   QStringList iceLocalAddresses;  // local IPs ICE may use (empty: all interfaces)
