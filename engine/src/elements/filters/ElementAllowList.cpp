@@ -128,7 +128,7 @@ bool ElementAllowList::allows(const QString& factory, QString* why) const {
     const QString prop = QString::fromUtf8(g_param_spec_get_name(spec));
     if (isHazardousProperty(prop)) {
       return refuse(QStringLiteral("GStreamerFilter refuses the element \"%1\": its property \"%2\" can name a file, a "
-                                   "network address, a device or a program. %3")
+                                   "network address, a device or a program. %3 Clients still cannot set \"%2\".")
                         .arg(factory, prop, howToAllow(factory)));
     }
   }
