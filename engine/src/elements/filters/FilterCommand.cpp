@@ -219,6 +219,7 @@ ElementRef FilterCommand::build(const ElementAllowList& allowList, std::vector<E
     }
     made.push_back(std::move(element));
   }
+  if (made.empty()) refuse(command_, QStringLiteral("the command is empty. ") + kOneChain);
   ghost(bin.get(), made.front().get(), GST_PAD_SINK, "sink");
   ghost(bin.get(), made.back().get(), GST_PAD_SRC, "src");
   if (elements) *elements = std::move(made);
