@@ -1,6 +1,8 @@
 #include "GStreamerFilter.h"
 
+#include "FilterCommand.h"
 #include "core/Bindings.h"
+#include "pipewright/engine/Engine.h"
 
 namespace pw {
 namespace {
@@ -22,14 +24,8 @@ std::optional<MediaType> detectMediaType(GstElement* bin) {
 GStreamerFilter::GStreamerFilter(const Creation& creation)
     : MediaElement(creation, QStringLiteral("GStreamerFilter")),
       command_(creation.params.value(u"command").toString()) {
-  GError* err = nullptr;
-  userBin_ = ElementRef::adopt(gst_parse_bin_from_description(command_.toUtf8().constData(), TRUE, &err));
-  if (!userBin_ || err) {
-    const QString why = err ? QString::fromUtf8(err->message) : QStringLiteral("unknown error");
-    if (err) g_error_free(err);
-    throw KurentoException(KurentoError::illegalParam(
-        QStringLiteral("GStreamerFilter command '%1' is not a valid GStreamer description: %2").arg(command_, why)));
-  }
+  const FilterCommand parsed = FilterCommand::parse(command_);
+  userBin_ = parsed.build(ElementAllowList(creation.engine.config().gstreamerFilterAllowedElements), &userElements_);
   PadRef src = PadRef::adopt(gst_element_get_static_pad(userBin_.get(), "src"));
   const QString filterType = creation.params.value(u"filterType").toString();
   std::optional<MediaType> type;
@@ -39,7 +35,7 @@ GStreamerFilter::GStreamerFilter(const Creation& creation)
   if (!type || !src) {
     throw KurentoException(KurentoError::illegalParam(
         QStringLiteral("GStreamerFilter command '%1' must have one raw audio or video input and one output "
-                       "(for example \"videoflip method=horizontal-flip\")").arg(command_)));
+                       "(for example \"videoflip video-direction=horiz\")").arg(command_)));
   }
   for (MediaType t : {MediaType::Audio, MediaType::Video}) {
     if (t != *type) {
@@ -64,31 +60,16 @@ GStreamerFilter::GStreamerFilter(const Creation& creation)
 }
 
 void GStreamerFilter::setElementProperty(const QString& name, const QString& value) {
-  GstIterator* it = gst_bin_iterate_recurse(GST_BIN(userBin_.get()));
-  GValue item = G_VALUE_INIT;
-  bool done = false;
-  bool set = false;
-  while (!done && !set) {
-    switch (gst_iterator_next(it, &item)) {
-      case GST_ITERATOR_OK: {
-        GObject* obj = G_OBJECT(g_value_get_object(&item));
-        if (g_object_class_find_property(G_OBJECT_GET_CLASS(obj), name.toUtf8().constData())) {
-          gst_util_set_object_arg(obj, name.toUtf8().constData(), value.toUtf8().constData());
-          set = true;
-        }
-        g_value_reset(&item);
-        break;
-      }
-      case GST_ITERATOR_RESYNC: gst_iterator_resync(it); break;
-      default: done = true; break;
+  ElementAllowList::checkPropertyName(name);
+  const QByteArray key = name.toUtf8();
+  for (const ElementRef& element : userElements_) {
+    if (g_object_class_find_property(G_OBJECT_GET_CLASS(element.get()), key.constData())) {
+      FilterCommand::setProperty(element.get(), name, value, true);
+      return;
     }
   }
-  g_value_unset(&item);
-  gst_iterator_free(it);
-  if (!set) {
-    throw KurentoException(KurentoError::illegalParam(
-        QStringLiteral("No element of '%1' has a property named '%2'").arg(command_, name)));
-  }
+  throw KurentoException(KurentoError::illegalParam(
+      QStringLiteral("No element of '%1' has a property named '%2'").arg(command_, name)));
 }
 
 void bindGStreamerFilter(Bindings& b) {
