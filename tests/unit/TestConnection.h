@@ -16,9 +16,15 @@
 
 class TestConnection : public pw::Connection {
  public:
+  explicit TestConnection(bool administrator = false) : administrator_(administrator) {}
   void sendMessage(const QByteArray& json) override { messages.append(QJsonDocument::fromJson(json).object()); }
   QString peer() const override { return QStringLiteral("unit-test"); }
+  // An administrator sees every session's objects (as the adminToken does).
+  bool isAdministrator() const override { return administrator_; }
   QList<QJsonObject> messages;
+
+ private:
+  bool administrator_ = false;
 };
 
 // Sends a request and waits (running the event loop) for the response with its id.

@@ -30,7 +30,7 @@ class TestStudioModels : public QObject {
  private:
   QTemporaryDir dir_;
   std::unique_ptr<Engine> engine_;
-  std::shared_ptr<TestConnection> probe_;  // a second client that reads the engine's truth
+  std::shared_ptr<TestConnection> probe_;  // a second client (administrator) that reads the engine's truth
   QString clip_;
 
   bool waitIdle(GraphModel& graph, EngineClient& client, int timeoutMs = 15000) {
@@ -78,7 +78,7 @@ class TestStudioModels : public QObject {
     Config config;
     config.mediaFolders = {dir_.path()};
     engine_ = std::make_unique<Engine>(config);
-    probe_ = std::make_shared<TestConnection>();
+    probe_ = std::make_shared<TestConnection>(true);
   }
   void cleanupTestCase() {
     engine_->shutdown();
