@@ -5,6 +5,7 @@
 #include "ObjectRegistry.h"
 #include "ServerManager.h"
 #include "SessionManager.h"
+#include "gst/Reaper.h"
 #include "media/Formats.h"
 #include "media/MediaElement.h"
 #include "media/OutputPort.h"
@@ -12,6 +13,7 @@
 #include "pipewright/engine/KurentoError.h"
 #include "pipewright/engine/Schema.h"
 
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
@@ -77,6 +79,10 @@ void Engine::shutdown() {
   }
   previews_.clear();
   if (registry_) registry_->releaseAll();
+  // Recordings closing in the background finish before the process goes.
+  if (!Reaper::instance().drain(5000)) qWarning("pipewright: media still closing after 5 s at shutdown");
+  // The elements the Reaper handed back go now, while the engine is still whole.
+  QCoreApplication::sendPostedEvents(this, QEvent::MetaCall);
 }
 
 bool Engine::attachPreview(const QString& objectId, GstElement* appsrc, QString* error) {

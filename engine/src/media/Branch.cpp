@@ -1,5 +1,7 @@
 #include "Branch.h"
 
+#include "gst/Reaper.h"
+
 #include "SinkInput.h"
 #include "pipewright/engine/Engine.h"
 
@@ -247,7 +249,8 @@ void Branch::dispose(Engine& engine) {
         auto keep = std::make_shared<Removal>(*r);
         r->engine->post([keep]() {
           gst_element_release_request_pad(keep->tee.get(), keep->teePad.get());
-          stopAndRemove(keep->bin.get());
+          // A transcoder can be mid-frame: it stops on the Reaper's thread, not this one.
+          Reaper::instance().retire(std::move(keep->bin));
         });
         return GST_PAD_PROBE_REMOVE;
       },

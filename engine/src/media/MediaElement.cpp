@@ -1,5 +1,7 @@
 #include "MediaElement.h"
 
+#include "gst/Reaper.h"
+
 #include "Branch.h"
 #include "MediaPipeline.h"
 #include "OutputPort.h"
@@ -303,7 +305,18 @@ void MediaElement::onRelease() {
     if (outputs_[index(t)]) outputs_[index(t)]->detachAll();
   }
   if (auto p = pipeline()) p->removeElement(binName_);
-  stopAndRemove(bin_.get());
+  retireInBackground(bin_);
+}
+
+void MediaElement::retireInBackground(ElementRef element, PadRef eosPad, int waitMs) {
+  if (!element) return;
+  Engine* engine = &this->engine();
+  Reaper::instance().retire(std::move(element), std::move(eosPad), waitMs,
+                            [engine, keep = shared_from_this()]() mutable {
+                              // Streaming callbacks may point at this object until the element is
+                              // NULL; destroy it on the engine thread, where it lives.
+                              engine->post([keep = std::move(keep)]() {});
+                            });
 }
 
 QString MediaElement::gstreamerDot(const QString& details) const { return MediaPipeline::dotOf(bin(), details); }

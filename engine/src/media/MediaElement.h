@@ -71,6 +71,10 @@ class MediaElement : public MediaObject {
   std::shared_ptr<OutputPort> outputPort(MediaType type) const { return outputs_[static_cast<size_t>(type)]; }
 
  protected:
+  // Takes `element` (this element's bin, a decoder, a recording) out of its parent and stops it
+  // on the Reaper's thread, after `eosPad` saw EOS or `waitMs` passed; this object stays alive
+  // until then and is let go on the engine thread. The engine thread never waits for it.
+  void retireInBackground(ElementRef element, PadRef eosPad = {}, int waitMs = 0);
   // Adds an input fed through an appsrc wanting `format`; returns the appsrc (in the bin).
   GstElement* addInput(MediaType type, const QString& format);
   // Installs a custom input (e.g. the recorder's, which handles samples itself).

@@ -265,7 +265,8 @@ void PlayerEndpoint::handleDecoderMessage(GstMessage* message) {
 }
 
 void PlayerEndpoint::onRelease() {
-  teardownDecoder();
+  // The decoder pipeline stops on the Reaper's thread (uridecodebin can take seconds).
+  retireInBackground(std::move(decoder_));
   UriEndpoint::onRelease();
 }
 

@@ -22,6 +22,7 @@ namespace {
 constexpr int kCollectWindowMs = 1500;     // longest wait for the other track before writing
 constexpr size_t kMaxPendingSamples = 600; // bound while collecting (~10 s of audio+video)
 constexpr int kFinalizeTimeoutMs = 5000;
+constexpr int kReleaseFinishMs = 1000;  // a released recording: how long the muxer may take to close
 
 int slot(MediaType t) { return t == MediaType::Video ? 1 : 0; }
 
@@ -369,7 +370,9 @@ void RecorderEndpoint::onFileComplete(GstElement* session) {
 }
 
 void RecorderEndpoint::onRelease() {
-  // Releasing while recording still closes the file properly (best effort, synchronous).
+  // Releasing while recording still closes the file properly: the recording bin leaves the
+  // pipeline and finishes on the Reaper's thread (the muxer writes its index, up to 1 s), so a
+  // release never makes the engine thread wait for a file.
   if (session_) {
     std::array<ElementRef, 2> sources;
     {
@@ -380,14 +383,12 @@ void RecorderEndpoint::onRelease() {
     for (auto& s : sources) {
       if (s) gst_app_src_end_of_stream(GST_APP_SRC(s.get()));
     }
-    BusRef bus = BusRef::adopt(gst_element_get_bus(session_.get()));
-    Q_UNUSED(bus);
-    // Give the muxer a moment to write its index; a live pipeline never blocks here.
     PadRef sinkPad;
     if (ElementRef file = ElementRef::adopt(gst_bin_get_by_name(GST_BIN(session_.get()), "file"))) {
       sinkPad = PadRef::adopt(gst_element_get_static_pad(file.get(), "sink"));
     }
-    for (int i = 0; i < 100 && sinkPad && !GST_PAD_IS_EOS(sinkPad.get()); ++i) g_usleep(10000);
+    // Out of the element's bin but still PLAYING: the EOS just sent reaches the file.
+    retireInBackground(std::move(session_), std::move(sinkPad), kReleaseFinishMs);
     finalize();
   }
   UriEndpoint::onRelease();

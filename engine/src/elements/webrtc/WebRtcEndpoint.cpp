@@ -246,7 +246,17 @@ WebRtcEndpoint::WebRtcEndpoint(const Creation& creation)
   start();
 }
 
-WebRtcEndpoint::~WebRtcEndpoint() = default;
+WebRtcEndpoint::~WebRtcEndpoint() {
+  // Runs on the engine thread once the bin is NULL (the Reaper stops it after a release).
+  // The handlers hold the callbacks, which hold the bin: break the cycle.
+  for (gulong id : std::exchange(handlers_, {})) g_signal_handler_disconnect(webrtc_.get(), id);
+  channels_.clear();
+  if (callbacks_) {
+    callbacks_->bin.reset();
+    callbacks_->videoTee.reset();
+    callbacks_->audioTee.reset();
+  }
+}
 
 void WebRtcEndpoint::attachSignals() {
   callbacks_->owner = weak_from_this();
@@ -886,13 +896,8 @@ QJsonArray WebRtcEndpoint::iceConnectionState() const {
 }
 
 void WebRtcEndpoint::onRelease() {
+  // The bin stops on the Reaper's thread; the destructor breaks the handler cycle afterwards.
   BaseRtpEndpoint::onRelease();
-  // The handlers hold the callbacks, which hold the bin: break the cycle once the bin is stopped.
-  for (gulong id : std::exchange(handlers_, {})) g_signal_handler_disconnect(webrtc_.get(), id);
-  channels_.clear();
-  callbacks_->bin.reset();
-  callbacks_->videoTee.reset();
-  callbacks_->audioTee.reset();
 }
 
 void bindBaseRtpEndpoint(Bindings& b);
