@@ -39,12 +39,13 @@ export const UUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F
  * @param {object} [opts.config] extra config keys (override the defaults)
  * @param {string[]} [opts.extraArgs]
  * @param {number} [opts.readyTimeoutMs=15000]
+ * @param {object} [opts.env] extra environment variables for the server process
  * @returns {Promise<{url:string, port:number, proc:import('node:child_process').ChildProcess,
  *                    stop:()=>Promise<{code:number|null, signal:string|null}>, stderrText:()=>string,
  *                    stdoutText:()=>string, configPath:string, dir:string, exited:Promise<{code, signal}>}>}
  */
 export async function startServer(opts = {}) {
-  const { gcPeriodSec, mediaFolders = [], config = {}, extraArgs = [], readyTimeoutMs = 15000 } = opts;
+  const { gcPeriodSec, mediaFolders = [], config = {}, extraArgs = [], readyTimeoutMs = 15000, env = {} } = opts;
   const dir = await tempDir('pipewright-srv-');
   const cfg = {
     listen: '127.0.0.1',
@@ -65,7 +66,7 @@ export async function startServer(opts = {}) {
   const bin = serverBinary();
   const proc = spawn(bin, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR || dir },
+    env: { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR || dir, ...env },
   });
 
   let stdout = '';
