@@ -32,6 +32,7 @@ void DecoderSourceGuard::setMainFile(const MediaFile& file) {
 }
 
 void DecoderSourceGuard::watch(GstElement* decoder) {
+  decoder_ = decoder;
   g_signal_connect_data(decoder, "deep-element-added", G_CALLBACK(onElementAdded),
                         new std::shared_ptr<DecoderSourceGuard>(shared_from_this()),
                         [](gpointer data, GClosure*) { delete static_cast<std::shared_ptr<DecoderSourceGuard>*>(data); },
@@ -142,7 +143,10 @@ void DecoderSourceGuard::refuse(GstElement* source, const QString& why) {
   // Locked: the demuxer's bin will not start it, so no request is sent.
   gst_element_set_locked_state(source, TRUE);
   GError* error = g_error_new_literal(GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_AUTHORIZED, why.toUtf8().constData());
-  gst_element_post_message(source, gst_message_new_error(GST_OBJECT(source), error, nullptr));
+  // Straight onto the decoder's bus: a demuxer would take a message from its child for a
+  // download failure and retry.
+  BusRef bus = BusRef::adopt(gst_element_get_bus(decoder_));
+  if (bus) gst_bus_post(bus.get(), gst_message_new_error(GST_OBJECT(source), error, nullptr));
   g_error_free(error);
 }
 

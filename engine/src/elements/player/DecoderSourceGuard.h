@@ -47,6 +47,7 @@ class DecoderSourceGuard : public std::enable_shared_from_this<DecoderSourceGuar
   const MediaFolders folders_;
   const RemoteUriPolicy policy_;
   const bool mainIsFile_;
+  GstElement* decoder_ = nullptr;  // identity only; the decoder owns this guard through its signal
   std::mutex mutex_;
   QString mainLocation_;     // "/proc/self/fd/N" of the player's file
   QString mainRealUri_;      // file:// URI of its real path
