@@ -78,6 +78,11 @@ bool Config::applyJson(const QJsonObject& json, QString* error) {
         if (!a.isString()) return bad(key, "an array of IP addresses");
         iceLocalAddresses.append(a.toString());
       }
+    } else if (key == u"remoteUriPolicy") {
+      if (!v.isString() || (v.toString() != u"auto" && v.toString() != u"restricted")) {
+        return bad(key, "\"auto\" or \"restricted\"");
+      }
+      remoteUriPolicy = v.toString();
     } else if (key == u"pemCertificate") {
       if (!v.isString() || (!v.toString().isEmpty() && !QDir::isAbsolutePath(v.toString()))) {
         return bad(key, "the absolute path of a PEM file holding the certificate and its private key");
@@ -126,6 +131,7 @@ QJsonObject Config::toJson() const {
                      {QStringLiteral("iceInterfaces"), QJsonArray::fromStringList(iceInterfaces)},
                      {QStringLiteral("gstreamerFilterAllowedElements"), QJsonArray::fromStringList(gstreamerFilterAllowedElements)},
                      {QStringLiteral("remoteUriAllowedHosts"), QJsonArray::fromStringList(remoteUriAllowedHosts)},
+                     {QStringLiteral("remoteUriPolicy"), remoteUriPolicy},
                      {QStringLiteral("maxMessageBytes"), maxMessageBytes},
                      {QStringLiteral("maxSessions"), maxSessions},
                      {QStringLiteral("maxObjectsPerSession"), maxObjectsPerSession},

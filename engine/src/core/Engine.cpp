@@ -2,7 +2,9 @@
 
 #include "Bindings.h"
 #include "Dispatcher.h"
+#include "MediaFolders.h"
 #include "ObjectRegistry.h"
+#include "RemoteUriPolicy.h"
 #include "ServerManager.h"
 #include "SessionManager.h"
 #include "gst/Reaper.h"
@@ -15,10 +17,7 @@
 
 #include <QCoreApplication>
 #include <QDateTime>
-#include <QDir>
-#include <QFileInfo>
 #include <QMetaObject>
-#include <QUrl>
 #include <QUuid>
 
 #include <gst/gst.h>
@@ -58,12 +57,18 @@ Engine::Engine(Config config, QObject* parent)
       config_(std::move(config)),
       serverId_(QUuid::createUuid().toString(QUuid::WithoutBraces)),
       startTimeMs_(QDateTime::currentMSecsSinceEpoch()),
+      mediaFolders_(std::make_unique<MediaFolders>(config_.mediaFolders)),
+      remoteUriPolicy_(std::make_unique<RemoteUriPolicy>(RemoteUriPolicy::fromConfig(config_))),
       registry_(std::make_unique<ObjectRegistry>(*this)),
       sessions_(std::make_unique<SessionManager>(*this, config_.garbageCollectorPeriodSec)),
       dispatcher_(std::make_unique<Dispatcher>(*this)) {
   (void)Schema::builtin();
   (void)Bindings::builtin();
   registry_->add(std::make_shared<ServerManager>(*this));
+  for (const QString& entry : remoteUriPolicy_->invalidEntries()) {
+    qWarning("pipewright: remoteUriAllowedHosts entry '%s' is neither a host name nor an address/CIDR; ignored",
+             qPrintable(entry));
+  }
 }
 
 Engine::~Engine() { shutdown(); }
@@ -133,47 +138,6 @@ void Engine::post(std::function<void()> fn) {
         }
       },
       Qt::QueuedConnection);
-}
-
-QString Engine::checkUri(const QString& uri, bool forWriting) const {
-  const QUrl url(uri, QUrl::StrictMode);
-  if (!url.isValid() || url.scheme().isEmpty()) {
-    throw KurentoException(KurentoError::illegalParam(QStringLiteral("'%1' is not a valid URI").arg(uri)));
-  }
-  const QString scheme = url.scheme().toLower();
-  if (scheme != u"file") {
-    const bool readable = scheme == u"http" || scheme == u"https" || scheme == u"rtsp";
-    if (forWriting || !readable) {
-      throw KurentoException(KurentoError::illegalParam(
-          QStringLiteral("URI scheme '%1' is not supported here (use file://%2)")
-              .arg(scheme, forWriting ? QString() : QStringLiteral(", http(s):// or rtsp://"))));
-    }
-    return uri;
-  }
-  if (!url.host().isEmpty() && url.host() != u"localhost") {
-    throw KurentoException(KurentoError::illegalParam(QStringLiteral("file:// URIs must not name a host: '%1'").arg(uri)));
-  }
-  const QString path = QDir::cleanPath(url.path());
-  if (!QDir::isAbsolutePath(path)) {
-    throw KurentoException(KurentoError::illegalParam(QStringLiteral("'%1' is not an absolute file URI").arg(uri)));
-  }
-  // Resolve symlinks of the existing part so a link cannot lead outside the allowed folders.
-  QFileInfo info(path);
-  QString resolved = info.exists() ? info.canonicalFilePath() : QString();
-  if (resolved.isEmpty()) {
-    const QString dir = QFileInfo(path).absolutePath();
-    const QString canonicalDir = QFileInfo(dir).canonicalFilePath();
-    resolved = canonicalDir.isEmpty() ? path : canonicalDir + u'/' + info.fileName();
-  }
-  for (const auto& folder : config_.mediaFolders) {
-    const QString root = QFileInfo(folder).canonicalFilePath().isEmpty() ? folder : QFileInfo(folder).canonicalFilePath();
-    if (resolved == root || resolved.startsWith(root + u'/')) return resolved;
-  }
-  throw KurentoException(KurentoError::illegalParam(
-      QStringLiteral("'%1' is outside the media folders this server may %2 (%3); add the folder to "
-                     "'mediaFolders' in the config or pass --media-folder")
-          .arg(uri, forWriting ? QStringLiteral("write") : QStringLiteral("read"),
-               config_.mediaFolders.isEmpty() ? QStringLiteral("none configured") : config_.mediaFolders.join(u", "))));
 }
 
 }  // namespace pw

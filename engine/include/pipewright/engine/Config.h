@@ -34,6 +34,7 @@ struct Config {
   QStringList iceInterfaces;      // network interface names ICE may use (added to iceLocalAddresses)
   QStringList gstreamerFilterAllowedElements;  // extra element factories GStreamerFilter may build
   QStringList remoteUriAllowedHosts;  // hosts/CIDRs fetched even when private (only matters off loopback)
+  QString remoteUriPolicy = QStringLiteral("auto");  // "auto": restrict remote URIs off loopback; "restricted": always
   QString pemCertificate;  // DTLS certificate + key (PEM) for every WebRtcEndpoint; empty: ECDSA generated once
 
   // Applies the keys present in `json`; returns false with a message naming a bad key.

@@ -25,6 +25,8 @@ class Dispatcher;
 class Bindings;
 class MediaObject;
 class SinkInput;
+class MediaFolders;
+class RemoteUriPolicy;
 
 class Engine : public QObject {
   Q_OBJECT
@@ -53,8 +55,10 @@ class Engine : public QObject {
   Dispatcher& dispatcher() { return *dispatcher_; }
   const Bindings& bindings() const;
 
-  // Checks a file:// (or other) URI against the media-folder allow-list. Throws 40107.
-  QString checkUri(const QString& uri, bool forWriting) const;
+  // Where file:// URIs may read and write (opened without following links), and which hosts
+  // remote URIs may reach (docs/security.md).
+  const MediaFolders& mediaFolders() const { return *mediaFolders_; }
+  const RemoteUriPolicy& remoteUriPolicy() const { return *remoteUriPolicy_; }
 
   // In-process only (the studio's node previews; not part of the remote API): feeds the decoded
   // video leaving element `objectId` into `appsrc`, an appsrc of another pipeline, through the
@@ -71,6 +75,8 @@ class Engine : public QObject {
   Config config_;
   QString serverId_;
   qint64 startTimeMs_ = 0;
+  std::unique_ptr<MediaFolders> mediaFolders_;
+  std::unique_ptr<RemoteUriPolicy> remoteUriPolicy_;
   std::unique_ptr<ObjectRegistry> registry_;
   std::unique_ptr<SessionManager> sessions_;
   std::unique_ptr<Dispatcher> dispatcher_;

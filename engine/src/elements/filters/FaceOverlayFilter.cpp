@@ -140,8 +140,9 @@ void FaceOverlayFilter::setOverlayedImage(const QString& uri, double offsetXPerc
   offsetY_ = offsetYPercent;
   width_ = widthPercent;
   height_ = heightPercent;
-  const QByteArray location = image.path.toUtf8();
+  const QByteArray location = image.file->procPath().toUtf8();
   for (auto& slot : slots_) g_object_set(slot.overlay.get(), "location", location.constData(), nullptr);
+  image_ = image.file;  // the overlays read it again when they start
   imageSet_ = true;
   g_object_set(valve_.get(), "drop", FALSE, nullptr);
 }

@@ -1,11 +1,13 @@
 #pragma once
 
+#include "core/MediaFile.h"
 #include "media/MediaElement.h"
 
 #include <QList>
 #include <QRect>
 
 #include <array>
+#include <memory>
 #include <optional>
 
 namespace pw {
@@ -40,6 +42,7 @@ class FaceOverlayFilter : public MediaElement {
   ElementRef detector_;  // facedetect on the scaled copy
   std::array<Slot, kMaxFaces> slots_;
   bool imageSet_ = false;
+  std::shared_ptr<MediaFile> image_;  // the file the overlays read (/proc/self/fd/N)
   double offsetX_ = 0;
   double offsetY_ = 0;
   double width_ = 1;

@@ -42,6 +42,7 @@ struct ImageOverlayFilter::Layout {
   struct Slot {
     GstElement* overlay = nullptr;
     QString id;  // empty = free
+    std::shared_ptr<MediaFile> file;  // the image the overlay reads (/proc/self/fd/N)
     Placement placement;
   };
 
@@ -165,7 +166,8 @@ void ImageOverlayFilter::addImage(const QString& id, const QString& uri, const P
             .arg(kMaxImages)
             .arg(ids.join(QStringLiteral(", ")))));
   }
-  g_object_set(slot->overlay, "location", image.path.toUtf8().constData(), nullptr);
+  g_object_set(slot->overlay, "location", image.file->procPath().toUtf8().constData(), nullptr);
+  slot->file = image.file;
   slot->id = id;
   slot->placement = placement;
   layout_->apply(*slot);

@@ -1,9 +1,9 @@
 #include "OverlayImage.h"
 
+#include "core/MediaFolders.h"
 #include "pipewright/engine/Engine.h"
 #include "pipewright/engine/KurentoError.h"
 
-#include <QFileInfo>
 #include <QUrl>
 
 #include <gst/pbutils/pbutils.h>
@@ -15,15 +15,10 @@ constexpr GstClockTime kProbeTimeout = 5 * GST_SECOND;
 
 [[noreturn]] void refuse(const QString& message) { throw KurentoException(KurentoError::illegalParam(message)); }
 
-// The size of the still image in `path`, or an empty size with `why` set.
-QSize probeImage(const QString& path, QString* why) {
+// The size of the still image in `file`, or an empty size with `why` set.
+QSize probeImage(const MediaFile& file, QString* why) {
   GError* err = nullptr;
-  gchar* uri = gst_filename_to_uri(path.toUtf8().constData(), &err);
-  if (!uri) {
-    *why = QString::fromUtf8(err ? err->message : "invalid file name");
-    if (err) g_error_free(err);
-    return {};
-  }
+  gchar* uri = g_strdup(file.procUri().toUtf8().constData());
   GstDiscoverer* discoverer = gst_discoverer_new(kProbeTimeout, &err);
   if (!discoverer) {
     *why = QString::fromUtf8(err ? err->message : "GStreamer's discoverer is unavailable");
@@ -63,13 +58,17 @@ OverlayImage loadOverlayImage(const Engine& engine, const QString& uri, const QS
                           "media folders (download http(s) images into a media folder first)")
                .arg(who, uri));
   }
+  const MediaFolders& folders = engine.mediaFolders();
+  const MediaPath where = folders.locate(uri, MediaFolders::Access::Read);  // throws 40107 outside the media folders
   OverlayImage image;
-  image.path = engine.checkUri(uri, false);  // throws 40107 outside the media folders
-  if (!QFileInfo(image.path).isFile()) refuse(QStringLiteral("%1: image file '%2' does not exist").arg(who, image.path));
+  image.file = std::make_shared<MediaFile>();
   QString why;
-  image.size = probeImage(image.path, &why);
+  if (folders.open(where, MediaFolders::Access::Read, image.file.get(), &why) != MediaFolders::OpenResult::Opened) {
+    refuse(QStringLiteral("%1: image '%2' cannot be used: %3").arg(who, uri, why));
+  }
+  image.size = probeImage(*image.file, &why);
   if (image.size.isEmpty()) {
-    refuse(QStringLiteral("%1: '%2' cannot be used as an overlay image: %3").arg(who, image.path, why));
+    refuse(QStringLiteral("%1: '%2' cannot be used as an overlay image: %3").arg(who, where.path(), why));
   }
   return image;
 }

@@ -1,6 +1,11 @@
 #include "PlayerEndpoint.h"
 
+#include "DecoderSourceGuard.h"
 #include "core/Bindings.h"
+#include "core/Invocation.h"
+#include "core/MediaFolders.h"
+#include "core/PlaylistCheck.h"
+#include "core/RemoteHostCheck.h"
 #include "media/MediaPipeline.h"
 #include "gst/RunningTime.h"
 #include "media/SinkInput.h"
@@ -102,9 +107,24 @@ void onDecodedPad(GstElement* decodebin, GstPad* pad, gpointer user) {
   gst_pad_link(pad, queueSink.get());
 }
 
-QString decoderLocation(const QString& uri, const QString& checkedPath) {
-  if (QUrl(uri).scheme().toLower() == u"file") return QUrl::fromLocalFile(checkedPath).toString(QUrl::FullyEncoded);
-  return uri;
+bool isFileUri(const QString& uri) { return QUrl(uri).scheme().toLower() == u"file"; }
+
+// Schemes and hosts of remote URIs; throws 40107 for anything the player cannot play, and for
+// an IP literal the policy refuses (host names are resolved at play()).
+void checkRemoteUri(const QString& uri, const RemoteUriPolicy& policy) {
+  const QUrl url(uri, QUrl::StrictMode);
+  const QString scheme = url.scheme().toLower();
+  if (!url.isValid() || scheme.isEmpty()) {
+    throw KurentoException(KurentoError::illegalParam(QStringLiteral("'%1' is not a valid URI").arg(uri)));
+  }
+  if (scheme != u"http" && scheme != u"https" && scheme != u"rtsp") {
+    throw KurentoException(KurentoError::illegalParam(
+        QStringLiteral("URI scheme '%1' is not supported here (use file://, http(s):// or rtsp://)").arg(scheme)));
+  }
+  std::optional<QString> refusal;
+  if (RemoteHostCheck::decideWithoutResolving(policy, RemoteUriPolicy::hostOf(uri), &refusal) && refusal) {
+    throw KurentoException(KurentoError::illegalParam(QStringLiteral("Cannot play '%1': %2").arg(uri, *refusal)));
+  }
 }
 
 }  // namespace
@@ -113,7 +133,11 @@ PlayerEndpoint::PlayerEndpoint(const Creation& creation)
     : UriEndpoint(creation, QStringLiteral("PlayerEndpoint"), creation.params.value(u"uri").toString()),
       networkCacheMs_(creation.params.value(u"networkCache").toInt(2000)),
       useEncodedMedia_(creation.params.value(u"useEncodedMedia").toBool(false)) {
-  location_ = decoderLocation(uri(), creation.engine.checkUri(uri(), false));
+  if (isFileUri(uri())) {
+    mediaPath_ = creation.engine.mediaFolders().locate(uri(), MediaFolders::Access::Read);
+  } else {
+    checkRemoteUri(uri(), creation.engine.remoteUriPolicy());
+  }
   bridge_ = std::make_shared<Bridge>();
   bridge_->mediaPipeline = ElementRef::addRef(pipeline()->gst());
   for (MediaType t : {MediaType::Audio, MediaType::Video}) {
@@ -130,8 +154,12 @@ PlayerEndpoint::~PlayerEndpoint() { teardownDecoder(); }
 
 void PlayerEndpoint::buildDecoder() {
   decoder_ = ElementRef::adopt(gst_pipeline_new(nullptr));
+  auto guard = std::make_shared<DecoderSourceGuard>(engine().mediaFolders(), engine().remoteUriPolicy(), file_.isOpen());
+  if (file_.isOpen()) guard->setMainFile(file_);
+  guard->watch(decoder_.get());
+  const QString location = file_.isOpen() ? file_.procUri() : uri();
   GstElement* decodebin = gst_element_factory_make("uridecodebin", "decoder");
-  g_object_set(decodebin, "uri", location_.toUtf8().constData(), "buffer-duration",
+  g_object_set(decodebin, "uri", location.toUtf8().constData(), "buffer-duration",
                static_cast<gint64>(networkCacheMs_) * GST_MSECOND, nullptr);
   if (useEncodedMedia_) {
     // Stop at the codecs the rest of the engine passes through without decoding.
@@ -176,10 +204,65 @@ void PlayerEndpoint::teardownDecoder() {
   gst_element_set_state(decoder_.get(), GST_STATE_NULL);
   gst_bus_set_sync_handler(bus.get(), nullptr, nullptr, nullptr);
   decoder_.reset();
+  file_.close();
+}
+
+bool PlayerEndpoint::openFile() {
+  QString why;
+  const auto result = engine().mediaFolders().open(*mediaPath_, MediaFolders::Access::Read, &file_, &why);
+  if (result == MediaFolders::OpenResult::Missing) {
+    // As Kurento: a missing file is reported as an Error event (the file may appear later).
+    raiseError(QStringLiteral("INVALID_URI"), QStringLiteral("Cannot play '%1': %2").arg(uri(), why));
+    return false;
+  }
+  if (result == MediaFolders::OpenResult::Refused) {
+    throw KurentoException(KurentoError::illegalParam(QStringLiteral("Cannot play '%1': %2").arg(uri(), why)));
+  }
+  if (PlaylistCheck::isPlaylist(file_.head(64))) {
+    why = PlaylistCheck::check(engine().mediaFolders(), file_);
+    if (!why.isEmpty()) {
+      file_.close();
+      throw KurentoException(KurentoError::illegalParam(QStringLiteral("Cannot play '%1': %2").arg(uri(), why)));
+    }
+  }
+  return true;
+}
+
+void PlayerEndpoint::play(const std::shared_ptr<DeferredReply>& reply) {
+  if (decoder_ || mediaPath_) {
+    play();
+    reply->resolve();
+    return;
+  }
+  // A remote URI: its host is checked (and resolved off the engine thread when it is a name)
+  // before any source element exists, so a refused host never sees a packet.
+  const QString host = RemoteUriPolicy::hostOf(uri());
+  RemoteHostCheck::start(engine().remoteUriPolicy(), host, &engine(),
+                         [weak = weak_from_this(), reply](const std::optional<QString>& refusal) {
+                           auto self = std::static_pointer_cast<PlayerEndpoint>(weak.lock());
+                           if (!self) {
+                             reply->reject(KurentoError::illegalParam(QStringLiteral("The player was released")));
+                             return;
+                           }
+                           if (refusal) {
+                             reply->reject(KurentoError::illegalParam(
+                                 QStringLiteral("Cannot play '%1': %2").arg(self->uri(), *refusal)));
+                             return;
+                           }
+                           try {
+                             self->play();
+                             reply->resolve();
+                           } catch (const KurentoException& e) {
+                             reply->reject(e.error());
+                           }
+                         });
 }
 
 void PlayerEndpoint::play() {
-  if (!decoder_) buildDecoder();
+  if (!decoder_) {
+    if (mediaPath_ && !openFile()) return;
+    buildDecoder();
+  }
   {
     std::lock_guard lock(bridge_->mutex);
     bridge_->resync = true;
@@ -277,7 +360,7 @@ void bindPlayerEndpoint(Bindings& b) {
   const QString c = QStringLiteral("PlayerEndpoint");
   b.addFactory(c, [](const Creation& creation) { return std::make_shared<PlayerEndpoint>(creation); });
   b.add(c, QStringLiteral("play"), [](Invocation& call) {
-    call.as<PlayerEndpoint>().play();
+    call.as<PlayerEndpoint>().play(call.defer());
     return QJsonValue();
   });
   b.add(c, QStringLiteral("getPosition"), [](Invocation& call) { return QJsonValue(call.as<PlayerEndpoint>().positionMs()); });

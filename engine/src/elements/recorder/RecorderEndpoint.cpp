@@ -1,14 +1,13 @@
 #include "RecorderEndpoint.h"
 
 #include "core/Bindings.h"
+#include "core/MediaFolders.h"
 #include "media/Formats.h"
 #include "media/MediaPipeline.h"
 #include "gst/RunningTime.h"
 #include "media/SinkInput.h"
 #include "pipewright/engine/Engine.h"
 
-#include <QDir>
-#include <QFileInfo>
 
 #include <gst/app/gstappsrc.h>
 
@@ -149,10 +148,11 @@ RecorderEndpoint::RecorderEndpoint(const Creation& creation)
                        "_AUDIO_ONLY variants)").arg(profileName)));
   }
   profile_ = *profile;
-  path_ = creation.engine.checkUri(uri(), true);
-  if (!QFileInfo(QFileInfo(path_).absolutePath()).isDir()) {
-    throw KurentoException(KurentoError::illegalParam(
-        QStringLiteral("Folder of '%1' does not exist; create it first").arg(uri())));
+  mediaPath_ = creation.engine.mediaFolders().locate(uri(), MediaFolders::Access::Write);
+  // Early feedback; the file itself is opened (and the folders walked again) by record().
+  QString why;
+  if (!creation.engine.mediaFolders().checkFolders(mediaPath_, &why)) {
+    throw KurentoException(KurentoError::illegalParam(QStringLiteral("Cannot record to '%1': %2").arg(uri(), why)));
   }
   shared_ = std::make_shared<Shared>();
   shared_->engine = &creation.engine;
@@ -187,6 +187,9 @@ void RecorderEndpoint::record() {
         shared_->buildPosted = false;
       }
     } else if (shared_->phase == Shared::Phase::Idle) {
+      // Kurento creates the file when recording starts. Opened here, without following links
+      // (a link swapped in since create() is refused), and kept open until the file is complete.
+      file_ = engine().mediaFolders().openOrThrow(uri(), mediaPath_, MediaFolders::Access::Write);
       for (MediaType t : {MediaType::Audio, MediaType::Video}) {
         shared_->wantTrack[slot(t)] = static_cast<bool>(inputs_[index(t)]) && hasSource(t);
       }
@@ -213,7 +216,9 @@ void RecorderEndpoint::buildSession() {
   ElementRef mux = makeElement(profile_.mux.toUtf8().constData(), "mux");
   ElementRef sink = makeElement("filesink", "file");
   // Unbuffered: every written cluster reaches the kernel, so a killed server leaves a playable file.
-  g_object_set(sink.get(), "location", path_.toUtf8().constData(), "buffer-mode", 2, "sync", FALSE, "async", FALSE,
+  // /proc/self/fd/N reopens the file record() opened (same inode, whatever the name became), so
+  // the muxer can still seek back to rewrite its headers.
+  g_object_set(sink.get(), "location", file_.procPath().toUtf8().constData(), "buffer-mode", 2, "sync", FALSE, "async", FALSE,
                nullptr);
   gst_bin_add_many(GST_BIN(session_.get()), mux.get(),
                    sink.get(), nullptr);
@@ -355,6 +360,7 @@ void RecorderEndpoint::finalize() {
     shared_->collectScheduled = false;
     shared_->buildPosted = false;
   }
+  file_.close();
   stopping_ = false;
   setState(State::Stop);
   raise(QStringLiteral("Stopped"));

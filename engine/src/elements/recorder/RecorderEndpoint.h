@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/MediaFile.h"
+#include "core/MediaFolders.h"
 #include "elements/UriEndpoint.h"
 #include "pipewright/engine/KurentoError.h"
 
@@ -49,7 +51,8 @@ class RecorderEndpoint : public UriEndpoint {
   void buildSession();
   void finalize();
 
-  QString path_;
+  MediaPath mediaPath_;  // where the URI points inside the media folders
+  MediaFile file_;       // open from record() until the file is complete
   Profile profile_;
   bool stopOnEndOfStream_ = false;
   std::shared_ptr<Shared> shared_;
