@@ -4,7 +4,10 @@
 #include "core/Bindings.h"
 #include "pipewright/engine/Schema.h"
 
+#include <QJsonArray>
 #include <QTest>
+
+#include <limits>
 
 using namespace pw;
 
@@ -84,6 +87,11 @@ class TestSchema : public QObject {
     const Schema& s = Schema::builtin();
     QCOMPARE(s.checkValue("int", 5.0, "x").toInteger(), 5);
     QVERIFY_THROWS_EXCEPTION(KurentoException, s.checkValue("int", 5.5, "x"));
+    // fuzz_schema: an int64 beyond qint64 is refused (it was converted with undefined behaviour).
+    QCOMPARE(s.checkValue("int64", -9223372036854775808.0, "x").toInteger(), std::numeric_limits<qint64>::min());
+    QVERIFY_THROWS_EXCEPTION(KurentoException, s.checkValue("int64", 6.66667e24, "x"));
+    QVERIFY_THROWS_EXCEPTION(KurentoException, s.checkValue("int64", 9223372036854775808.0, "x"));
+    QVERIFY_THROWS_EXCEPTION(KurentoException, s.checkValue("int64[]", QJsonArray{1, -1e300}, "x"));
     QVERIFY_THROWS_EXCEPTION(KurentoException, s.checkValue("String", 3, "x"));
     QVERIFY_THROWS_EXCEPTION(KurentoException, s.checkValue("MediaType", "video", "x"));  // case-sensitive
     QCOMPARE(s.checkValue("MediaType", "VIDEO", "x").toString(), QString("VIDEO"));
