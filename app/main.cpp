@@ -1,6 +1,9 @@
-// pipewright: the studio and the headless media server in one binary (design §7).
+// pipewright: the studio and the headless media server in one binary (design §7). A tree
+// configured with PIPEWRIGHT_BUILD_STUDIO=OFF (the sanitizer build) has only the server.
 
+#ifdef PIPEWRIGHT_WITH_STUDIO
 #include "StudioRuntime.h"
+#endif
 #include "WebSocketServer.h"
 #include "pipewright/engine/Config.h"
 #include "pipewright/engine/Engine.h"
@@ -9,17 +12,19 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
+#include <QStandardPaths>
+
+#ifdef PIPEWRIGHT_WITH_STUDIO
 #include <QGuiApplication>
 #include <QQuickWindow>
 #include <QSGRendererInterface>
-#include <QStandardPaths>
-
 #include <QtQml/qqmlextensionplugin.h>
+
+Q_IMPORT_QML_PLUGIN(Pipewright_StudioPlugin)
+#endif
 
 #include <glib-unix.h>
 #include <gst/gst.h>
-
-Q_IMPORT_QML_PLUGIN(Pipewright_StudioPlugin)
 
 #include <cstdio>
 
@@ -49,17 +54,26 @@ bool wantsStudio(int argc, char* argv[]) {
 }
 
 bool hasDisplay() {
+#ifdef PIPEWRIGHT_WITH_STUDIO
   return !qEnvironmentVariableIsEmpty("DISPLAY") || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY") ||
          !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM");
+#else
+  return false;  // a server-only build has no window to open
+#endif
 }
 
 }  // namespace
 
 int main(int argc, char* argv[]) {
   const bool studio = wantsStudio(argc, argv) && hasDisplay();
+#ifdef PIPEWRIGHT_WITH_STUDIO
   if (studio) QQuickWindow::setGraphicsApi(QSGRendererInterface::OpenGL);  // qml6glsink previews need GL
   std::unique_ptr<QCoreApplication> application =
       studio ? std::make_unique<QGuiApplication>(argc, argv) : std::make_unique<QCoreApplication>(argc, argv);
+#else
+  (void)studio;
+  auto application = std::make_unique<QCoreApplication>(argc, argv);
+#endif
   QCoreApplication& app = *application;
   QCoreApplication::setApplicationName(QStringLiteral("pipewright"));
   QCoreApplication::setApplicationVersion(QStringLiteral(PIPEWRIGHT_VERSION));
@@ -116,6 +130,7 @@ int main(int argc, char* argv[]) {
     QCoreApplication::quit();
     return G_SOURCE_REMOVE;
   };
+#ifdef PIPEWRIGHT_WITH_STUDIO
   if (studio) {
     // Engine and server on their own thread, the window on this one (design §4).
     pw::studio::StudioRuntime runtime(config);
@@ -134,6 +149,7 @@ int main(int argc, char* argv[]) {
   if (!parser.isSet(headlessOpt)) {
     std::fprintf(stderr, "pipewright: no display (DISPLAY/WAYLAND_DISPLAY unset): running the server headless\n");
   }
+#endif
 
   auto engine = std::make_unique<pw::Engine>(config);
   auto server = std::make_unique<pw::WebSocketServer>(*engine, config);

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing (Debian packages, npm packages for the client tests) and builds
 # Pipewright with the default CMake preset. Safe to run again: it only does what is needed.
+# clang-14 and libclang-rt-14-dev (its ASan/UBSan/TSan runtimes and libFuzzer) are for the
+# sanitizer tree and the fuzzers that scripts/test.sh builds (docs/testing.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +19,7 @@ PACKAGES=(
   gstreamer1.0-libav gstreamer1.0-nice gstreamer1.0-plugins-base-apps
   gstreamer1.0-opencv opencv-data qrencode libssl-dev openssl
   chromium iproute2 util-linux fonts-dejavu-core
+  clang-14 libclang-rt-14-dev
 )
 
 missing=()

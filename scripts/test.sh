@@ -1,10 +1,23 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs the whole test suite (unit, RPC over real
-# WebSockets, real kurento-client, hardening). Extra arguments go to ctest (e.g. -R rpc).
+# WebSockets, real kurento-client, hardening), then builds the sanitizer tree (`asan` preset:
+# clang-14 with ASan+UBSan) and runs the unit and protocol tests under the sanitizers and every
+# fuzzer for PIPEWRIGHT_FUZZ_SECONDS (default 60) each (docs/testing.md).
+# Extra arguments go to both ctest runs (e.g. -R rpc).
+# PIPEWRIGHT_SANITIZERS=0 skips the sanitizer tree (local runs only; CI runs it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-$(mktemp -d /tmp/pw-xdg-XXXXXX)}"
 chmod 700 "$XDG_RUNTIME_DIR"
-cd build
-exec ctest --output-on-failure --timeout 600 "$@"
+
+status=0
+(cd build && ctest --output-on-failure --timeout 600 "$@") || status=$?
+
+if [ "${PIPEWRIGHT_SANITIZERS:-1}" != 0 ]; then
+  echo "test: sanitizer tree (build-asan: ASan+UBSan, fuzzers)"
+  [ -f build-asan/CMakeCache.txt ] || cmake --preset asan >/dev/null
+  cmake --build build-asan --parallel "$(nproc)"
+  (cd build-asan && ctest --output-on-failure --timeout 1800 "$@") || status=$?
+fi
+exit "$status"

@@ -47,7 +47,9 @@ describe('a client that never reads', () => {
     const code = await Promise.race([closed, sleep(15000).then(() => 'open')]);
     assert.notEqual(code, 'open', 'the flooding client must be disconnected');
     const growthMiB = (rssKiB(srv.proc.pid) - rssBefore) / 1024;
-    assert.ok(growthMiB < 100, `the server grew by ${growthMiB.toFixed(1)} MiB`);
+    // Under AddressSanitizer (the asan tree) freed memory stays in its quarantine (256 MiB), so
+    // the size bound is checked by the default tree only.
+    if (!process.env.ASAN_OPTIONS) assert.ok(growthMiB < 100, `the server grew by ${growthMiB.toFixed(1)} MiB`);
     assert.ok(pingMs < 5000, `5 pings took ${pingMs} ms while another client was flooding`);
     expectResult(await reader.call('ping', {}));
     await reader.close();

@@ -80,6 +80,11 @@ class TestRtp : public QObject {
     QCOMPARE(Remb::parseFci(fci, sizeof fci), qint64(100000));
     const guint8 big[] = {'R', 'E', 'M', 'B', 0, (63 << 2) | 3, 0xff, 0xff};
     QCOMPARE(Remb::parseFci(big, sizeof big), qint64(INT_MAX));  // clamped
+    // fuzz_remb found it: an even mantissa with a large exponent wrapped to 0 bit/s.
+    const guint8 huge[] = {'R', 'E', 'M', 'B', 1, 0xff, 'M', 'B', 0, 0, 0, 7};
+    QCOMPARE(Remb::parseFci(huge, sizeof huge), qint64(INT_MAX));
+    const guint8 zero[] = {'R', 'E', 'M', 'B', 0, 63 << 2, 0, 0};
+    QCOMPARE(Remb::parseFci(zero, sizeof zero), qint64(0));
     const guint8 other[] = {'T', 'M', 'M', 'B', 0, 0, 0, 1};
     QCOMPARE(Remb::parseFci(other, sizeof other), qint64(-1));
     QCOMPARE(Remb::parseFci(fci, 6), qint64(-1));

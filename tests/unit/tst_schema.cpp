@@ -1,10 +1,14 @@
 // The schema and the C++ bindings must agree (design §1): every operation of every creatable
 // class has a handler, and every handler answers an operation the schema declares.
 
+#include "TestConnection.h"
 #include "core/Bindings.h"
 #include "pipewright/engine/Schema.h"
 
+#include <QJsonArray>
 #include <QTest>
+
+#include <limits>
 
 using namespace pw;
 
@@ -84,6 +88,11 @@ class TestSchema : public QObject {
     const Schema& s = Schema::builtin();
     QCOMPARE(s.checkValue("int", 5.0, "x").toInteger(), 5);
     QVERIFY_THROWS_EXCEPTION(KurentoException, s.checkValue("int", 5.5, "x"));
+    // fuzz_schema: an int64 beyond qint64 is refused (it was converted with undefined behaviour).
+    QCOMPARE(s.checkValue("int64", -9223372036854775808.0, "x").toInteger(), std::numeric_limits<qint64>::min());
+    QVERIFY_THROWS_EXCEPTION(KurentoException, s.checkValue("int64", 6.66667e24, "x"));
+    QVERIFY_THROWS_EXCEPTION(KurentoException, s.checkValue("int64", 9223372036854775808.0, "x"));
+    QVERIFY_THROWS_EXCEPTION(KurentoException, s.checkValue("int64[]", QJsonArray{1, -1e300}, "x"));
     QVERIFY_THROWS_EXCEPTION(KurentoException, s.checkValue("String", 3, "x"));
     QVERIFY_THROWS_EXCEPTION(KurentoException, s.checkValue("MediaType", "video", "x"));  // case-sensitive
     QCOMPARE(s.checkValue("MediaType", "VIDEO", "x").toString(), QString("VIDEO"));
@@ -98,6 +107,18 @@ class TestSchema : public QObject {
       QCOMPARE(e.error().code, ErrorCode::MarshallError);
       QVERIFY(e.error().message.contains("'uri'"));
     }
+  }
+
+  // A deferred reply whose functor outlives the engine (getUsedCpu's timer, the server stopping
+  // mid-call) is dropped quietly: it used the destroyed engine (the asan tree's rpc test found it).
+  void deferredReplyOutlivesEngine() {
+    auto c = std::make_shared<TestConnection>();
+    auto engine = std::make_unique<pw::Engine>(pw::Config{});
+    engine->handleMessage(c, R"({"jsonrpc":"2.0","id":1,"method":"invoke","params":{"object":"manager_ServerManager",)"
+                             R"("operation":"getUsedCpu","operationParams":{"interval":10}}})");
+    engine.reset();
+    QTest::qWait(50);  // the timer fires without its receiver and drops the reply
+    QVERIFY(c->messages.isEmpty());
   }
 };
 

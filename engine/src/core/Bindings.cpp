@@ -90,9 +90,11 @@ std::shared_ptr<MediaObject> Invocation::objectParam(const QString& name) const 
   return obj;
 }
 
+DeferredReply::DeferredReply(Engine& engine, Done done) : engine_(&engine), done_(std::move(done)) {}
+
 DeferredReply::~DeferredReply() {
   Done done = std::exchange(done_, nullptr);
-  if (!done) return;
+  if (!done || !engine_) return;
   auto answer = [done = std::move(done)]() {
     const KurentoError error{ErrorCode::UnexpectedError,
                              QStringLiteral("The operation was abandoned before it finished (its object was released, "

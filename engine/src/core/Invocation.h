@@ -9,6 +9,7 @@
 
 #include <QJsonObject>
 #include <QJsonValue>
+#include <QPointer>
 
 #include <functional>
 #include <memory>
@@ -24,7 +25,7 @@ class Engine;
 class DeferredReply {
  public:
   using Done = std::function<void(const QJsonValue& value, const KurentoError* error)>;
-  DeferredReply(Engine& engine, Done done) : engine_(&engine), done_(std::move(done)) {}
+  DeferredReply(Engine& engine, Done done);
   ~DeferredReply();
   DeferredReply(const DeferredReply&) = delete;
   DeferredReply& operator=(const DeferredReply&) = delete;
@@ -38,7 +39,9 @@ class DeferredReply {
   void finish(const QJsonValue& value, const KurentoError* error) {
     if (auto d = std::exchange(done_, nullptr)) d(value, error);
   }
-  Engine* engine_;
+  // Guarded: a reply can outlive the engine (a pending timer's functor is destroyed with the
+  // application, after the engine); then nobody is left to answer.
+  QPointer<Engine> engine_;
   Done done_;
 };
 

@@ -275,6 +275,8 @@ QJsonValue Schema::checkValue(const QString& type, const QJsonValue& value, cons
     const double d = value.toDouble();
     if (!std::isfinite(d) || std::floor(d) != d) return fail();
     if (type == u"int" && (d < -2147483648.0 || d > 2147483647.0)) return fail();
+    // Converting a double outside qint64 is undefined (fuzz_schema found 6.7e24 as an int64).
+    if (d < -9223372036854775808.0 || d >= 9223372036854775808.0) return fail();
     return QJsonValue(static_cast<qint64>(d));
   }
   if (type == u"float" || type == u"double") return value.isDouble() ? value : fail();

@@ -85,6 +85,9 @@ qint64 Remb::parseFci(const guint8* d, gsize size) {
   if (size < 8 || d[0] != 'R' || d[1] != 'E' || d[2] != 'M' || d[3] != 'B') return -1;
   const int exp = d[5] >> 2;
   const quint64 mantissa = (quint64(d[5] & 0x3) << 16) | (quint64(d[6]) << 8) | d[7];
+  // An 18-bit mantissa shifted by more than 31 is above INT_MAX anyway; shifting it by up to 63
+  // would drop its high bits (2^80 bit/s read as 0).
+  if (mantissa != 0 && exp > 31) return INT_MAX;
   return static_cast<qint64>(std::min<quint64>(mantissa << exp, INT_MAX));
 }
 
