@@ -50,7 +50,7 @@ function sendSrtp(ports, key, { cipher = 'aes-128-icm', auth = 'hmac-sha1-80', f
 }
 
 describe('RtpEndpoint', () => {
-  let server, rpc, media;
+  let server, rpc, media, client;
   before(async () => {
     media = await tempDir('pw-rtp-');
     server = await startServer({ mediaFolders: [media], extraArgs: ['--ice-address', '127.0.0.1'] });
@@ -58,6 +58,8 @@ describe('RtpEndpoint', () => {
   });
   after(async () => {
     rpc?.close();
+    // kurento-client reconnects when its server goes away: close it first (hooks run in order).
+    closeClient(client);
     await server?.stop();
     await removeDir(media);
   });
@@ -127,9 +129,7 @@ describe('RtpEndpoint', () => {
   // kurento-client only takes its own complex-type instances (it checks `instanceof SDES`).
   const SDES = kurentoClient.getComplexType('SDES');
 
-  let client;
   before(async () => { [client] = await connectClient(server.url); });
-  after(() => closeClient(client));
 
   it('SDES-SRTP: kurento-client RtpEndpoint(crypto) ← gst-launch-1.0 srtpenc → RecorderEndpoint: VP8 + Opus recorded', { timeout: 60000 }, async () => {
     const [pipeline] = await cb((d) => client.create('MediaPipeline', d));
