@@ -17,6 +17,7 @@ PACKAGES=(
   gstreamer1.0-libav gstreamer1.0-nice gstreamer1.0-plugins-base-apps
   gstreamer1.0-opencv opencv-data qrencode libssl-dev openssl
   chromium iproute2 util-linux fonts-dejavu-core
+  python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0 gir1.2-gst-plugins-bad-1.0
 )
 
 missing=()

@@ -327,7 +327,9 @@ void WebRtcEndpoint::processOffer(const QString& offer, std::shared_ptr<Deferred
     mids.append(mid ? QString::fromUtf8(mid) : QString::number(i));
     Line line;
     line.video = kind == u"video";
-    line.media = (kind == u"video" || kind == u"audio") && gst_sdp_media_get_port(m) != 0;
+    // Port 0 rejects a section, unless it is bundle-only in a BUNDLE group (RFC 8843): then it
+    // shares the bundle's transport, as in every offer of a max-bundle peer such as webrtcbin.
+    line.media = (kind == u"video" || kind == u"audio") && carriesMedia(sdp, m);
     if (line.media) {
       line.codec = chooseCodec(m, line.video);
       anyCodec = anyCodec || line.codec.payload >= 0;
