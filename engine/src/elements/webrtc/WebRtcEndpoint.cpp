@@ -203,7 +203,10 @@ WebRtcEndpoint::WebRtcEndpoint(const Creation& creation)
     throw KurentoException(ErrorCode::UnexpectedError,
                            QStringLiteral("GStreamer's webrtcbin is missing: install gstreamer1.0-plugins-bad and gstreamer1.0-nice"));
   }
-  g_object_set(webrtc_.get(), "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, "latency", 100u, nullptr);
+  // The endpoint relays without decoding: the jitter buffer only needs to reorder (and wait for
+  // NACKed packets), so it holds little (jitterBufferLatencyMs; it delays the first frame too).
+  g_object_set(webrtc_.get(), "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, "latency",
+               static_cast<guint>(creation.engine.config().jitterBufferLatencyMs), nullptr);
   addToBin({webrtc_.get()});
   callbacks_ = std::make_shared<Callbacks>();
   callbacks_->engine = &creation.engine;
