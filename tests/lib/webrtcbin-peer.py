@@ -50,7 +50,8 @@ class Peer:
             f'rtpopuspay name=apay pt=111 mtu=1200 ! {AUDIO_CAPS} ! queue ! w.sink_1')
         self.webrtc = self.pipe.get_by_name('w')
         for name, key in (('vpay', 'videoSent'), ('apay', 'audioSent')):
-            self.pipe.get_by_name(name).get_static_pad('src').add_probe(Gst.PadProbeType.BUFFER, self._count, key)
+            self.pipe.get_by_name(name).get_static_pad('src').add_probe(
+                Gst.PadProbeType.BUFFER | Gst.PadProbeType.BUFFER_LIST, self._count, key)
         ice = self.webrtc.get_property('ice-agent')
         # PyGObject leaves the agent one reference short when read from Python (see bench/driver.py).
         if ice.__grefcount__ < 2:
@@ -71,9 +72,10 @@ class Peer:
         self.webrtc.connect('notify::connection-state', self._on_connection_state)
         self.webrtc.connect('pad-added', self._on_pad_added)
 
-    def _count(self, _pad, _info, key):
+    def _count(self, _pad, info, key):
+        packets = info.get_buffer_list().length() if info.type & Gst.PadProbeType.BUFFER_LIST else 1
         with self.lock:
-            self.counts[key] += 1
+            self.counts[key] += packets
         return Gst.PadProbeReturn.OK
 
     def _on_negotiation_needed(self, webrtc):

@@ -110,6 +110,8 @@ describe('threads', () => {
     const after = await settle(pid, threads, { until: (n) => n <= base + 2, ms: 10000 });
     assert.ok(after <= base + 2, `threads return to the baseline after release (${after}, baseline ${base})`);
     await c.close();
+    await srv.stop();
+    srv = null;
   });
 
   it('refuses creation with 40009 naming RLIMIT_NPROC before the thread limit is reached', { timeout: 120000 }, async (t) => {

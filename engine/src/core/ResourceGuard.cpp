@@ -22,12 +22,12 @@ struct TypeCost {
   ResourceGuard::Cost cost;
 };
 
-// Measured with tests/rpc/resource-exhaustion.test.mjs's helpers on GStreamer 1.22, rounded up:
+// Measured on GStreamer 1.22 (tests/rpc/resource-exhaustion.test.mjs, bench/), rounded up:
 // what one object holds once negotiated and with media flowing (a WebRtcEndpoint after
-// generateOffer alone holds 6 descriptors and 7 threads).
+// generateOffer alone holds 8 descriptors and 7 threads).
 constexpr std::array<TypeCost, 5> kCosts{{
     {"MediaPipeline", {2, 1}},
-    {"WebRtcEndpoint", {8, 15}},
+    {"WebRtcEndpoint", {10, 15}},  // with ICE-TCP connections: bench/ counts 10 descriptors with media
     {"RtpEndpoint", {28, 12}},  // a UDP source and sink for RTP and RTCP per stream, IPv4 and IPv6
     {"PlayerEndpoint", {6, 8}},
     {"RecorderEndpoint", {4, 8}},

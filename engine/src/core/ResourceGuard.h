@@ -6,7 +6,7 @@
 // so the limits must be checked before the media objects that use them exist.
 //
 // Each creatable type has a cost, measured on GStreamer 1.22 (docs/security.md): a negotiated
-// WebRtcEndpoint with audio and video flowing holds about 8 descriptors and 15 threads. The guard
+// WebRtcEndpoint with audio and video flowing holds about 10 descriptors and 15 threads. The guard
 // projects the use after the new object, as the larger of what is open now and what the live
 // objects will hold once they negotiate and play (baseline + their costs), plus the new object's
 // cost and a reserve for control connections, files and GStreamer's own threads.
