@@ -1,6 +1,7 @@
 // pipewright: the studio and the headless media server in one binary (design §7). A tree
 // configured with PIPEWRIGHT_BUILD_STUDIO=OFF (the sanitizer build) has only the server.
 
+#include "ShutdownWatchdog.h"
 #ifdef PIPEWRIGHT_WITH_STUDIO
 #include "StudioRuntime.h"
 #endif
@@ -126,17 +127,13 @@ int main(int argc, char* argv[]) {
 
   if (!pw::initGStreamer(&error)) fail(error);
 
-  auto quit = [](gpointer) -> gboolean {
-    QCoreApplication::quit();
-    return G_SOURCE_REMOVE;
-  };
+  // SIGTERM/SIGINT quit the event loop, and end the process anyway when the engine is wedged.
+  if (!pw::ShutdownWatchdog::install(config.shutdownTimeoutSec)) fail(QStringLiteral("cannot install the signal handlers"));
 #ifdef PIPEWRIGHT_WITH_STUDIO
   if (studio) {
     // Engine and server on their own thread, the window on this one (design §4).
     pw::studio::StudioRuntime runtime(config);
     if (!runtime.start(&error)) fail(error);
-    g_unix_signal_add(SIGTERM, quit, nullptr);
-    g_unix_signal_add(SIGINT, quit, nullptr);
     std::printf("Pipewright listening on %s\n", qPrintable(runtime.url()));
     std::printf("pipewright: studio window open; media folders for file:// URIs: %s\n",
                 qPrintable(config.mediaFolders.isEmpty() ? QStringLiteral("(none)") : config.mediaFolders.join(u", ")));
@@ -154,9 +151,6 @@ int main(int argc, char* argv[]) {
   auto engine = std::make_unique<pw::Engine>(config);
   auto server = std::make_unique<pw::WebSocketServer>(*engine, config);
   if (!server->listen(&error)) fail(error);
-  // Signals are handled before anyone can learn the address (no window where SIGTERM kills).
-  g_unix_signal_add(SIGTERM, quit, nullptr);
-  g_unix_signal_add(SIGINT, quit, nullptr);
   std::printf("Pipewright listening on %s\n", qPrintable(server->url()));
   std::printf("pipewright: media folders for file:// URIs: %s\n",
               qPrintable(config.mediaFolders.isEmpty() ? QStringLiteral("(none)") : config.mediaFolders.join(u", ")));

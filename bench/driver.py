@@ -505,14 +505,16 @@ class Server:
 class PipewrightServer(Server):
     name = 'Pipewright'
 
-    def __init__(self, workdir, binary):
+    def __init__(self, workdir, binary, extra_config=None):
         super().__init__(workdir)
         self.binary = binary
+        self.extra_config = extra_config or {}
 
     async def start(self):
         cfg = os.path.join(self.workdir, 'pipewright.json')
         with open(cfg, 'w') as f:
-            json.dump({'listen': '127.0.0.1', 'port': 0, 'path': 'kurento', 'mediaFolders': []}, f)
+            json.dump({'listen': '127.0.0.1', 'port': 0, 'path': 'kurento', 'mediaFolders': [],
+                       **self.extra_config}, f)
         env = dict(os.environ, XDG_RUNTIME_DIR=self.workdir)
         self.err = open(os.path.join(self.workdir, 'pipewright.log'), 'wb')
         self.proc = await asyncio.create_subprocess_exec(
@@ -915,6 +917,8 @@ async def main():
     ap.add_argument('--targets', default='pipewright,janus', help='servers to measure, in this order')
     ap.add_argument('--media', default=None, help='pre-encoded WebM (made once if missing)')
     ap.add_argument('--out', default=None, help='results as JSON (default: <workdir>/results.json)')
+    ap.add_argument('--pipewright-config', default='{}',
+                    help='JSON object of extra Pipewright config keys, e.g. \'{"jitterBufferLatencyMs": 100}\'')
     ap.add_argument('--no-warmup', action='store_true', help='skip the unmeasured warm-up session')
     args = ap.parse_args()
     Gst.init(None)
@@ -932,7 +936,7 @@ async def main():
         for target in args.targets.split(','):
             d = os.path.join(work, f'{target}-{n}')
             os.makedirs(d)
-            srv = PipewrightServer(d, args.server) if target == 'pipewright' else JanusServer(d, bench_dir, args.janus)
+            srv = PipewrightServer(d, args.server, json.loads(args.pipewright_config)) if target == 'pipewright' else JanusServer(d, bench_dir, args.janus)
             try:
                 r = await run_target(srv, n, args.seconds, media, args.settle, not args.no_warmup)
             finally:

@@ -20,6 +20,7 @@ PACKAGES=(
   gstreamer1.0-opencv opencv-data qrencode libssl-dev openssl
   chromium iproute2 util-linux fonts-dejavu-core
   clang-14 libclang-rt-14-dev
+  python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0 gir1.2-gst-plugins-bad-1.0
 )
 
 missing=()

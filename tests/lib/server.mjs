@@ -39,13 +39,15 @@ export const UUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F
  * @param {object} [opts.config] extra config keys (override the defaults)
  * @param {string[]} [opts.extraArgs]
  * @param {number} [opts.readyTimeoutMs=15000]
- * @param {object} [opts.env] extra environment variables for the server process
+ * @param {{nofile?:number, nproc?:number}} [opts.limits] start the binary under `prlimit` with
+ *        these soft and hard limits (RLIMIT_NOFILE, RLIMIT_NPROC); the pid stays the server's
+ * @param {object} [opts.env] extra environment variables
  * @returns {Promise<{url:string, port:number, proc:import('node:child_process').ChildProcess,
  *                    stop:()=>Promise<{code:number|null, signal:string|null}>, stderrText:()=>string,
  *                    stdoutText:()=>string, configPath:string, dir:string, exited:Promise<{code, signal}>}>}
  */
 export async function startServer(opts = {}) {
-  const { gcPeriodSec, mediaFolders = [], config = {}, extraArgs = [], readyTimeoutMs = 15000, env = {} } = opts;
+  const { gcPeriodSec, mediaFolders = [], config = {}, extraArgs = [], readyTimeoutMs = 15000, limits, env = {} } = opts;
   const dir = await tempDir('pipewright-srv-');
   const cfg = {
     listen: '127.0.0.1',
@@ -64,7 +66,12 @@ export async function startServer(opts = {}) {
   args.push(...extraArgs);
 
   const bin = serverBinary();
-  const proc = spawn(bin, args, {
+  // prlimit sets the limits and then executes the server in its own process (same pid).
+  const prlimit = limits ? [
+    ...(limits.nofile ? [`--nofile=${limits.nofile}:${limits.nofile}`] : []),
+    ...(limits.nproc ? [`--nproc=${limits.nproc}:${limits.nproc}`] : []),
+    '--'] : null;
+  const proc = spawn(prlimit ? 'prlimit' : bin, prlimit ? [...prlimit, bin, ...args] : args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR || dir, ...env },
   });

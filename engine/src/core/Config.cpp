@@ -71,6 +71,10 @@ bool Config::applyJson(const QJsonObject& json, QString* error) {
       else if (key == u"maxObjectsPerSession") maxObjectsPerSession = static_cast<int>(n);
       else if (key == u"garbageCollectorPeriodSec") garbageCollectorPeriodSec = static_cast<int>(std::max<qint64>(1, n));
       else maxMessageBytes = n;
+    } else if (key == u"jitterBufferLatencyMs" || key == u"shutdownTimeoutSec") {
+      const double max = key == u"jitterBufferLatencyMs" ? 10000 : 3600;
+      if (!v.isDouble() || v.toDouble() < 0 || v.toDouble() > max) return bad(key, max > 5000 ? "a number from 0 to 10000" : "a number from 0 to 3600");
+      (key == u"jitterBufferLatencyMs" ? jitterBufferLatencyMs : shutdownTimeoutSec) = static_cast<int>(v.toDouble());
     } else if (key == u"iceLocalAddresses") {
       if (!v.isArray()) return bad(key, "an array of IP addresses");
       iceLocalAddresses.clear();
@@ -145,7 +149,9 @@ QJsonObject Config::toJson() const {
                      {QStringLiteral("mediaFolders"), QJsonArray::fromStringList(mediaFolders)},
                      {QStringLiteral("metadata"), metadata},
                      {QStringLiteral("iceLocalAddresses"), QJsonArray::fromStringList(iceLocalAddresses)},
-                     {QStringLiteral("pemCertificate"), pemCertificate}};
+                     {QStringLiteral("pemCertificate"), pemCertificate},
+                     {QStringLiteral("jitterBufferLatencyMs"), jitterBufferLatencyMs},
+                     {QStringLiteral("shutdownTimeoutSec"), shutdownTimeoutSec}};
 }
 
 QStringList Config::iceAddresses() const {

@@ -356,6 +356,8 @@ QJsonValue Dispatcher::create(const Params& params, const Caller& caller, bool i
     throw KurentoException(ErrorCode::NotEnoughResources,
                            QStringLiteral("Too many objects in this session (limit %1)").arg(engine_.config().maxObjectsPerSession));
   }
+  // Out of descriptors GLib aborts, out of threads GStreamer hangs: refuse with 40009 before that.
+  resourceGuard_.check(type, engine_.registry());
   const QString id = ObjectRegistry::makeId(type, parent ? parent->id() : QString());
   std::shared_ptr<MediaObject> object = (*factory)(Creation{engine_, id, parent, ctorParams});
   // A pipeline belongs to the session that creates it; its elements belong to the pipeline's session.

@@ -4,6 +4,7 @@
 // methods, and turns every KurentoException into a JSON-RPC error in one place.
 
 #include "Caller.h"
+#include "ResourceGuard.h"
 #include "ResponseCache.h"
 #include "pipewright/engine/Connection.h"
 
@@ -69,6 +70,7 @@ class Dispatcher {
 
   Engine& engine_;
   ResponseCache responseCache_;
+  ResourceGuard resourceGuard_;  // file descriptors and threads, checked by create
 };
 
 }  // namespace pw

@@ -36,6 +36,8 @@ struct Config {
   QStringList remoteUriAllowedHosts;  // hosts/CIDRs fetched even when private (only matters off loopback)
   QString remoteUriPolicy = QStringLiteral("auto");  // "auto": restrict remote URIs off loopback; "restricted": always
   QString pemCertificate;  // DTLS certificate + key (PEM) for every WebRtcEndpoint; empty: ECDSA generated once
+  int jitterBufferLatencyMs = 20;  // receive jitter buffer of WebRtcEndpoint and RtpEndpoint (they relay, no decode)
+  int shutdownTimeoutSec = 10;     // after SIGTERM/SIGINT, exit anyway when a clean shutdown takes longer
 
   // Applies the keys present in `json`; returns false with a message naming a bad key.
   bool applyJson(const QJsonObject& json, QString* error);

@@ -77,6 +77,23 @@ QString direction(const GstSDPMedia* media) {
   return QStringLiteral("sendrecv");
 }
 
+bool carriesMedia(const GstSDPMessage* sdp, const GstSDPMedia* media) {
+  if (gst_sdp_media_get_port(media) != 0) return true;
+  const char* mid = gst_sdp_media_get_attribute_val(media, "mid");
+  bool bundleOnly = false;
+  for (guint i = 0; i < gst_sdp_media_attributes_len(media); ++i) {
+    bundleOnly = bundleOnly || g_strcmp0(gst_sdp_media_get_attribute(media, i)->key, "bundle-only") == 0;
+  }
+  if (!mid || !bundleOnly) return false;  // port 0 alone: a rejected or disabled section
+  for (guint i = 0; i < gst_sdp_message_attributes_len(sdp); ++i) {
+    const GstSDPAttribute* a = gst_sdp_message_get_attribute(sdp, i);
+    if (g_strcmp0(a->key, "group") != 0 || !a->value) continue;
+    const QStringList tags = QString::fromUtf8(a->value).split(u' ', Qt::SkipEmptyParts);
+    if (!tags.isEmpty() && tags.first() == u"BUNDLE" && tags.mid(1).contains(QString::fromUtf8(mid))) return true;
+  }
+  return false;
+}
+
 // Parses an SDP; throws 40201 with `what` in the message.
 GstSDPMessage* parseSdp(const QString& text, const char* what) {
   GstSDPMessage* sdp = nullptr;

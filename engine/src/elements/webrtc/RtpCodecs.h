@@ -29,5 +29,9 @@ QString depayloaderFor(const QString& encoding);
 GstSDPMessage* parseSdp(const QString& text, const char* what);
 // The m-line's direction attribute ("sendrecv" when absent).
 QString direction(const GstSDPMedia* media);
+// Whether an m-line of `sdp` is in use: a port other than 0, or port 0 with `a=bundle-only` and a
+// mid listed in an `a=group:BUNDLE` line. RFC 8843 (§6, §7.2): such a section is not rejected, it
+// shares the BUNDLE transport (what webrtcbin and other max-bundle clients offer).
+bool carriesMedia(const GstSDPMessage* sdp, const GstSDPMedia* media);
 
 }  // namespace pw

@@ -232,7 +232,7 @@ RtpEndpoint::RtpEndpoint(const Creation& creation) : BaseRtpEndpoint(creation, Q
   }
   rtpbin_ = makeElement("rtpbin", "rtpbin");
   if (!rtpbin_) throw KurentoException(ErrorCode::UnexpectedError, QStringLiteral("GStreamer's rtpbin is missing (gstreamer1.0-plugins-good)"));
-  g_object_set(rtpbin_.get(), "latency", 100u, nullptr);
+  g_object_set(rtpbin_.get(), "latency", static_cast<guint>(creation.engine.config().jitterBufferLatencyMs), nullptr);
   addToBin({rtpbin_.get()});
   addOutput(MediaType::Video);
   addOutput(MediaType::Audio);

@@ -203,7 +203,10 @@ WebRtcEndpoint::WebRtcEndpoint(const Creation& creation)
     throw KurentoException(ErrorCode::UnexpectedError,
                            QStringLiteral("GStreamer's webrtcbin is missing: install gstreamer1.0-plugins-bad and gstreamer1.0-nice"));
   }
-  g_object_set(webrtc_.get(), "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, "latency", 100u, nullptr);
+  // The endpoint relays without decoding: the jitter buffer only needs to reorder (and wait for
+  // NACKed packets), so it holds little (jitterBufferLatencyMs; it delays the first frame too).
+  g_object_set(webrtc_.get(), "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, "latency",
+               static_cast<guint>(creation.engine.config().jitterBufferLatencyMs), nullptr);
   addToBin({webrtc_.get()});
   callbacks_ = std::make_shared<Callbacks>();
   callbacks_->engine = &creation.engine;
@@ -337,7 +340,9 @@ void WebRtcEndpoint::processOffer(const QString& offer, std::shared_ptr<Deferred
     mids.append(mid ? QString::fromUtf8(mid) : QString::number(i));
     Line line;
     line.video = kind == u"video";
-    line.media = (kind == u"video" || kind == u"audio") && gst_sdp_media_get_port(m) != 0;
+    // Port 0 rejects a section, unless it is bundle-only in a BUNDLE group (RFC 8843): then it
+    // shares the bundle's transport, as in every offer of a max-bundle peer such as webrtcbin.
+    line.media = (kind == u"video" || kind == u"audio") && carriesMedia(sdp, m);
     if (line.media) {
       line.codec = chooseCodec(m, line.video);
       anyCodec = anyCodec || line.codec.payload >= 0;

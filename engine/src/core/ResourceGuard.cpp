@@ -1,0 +1,176 @@
+#include "ResourceGuard.h"
+
+#include "ObjectRegistry.h"
+#include "pipewright/engine/KurentoError.h"
+
+#include <QDir>
+#include <QFile>
+#include <QStringList>
+
+#include <algorithm>
+#include <array>
+#include <optional>
+
+#include <sys/resource.h>
+
+namespace pw {
+
+namespace {
+
+struct TypeCost {
+  const char* type;
+  ResourceGuard::Cost cost;
+};
+
+// Measured on GStreamer 1.22 (tests/rpc/resource-exhaustion.test.mjs, bench/), rounded up:
+// what one object holds once negotiated and with media flowing (a WebRtcEndpoint after
+// generateOffer alone holds 8 descriptors and 7 threads).
+constexpr std::array<TypeCost, 5> kCosts{{
+    {"MediaPipeline", {2, 1}},
+    {"WebRtcEndpoint", {10, 15}},  // with ICE-TCP connections: bench/ counts 10 descriptors with media
+    {"RtpEndpoint", {28, 12}},  // a UDP source and sink for RTP and RTCP per stream, IPv4 and IPv6
+    {"PlayerEndpoint", {6, 8}},
+    {"RecorderEndpoint", {4, 8}},
+}};
+constexpr ResourceGuard::Cost kOtherCost{1, 2};  // filters, hubs, ports: queues and aggregators
+
+QByteArray readSmallFile(const QString& path) {
+  QFile f(path);
+  if (!f.open(QIODevice::ReadOnly)) return {};
+  return f.read(64 * 1024);
+}
+
+std::optional<qint64> softLimit(int resource) {
+  rlimit lim{};
+  if (getrlimit(resource, &lim) != 0 || lim.rlim_cur == RLIM_INFINITY) return std::nullopt;
+  return static_cast<qint64>(lim.rlim_cur);
+}
+
+std::optional<qint64> numberIn(const QString& path) {
+  bool ok = false;
+  const qint64 n = readSmallFile(path).trimmed().toLongLong(&ok);  // "max" is no limit
+  return ok ? std::optional<qint64>(n) : std::nullopt;
+}
+
+// All threads of the system: the 4th field of /proc/loadavg is "running/total".
+std::optional<qint64> systemThreads() {
+  const QList<QByteArray> fields = readSmallFile(QStringLiteral("/proc/loadavg")).split(' ');
+  if (fields.size() < 4) return std::nullopt;
+  bool ok = false;
+  const qint64 n = fields[3].split('/').value(1).toLongLong(&ok);
+  return ok ? std::optional<qint64>(n) : std::nullopt;
+}
+
+// The pids controller's directory of this process's cgroup (v2 "0::/path", v1 "N:pids:/path").
+QString pidsCgroupDir() {
+  for (const QByteArray& line : readSmallFile(QStringLiteral("/proc/self/cgroup")).split('\n')) {
+    const QList<QByteArray> parts = line.split(':');
+    if (parts.size() < 3) continue;
+    const QString path = QString::fromUtf8(parts.mid(2).join(':'));
+    if (parts[0] == "0" && parts[1].isEmpty()) {
+      const QString dir = QStringLiteral("/sys/fs/cgroup") + path;
+      if (QFile::exists(dir + QStringLiteral("/pids.max"))) return dir;
+    } else if (parts[1].split(',').contains("pids")) {
+      const QString dir = QStringLiteral("/sys/fs/cgroup/pids") + path;
+      if (QFile::exists(dir + QStringLiteral("/pids.max"))) return dir;
+    }
+  }
+  return {};
+}
+
+struct ThreadLimit {
+  qint64 used = 0;
+  qint64 limit = 0;
+  QString name;
+  QString advice;
+};
+
+QList<ThreadLimit> threadLimits(int ownThreads) {
+  QList<ThreadLimit> out;
+  // RLIMIT_NPROC counts every thread of the user; our own threads are the part we know.
+  if (auto n = softLimit(RLIMIT_NPROC)) {
+    out.append({ownThreads, *n, QStringLiteral("RLIMIT_NPROC"), QStringLiteral("LimitNPROC= in the systemd unit, or ulimit -u")});
+  }
+  if (auto max = numberIn(QStringLiteral("/proc/sys/kernel/threads-max")); max && systemThreads()) {
+    out.append({*systemThreads(), *max, QStringLiteral("kernel.threads-max"), QStringLiteral("sysctl kernel.threads-max")});
+  }
+  if (const QString dir = pidsCgroupDir(); !dir.isEmpty()) {
+    const auto max = numberIn(dir + QStringLiteral("/pids.max"));
+    const auto current = numberIn(dir + QStringLiteral("/pids.current"));
+    if (max && current) {
+      out.append({*current, *max, QStringLiteral("the cgroup's pids.max"), QStringLiteral("TasksMax= in the systemd unit")});
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+ResourceGuard::ResourceGuard() : baselineFds_(openFds()), baselineThreads_(threadCount()) {}
+
+int ResourceGuard::openFds() {
+  return static_cast<int>(QDir(QStringLiteral("/proc/self/fd")).entryList(QDir::AllEntries | QDir::System | QDir::NoDotAndDotDot).size());
+}
+
+int ResourceGuard::threadCount() {
+  for (const QByteArray& line : readSmallFile(QStringLiteral("/proc/self/status")).split('\n')) {
+    if (line.startsWith("Threads:")) return line.mid(8).trimmed().toInt();
+  }
+  return 0;
+}
+
+ResourceGuard::Cost ResourceGuard::costOf(const QString& type) {
+  for (const auto& entry : kCosts) {
+    if (type == QLatin1String(entry.type)) return entry.cost;
+  }
+  return kOtherCost;
+}
+
+void ResourceGuard::check(const QString& type, const ObjectRegistry& registry) const {
+  const Cost cost = costOf(type);
+  // What the live objects will hold once they all negotiate and play.
+  Cost committed;
+  int known = 0;
+  for (const auto& entry : kCosts) {
+    const int n = static_cast<int>(registry.idsOfType(QLatin1String(entry.type)).size());
+    known += n;
+    committed.fds += n * entry.cost.fds;
+    committed.threads += n * entry.cost.threads;
+  }
+  const int others = std::max(0, registry.size() - known);
+  committed.fds += others * kOtherCost.fds;
+  committed.threads += others * kOtherCost.threads;
+
+  const int fds = openFds();
+  const int fdsAhead = std::max(0, baselineFds_ + committed.fds - fds);  // not opened yet, but will be
+  if (const auto limit = softLimit(RLIMIT_NOFILE); limit && fds + fdsAhead + cost.fds + kReserveFds > *limit) {
+    throw KurentoException(
+        ErrorCode::NotEnoughResources,
+        QStringLiteral("Not enough file descriptors for a new %1: %2 of %3 (RLIMIT_NOFILE) are open or will be used by the "
+                       "live objects, and one more needs about %4 plus a reserve of %5. Release objects, or raise the "
+                       "limit (LimitNOFILE= in the systemd unit, or ulimit -n before starting pipewright)")
+            .arg(type)
+            .arg(fds + fdsAhead)
+            .arg(*limit)
+            .arg(cost.fds)
+            .arg(kReserveFds));
+  }
+  const int threads = threadCount();
+  const int threadsAhead = std::max(0, baselineThreads_ + committed.threads - threads);
+  for (const ThreadLimit& l : threadLimits(threads)) {
+    if (l.used + threadsAhead + cost.threads + kReserveThreads <= l.limit) continue;
+    throw KurentoException(
+        ErrorCode::NotEnoughResources,
+        QStringLiteral("Not enough threads for a new %1: %2 of %3 (%4) run or will run for the live objects, and one "
+                       "more needs about %5 plus a reserve of %6. Release objects, or raise the limit (%7)")
+            .arg(type)
+            .arg(l.used + threadsAhead)
+            .arg(l.limit)
+            .arg(l.name)
+            .arg(cost.threads)
+            .arg(kReserveThreads)
+            .arg(l.advice));
+  }
+}
+
+}  // namespace pw
