@@ -1,5 +1,7 @@
 #include "RemoteHostCheck.h"
 
+#include "gst/GObjectPtr.h"
+
 #include <QMetaObject>
 #include <QPointer>
 #include <QTimer>
@@ -13,14 +15,6 @@
 
 namespace pw {
 namespace {
-
-struct GObjectUnref {
-  void operator()(gpointer p) const {
-    if (p) g_object_unref(p);
-  }
-};
-template <typename T>
-using GObjectPtr = std::unique_ptr<T, GObjectUnref>;
 
 std::optional<QString> refusalForAll(const RemoteUriPolicy& policy, const QString& host,
                                      const std::vector<IpAddress>& addresses) {
