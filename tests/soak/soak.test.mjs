@@ -4,7 +4,7 @@
 // Afterwards threads and file descriptors are back at their baseline, resident memory stops
 // growing (the second half of the run adds at most 5 % + 4 MiB to what the first half left), and
 // GStreamer's leaks tracer reports no object alive at exit. Run inside a private network
-// namespace (tests/soak/run.sh).
+// namespace (tests/e2e/run-isolated.sh soak).
 //
 // Why not "RSS within 5 % of the start": the first few hundred cycles grow the heap by 15-30 %
 // (glibc arenas and fragmentation from streaming threads that come and go; measured with
