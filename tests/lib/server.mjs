@@ -55,6 +55,8 @@ export async function startServer(opts = {}) {
     path: 'kurento',
     mediaFolders,
     ...(gcPeriodSec !== undefined ? { garbageCollectorPeriodSec: gcPeriodSec } : {}),
+    // PIPEWRIGHT_WEBRTC_TRANSPORT=lean|webrtcbin runs a whole suite on one media path.
+    ...(process.env.PIPEWRIGHT_WEBRTC_TRANSPORT ? { webrtcTransport: process.env.PIPEWRIGHT_WEBRTC_TRANSPORT } : {}),
     ...config,
   };
   const configPath = path.join(dir, 'config.json');

@@ -82,6 +82,12 @@ bool Config::applyJson(const QJsonObject& json, QString* error) {
         if (!a.isString()) return bad(key, "an array of IP addresses");
         iceLocalAddresses.append(a.toString());
       }
+    } else if (key == u"webrtcTransport") {
+      if (!v.isString() || (v.toString() != u"lean" && v.toString() != u"webrtcbin")) return bad(key, "\"lean\" or \"webrtcbin\"");
+      webrtcTransport = v.toString();
+    } else if (key == u"mediaThreads") {
+      if (!v.isDouble() || v.toDouble() < 0 || v.toDouble() > 64) return bad(key, "a number from 0 (one per core) to 64");
+      mediaThreads = static_cast<int>(v.toDouble());
     } else if (key == u"remoteUriPolicy") {
       if (!v.isString() || (v.toString() != u"auto" && v.toString() != u"restricted")) {
         return bad(key, "\"auto\" or \"restricted\"");
@@ -151,7 +157,9 @@ QJsonObject Config::toJson() const {
                      {QStringLiteral("iceLocalAddresses"), QJsonArray::fromStringList(iceLocalAddresses)},
                      {QStringLiteral("pemCertificate"), pemCertificate},
                      {QStringLiteral("jitterBufferLatencyMs"), jitterBufferLatencyMs},
-                     {QStringLiteral("shutdownTimeoutSec"), shutdownTimeoutSec}};
+                     {QStringLiteral("shutdownTimeoutSec"), shutdownTimeoutSec},
+                     {QStringLiteral("webrtcTransport"), webrtcTransport},
+                     {QStringLiteral("mediaThreads"), mediaThreads}};
 }
 
 QStringList Config::iceAddresses() const {

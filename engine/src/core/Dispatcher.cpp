@@ -85,7 +85,9 @@ bool needsObjectSession(const QString& method) {
 }  // namespace
 
 Dispatcher::Dispatcher(Engine& engine)
-    : engine_(engine), responseCache_(kResponseCacheMs, engine.config().responseCacheBytes) {}
+    : engine_(engine), responseCache_(kResponseCacheMs, engine.config().responseCacheBytes) {
+  resourceGuard_.setLeanWebRtc(engine.config().webrtcTransport == u"lean");
+}
 
 QJsonObject Dispatcher::errorResponse(const QJsonValue& id, const KurentoError& error) {
   return QJsonObject{{QStringLiteral("jsonrpc"), QStringLiteral("2.0")},

@@ -119,7 +119,8 @@ int ResourceGuard::threadCount() {
   return 0;
 }
 
-ResourceGuard::Cost ResourceGuard::costOf(const QString& type) {
+ResourceGuard::Cost ResourceGuard::costOf(const QString& type) const {
+  if (leanWebRtc_ && type == u"WebRtcEndpoint") return kLeanWebRtcCost;
   for (const auto& entry : kCosts) {
     if (type == QLatin1String(entry.type)) return entry.cost;
   }
@@ -133,9 +134,10 @@ void ResourceGuard::check(const QString& type, const ObjectRegistry& registry) c
   int known = 0;
   for (const auto& entry : kCosts) {
     const int n = static_cast<int>(registry.idsOfType(QLatin1String(entry.type)).size());
+    const Cost each = costOf(QLatin1String(entry.type));
     known += n;
-    committed.fds += n * entry.cost.fds;
-    committed.threads += n * entry.cost.threads;
+    committed.fds += n * each.fds;
+    committed.threads += n * each.threads;
   }
   const int others = std::max(0, registry.size() - known);
   committed.fds += others * kOtherCost.fds;

@@ -31,7 +31,11 @@ class ResourceGuard {
   // creating one `type` would come within the reserve of a limit.
   void check(const QString& type, const ObjectRegistry& registry) const;
 
-  static Cost costOf(const QString& type);
+  Cost costOf(const QString& type) const;
+  // The lean WebRTC path (webrtcTransport "lean"): a WebRtcEndpoint holds its ICE socket(s) and
+  // no thread of its own (the media threads are a fixed pool).
+  void setLeanWebRtc(bool on) { leanWebRtc_ = on; }
+  static constexpr Cost kLeanWebRtcCost{3, 0};
   static constexpr int kReserveFds = 64;
   static constexpr int kReserveThreads = 32;
 
@@ -42,6 +46,7 @@ class ResourceGuard {
  private:
   int baselineFds_ = 0;
   int baselineThreads_ = 0;
+  bool leanWebRtc_ = false;
 };
 
 }  // namespace pw

@@ -112,6 +112,28 @@ QList<std::shared_ptr<MediaElement>> MediaElement::sinks(MediaType type) const {
   return out;
 }
 
+void MediaElement::attachPorts(const std::shared_ptr<MediaElement>& sink, MediaType t) {
+  prepareOutput(t);
+  sink->prepareInput(t);
+  const int i = index(t);
+  if (outputs_[i] && sink->inputs_[i]) outputs_[i]->attach(sink->inputs_[i]);
+}
+
+void MediaElement::detachPorts(const std::shared_ptr<MediaElement>& sink, MediaType t) {
+  const int i = index(t);
+  if (outputs_[i] && sink->inputs_[i]) outputs_[i]->detach(sink->inputs_[i].get());
+}
+
+std::optional<qint64> MediaElement::inputActivityUs(MediaType t) const {
+  const auto& input = inputs_[index(t)];
+  return input ? std::optional<qint64>(input->lastBufferUs()) : std::nullopt;
+}
+
+std::optional<qint64> MediaElement::outputActivityUs(MediaType t) const {
+  const auto& output = outputs_[index(t)];
+  return output ? std::optional<qint64>(output->lastBufferUs()) : std::nullopt;
+}
+
 void MediaElement::connectTo(const std::shared_ptr<MediaElement>& sink, std::optional<MediaType> type,
                              const QString& sourceDesc, const QString& sinkDesc) {
   if (sink->pipeline() != pipeline()) {
@@ -131,7 +153,7 @@ void MediaElement::connectTo(const std::shared_ptr<MediaElement>& sink, std::opt
     Link link{self, sourceDesc, sinkDesc};
     sink->sources_[i] = link;
     sinks_[i].append(Link{sink, sourceDesc, sinkDesc});
-    if (outputs_[i] && sink->inputs_[i]) outputs_[i]->attach(sink->inputs_[i]);
+    if (!connectDirect(sink, t)) attachPorts(sink, t);
     raise(QStringLiteral("ElementConnected"), QJsonObject{{QStringLiteral("sink"), sink->id()},
                                                           {QStringLiteral("mediaType"), mediaTypeName(t)},
                                                           {QStringLiteral("sourceMediaDescription"), sourceDesc},
@@ -148,7 +170,8 @@ void MediaElement::disconnectFrom(const std::shared_ptr<MediaElement>& sink, std
     const Link link = *existing;
     existing.reset();
     sinks_[i].removeIf([&](const Link& l) { return l.peer.lock() == sink || l.peer.expired(); });
-    if (outputs_[i] && sink->inputs_[i]) outputs_[i]->detach(sink->inputs_[i].get());
+    disconnectDirect(sink, t);
+    detachPorts(sink, t);
     raise(QStringLiteral("ElementDisconnected"),
           QJsonObject{{QStringLiteral("sink"), sink->id()},
                       {QStringLiteral("mediaType"), mediaTypeName(t)},
@@ -241,8 +264,8 @@ void MediaElement::checkFlow() {
   const qint64 now = g_get_monotonic_time();
   for (MediaType t : {MediaType::Audio, MediaType::Video}) {
     const int i = index(t);
-    if (inputs_[i]) {
-      const qint64 last = inputs_[i]->lastBufferUs();
+    if (const auto in = inputActivityUs(t)) {
+      const qint64 last = *in;
       const bool flowing = last > 0 && now - last < kFlowTimeoutUs;
       if (flowing != flowingIn_[i]) {
         flowingIn_[i] = flowing;
@@ -251,8 +274,8 @@ void MediaElement::checkFlow() {
                                                                      {QStringLiteral("mediaType"), mediaTypeName(t)}});
       }
     }
-    if (outputs_[i]) {
-      const qint64 last = outputs_[i]->lastBufferUs();
+    if (const auto out = outputActivityUs(t)) {
+      const qint64 last = *out;
       const bool flowing = last > 0 && now - last < kFlowTimeoutUs;
       if (flowing != flowingOut_[i]) {
         flowingOut_[i] = flowing;

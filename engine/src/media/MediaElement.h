@@ -71,6 +71,23 @@ class MediaElement : public MediaObject {
   std::shared_ptr<OutputPort> outputPort(MediaType type) const { return outputs_[static_cast<size_t>(type)]; }
 
  protected:
+  // Links that bypass GStreamer (the lean WebRTC path relays packets between its endpoints): a
+  // source that takes the link to `sink` itself returns true, and the ports are left alone.
+  virtual bool connectDirect(const std::shared_ptr<MediaElement>&, MediaType) { return false; }
+  virtual void disconnectDirect(const std::shared_ptr<MediaElement>&, MediaType) {}
+  // Before a GStreamer link is made: a source builds its output for `type`, a sink its input,
+  // if they make them lazily (the lean path only builds a GStreamer junction when one is used).
+  virtual void prepareOutput(MediaType) {}
+  virtual void prepareInput(MediaType) {}
+  // Monotonic µs of the last media into / out of the element for `type` (0: none yet), or
+  // nullopt when the element has no such input/output (no flow events then).
+  virtual std::optional<qint64> inputActivityUs(MediaType type) const;
+  virtual std::optional<qint64> outputActivityUs(MediaType type) const;
+  // The element connected to this element's input for `type`, if any.
+  std::shared_ptr<MediaElement> source(MediaType type) const {
+    const auto& link = sources_[index(type)];
+    return link ? link->peer.lock() : nullptr;
+  }
   // Takes `element` (this element's bin, a decoder, a recording) out of its parent and stops it
   // on the Reaper's thread, after `eosPad` saw EOS or `waitMs` passed; this object stays alive
   // until then and is let go on the engine thread. The engine thread never waits for it.
@@ -91,6 +108,9 @@ class MediaElement : public MediaObject {
   void start();
   // Sinks connected to this element's output for `type`.
   QList<std::shared_ptr<MediaElement>> sinks(MediaType type) const;
+  // Attaches this element's GStreamer output for `type` to `sink`'s input (both built first).
+  void attachPorts(const std::shared_ptr<MediaElement>& sink, MediaType type);
+  void detachPorts(const std::shared_ptr<MediaElement>& sink, MediaType type);
 
   std::array<std::shared_ptr<SinkInput>, 3> inputs_;
   std::array<std::shared_ptr<OutputPort>, 3> outputs_;

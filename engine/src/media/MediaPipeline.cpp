@@ -1,5 +1,7 @@
 #include "MediaPipeline.h"
 
+#include "transport/MediaThreadPool.h"
+
 #include "MediaElement.h"
 #include "core/Bindings.h"
 #include "core/SessionManager.h"
@@ -162,6 +164,11 @@ void bindMediaPipeline(Bindings& b) {
       return QJsonValue();
     });
   }
+}
+
+transport::MediaLoop& MediaPipeline::mediaLoop(int poolThreads) {
+  if (!mediaLoop_) mediaLoop_ = &transport::MediaThreadPool::instance(poolThreads).leastLoaded();
+  return *mediaLoop_;
 }
 
 }  // namespace pw

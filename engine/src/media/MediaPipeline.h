@@ -8,6 +8,10 @@
 
 #include <memory>
 
+namespace pw::transport {
+class MediaLoop;
+}
+
 namespace pw {
 
 struct Creation;
@@ -27,6 +31,10 @@ class MediaPipeline : public MediaObject {
   void addElement(const std::shared_ptr<MediaElement>& element, const QString& binName);
   void removeElement(const QString& binName);
 
+  // The media thread of this pipeline's lean WebRTC endpoints: one loop per pipeline, so packets
+  // relayed between its endpoints never change thread (chosen on first use, least loaded).
+  transport::MediaLoop& mediaLoop(int poolThreads);
+
   bool latencyStats() const { return latencyStats_; }
   void setLatencyStats(bool on) { latencyStats_ = on; }
 
@@ -44,6 +52,7 @@ class MediaPipeline : public MediaObject {
   QHash<QString, std::weak_ptr<MediaElement>> elements_;  // by bin name
   std::unique_ptr<QTimer> flowTimer_;
   bool latencyStats_ = false;
+  transport::MediaLoop* mediaLoop_ = nullptr;
   bool released_ = false;
 };
 

@@ -184,7 +184,7 @@ QString withBandwidth(const QString& sdp, int audioKbps, int videoKbps) {
 }  // namespace
 
 WebRtcEndpoint::WebRtcEndpoint(const Creation& creation)
-    : BaseRtpEndpoint(creation, QStringLiteral("WebRtcEndpoint")),
+    : WebRtcPeer(creation, QStringLiteral("WebRtcEndpoint")),
       recvOnly_(creation.params.value(u"recvonly").toBool(false)),
       sendOnly_(creation.params.value(u"sendonly").toBool(false)) {
   useDataChannels_ = creation.params.value(u"useDataChannels").toBool(false);
@@ -785,14 +785,7 @@ void WebRtcEndpoint::onLocalCandidate(int mline, const QString& candidate) {
 }
 
 void WebRtcEndpoint::raiseCandidate(int mline, const QString& candidate) {
-  QString line = candidate;
-  if (line.startsWith(u"a=")) line = line.mid(2);
-  const QString mid = mline >= 0 && mline < mids_.size() ? mids_[mline] : QString::number(mline);
-  raise(QStringLiteral("IceCandidateFound"),
-        QJsonObject{{QStringLiteral("candidate"),
-                     Schema::complex(QStringLiteral("IceCandidate"), QJsonObject{{QStringLiteral("candidate"), line},
-                                                                                  {QStringLiteral("sdpMid"), mid},
-                                                                                  {QStringLiteral("sdpMLineIndex"), mline}})}});
+  WebRtcPeer::raiseCandidate(mline, mline >= 0 && mline < mids_.size() ? mids_[mline] : QString::number(mline), candidate);
 }
 
 void WebRtcEndpoint::onGatheringState(int state) {
@@ -905,62 +898,10 @@ void WebRtcEndpoint::onRelease() {
   BaseRtpEndpoint::onRelease();
 }
 
-void bindBaseRtpEndpoint(Bindings& b);
-
-void bindWebRtcEndpoint(Bindings& b) {
-  bindBaseRtpEndpoint(b);
-  const QString c = QStringLiteral("WebRtcEndpoint");
-  b.addFactory(c, [](const Creation& creation) {
-    auto e = std::make_shared<WebRtcEndpoint>(creation);
-    e->attachSignals();
-    return e;
-  });
-  auto stringProp = [&](const QString& prop, QString WebRtcEndpoint::*member) {
-    b.add(c, Schema::getterName(prop), [member](Invocation& call) { return QJsonValue(call.as<WebRtcEndpoint>().*member); });
-    b.add(c, Schema::setterName(prop), [member, prop](Invocation& call) {
-      call.as<WebRtcEndpoint>().*member = call.string(prop);
-      return QJsonValue();
-    });
-  };
-  stringProp(QStringLiteral("stunServerAddress"), &WebRtcEndpoint::stunServerAddress);
-  stringProp(QStringLiteral("turnUrl"), &WebRtcEndpoint::turnUrl);
-  stringProp(QStringLiteral("networkInterfaces"), &WebRtcEndpoint::networkInterfaces);
-  stringProp(QStringLiteral("externalIPv4"), &WebRtcEndpoint::externalIPv4);
-  stringProp(QStringLiteral("externalIPv6"), &WebRtcEndpoint::externalIPv6);
-  b.add(c, QStringLiteral("getStunServerPort"), [](Invocation& call) { return QJsonValue(call.as<WebRtcEndpoint>().stunServerPort); });
-  b.add(c, QStringLiteral("setStunServerPort"), [](Invocation& call) {
-    const qint64 port = call.integer(QStringLiteral("stunServerPort"));
-    if (port <= 0 || port > 65535) throw KurentoException(KurentoError::illegalParam(QStringLiteral("'stunServerPort' must be 1-65535")));
-    call.as<WebRtcEndpoint>().stunServerPort = static_cast<int>(port);
-    return QJsonValue();
-  });
-  b.add(c, QStringLiteral("getIceTcp"), [](Invocation& call) { return QJsonValue(call.as<WebRtcEndpoint>().iceTcp); });
-  b.add(c, QStringLiteral("setIceTcp"), [](Invocation& call) {
-    call.as<WebRtcEndpoint>().iceTcp = call.boolean(QStringLiteral("iceTcp"));
-    return QJsonValue();
-  });
-  b.add(c, QStringLiteral("getICECandidatePairs"), [](Invocation& call) { return QJsonValue(call.as<WebRtcEndpoint>().candidatePairs()); });
-  b.add(c, QStringLiteral("getIceConnectionState"), [](Invocation& call) { return QJsonValue(call.as<WebRtcEndpoint>().iceConnectionState()); });
-  b.add(c, QStringLiteral("getDtlsConnectionState"), [](Invocation&) { return QJsonValue(QJsonArray()); });
-  b.add(c, QStringLiteral("gatherCandidates"), [](Invocation& call) {
-    call.as<WebRtcEndpoint>().gatherCandidates();
-    return QJsonValue();
-  });
-  b.add(c, QStringLiteral("addIceCandidate"), [](Invocation& call) {
-    call.as<WebRtcEndpoint>().addIceCandidate(call.params().value(u"candidate").toObject());
-    return QJsonValue();
-  });
-  b.add(c, QStringLiteral("createDataChannel"), [](Invocation& call) {
-    call.as<WebRtcEndpoint>().createDataChannel(call.string(QStringLiteral("label")), call.boolean(QStringLiteral("ordered")),
-                                                static_cast<int>(call.integer(QStringLiteral("maxPacketLifeTime"))),
-                                                static_cast<int>(call.integer(QStringLiteral("maxRetransmits"))),
-                                                call.string(QStringLiteral("protocol")));
-    return QJsonValue();
-  });
-  b.add(c, QStringLiteral("closeDataChannel"), [](Invocation& call) {
-    call.as<WebRtcEndpoint>().closeDataChannel(static_cast<int>(call.integer(QStringLiteral("channelId"))));
-    return QJsonValue();
-  });
+std::shared_ptr<MediaObject> makeWebrtcbinEndpoint(const Creation& creation) {
+  auto e = std::make_shared<WebRtcEndpoint>(creation);
+  e->attachSignals();
+  return e;
 }
 
 }  // namespace pw

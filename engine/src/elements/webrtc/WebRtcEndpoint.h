@@ -1,6 +1,6 @@
 #pragma once
 
-#include "BaseRtpEndpoint.h"
+#include "WebRtcPeer.h"
 
 #include <gst/webrtc/webrtc.h>
 
@@ -19,7 +19,7 @@ namespace pw {
 // the negotiated codec by the source's output (design §3). Keyframe requests travel both ways:
 // a PLI/FIR from the browser reaches our input as an upstream force-key-unit event and is passed
 // on to the source; our own requests become PLIs towards the browser.
-class WebRtcEndpoint : public BaseRtpEndpoint {
+class WebRtcEndpoint : public WebRtcPeer {
  public:
   explicit WebRtcEndpoint(const Creation& creation);
   ~WebRtcEndpoint() override;
@@ -36,23 +36,15 @@ class WebRtcEndpoint : public BaseRtpEndpoint {
   void statsAsync(std::optional<MediaType> type, std::shared_ptr<DeferredReply> reply) override;
 
   // Data channels (the DATA media type): messages received are relayed to DATA sinks.
-  void createDataChannel(const QString& label, bool ordered, int maxPacketLifeTime, int maxRetransmits, const QString& protocol);
-  void closeDataChannel(int channelId);
+  void createDataChannel(const QString& label, bool ordered, int maxPacketLifeTime, int maxRetransmits, const QString& protocol) override;
+  void closeDataChannel(int channelId) override;
   void sendData(const QString& label, const QByteArray& data, bool isText);
   void adoptChannel(GstWebRTCDataChannel* channel);  // engine thread; takes a new reference
 
-  void gatherCandidates();
-  void addIceCandidate(const QJsonObject& candidate);
-  QJsonArray iceConnectionState() const;
-  QJsonArray candidatePairs() const { return candidatePairs_; }
-
-  QString stunServerAddress;
-  int stunServerPort = 3478;
-  QString turnUrl;
-  QString networkInterfaces;
-  bool iceTcp = false;
-  QString externalIPv4;
-  QString externalIPv6;
+  void gatherCandidates() override;
+  void addIceCandidate(const QJsonObject& candidate) override;
+  QJsonArray iceConnectionState() const override;
+  QJsonArray candidatePairs() const override { return candidatePairs_; }
 
   void onRelease() override;
 

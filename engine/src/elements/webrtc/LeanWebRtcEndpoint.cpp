@@ -1,0 +1,654 @@
+#include "LeanWebRtcEndpoint.h"
+
+#include "DtlsCertificate.h"
+#include "RtpCodecs.h"
+
+#include "core/Invocation.h"
+#include "media/MediaPipeline.h"
+#include "media/OutputPort.h"
+#include "media/SinkInput.h"
+#include "pipewright/engine/Engine.h"
+#include "pipewright/engine/Schema.h"
+#include "transport/WebRtcTransport.h"
+
+#include <QDateTime>
+#include <QRandomGenerator>
+
+#include <gst/app/gstappsink.h>
+#include <gst/app/gstappsrc.h>
+#include <gst/video/video-event.h>
+
+#include <mutex>
+
+namespace pw {
+
+using transport::MediaKind;
+using transport::WebRtcTransport;
+
+namespace {
+
+MediaKind kindOf(MediaType t) { return t == MediaType::Audio ? MediaKind::Audio : MediaKind::Video; }
+constexpr uintptr_t kJunctionSource = 1;  // sourceId of packets from our GStreamer input
+
+// The DTLS context of the process: one SSL_CTX with the configured (or generated) certificate.
+std::shared_ptr<transport::DtlsContext> sharedDtlsContext(const Config& config, QString* error) {
+  static std::mutex mutex;
+  static std::shared_ptr<transport::DtlsContext> context;
+  static QByteArray pemOfContext;
+  std::lock_guard lock(mutex);
+  const DtlsCertificate::Identity identity = DtlsCertificate::get(config, error);
+  if (identity.pem.isEmpty()) return nullptr;
+  if (!context || pemOfContext != identity.pem) {
+    std::string why;
+    context = transport::DtlsContext::create(identity.pem.toStdString(), &why);
+    if (!context) {
+      if (error) *error = QString::fromStdString(why);
+      return nullptr;
+    }
+    pemOfContext = identity.pem;
+  }
+  return context;
+}
+
+QString randomToken(int length) {
+  static constexpr char kChars[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+  QString out;
+  for (int i = 0; i < length; ++i) out.append(QLatin1Char(kChars[QRandomGenerator::system()->bounded(36)]));
+  return out;
+}
+
+}  // namespace
+
+// What the media thread and GStreamer streaming threads share with the endpoint: posting back to
+// the engine thread, and the junction's appsrcs (packets from the peer for GStreamer sinks).
+struct LeanWebRtcEndpoint::Bridge {
+  Engine* engine = nullptr;
+  std::weak_ptr<MediaObject> owner;
+  std::mutex mutex;
+  std::array<ElementRef, 2> junctionSrc;
+
+  template <typename F>
+  void post(F fn) {
+    std::weak_ptr<MediaObject> weak = owner;
+    engine->post([weak, fn]() {
+      if (auto e = std::static_pointer_cast<LeanWebRtcEndpoint>(weak.lock())) fn(*e);
+    });
+  }
+  void pushJunction(MediaKind kind, const uint8_t* data, size_t size) {
+    ElementRef src;
+    {
+      std::lock_guard lock(mutex);
+      src = junctionSrc[static_cast<size_t>(kind)];
+    }
+    if (src) gst_app_src_push_buffer(GST_APP_SRC(src.get()), gst_buffer_new_memdup(data, size));
+  }
+};
+
+LeanWebRtcEndpoint::LeanWebRtcEndpoint(const Creation& creation)
+    : WebRtcPeer(creation, QStringLiteral("WebRtcEndpoint")),
+      recvOnly_(creation.params.value(u"recvonly").toBool(false)),
+      sendOnly_(creation.params.value(u"sendonly").toBool(false)) {
+  if (recvOnly_ && sendOnly_) {
+    throw KurentoException(KurentoError::illegalParam(QStringLiteral("A WebRtcEndpoint cannot be both recvonly and sendonly")));
+  }
+  bridge_ = std::make_shared<Bridge>();
+  bridge_->engine = &creation.engine;
+  cname_ = randomToken(16);
+  // The outputs exist from the start (tees: no thread, no data until a junction feeds them), so
+  // GStreamer sinks can be connected at any time.
+  addOutput(MediaType::Video);
+  addOutput(MediaType::Audio);
+  start();
+}
+
+LeanWebRtcEndpoint::~LeanWebRtcEndpoint() {
+  if (transport_) {
+    auto t = std::move(transport_);
+    t->loop().post([t] { t->close(); });
+  }
+}
+
+void LeanWebRtcEndpoint::post(std::function<void(WebRtcTransport&)> task) const {
+  if (!transport_) return;
+  auto t = transport_;
+  t->loop().post([t, task = std::move(task)] { task(*t); });
+}
+
+const LeanMedia* LeanWebRtcEndpoint::line(MediaType type, bool sending) const {
+  if (!negotiated_) return nullptr;
+  for (const auto& m : negotiation_.media) {
+    if (m.accepted && m.type == type && (sending ? m.send : m.receive)) return &m;
+  }
+  return nullptr;
+}
+
+void LeanWebRtcEndpoint::createTransport(bool controlling) {
+  bridge_->owner = weak_from_this();
+  QString error;
+  auto dtls = sharedDtlsContext(engine().config(), &error);
+  if (!dtls) {
+    throw KurentoException(ErrorCode::UnexpectedError,
+                           QStringLiteral("No DTLS certificate: %1 (fix or remove \"pemCertificate\" in the config)").arg(error));
+  }
+  transport::IceAgent::Settings ice;
+  ice.controlling = controlling;
+  for (const auto& a : engine().config().iceAddresses()) ice.localAddresses.push_back(a.toStdString());
+  if (!stunServerAddress.isEmpty()) {
+    ice.stunServer = stunServerAddress.toStdString();
+    ice.stunPort = static_cast<unsigned>(stunServerPort);
+  }
+  if (!turnUrl.isEmpty()) {
+    // user:password@address:port
+    const QString credentials = turnUrl.section(u'@', 0, 0);
+    const QString hostPort = turnUrl.section(u'@', 1).section(u'?', 0, 0);
+    ice.turnUser = credentials.section(u':', 0, 0).toStdString();
+    ice.turnPassword = credentials.section(u':', 1).toStdString();
+    ice.turnServer = hostPort.section(u':', 0, 0).toStdString();
+    ice.turnPort = hostPort.section(u':', 1).toUInt() ? hostPort.section(u':', 1).toUInt() : 3478;
+  }
+  ice.tcp = iceTcp;
+
+  std::shared_ptr<Bridge> bridge = bridge_;
+  WebRtcTransport::Observer o;
+  o.localCandidate = [bridge](const std::string& line) {
+    const QString text = QString::fromStdString(line);
+    bridge->post([text](LeanWebRtcEndpoint& e) {
+      if (!e.gatherRequested_) {
+        e.localCandidates_.append(text);
+        return;
+      }
+      e.raiseCandidate(e.negotiation_.bundleMLine, e.negotiation_.bundleMid, text);
+    });
+  };
+  o.gatheringDone = [bridge] {
+    bridge->post([](LeanWebRtcEndpoint& e) {
+      e.gatheringDone_ = true;
+      if (e.gatherRequested_ && !e.gatheringDoneRaised_) {
+        e.gatheringDoneRaised_ = true;
+        e.raise(QStringLiteral("IceGatheringDone"));
+      }
+    });
+  };
+  o.iceState = [bridge](transport::IceAgent::State s) {
+    const QString name = QString::fromLatin1(transport::IceAgent::stateName(s));
+    bridge->post([s, name](LeanWebRtcEndpoint& e) { e.onIceState(static_cast<int>(s), name); });
+  };
+  o.selectedPair = [bridge](const std::string& local, const std::string& remote) {
+    const QString l = QString::fromStdString(local), r = QString::fromStdString(remote);
+    bridge->post([l, r](LeanWebRtcEndpoint& e) {
+      const QJsonObject pair = Schema::complex(QStringLiteral("IceCandidatePair"),
+                                               QJsonObject{{QStringLiteral("streamId"), QStringLiteral("1")},
+                                                           {QStringLiteral("componentId"), 1},
+                                                           {QStringLiteral("localCandidate"), l},
+                                                           {QStringLiteral("remoteCandidate"), r}});
+      e.candidatePairs_ = QJsonArray{pair};
+      e.raise(QStringLiteral("NewCandidatePairSelected"), QJsonObject{{QStringLiteral("candidatePair"), pair}});
+    });
+  };
+  o.connected = [bridge] { bridge->post([](LeanWebRtcEndpoint& e) { e.onConnected(); }); };
+  o.failed = [bridge](const std::string& reason) {
+    const QString why = QString::fromStdString(reason);
+    bridge->post([why](LeanWebRtcEndpoint& e) { e.onFailed(why); });
+  };
+  o.closed = [bridge] { bridge->post([](LeanWebRtcEndpoint& e) { e.onFailed(QStringLiteral("the peer closed the DTLS connection")); }); };
+  o.junctionRtp = [bridge](MediaKind kind, const uint8_t* data, size_t size) { bridge->pushJunction(kind, data, size); };
+  o.keyframeRequested = [bridge](MediaKind kind) {
+    if (kind != MediaKind::Video) return;
+    bridge->post([](LeanWebRtcEndpoint& e) {
+      if (auto& input = e.inputs_[index(MediaType::Video)]) input->requestKeyframe();
+    });
+  };
+  o.rembReceived = [bridge](int64_t bps) {
+    bridge->post([bps](LeanWebRtcEndpoint& e) {
+      auto& input = e.inputs_[index(MediaType::Video)];
+      if (!input) return;
+      qint64 wish = bps;
+      if (e.maxVideoSendBandwidth > 0) wish = std::min<qint64>(wish, e.maxVideoSendBandwidth * 1000LL);
+      if (e.minVideoSendBandwidth > 0) wish = std::max<qint64>(wish, e.minVideoSendBandwidth * 1000LL);
+      input->setBitrateWish(static_cast<int>(std::min<qint64>(wish, 1000000000)));
+    });
+  };
+  auto p = pipeline();
+  if (!p) throw KurentoException(ErrorCode::UnexpectedError, QStringLiteral("The pipeline of this endpoint is gone"));
+  loop_ = &p->mediaLoop(engine().config().mediaThreads);
+  transport_ = WebRtcTransport::create(*loop_, std::move(dtls), std::move(ice), std::move(o));
+  post([bridge](WebRtcTransport& t) {
+    std::string why;
+    if (t.start(&why)) return;
+    const QString reason = QString::fromStdString(why);
+    bridge->post([reason](LeanWebRtcEndpoint& e) { e.onFailed(reason); });
+  });
+  maybeGather();
+}
+
+void LeanWebRtcEndpoint::maybeGather() {
+  if (!gatherRequested_ || !transport_ || gatherStarted_) return;
+  gatherStarted_ = true;
+  post([](WebRtcTransport& t) { t.gather(); });
+}
+
+void LeanWebRtcEndpoint::startTransport() {
+  transport::TransportSettings settings;
+  const auto& r = negotiation_.remote;
+  // RFC 8842: an actpass peer lets us choose; we take the client side (one round trip less).
+  settings.dtlsRole = r.setup == u"active" ? transport::DtlsRole::Server : transport::DtlsRole::Client;
+  settings.remoteFingerprintAlgorithm = r.fingerprintAlgorithm.toStdString();
+  settings.remoteFingerprint = r.fingerprint.toStdString();
+  settings.remoteUfrag = r.ufrag.toStdString();
+  settings.remotePassword = r.password.toStdString();
+  settings.cname = cname_.toStdString();
+  for (const auto& m : negotiation_.media) {
+    if (!m.accepted) continue;
+    transport::StreamSettings s;
+    s.kind = kindOf(m.type);
+    s.payloadType = static_cast<uint8_t>(m.payload);
+    s.clockRate = static_cast<uint32_t>(m.clockRate);
+    s.send = m.send;
+    s.receive = m.receive;
+    s.localSsrc = m.localSsrc;
+    s.nack = m.nack;
+    s.pli = m.pli;
+    s.fir = m.fir;
+    s.remb = m.remb;
+    settings.streams.push_back(s);
+  }
+  QStringList candidates = r.candidates + std::exchange(remoteCandidates_, {});
+  std::vector<std::string> lines;
+  for (const auto& c : candidates) lines.push_back(c.toStdString());
+  const int64_t maxRecvBps = static_cast<int64_t>(maxVideoRecvBandwidth) * 1000;
+  post([settings, lines, maxRecvBps](WebRtcTransport& t) {
+    t.setMaxReceiveBitrate(maxRecvBps);
+    t.configure(settings);
+    for (const auto& l : lines) t.addRemoteCandidate(l);
+  });
+}
+
+void LeanWebRtcEndpoint::processOffer(const QString& offer, std::shared_ptr<DeferredReply> reply) {
+  if (negotiated_ || offerGenerated_) {
+    throw KurentoException(ErrorCode::SdpEndPointAlreadyNegotiated,
+                           QStringLiteral("This WebRtcEndpoint already negotiated; create a new endpoint for a new peer"));
+  }
+  LeanNegotiation n = LeanSdp::parseOffer(offer, recvOnly_, sendOnly_);
+  createTransport(false);
+  // The agent is made on the media thread; the answer only needs the credentials we chose.
+  negotiation_ = n;
+  LeanLocalTransport local{QString::fromStdString(transport_->iceUfrag()), QString::fromStdString(transport_->icePassword()),
+                           QString::fromStdString(transport_->fingerprintSha256()),
+                           n.remote.setup == u"active" ? QStringLiteral("passive") : QStringLiteral("active"),
+                           cname_, QStringLiteral("pipewright-") + cname_.left(8), maxAudioRecvBandwidth, maxVideoRecvBandwidth};
+  remoteSdp_ = offer;
+  localSdp_ = LeanSdp::answer(negotiation_, local);
+  negotiated_ = true;
+  startTransport();
+  finishNegotiation();
+  reply->resolve(localSdp_);
+  raise(QStringLiteral("MediaSessionStarted"));
+}
+
+void LeanWebRtcEndpoint::generateOffer(const QJsonObject& options, std::shared_ptr<DeferredReply> reply) {
+  if (negotiated_ || offerGenerated_) {
+    throw KurentoException(ErrorCode::SdpEndPointAlreadyNegotiated,
+                           QStringLiteral("This WebRtcEndpoint already negotiated; create a new endpoint for a new peer"));
+  }
+  createTransport(true);
+  LeanLocalTransport local{QString::fromStdString(transport_->iceUfrag()), QString::fromStdString(transport_->icePassword()),
+                           QString::fromStdString(transport_->fingerprintSha256()), QStringLiteral("actpass"),
+                           cname_, QStringLiteral("pipewright-") + cname_.left(8), maxAudioRecvBandwidth, maxVideoRecvBandwidth};
+  const bool receiveAudio = options.value(u"offerToReceiveAudio").toBool(true) && !sendOnly_;
+  const bool receiveVideo = options.value(u"offerToReceiveVideo").toBool(true) && !sendOnly_;
+  localSdp_ = LeanSdp::offer(&negotiation_, local, !recvOnly_, receiveAudio, receiveVideo);
+  offerGenerated_ = true;
+  reply->resolve(localSdp_);
+}
+
+void LeanWebRtcEndpoint::processAnswer(const QString& answer, std::shared_ptr<DeferredReply> reply) {
+  if (!offerGenerated_ || localSdp_.isEmpty()) {
+    throw KurentoException(ErrorCode::SdpEndPointNotOfferGenerated, QStringLiteral("processAnswer needs an offer from generateOffer first"));
+  }
+  if (negotiated_) {
+    throw KurentoException(ErrorCode::SdpEndPointAnswerAlreadyProcessed, QStringLiteral("The answer was already processed"));
+  }
+  LeanNegotiation n = negotiation_;
+  LeanSdp::parseAnswer(answer, &n);
+  negotiation_ = n;
+  // We offered actpass: the answerer's choice decides (active → we are the DTLS server).
+  remoteSdp_ = answer;
+  negotiated_ = true;
+  startTransport();
+  finishNegotiation();
+  reply->resolve(localSdp_);
+  raise(QStringLiteral("MediaSessionStarted"));
+}
+
+void LeanWebRtcEndpoint::finishNegotiation() {
+  // Links made before the negotiation take their final shape now: as a source…
+  refreshLinks();
+  // …and as a sink: relayed from a lean source, or through a junction from a GStreamer one.
+  for (MediaType t : {MediaType::Audio, MediaType::Video}) {
+    auto src = source(t);
+    if (!src) continue;
+    if (auto lean = std::dynamic_pointer_cast<LeanWebRtcEndpoint>(src)) {
+      lean->refreshLink(std::static_pointer_cast<LeanWebRtcEndpoint>(shared_from_this()), t);
+    } else {
+      prepareInput(t);
+      attachExistingSource(t);
+    }
+    // GStreamer sinks connected before: their junction can be built now.
+  }
+  for (MediaType t : {MediaType::Audio, MediaType::Video}) {
+    for (const auto& sink : sinks(t)) {
+      if (!std::dynamic_pointer_cast<LeanWebRtcEndpoint>(sink)) prepareOutput(t);
+    }
+  }
+}
+
+void LeanWebRtcEndpoint::refreshLinks() {
+  for (MediaType t : {MediaType::Audio, MediaType::Video}) {
+    for (const auto& link : directSinks_[index(t)]) {
+      if (auto sink = link.sink.lock()) refreshLink(sink, t);
+    }
+  }
+}
+
+bool LeanWebRtcEndpoint::connectDirect(const std::shared_ptr<MediaElement>& sink, MediaType type) {
+  if (type == MediaType::Data) return false;
+  auto lean = std::dynamic_pointer_cast<LeanWebRtcEndpoint>(sink);
+  if (!lean) return false;
+  auto& links = directSinks_[index(type)];
+  links.removeIf([&](const DirectLink& l) { return l.sink.expired() || l.sink.lock() == lean; });
+  links.append(DirectLink{lean});
+  refreshLink(lean, type);
+  return true;
+}
+
+void LeanWebRtcEndpoint::refreshLink(const std::shared_ptr<LeanWebRtcEndpoint>& sink, MediaType type) {
+  auto& links = directSinks_[index(type)];
+  DirectLink* link = nullptr;
+  for (auto& l : links) {
+    if (l.sink.lock() == sink) link = &l;
+  }
+  if (!link || !negotiated_ || !sink->negotiated_) return;
+  const LeanMedia* in = line(type, false);
+  const LeanMedia* out = sink->line(type, true);
+  if (!in || !out) return;
+  if (in->encoding == out->encoding && !link->relayed) {
+    link->relayed = true;
+    auto source = transport_;
+    auto target = sink->transport_;
+    const MediaKind kind = kindOf(type);
+    if (source && target) source->loop().post([kind, source, target] { WebRtcTransport::link(kind, source, target); });
+  } else if (in->encoding != out->encoding && !link->ported) {
+    // Different codecs: the GStreamer junctions transcode (MediaTranscodingStateChanged).
+    link->ported = true;
+    attachPorts(sink, type);
+  }
+}
+
+void LeanWebRtcEndpoint::disconnectDirect(const std::shared_ptr<MediaElement>& sink, MediaType type) {
+  if (type == MediaType::Data) return;
+  auto lean = std::dynamic_pointer_cast<LeanWebRtcEndpoint>(sink);
+  if (!lean) return;
+  auto& links = directSinks_[index(type)];
+  for (const auto& l : links) {
+    if (l.sink.lock() != lean) continue;
+    if (l.relayed && transport_ && lean->transport_) {
+      auto source = transport_;
+      auto target = lean->transport_;
+      const MediaKind kind = kindOf(type);
+      source->loop().post([kind, source, target] { WebRtcTransport::unlink(kind, source, target); });
+    }
+  }
+  links.removeIf([&](const DirectLink& l) { return l.sink.expired() || l.sink.lock() == lean; });
+}
+
+void LeanWebRtcEndpoint::prepareOutput(MediaType type) {
+  if (type == MediaType::Data || junctionOut_[index(type)]) return;
+  const LeanMedia* m = line(type, false);
+  if (!m) return;  // built once negotiated (finishNegotiation)
+  const QString depay = depayloaderFor(m->encoding);
+  if (depay.isEmpty()) return;
+  const bool video = type == MediaType::Video;
+  ElementRef src = makeElement("appsrc", video ? "rtp-in-video" : "rtp-in-audio");
+  CapsRef caps = CapsRef::adopt(gst_caps_new_simple("application/x-rtp", "media", G_TYPE_STRING, video ? "video" : "audio",
+                                                    "clock-rate", G_TYPE_INT, m->clockRate, "encoding-name", G_TYPE_STRING,
+                                                    m->encoding.toUtf8().constData(), "payload", G_TYPE_INT, m->payload, nullptr));
+  g_object_set(src.get(), "is-live", TRUE, "format", GST_FORMAT_TIME, "do-timestamp", TRUE, "caps", caps.get(), "max-bytes",
+               static_cast<guint64>(4 * 1024 * 1024), "leaky-type", 2, "block", FALSE, nullptr);
+  ElementRef jitter = makeElement("rtpjitterbuffer");
+  g_object_set(jitter.get(), "latency", static_cast<guint>(engine().config().jitterBufferLatencyMs), nullptr);
+  GstElement* chain = gst_parse_bin_from_description(depay.toUtf8().constData(), TRUE, nullptr);
+  if (!src || !jitter || !chain) {
+    if (chain) gst_object_unref(chain);
+    raiseError(QStringLiteral("UNEXPECTED_ELEMENT_ERROR"), QStringLiteral("Cannot build the GStreamer junction for %1").arg(m->encoding));
+    return;
+  }
+  GstElement* tee = outputs_[index(type)]->tee();
+  addToBin({src.get(), jitter.get(), chain});
+  ElementRef keepSrc = src;
+  linkChain({keepSrc.get(), jitter.get(), chain, tee});
+  // A keyframe request from downstream (a depayloader, a decoder) becomes a PLI to the peer.
+  PadRef srcPad = PadRef::adopt(gst_element_get_static_pad(keepSrc.get(), "src"));
+  std::weak_ptr<WebRtcTransport> weak = transport_;
+  gst_pad_add_probe(
+      srcPad.get(), GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
+      [](GstPad*, GstPadProbeInfo* info, gpointer user) -> GstPadProbeReturn {
+        GstEvent* event = GST_PAD_PROBE_INFO_EVENT(info);
+        if (event && gst_video_event_is_force_key_unit(event)) {
+          if (auto t = static_cast<std::weak_ptr<WebRtcTransport>*>(user)->lock()) {
+            t->loop().post([t] { t->requestKeyframe(MediaKind::Video); });
+          }
+        }
+        return GST_PAD_PROBE_OK;
+      },
+      new std::weak_ptr<WebRtcTransport>(weak), [](gpointer p) { delete static_cast<std::weak_ptr<WebRtcTransport>*>(p); });
+  gst_element_sync_state_with_parent(chain);
+  gst_element_sync_state_with_parent(jitter.get());
+  gst_element_sync_state_with_parent(keepSrc.get());
+  {
+    std::lock_guard lock(bridge_->mutex);
+    bridge_->junctionSrc[index(type)] = keepSrc;
+  }
+  junctionOut_[index(type)] = true;
+  const MediaKind kind = kindOf(type);
+  post([kind](WebRtcTransport& t) {
+    t.setJunctionOpen(kind, true);
+    t.requestKeyframe(kind);
+  });
+}
+
+void LeanWebRtcEndpoint::prepareInput(MediaType type) {
+  if (type == MediaType::Data || junctionIn_[index(type)]) return;
+  const LeanMedia* m = line(type, true);
+  if (!m) return;  // built once negotiated (finishNegotiation)
+  QString profile;
+  GstElement* pay = gst_parse_bin_from_description(payloaderFor(m->encoding, m->payload, mtu, profile).toUtf8().constData(), TRUE, nullptr);
+  ElementRef sink = makeElement("appsink");
+  if (!pay || !sink) {
+    if (pay) gst_object_unref(pay);
+    raiseError(QStringLiteral("UNEXPECTED_ELEMENT_ERROR"), QStringLiteral("Cannot build the GStreamer junction for %1").arg(m->encoding));
+    return;
+  }
+  g_object_set(sink.get(), "sync", FALSE, "async", FALSE, "max-buffers", 200u, "drop", TRUE, nullptr);
+  struct SinkData {
+    std::weak_ptr<WebRtcTransport> transport;
+    MediaKind kind;
+  };
+  GstAppSinkCallbacks callbacks{};
+  callbacks.new_sample = [](GstAppSink* appsink, gpointer user) -> GstFlowReturn {
+    auto* d = static_cast<SinkData*>(user);
+    GstSample* sample = gst_app_sink_pull_sample(appsink);
+    if (!sample) return GST_FLOW_OK;
+    GstBuffer* buffer = gst_sample_get_buffer(sample);
+    GstMapInfo map;
+    auto t = d->transport.lock();
+    if (t && buffer && gst_buffer_map(buffer, &map, GST_MAP_READ)) {
+      std::vector<uint8_t> packet(map.data, map.data + map.size);
+      gst_buffer_unmap(buffer, &map);
+      const MediaKind kind = d->kind;
+      t->loop().post([t, kind, packet = std::move(packet)] { t->sendRtp(kind, packet.data(), packet.size(), kJunctionSource); });
+    }
+    gst_sample_unref(sample);
+    return GST_FLOW_OK;
+  };
+  gst_app_sink_set_callbacks(GST_APP_SINK(sink.get()), &callbacks, new SinkData{transport_, kindOf(type)},
+                             [](gpointer p) { delete static_cast<SinkData*>(p); });
+  GstElement* in = addInput(type, wantedFormat(m->encoding));
+  GstElement* appsink = sink.get();
+  addToBin({pay, appsink});
+  linkChain({in, pay, appsink});
+  gst_element_sync_state_with_parent(appsink);
+  gst_element_sync_state_with_parent(pay);
+  gst_element_sync_state_with_parent(in);
+  junctionIn_[index(type)] = true;
+}
+
+std::optional<qint64> LeanWebRtcEndpoint::inputActivityUs(MediaType type) const {
+  if (type == MediaType::Data || !line(type, true) || !transport_) return std::nullopt;
+  qint64 last = transport_->lastSentUs(kindOf(type));
+  if (const auto& input = inputs_[index(type)]) last = std::max(last, input->lastBufferUs());
+  return last;
+}
+
+std::optional<qint64> LeanWebRtcEndpoint::outputActivityUs(MediaType type) const {
+  if (type == MediaType::Data || !line(type, false) || !transport_) return std::nullopt;
+  return transport_->lastReceivedUs(kindOf(type));
+}
+
+void LeanWebRtcEndpoint::requestKeyframe() {
+  post([](WebRtcTransport& t) { t.requestKeyframe(MediaKind::Video); });
+}
+
+void LeanWebRtcEndpoint::gatherCandidates() {
+  gatherRequested_ = true;
+  maybeGather();
+  for (const auto& c : std::exchange(localCandidates_, {})) raiseCandidate(negotiation_.bundleMLine, negotiation_.bundleMid, c);
+  if (gatheringDone_ && !gatheringDoneRaised_) {
+    gatheringDoneRaised_ = true;
+    raise(QStringLiteral("IceGatheringDone"));
+  }
+}
+
+void LeanWebRtcEndpoint::addIceCandidate(const QJsonObject& candidate) {
+  const QString line = candidate.value(u"candidate").toString();
+  if (line.trimmed().isEmpty()) return;  // end-of-candidates
+  if (!line.startsWith(u"candidate:") && !line.startsWith(u"a=candidate:")) {
+    throw KurentoException(ErrorCode::IceAddCandidateError,
+                           QStringLiteral("'%1' is not an ICE candidate line (it should start with \"candidate:\")").arg(line.left(80)));
+  }
+  if (!negotiated_) {
+    remoteCandidates_.append(line);
+    return;
+  }
+  const std::string text = line.toStdString();
+  post([text](WebRtcTransport& t) { t.addRemoteCandidate(text); });
+}
+
+void LeanWebRtcEndpoint::onIceState(int, const QString& name) {
+  if (name == iceState_) return;
+  iceState_ = name;
+  raise(QStringLiteral("IceComponentStateChanged"), QJsonObject{{QStringLiteral("streamId"), 1},
+                                                                {QStringLiteral("componentId"), 1},
+                                                                {QStringLiteral("state"), name}});
+  if (name == u"FAILED") onFailed(QStringLiteral("ICE failed"));
+}
+
+void LeanWebRtcEndpoint::onConnected() {
+  setConnectionState(LinkState::Connected);
+  setMediaState(LinkState::Connected);
+}
+
+void LeanWebRtcEndpoint::onFailed(const QString& reason) {
+  qWarning("pipewright: %s: %s", qPrintable(id()), qPrintable(reason));
+  setConnectionState(LinkState::Disconnected);
+  setMediaState(LinkState::Disconnected);
+}
+
+QJsonArray LeanWebRtcEndpoint::iceConnectionState() const {
+  if (!negotiated_) return {};
+  return QJsonArray{Schema::complex(QStringLiteral("IceConnection"), QJsonObject{{QStringLiteral("streamId"), QStringLiteral("1")},
+                                                                                 {QStringLiteral("componentId"), 1},
+                                                                                 {QStringLiteral("state"), iceState_}})};
+}
+
+void LeanWebRtcEndpoint::createDataChannel(const QString&, bool, int, int, const QString&) {
+  throw KurentoException(KurentoError::illegalParam(
+      QStringLiteral("Create the WebRtcEndpoint with useDataChannels: true to use data channels")));
+}
+
+void LeanWebRtcEndpoint::closeDataChannel(int id) {
+  throw KurentoException(KurentoError::illegalParam(QStringLiteral("No data channel with id %1").arg(id)));
+}
+
+void LeanWebRtcEndpoint::statsAsync(std::optional<MediaType> type, std::shared_ptr<DeferredReply> reply) {
+  QJsonObject base = stats(type);
+  if (!transport_) return reply->resolve(base);
+  std::shared_ptr<Bridge> bridge = bridge_;
+  auto t = transport_;
+  // The reply must come whatever happens: if the endpoint is gone when the stats come back,
+  // the element stats alone answer.
+  t->loop().post([t, bridge, reply, base, type] {
+    const transport::TransportStats s = t->stats();
+    bridge->engine->post([bridge, reply, base, type, s]() mutable {
+      QJsonObject out = base;
+      const qint64 now = QDateTime::currentMSecsSinceEpoch();
+      for (MediaType mt : {MediaType::Audio, MediaType::Video}) {
+        if (type && *type != mt) continue;
+        const size_t i = static_cast<size_t>(kindOf(mt));
+        const QString kind = mediaTypeName(mt).toLower();
+        auto entry = [&](const transport::StreamCounters& c, bool inbound) {
+          const QString id = QStringLiteral("%1-%2-%3").arg(inbound ? QStringLiteral("inbound") : QStringLiteral("outbound"), kind).arg(c.ssrc);
+          const qint64 remb = mt == MediaType::Video ? (inbound ? s.sentRembBps : s.receivedRembBps) : 0;
+          QJsonObject f{{QStringLiteral("id"), id},
+                        {QStringLiteral("type"), inbound ? QStringLiteral("inboundrtp") : QStringLiteral("outboundrtp")},
+                        {QStringLiteral("timestampMillis"), now},
+                        {QStringLiteral("ssrc"), QString::number(c.ssrc)},
+                        {QStringLiteral("associateStatsId"), QString()},
+                        {QStringLiteral("isRemote"), false},
+                        {QStringLiteral("mediaTrackId"), QString()},
+                        {QStringLiteral("transportId"), QStringLiteral("transport-0")},
+                        {QStringLiteral("codecId"), QStringLiteral("codec-%1").arg(kind)},
+                        {QStringLiteral("firCount"), static_cast<qint64>(c.firs)},
+                        {QStringLiteral("pliCount"), static_cast<qint64>(c.plis)},
+                        {QStringLiteral("nackCount"), static_cast<qint64>(c.nacks)},
+                        {QStringLiteral("sliCount"), 0},
+                        {QStringLiteral("remb"), remb},
+                        {QStringLiteral("packetsLost"), static_cast<qint64>(c.packetsLost)},
+                        {QStringLiteral("fractionLost"), c.fractionLost}};
+          if (inbound) {
+            f.insert(QStringLiteral("packetsReceived"), static_cast<qint64>(c.packets));
+            f.insert(QStringLiteral("bytesReceived"), static_cast<qint64>(c.bytes));
+            f.insert(QStringLiteral("jitter"), c.jitterSec);
+          } else {
+            f.insert(QStringLiteral("packetsSent"), static_cast<qint64>(c.packets));
+            f.insert(QStringLiteral("bytesSent"), static_cast<qint64>(c.bytes));
+            f.insert(QStringLiteral("targetBitrate"), 0.0);
+            f.insert(QStringLiteral("roundTripTime"), 0.0);
+          }
+          out.insert(id, Schema::complex(inbound ? QStringLiteral("RTCInboundRTPStreamStats") : QStringLiteral("RTCOutboundRTPStreamStats"), f));
+        };
+        if (s.inbound[i].active) entry(s.inbound[i], true);
+        if (s.outbound[i].active) entry(s.outbound[i], false);
+      }
+      reply->resolve(out);
+    });
+  });
+}
+
+void LeanWebRtcEndpoint::onRelease() {
+  for (MediaType t : {MediaType::Audio, MediaType::Video}) {
+    const QList<DirectLink> links = directSinks_[index(t)];
+    for (const auto& l : links) {
+      if (auto sink = l.sink.lock()) disconnectDirect(sink, t);
+    }
+  }
+  {
+    std::lock_guard lock(bridge_->mutex);
+    for (auto& src : bridge_->junctionSrc) src.reset();
+  }
+  if (transport_) post([](WebRtcTransport& t) { t.close(); });
+  BaseRtpEndpoint::onRelease();
+}
+
+std::shared_ptr<MediaObject> makeLeanEndpoint(const Creation& creation) { return std::make_shared<LeanWebRtcEndpoint>(creation); }
+
+}  // namespace pw

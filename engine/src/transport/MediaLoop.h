@@ -1,0 +1,52 @@
+#pragma once
+
+// One media thread: a GMainContext and the thread that runs it (design §4). Many endpoints'
+// ICE agents, DTLS and SRTP live on one loop; everything about an endpoint's transport happens
+// on its loop's thread, so the transport needs no locks. Other threads hand work over with
+// post(), which wakes the loop through its one eventfd.
+
+#include <glib.h>
+
+#include <atomic>
+#include <functional>
+#include <string>
+#include <thread>
+
+namespace pw::transport {
+
+class MediaLoop {
+ public:
+  explicit MediaLoop(std::string name);
+  ~MediaLoop();  // stops the loop and joins the thread; anything still posted is dropped
+  MediaLoop(const MediaLoop&) = delete;
+  MediaLoop& operator=(const MediaLoop&) = delete;
+
+  GMainContext* context() const { return context_; }
+  const std::string& name() const { return name_; }
+  bool isCurrentThread() const { return std::this_thread::get_id() == threadId_.load(); }
+
+  // Runs `task` on this loop's thread (soon, in order). Thread-safe.
+  void post(std::function<void()> task);
+  // Runs `task` every `intervalMs` on this loop's thread until it returns false. Thread-safe.
+  // Returns the GSource id on this loop's context (remove with cancelTimer on the loop thread).
+  unsigned addTimer(unsigned intervalMs, std::function<bool()> task);
+  // Loop thread: removes a timer added with addTimer.
+  void cancelTimer(unsigned id);
+
+  // Users (endpoints) on this loop, for the pool's least-loaded choice.
+  int users() const { return users_.load(); }
+  void addUser() { ++users_; }
+  void removeUser() { --users_; }
+
+ private:
+  void run();
+
+  std::string name_;
+  GMainContext* context_ = nullptr;
+  GMainLoop* loop_ = nullptr;
+  std::thread thread_;
+  std::atomic<std::thread::id> threadId_{};
+  std::atomic<int> users_{0};
+};
+
+}  // namespace pw::transport
