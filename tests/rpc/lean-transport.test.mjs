@@ -78,7 +78,7 @@ describe('lean transport: a fixed number of threads', () => {
     t.diagnostic(`threads: ${threadsAt2} with 2 endpoints, ${threadsAt50} with 50; fds: ${fdsAt2} → ${fdsAt50}`);
     assert.equal(threadsAt50, threadsAt2, 'no thread per endpoint');
     assert.ok((fdsAt50 - fdsAt2) / 48 <= 6, `at most 6 descriptors per endpoint (${((fdsAt50 - fdsAt2) / 48).toFixed(2)})`);
-    expectResult(await invokeRaw(c, p, 'release'), 'release');
+    expectResult(await c.call('release', { object: p }), 'release');
     await c.close();
   });
 });
@@ -106,7 +106,7 @@ describe('lean transport: running out of descriptors', () => {
     t.diagnostic(`refused after ${made.length} endpoints: ${refusal.message}`);
     assert.equal(refusal.code, 40009);
     assert.match(refusal.message, /file descriptors/);
-    for (const id of made.splice(0, 10)) expectResult(await invokeRaw(c, id, 'release'), 'release');
+    for (const id of made.splice(0, 10)) expectResult(await c.call('release', { object: id }), 'release');
     await sleep(1000);
     const a = await endpoint(c, p);
     const b = await endpoint(c, p);

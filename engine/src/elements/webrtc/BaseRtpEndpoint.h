@@ -41,7 +41,7 @@ class BaseRtpEndpoint : public MediaElement {
   QJsonObject rembParams;
 
   // After a bandwidth property changed: the send limits go to REMB handling at once.
-  void bandwidthChanged();
+  virtual void bandwidthChanged();
   // The last REMB the peer sent (bps, 0 = none) and what this endpoint asks its sender (bps).
   int receivedRemb() const;
   int forwardedRemb() const;

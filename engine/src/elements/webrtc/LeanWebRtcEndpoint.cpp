@@ -3,6 +3,7 @@
 #include "DtlsCertificate.h"
 #include "RtpCodecs.h"
 
+#include "core/Bindings.h"
 #include "core/Invocation.h"
 #include "media/MediaPipeline.h"
 #include "media/OutputPort.h"
@@ -91,6 +92,13 @@ LeanWebRtcEndpoint::LeanWebRtcEndpoint(const Creation& creation)
   if (recvOnly_ && sendOnly_) {
     throw KurentoException(KurentoError::illegalParam(QStringLiteral("A WebRtcEndpoint cannot be both recvonly and sendonly")));
   }
+  // The certificate is checked now, as on the webrtcbin path: an unusable one fails create.
+  QString error;
+  dtlsContext_ = sharedDtlsContext(creation.engine.config(), &error);
+  if (!dtlsContext_) {
+    throw KurentoException(ErrorCode::UnexpectedError,
+                           QStringLiteral("No DTLS certificate: %1 (fix or remove \"pemCertificate\" in the config)").arg(error));
+  }
   bridge_ = std::make_shared<Bridge>();
   bridge_->engine = &creation.engine;
   cname_ = randomToken(16);
@@ -124,12 +132,7 @@ const LeanMedia* LeanWebRtcEndpoint::line(MediaType type, bool sending) const {
 
 void LeanWebRtcEndpoint::createTransport(bool controlling) {
   bridge_->owner = weak_from_this();
-  QString error;
-  auto dtls = sharedDtlsContext(engine().config(), &error);
-  if (!dtls) {
-    throw KurentoException(ErrorCode::UnexpectedError,
-                           QStringLiteral("No DTLS certificate: %1 (fix or remove \"pemCertificate\" in the config)").arg(error));
-  }
+  auto dtls = dtlsContext_;
   transport::IceAgent::Settings ice;
   ice.controlling = controlling;
   for (const auto& a : engine().config().iceAddresses()) ice.localAddresses.push_back(a.toStdString());
@@ -219,6 +222,17 @@ void LeanWebRtcEndpoint::createTransport(bool controlling) {
     bridge->post([reason](LeanWebRtcEndpoint& e) { e.onFailed(reason); });
   });
   maybeGather();
+  bandwidthChanged();
+}
+
+void LeanWebRtcEndpoint::bandwidthChanged() {
+  const int64_t minBps = static_cast<int64_t>(minVideoSendBandwidth) * 1000;
+  const int64_t maxBps = static_cast<int64_t>(maxVideoSendBandwidth) * 1000;
+  const int64_t maxRecvBps = static_cast<int64_t>(maxVideoRecvBandwidth) * 1000;
+  post([minBps, maxBps, maxRecvBps](WebRtcTransport& t) {
+    t.setSendBitrateLimits(minBps, maxBps);
+    t.setMaxReceiveBitrate(maxRecvBps);
+  });
 }
 
 void LeanWebRtcEndpoint::maybeGather() {

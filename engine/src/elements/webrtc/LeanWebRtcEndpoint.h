@@ -9,6 +9,7 @@
 namespace pw {
 
 namespace transport {
+class DtlsContext;
 class WebRtcTransport;
 class MediaLoop;
 }  // namespace transport
@@ -40,6 +41,7 @@ class LeanWebRtcEndpoint : public WebRtcPeer {
   void closeDataChannel(int channelId) override;
 
   void onRelease() override;
+  void bandwidthChanged() override;
 
   struct Bridge;
 
@@ -67,6 +69,7 @@ class LeanWebRtcEndpoint : public WebRtcPeer {
   void onFailed(const QString& reason);
 
   std::shared_ptr<Bridge> bridge_;
+  std::shared_ptr<transport::DtlsContext> dtlsContext_;
   std::shared_ptr<transport::WebRtcTransport> transport_;
   transport::MediaLoop* loop_ = nullptr;
   LeanNegotiation negotiation_;
