@@ -52,6 +52,10 @@ NackGenerator::Outcome NackGenerator::onReceived(uint16_t sequenceNumber, int64_
       entries_.push_back(Entry{seq, nowMs, std::numeric_limits<int64_t>::min(), 0});
     }
     highestExtendedSeq_ = extended;
+    const auto tooFar = std::find_if(entries_.begin(), entries_.end(), [&](const Entry& entry) {
+      return highestExtendedSeq_ - entry.extendedSeq <= kMaxDistance;
+    });
+    entries_.erase(entries_.begin(), tooFar);
     return Outcome::InOrder;
   }
   const size_t index = find(extended);

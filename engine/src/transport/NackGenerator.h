@@ -22,6 +22,9 @@ class NackGenerator {
     size_t maxTracked = 500;         // the oldest missing entries give way beyond this
     uint16_t maxJump = 1000;         // a jump larger than this (either way) resets instead
   };
+  // Entries this far behind the highest sequence number are dropped whatever their age: past
+  // it the 16-bit number would soon name a newer packet.
+  static constexpr int64_t kMaxDistance = 0x4000;
 
   NackGenerator();
   explicit NackGenerator(const Config& config);

@@ -142,6 +142,7 @@ std::optional<RtcpItem> parseFeedback(uint8_t packetType, uint8_t fmt, const uin
     if ((fciSize - 8) / 4 < ssrcCount) return std::nullopt;
     Remb remb;
     remb.senderSsrc = senderSsrc;
+    remb.mediaSsrc = mediaSsrc;
     remb.exponent = fci[5] >> 2;
     remb.mantissa = (uint32_t(fci[5] & 0x03) << 16) | (uint32_t(fci[6]) << 8) | fci[7];
     remb.bitrateBps = RtcpPacket::decodeRembBitrate(remb.exponent, remb.mantissa);

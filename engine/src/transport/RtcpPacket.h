@@ -227,6 +227,7 @@ struct Fir {
 // mantissa * 2^exp, saturated at UINT64_MAX.
 struct Remb {
   uint32_t senderSsrc = 0;
+  uint32_t mediaSsrc = 0;  // 0 per the draft
   uint64_t bitrateBps = 0;
   uint8_t exponent = 0;
   uint32_t mantissa = 0;

@@ -283,9 +283,18 @@ class TestRtpFeedback : public QObject {
     QCOMPARE(nack.onReceived(65535, 1), NackGenerator::Outcome::Recovered);
     QCOMPARE(nack.onReceived(0, 1), NackGenerator::Outcome::Recovered);
     QCOMPARE(nack.due(20, 20), (std::vector<uint16_t>{65534, 1}));
-    // Keeps going across further wraps.
-    for (uint32_t seq = 3; seq < 3 * 65536; ++seq) nack.onReceived(static_cast<uint16_t>(seq), 30);
+    // Entries stay while within kMaxDistance of the highest (here the 16-bit numbers wrap once
+    // more), then go whatever their age.
+    int64_t extended = 65536 + 3;
+    for (; extended <= 65534 + NackGenerator::kMaxDistance; ++extended) {
+      QCOMPARE(nack.onReceived(static_cast<uint16_t>(extended), 30), NackGenerator::Outcome::InOrder);
+    }
     QCOMPARE(nack.due(40, 20), (std::vector<uint16_t>{65534, 1}));
+    nack.onReceived(static_cast<uint16_t>(extended++), 41);
+    QCOMPARE(nack.due(60, 20), (std::vector<uint16_t>{1}));
+    for (; extended < 3 * 65536; ++extended) nack.onReceived(static_cast<uint16_t>(extended), 61);
+    QCOMPARE(nack.missingCount(), size_t(0));
+    QVERIFY(nack.due(80, 20).empty());
   }
 
   void nackBounded() {
