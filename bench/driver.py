@@ -800,6 +800,12 @@ async def run_target(server, n, seconds, media, settle, warmup):
     delays = [d for r in recs for (t, d) in r['peer'].delays if w0['t'] <= t <= w1['t']]
     frames_in_window = sum(r['peer'].video_frames - f[0] for r, f in zip(recs, frames0))
     aps = [(r['peer'].audio_packets - f[1]) / window for r, f in zip(recs, frames0)]
+    # A session is only OK when it echoes both media: no echoed audio (or video) in the window
+    # counts as a failed session.
+    for r, a, f in zip(recs, aps, fps):
+        if not r['error'] and (a <= 0 or f <= 0):
+            r['error'] = f'nothing echoed in the window (audio {a:.1f} packets/s, video {f:.1f} frames/s)'
+    ok = [r for r in recs if not r['error']]
     steady_inv = proc_inventory(pid)
     transcoding = await server.transcoding_report(recs)
 
@@ -874,6 +880,7 @@ ROWS = [
     ('connect p50 (ms)', lambda r: r['rpc_ms'].get('connect', {}).get('p50')),
     ('connect p99 (ms)', lambda r: r['rpc_ms'].get('connect', {}).get('p99')),
     ('echoed video fps per session (mean)', lambda r: r['echo_video_fps_mean']),
+    ('echoed audio packets/s per session (mean)', lambda r: r['echo_audio_pps_mean']),
     ('echo delay p50, frame sent → back (ms)', lambda r: r['echo_delay_ms_p50']),
     ('echo delay p95 (ms)', lambda r: r['echo_delay_ms_p95']),
     ('echoed frames identical to a sent frame', lambda r: r['echo_delay_matched_frames']),
