@@ -2,6 +2,7 @@
 
 #include "HubPort.h"
 #include "core/Bindings.h"
+#include "gst/Reaper.h"
 #include "media/Formats.h"
 #include "media/OutputPort.h"
 #include "media/SinkInput.h"
@@ -133,8 +134,8 @@ void Composite::onPortRemoved(HubPort& port) {
       }
     }
     if (m.mixOut) m.mixOut->detachAll();
-    for (const auto& e : m.mixerElements) stopAndRemove(e.get());
-    stopAndRemove(m.mixer.get());
+    for (const auto& e : m.mixerElements) Reaper::instance().retire(e);
+    Reaper::instance().retire(m.mixer);
   }
   media_.erase(it);
   order_.removeAll(&port);

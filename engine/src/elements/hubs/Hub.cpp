@@ -2,6 +2,7 @@
 
 #include "HubPort.h"
 #include "core/Bindings.h"
+#include "gst/Reaper.h"
 #include "media/MediaPipeline.h"
 #include "media/OutputPort.h"
 #include "media/SinkInput.h"
@@ -92,7 +93,10 @@ void Hub::removeAggregatorInput(AggregatorInput& in) {
   if (!in.appsrc) return;
   // Releasing the pad first wakes a push blocked in the aggregator; then the chain can stop.
   if (in.pad) gst_element_release_request_pad(in.aggregator.get(), in.pad.get());
-  for (auto* e : {in.appsrc.get(), in.chain.get()}) stopAndRemove(e);
+  // Stopped on the Reaper's thread: a chain still busy in a streaming thread never blocks the
+  // engine thread.
+  Reaper::instance().retire(std::move(in.appsrc));
+  Reaper::instance().retire(std::move(in.chain));
   in = AggregatorInput{};
 }
 
@@ -104,7 +108,12 @@ std::shared_ptr<OutputPort> Hub::makeOutput(MediaType type, GstElement* tee) {
 void Hub::onRelease() {
   if (released_) return;
   released_ = true;
-  stopAndRemove(bin_.get());
+  // The hub's bin (aggregators, their inputs and outputs) stops on the Reaper's thread; this
+  // object stays alive until then and is let go on the engine thread (as MediaElement does).
+  Engine* engine = &this->engine();
+  Reaper::instance().retire(bin_, {}, 0, [engine, keep = shared_from_this()]() mutable {
+    engine->post([keep = std::move(keep)]() {});
+  });
 }
 
 QString Hub::gstreamerDot(const QString& details) const { return MediaPipeline::dotOf(bin(), details); }
