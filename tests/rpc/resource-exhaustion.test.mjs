@@ -101,9 +101,10 @@ describe('threads', () => {
     t.diagnostic(`baseline ${base} threads; per negotiated WebRtcEndpoint (generateOffer, no media): ` +
       Object.entries(perEndpoint).map(([n, v]) => `N=${n}: ${v.threads.toFixed(1)} threads, ${v.fds.toFixed(1)} fds`).join('; '));
     for (const [n, v] of Object.entries(perEndpoint)) {
-      // Today one webrtcbin per endpoint: a constant number of threads each (about 7 before media
-      // flows, about 15 with audio and video flowing), not a fixed pool. The bound is the
-      // ResourceGuard's cost for a WebRtcEndpoint.
+      // On the lean path (the default) an endpoint has no thread of its own (the media threads
+      // are a fixed pool; tests/rpc/lean-transport.test.mjs proves 2 → 50 endpoints add none).
+      // On webrtcbin it is about 7 before media flows, about 15 with audio and video. The bound
+      // is the ResourceGuard's webrtcbin cost for a WebRtcEndpoint.
       assert.ok(v.threads <= 15, `N=${n}: ${v.threads} threads per endpoint`);
     }
     expectResult(await c.call('release', { object: p }), 'release');
@@ -121,7 +122,8 @@ describe('threads', () => {
       return;
     }
     const limit = 150;
-    srv = await startServer({ limits: { nproc: limit } });
+    // Endpoints that cost threads: webrtcbin ones (lean endpoints have none to run out of).
+    srv = await startServer({ limits: { nproc: limit }, config: { webrtcTransport: 'webrtcbin' } });
     const pid = srv.proc.pid;
     const c = await rpcClient(srv.url, { timeoutMs: 20000 });
     const p = await createPipeline(c);

@@ -92,7 +92,7 @@ void Engine::shutdown() {
 
 bool Engine::attachPreview(const QString& objectId, GstElement* appsrc, QString* error) {
   auto element = std::dynamic_pointer_cast<MediaElement>(registry_->find(objectId));
-  std::shared_ptr<OutputPort> port = element ? element->outputPort(MediaType::Video) : nullptr;
+  std::shared_ptr<OutputPort> port = element ? element->openOutput(MediaType::Video) : nullptr;
   if (!port) {
     if (error) *error = QStringLiteral("%1 has no video output to preview").arg(objectId);
     return false;

@@ -69,6 +69,12 @@ class MediaElement : public MediaObject {
 
   // The output for `type` (null when the element has none).
   std::shared_ptr<OutputPort> outputPort(MediaType type) const { return outputs_[static_cast<size_t>(type)]; }
+  // The output for `type`, made to carry media for a consumer outside the graph (the studio's
+  // previews): an element that builds its output lazily builds it now, or once it can.
+  std::shared_ptr<OutputPort> openOutput(MediaType type) {
+    prepareOutput(type);
+    return outputPort(type);
+  }
 
  protected:
   // Links that bypass GStreamer (the lean WebRTC path relays packets between its endpoints): a

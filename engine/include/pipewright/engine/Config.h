@@ -38,7 +38,7 @@ struct Config {
   QString pemCertificate;  // DTLS certificate + key (PEM) for every WebRtcEndpoint; empty: ECDSA generated once
   int jitterBufferLatencyMs = 20;  // receive jitter buffer of WebRtcEndpoint and RtpEndpoint (they relay, no decode)
   int shutdownTimeoutSec = 10;     // after SIGTERM/SIGINT, exit anyway when a clean shutdown takes longer
-  QString webrtcTransport = QStringLiteral("webrtcbin");  // "lean": libnice/OpenSSL/libsrtp2 on media threads
+  QString webrtcTransport = QStringLiteral("lean");  // "lean": libnice/OpenSSL/libsrtp2 on media threads; "webrtcbin"
   int mediaThreads = 0;            // threads of the lean media path (0: one per core, at most 4)
 
   // Applies the keys present in `json`; returns false with a message naming a bad key.

@@ -350,9 +350,9 @@ void LeanWebRtcEndpoint::finishNegotiation() {
     // GStreamer sinks connected before: their junction can be built now.
   }
   for (MediaType t : {MediaType::Audio, MediaType::Video}) {
-    for (const auto& sink : sinks(t)) {
-      if (!std::dynamic_pointer_cast<LeanWebRtcEndpoint>(sink)) prepareOutput(t);
-    }
+    bool wanted = outputWanted_[index(t)];
+    for (const auto& sink : sinks(t)) wanted = wanted || !std::dynamic_pointer_cast<LeanWebRtcEndpoint>(sink);
+    if (wanted) prepareOutput(t);
   }
 }
 
@@ -418,7 +418,10 @@ void LeanWebRtcEndpoint::disconnectDirect(const std::shared_ptr<MediaElement>& s
 void LeanWebRtcEndpoint::prepareOutput(MediaType type) {
   if (type == MediaType::Data || junctionOut_[index(type)]) return;
   const LeanMedia* m = line(type, false);
-  if (!m) return;  // built once negotiated (finishNegotiation)
+  if (!m) {
+    outputWanted_[index(type)] = true;  // built once negotiated (finishNegotiation)
+    return;
+  }
   const QString depay = depayloaderFor(m->encoding);
   if (depay.isEmpty()) return;
   const bool video = type == MediaType::Video;

@@ -94,6 +94,7 @@ class LeanWebRtcEndpoint : public WebRtcPeer {
   };
   std::array<QList<DirectLink>, 3> directSinks_;
   std::array<bool, 2> junctionOut_{};  // appsrc → depayloader → tee built
+  std::array<bool, 2> outputWanted_{};  // a GStreamer consumer asked before the negotiation
   std::array<bool, 2> junctionIn_{};   // input → payloader → appsink built
 };
 
