@@ -63,7 +63,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const QString text = QString::fromUtf8(reinterpret_cast<const char*>(data), static_cast<qsizetype>(size));
   GstSDPMessage* sdp = nullptr;
   try {
-    sdp = pw::parseSdp(text, "offer");
+    sdp = pw::parseSdp(text, "offer").release();
   } catch (const pw::KurentoException& e) {
     check(e.error().code == pw::ErrorCode::SdpParseError, "parseSdp refuses with 40201 only");
     return 0;

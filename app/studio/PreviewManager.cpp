@@ -1,5 +1,6 @@
 #include "PreviewManager.h"
 
+#include "gst/ErrorPtr.h"
 #include "pipewright/engine/Engine.h"
 
 #include <QQuickItem>
@@ -36,15 +37,14 @@ void PreviewManager::attach(const QString& key, const QString& objectId, QQuickI
     Q_EMIT failed(key, QStringLiteral("Video previews need gstreamer1.0-qt6 and an OpenGL window"));
     return;
   }
-  GError* error = nullptr;
+  ErrorPtr error;
   ElementRef pipeline = ElementRef::adopt(gst_parse_launch(
       "appsrc name=src ! queue leaky=downstream max-size-buffers=3 ! videoconvert ! videoscale ! "
       "video/x-raw,width=320,height=180,pixel-aspect-ratio=1/1 ! glupload ! glcolorconvert ! "
       "qml6glsink name=sink sync=false",
-      &error));
+      error.out()));
   if (error || !pipeline) {
     Q_EMIT failed(key, error ? QString::fromUtf8(error->message) : QStringLiteral("cannot build the preview"));
-    if (error) g_error_free(error);
     return;
   }
   auto preview = std::make_shared<Preview>();

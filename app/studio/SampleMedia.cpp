@@ -1,5 +1,7 @@
 #include "SampleMedia.h"
 
+#include "gst/ErrorPtr.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -37,11 +39,11 @@ void SampleMedia::ensure(std::function<void(bool, const QString&)> done) {
       "webmmux name=mux ! filesink name=out "
       "audiotestsrc num-buffers=938 samplesperbuffer=1024 wave=ticks ! audio/x-raw,rate=48000,channels=2 ! "
       "audioconvert ! opusenc ! mux.");
-  GError* error = nullptr;
-  pipeline_ = ElementRef::adopt(gst_parse_launch(description.toUtf8().constData(), &error));
+  ErrorPtr error;
+  pipeline_ = ElementRef::adopt(gst_parse_launch(description.toUtf8().constData(), error.out()));
   if (!pipeline_ || error) {
     const QString message = error ? QString::fromUtf8(error->message) : QStringLiteral("cannot build the pipeline");
-    if (error) g_error_free(error);
+    error.reset();
     pipeline_.reset();
     finish(false, message);
     return;
@@ -61,10 +63,9 @@ void SampleMedia::poll() {
   bool ok = GST_MESSAGE_TYPE(msg.get()) == GST_MESSAGE_EOS;
   QString message;
   if (!ok) {
-    GError* err = nullptr;
-    gst_message_parse_error(msg.get(), &err, nullptr);
+    ErrorPtr err;
+    gst_message_parse_error(msg.get(), err.out(), nullptr);
     message = err ? QString::fromUtf8(err->message) : QStringLiteral("error");
-    if (err) g_error_free(err);
   }
   poll_.stop();
   gst_element_set_state(pipeline_.get(), GST_STATE_NULL);

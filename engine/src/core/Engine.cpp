@@ -7,6 +7,7 @@
 #include "RemoteUriPolicy.h"
 #include "ServerManager.h"
 #include "SessionManager.h"
+#include "gst/ErrorPtr.h"
 #include "gst/Reaper.h"
 #include "media/Formats.h"
 #include "media/MediaElement.h"
@@ -27,17 +28,16 @@ namespace pw {
 bool initGStreamer(QString* error) {
   static bool done = false;
   if (done) return true;
-  GError* err = nullptr;
-  if (!gst_init_check(nullptr, nullptr, &err)) {
+  ErrorPtr err;
+  if (!gst_init_check(nullptr, nullptr, err.out())) {
     if (error) *error = QStringLiteral("GStreamer failed to initialise: %1").arg(err ? QString::fromUtf8(err->message) : QString());
-    if (err) g_error_free(err);
     return false;
   }
   // The elements the media graph cannot work without (packages: plugins-base/good).
   for (const char* factory : {"appsrc", "appsink", "tee", "queue", "videoconvert", "audioconvert", "uridecodebin",
                               "decodebin", "vp8enc", "x264enc", "opusenc", "matroskamux", "webmmux", "filesink", "h264parse",
                               "opusparse", "rtpvp8pay", "rtph264pay", "rtpopuspay", "compositor", "audiomixer"}) {
-    GstElementFactory* f = gst_element_factory_find(factory);
+    const GstRef<GstElementFactory> f = GstRef<GstElementFactory>::adopt(gst_element_factory_find(factory));
     if (!f) {
       if (error) {
         *error = QStringLiteral("GStreamer element '%1' is missing: install gstreamer1.0-plugins-base, "
@@ -46,7 +46,6 @@ bool initGStreamer(QString* error) {
       }
       return false;
     }
-    gst_object_unref(f);
   }
   done = true;
   return true;

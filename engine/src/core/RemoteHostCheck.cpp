@@ -1,5 +1,7 @@
 #include "RemoteHostCheck.h"
 
+#include "gst/ErrorPtr.h"
+#include "gst/GListPtr.h"
 #include "gst/GObjectPtr.h"
 
 #include <QMetaObject>
@@ -56,22 +58,18 @@ void onResolved(GObject* source, GAsyncResult* result, gpointer user) {
   auto* holder = static_cast<std::shared_ptr<Lookup>*>(user);
   std::shared_ptr<Lookup> lookup = std::move(*holder);
   delete holder;
-  GError* error = nullptr;
-  GList* list = g_resolver_lookup_by_name_finish(G_RESOLVER(source), result, &error);
-  if (lookup->finished) {
-    if (list) g_resolver_free_addresses(list);
-    if (error) g_error_free(error);
-    return;
-  }
+  ErrorPtr error;
+  ResolvedAddressListPtr list = ResolvedAddressListPtr::adopt(g_resolver_lookup_by_name_finish(G_RESOLVER(source), result, error.out()));
+  if (lookup->finished) return;
   if (!list) {
     const QString why = QStringLiteral("host '%1' cannot be resolved: %2")
                             .arg(lookup->host, QString::fromUtf8(error ? error->message : "no address"));
-    if (error) g_error_free(error);
+    error.reset();
     lookup->finish(why);
     return;
   }
   std::vector<IpAddress> addresses;
-  for (GList* l = list; l; l = l->next) {
+  for (GList* l = list.get(); l; l = l->next) {
     auto* address = G_INET_ADDRESS(l->data);
     IpAddress ip;
     const gsize size = g_inet_address_get_native_size(address);
@@ -80,7 +78,7 @@ void onResolved(GObject* source, GAsyncResult* result, gpointer user) {
     std::memcpy(ip.bytes.data(), g_inet_address_to_bytes(address), size);
     addresses.push_back(ip);
   }
-  g_resolver_free_addresses(list);
+  list.reset();
   lookup->finish(refusalForAll(lookup->policy, lookup->host, addresses));
 }
 

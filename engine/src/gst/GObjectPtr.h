@@ -1,7 +1,11 @@
 #pragma once
 
-// Owner of one reference to a plain GObject (GResolver, GCancellable...), for GLib types that
-// are not GstObjects (those use GstRef). Adopts the reference it is given.
+// Owners of plain GObjects (GResolver, GCancellable, GstDiscoverer, NiceAgent, RTPSession,
+// GstWebRTCDataChannel...), the GLib types that are not GstObjects (those use GstRef):
+//   GObjectPtr<T>  the sole owner (a std::unique_ptr): adopts the reference it is given.
+//   GObjectRef<T>  a shared reference, GstRef's shape: adopt() / addRef() / out(), copyable.
+
+#include "GstRef.h"
 
 #include <glib-object.h>
 
@@ -17,5 +21,17 @@ struct GObjectUnref {
 
 template <typename T>
 using GObjectPtr = std::unique_ptr<T, GObjectUnref>;
+
+// How GstRef references a plain GObject. adopt() sinks a floating GInitiallyUnowned, as it
+// does for a GstObject.
+struct GObjectRefTraits {
+  static void ref(gpointer p) { g_object_ref(p); }
+  static void unref(gpointer p) { g_object_unref(p); }
+  static void sink(gpointer p) { g_object_ref_sink(p); }
+  static constexpr bool kCanFloat = true;
+};
+
+template <typename T>
+using GObjectRef = GstRef<T, GObjectRefTraits>;
 
 }  // namespace pw

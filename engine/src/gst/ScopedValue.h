@@ -1,6 +1,7 @@
 #pragma once
 
-// A GValue owned by a scope: initialised for one type, unset when the scope ends.
+// A GValue owned by a scope: initialised for one type (or left unset, for calls such as
+// gst_iterator_next that initialise it themselves), unset when the scope ends.
 
 #include <glib-object.h>
 
@@ -8,8 +9,11 @@ namespace pw {
 
 class ScopedValue {
  public:
+  ScopedValue() = default;
   explicit ScopedValue(GType type) { g_value_init(&value_, type); }
-  ~ScopedValue() { g_value_unset(&value_); }
+  ~ScopedValue() {
+    if (G_IS_VALUE(&value_)) g_value_unset(&value_);
+  }
   ScopedValue(const ScopedValue&) = delete;
   ScopedValue& operator=(const ScopedValue&) = delete;
 

@@ -1,6 +1,9 @@
 #include "Branch.h"
 
+#include "gst/ErrorPtr.h"
+#include "gst/IteratorPtr.h"
 #include "gst/Reaper.h"
+#include "gst/ScopedValue.h"
 
 #include "SinkInput.h"
 #include "pipewright/engine/Engine.h"
@@ -18,32 +21,29 @@ GstRef<GstSample> toRunningTime(GstRef<GstSample> sample) {
   GstBuffer* in = gst_sample_get_buffer(sample.get());
   if (!seg || !in || seg->format != GST_FORMAT_TIME) return sample;
   if (seg->start == 0 && seg->base == 0 && seg->offset == 0 && seg->rate == 1.0) return sample;
-  GstBuffer* out = gst_buffer_copy(in);
+  const BufferRef out = BufferRef::adopt(gst_buffer_copy(in));
   auto map = [&](GstClockTime t) -> GstClockTime {
     if (!GST_CLOCK_TIME_IS_VALID(t)) return GST_CLOCK_TIME_NONE;
     guint64 running = 0;
     return gst_segment_to_running_time_full(seg, GST_FORMAT_TIME, t, &running) > 0 ? running : GST_CLOCK_TIME_NONE;
   };
-  GST_BUFFER_PTS(out) = map(GST_BUFFER_PTS(in));
-  GST_BUFFER_DTS(out) = map(GST_BUFFER_DTS(in));
-  GstRef<GstSample> mapped = GstRef<GstSample>::adopt(gst_sample_new(out, gst_sample_get_caps(sample.get()), nullptr, nullptr));
-  gst_buffer_unref(out);
-  return mapped;
+  GST_BUFFER_PTS(out.get()) = map(GST_BUFFER_PTS(in));
+  GST_BUFFER_DTS(out.get()) = map(GST_BUFFER_DTS(in));
+  // gst_sample_new takes its own reference to the buffer.
+  return GstRef<GstSample>::adopt(gst_sample_new(out.get(), gst_sample_get_caps(sample.get()), nullptr, nullptr));
 }
 
 // The first element made by `factory` inside `bin` (recursively), if any.
 ElementRef findByFactory(GstBin* bin, const char* factory) {
-  GstIterator* it = gst_bin_iterate_recurse(bin);
-  GValue item = G_VALUE_INIT;
+  IteratorPtr it = IteratorPtr::adopt(gst_bin_iterate_recurse(bin));
+  ScopedValue item;
   ElementRef found;
-  while (!found && gst_iterator_next(it, &item) == GST_ITERATOR_OK) {
-    auto* e = GST_ELEMENT(g_value_get_object(&item));
+  while (!found && gst_iterator_next(it.get(), item.get()) == GST_ITERATOR_OK) {
+    auto* e = GST_ELEMENT(g_value_get_object(item.get()));
     GstElementFactory* f = gst_element_get_factory(e);
     if (f && g_strcmp0(GST_OBJECT_NAME(f), factory) == 0) found = ElementRef::addRef(e);
-    g_value_reset(&item);
+    g_value_reset(item.get());
   }
-  g_value_unset(&item);
-  gst_iterator_free(it);
   return found;
 }
 
@@ -72,14 +72,13 @@ std::shared_ptr<Branch> Branch::create(GstBin* parentBin, GstElement* tee, const
     QString rest = description;
     const bool decode = rest.startsWith(QLatin1String("decodebin ! "));
     if (decode) rest = rest.mid(12);
-    GError* err = nullptr;
-    ElementRef transcode = ElementRef::adopt(gst_parse_bin_from_description(rest.toUtf8().constData(), TRUE, &err));
+    ErrorPtr err;
+    ElementRef transcode = ElementRef::adopt(gst_parse_bin_from_description(rest.toUtf8().constData(), TRUE, err.out()));
     if (!transcode) {
       if (error) *error = QStringLiteral("cannot build transcoder '%1': %2").arg(description, err ? QString::fromUtf8(err->message) : QString());
-      if (err) g_error_free(err);
       return nullptr;
     }
-    if (err) g_error_free(err);
+    err.reset();
     // The video encoder, for REMB and the bitrate limits (audio encoders keep their bitrate).
     b->encoder_ = findByFactory(GST_BIN(transcode.get()), "vp8enc");
     if (!b->encoder_) {

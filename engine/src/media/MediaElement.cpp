@@ -1,5 +1,7 @@
 #include "MediaElement.h"
 
+#include "gst/ErrorPtr.h"
+#include "gst/GCharPtr.h"
 #include "gst/Reaper.h"
 
 #include "Branch.h"
@@ -289,9 +291,9 @@ void MediaElement::checkFlow() {
 
 void MediaElement::handleBusMessage(GstMessage* message) {
   if (GST_MESSAGE_TYPE(message) != GST_MESSAGE_ERROR) return;
-  GError* err = nullptr;
-  gchar* dbg = nullptr;
-  gst_message_parse_error(message, &err, &dbg);
+  ErrorPtr err;
+  GCharPtr dbg;
+  gst_message_parse_error(message, err.out(), dbg.out());
   const QString text = QString::fromUtf8(err ? err->message : "unknown error");
   QString kind = QStringLiteral("UNEXPECTED_ELEMENT_ERROR");
   if (err && err->domain == GST_RESOURCE_ERROR) {
@@ -306,10 +308,8 @@ void MediaElement::handleBusMessage(GstMessage* message) {
   } else if (err && err->domain == GST_STREAM_ERROR) {
     kind = err->code == GST_STREAM_ERROR_DECODE ? QStringLiteral("STREAM_ERROR_DECODE") : QStringLiteral("STREAM_ERROR_FAILED");
   }
-  qWarning("pipewright: %s: %s (%s)", qPrintable(id()), qPrintable(text), dbg ? dbg : "");
+  qWarning("pipewright: %s: %s (%s)", qPrintable(id()), qPrintable(text), dbg ? dbg.get() : "");
   raiseError(kind, text, err ? err->code : 0);
-  if (err) g_error_free(err);
-  g_free(dbg);
 }
 
 void MediaElement::onRegistered() {

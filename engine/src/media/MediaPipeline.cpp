@@ -5,6 +5,8 @@
 #include "MediaElement.h"
 #include "core/Bindings.h"
 #include "core/SessionManager.h"
+#include "gst/ErrorPtr.h"
+#include "gst/GCharPtr.h"
 #include "pipewright/engine/Engine.h"
 
 #include <QDir>
@@ -28,17 +30,17 @@ void MediaPipeline::start() {
   gst_bus_set_sync_handler(
       bus.get(),
       [](GstBus*, GstMessage* message, gpointer user) -> GstBusSyncReply {
+        // A sync handler that drops a message owns it (GstBus contract).
+        const MessageRef owned = MessageRef::adopt(message);
         auto* d = static_cast<BusData*>(user);
         const auto type = GST_MESSAGE_TYPE(message);
         if (type == GST_MESSAGE_ERROR || type == GST_MESSAGE_WARNING || type == GST_MESSAGE_ELEMENT) {
-          auto msg = GstRef<GstMessage>::addRef(message);
+          MessageRef msg = owned;
           std::weak_ptr<MediaObject> weak = d->pipeline;
           d->engine->post([weak, msg]() {
             if (auto p = std::static_pointer_cast<MediaPipeline>(weak.lock())) p->handleBusMessage(msg.get());
           });
         }
-        // A sync handler that drops a message owns it (GstBus contract).
-        gst_message_unref(message);
         return GST_BUS_DROP;
       },
       new BusData{&engine(), weak_from_this()}, [](gpointer user) { delete static_cast<BusData*>(user); });
@@ -78,9 +80,8 @@ void MediaPipeline::handleBusMessage(GstMessage* message) {
   // Walk up with references held: the source may be leaving its bin meanwhile.
   GstRef<GstObject> o = GstRef<GstObject>::addRef(GST_MESSAGE_SRC(message));
   while (o && !element) {
-    gchar* name = gst_object_get_name(o.get());
-    if (name) element = elements_.value(QString::fromUtf8(name)).lock();
-    g_free(name);
+    const GCharPtr name = GCharPtr::adopt(gst_object_get_name(o.get()));
+    if (name) element = elements_.value(QString::fromUtf8(name.get())).lock();
     o = GstRef<GstObject>::adopt(gst_object_get_parent(o.get()));
   }
   if (element) {
@@ -88,13 +89,11 @@ void MediaPipeline::handleBusMessage(GstMessage* message) {
     return;
   }
   if (GST_MESSAGE_TYPE(message) == GST_MESSAGE_ERROR) {
-    GError* err = nullptr;
-    gchar* dbg = nullptr;
-    gst_message_parse_error(message, &err, &dbg);
+    ErrorPtr err;
+    GCharPtr dbg;
+    gst_message_parse_error(message, err.out(), dbg.out());
     raiseError(QStringLiteral("UNEXPECTED_ELEMENT_ERROR"), QString::fromUtf8(err ? err->message : "unknown error"),
                err ? err->code : 0);
-    if (err) g_error_free(err);
-    g_free(dbg);
   }
 }
 
@@ -109,10 +108,7 @@ GstDebugGraphDetails MediaPipeline::dotDetails(const QString& details) {
 }
 
 QString MediaPipeline::dotOf(GstBin* bin, const QString& details) {
-  gchar* dot = gst_debug_bin_to_dot_data(bin, dotDetails(details));
-  QString out = QString::fromUtf8(dot);
-  g_free(dot);
-  return out;
+  return QString::fromUtf8(GCharPtr::adopt(gst_debug_bin_to_dot_data(bin, dotDetails(details))).get());
 }
 
 QString MediaPipeline::gstreamerDot(const QString& details) const { return dotOf(bin(), details); }

@@ -1,5 +1,9 @@
 #include "IceAgent.h"
 
+#include "gst/GCharPtr.h"
+#include "gst/GLibOwners.h"
+#include "gst/NiceCandidatePtr.h"
+
 #include <openssl/rand.h>
 
 #include <algorithm>
@@ -50,60 +54,59 @@ IceAgent::IceAgent(MediaLoop& loop, Settings settings, Callbacks callbacks)
       password_(randomIceChars(24)) {}
 
 IceAgent::~IceAgent() {
-  if (!agent_) return;
-  for (gulong id : handlers_) g_signal_handler_disconnect(agent_, id);
-  if (stream_) {
-    nice_agent_attach_recv(agent_, stream_, 1, loop_.context(), nullptr, nullptr);
-    nice_agent_remove_stream(agent_, stream_);
+  handlers_.clear();
+  if (agent_ && stream_) {
+    nice_agent_attach_recv(agent_.get(), stream_, 1, loop_.context(), nullptr, nullptr);
+    nice_agent_remove_stream(agent_.get(), stream_);
   }
-  g_object_unref(agent_);
 }
 
 bool IceAgent::start(std::string* error) {
-  agent_ = nice_agent_new_full(loop_.context(), NICE_COMPATIBILITY_RFC5245,
-                               static_cast<NiceAgentOption>(NICE_AGENT_OPTION_ICE_TRICKLE));
+  agent_.reset(nice_agent_new_full(loop_.context(), NICE_COMPATIBILITY_RFC5245,
+                                   static_cast<NiceAgentOption>(NICE_AGENT_OPTION_ICE_TRICKLE)));
   if (!agent_) {
     if (error) *error = "libnice could not create an ICE agent";
     return false;
   }
   // Media stays on the configured addresses: no UPnP port mapping (SSDP multicast), no TCP
   // unless asked for.
-  g_object_set(agent_, "upnp", FALSE, "controlling-mode", settings_.controlling ? TRUE : FALSE, "ice-tcp",
+  g_object_set(agent_.get(), "upnp", FALSE, "controlling-mode", settings_.controlling ? TRUE : FALSE, "ice-tcp",
                settings_.tcp ? TRUE : FALSE, "ice-udp", TRUE, nullptr);
   if (!settings_.stunServer.empty()) {
-    g_object_set(agent_, "stun-server", settings_.stunServer.c_str(), "stun-server-port", settings_.stunPort, nullptr);
+    g_object_set(agent_.get(), "stun-server", settings_.stunServer.c_str(), "stun-server-port", settings_.stunPort, nullptr);
   }
   for (const auto& a : settings_.localAddresses) {
     NiceAddress address;
     nice_address_init(&address);
-    if (nice_address_set_from_string(&address, a.c_str())) nice_agent_add_local_address(agent_, &address);
+    if (nice_address_set_from_string(&address, a.c_str())) nice_agent_add_local_address(agent_.get(), &address);
   }
-  stream_ = nice_agent_add_stream(agent_, 1);
+  stream_ = nice_agent_add_stream(agent_.get(), 1);
   if (stream_ == 0) {
     if (error) *error = "libnice could not add a stream";
     return false;
   }
   if (settings_.minPort > 0 && settings_.maxPort >= settings_.minPort) {
-    nice_agent_set_port_range(agent_, stream_, 1, settings_.minPort, settings_.maxPort);
+    nice_agent_set_port_range(agent_.get(), stream_, 1, settings_.minPort, settings_.maxPort);
   }
   if (!settings_.turnServer.empty()) {
-    nice_agent_set_relay_info(agent_, stream_, 1, settings_.turnServer.c_str(), settings_.turnPort,
+    nice_agent_set_relay_info(agent_.get(), stream_, 1, settings_.turnServer.c_str(), settings_.turnPort,
                               settings_.turnUser.c_str(), settings_.turnPassword.c_str(), NICE_RELAY_TYPE_TURN_UDP);
   }
-  nice_agent_set_local_credentials(agent_, stream_, ufrag_.c_str(), password_.c_str());
-  handlers_.push_back(g_signal_connect(agent_, "new-candidate-full", G_CALLBACK(onCandidate), this));
-  handlers_.push_back(g_signal_connect(agent_, "candidate-gathering-done", G_CALLBACK(onGatheringDone), this));
-  handlers_.push_back(g_signal_connect(agent_, "component-state-changed", G_CALLBACK(onComponentState), this));
-  handlers_.push_back(g_signal_connect(agent_, "new-selected-pair-full", G_CALLBACK(onSelectedPair), this));
-  nice_agent_attach_recv(agent_, stream_, 1, loop_.context(), onReceive, this);
+  nice_agent_set_local_credentials(agent_.get(), stream_, ufrag_.c_str(), password_.c_str());
+  // `this` owns the agent and disconnects these before it goes (handlers_), all on the loop thread.
+  handlers_.push_back(SignalConnection::connect(agent_.get(), "new-candidate-full", G_CALLBACK(onCandidate), this, nullptr));
+  handlers_.push_back(SignalConnection::connect(agent_.get(), "candidate-gathering-done", G_CALLBACK(onGatheringDone), this, nullptr));
+  handlers_.push_back(SignalConnection::connect(agent_.get(), "component-state-changed", G_CALLBACK(onComponentState), this, nullptr));
+  handlers_.push_back(SignalConnection::connect(agent_.get(), "new-selected-pair-full", G_CALLBACK(onSelectedPair), this, nullptr));
+  nice_agent_attach_recv(agent_.get(), stream_, 1, loop_.context(), onReceive, this);
   return true;
 }
 
-bool IceAgent::gather() { return agent_ && nice_agent_gather_candidates(agent_, stream_); }
+bool IceAgent::gather() { return agent_ && nice_agent_gather_candidates(agent_.get(), stream_); }
 
 void IceAgent::setRemoteCredentials(const std::string& ufrag, const std::string& password) {
   if (!agent_) return;
-  nice_agent_set_remote_credentials(agent_, stream_, ufrag.c_str(), password.c_str());
+  nice_agent_set_remote_credentials(agent_.get(), stream_, ufrag.c_str(), password.c_str());
   remoteCredentialsSet_ = true;
   for (const auto& line : std::exchange(pendingRemote_, {})) addRemoteCandidate(line);
 }
@@ -114,44 +117,36 @@ bool IceAgent::addRemoteCandidate(const std::string& line) {
   while (!text.empty() && (text.back() == '\r' || text.back() == '\n' || text.back() == ' ')) text.pop_back();
   if (text.rfind("candidate:", 0) != 0 || text.size() > 1024) return false;
   // libnice parses the attribute form ("a=candidate:…").
-  NiceCandidate* candidate = nice_agent_parse_remote_candidate_sdp(agent_, stream_, ("a=" + text).c_str());
+  NiceCandidatePtr candidate = NiceCandidatePtr::adopt(nice_agent_parse_remote_candidate_sdp(agent_.get(), stream_, ("a=" + text).c_str()));
   if (!candidate) return false;
-  if (candidate->component_id != 1) {  // RTCP component: rtcp-mux makes it unused
-    nice_candidate_free(candidate);
-    return true;
-  }
+  if (candidate->component_id != 1) return true;  // RTCP component: rtcp-mux makes it unused
   if (!remoteCredentialsSet_) {
-    nice_candidate_free(candidate);
     pendingRemote_.push_back(text);
     return true;
   }
-  GSList* list = g_slist_append(nullptr, candidate);
-  nice_agent_set_remote_candidates(agent_, stream_, 1, list);
-  g_slist_free_full(list, reinterpret_cast<GDestroyNotify>(nice_candidate_free));
+  GSList one{candidate.get(), nullptr};  // the agent copies what it keeps
+  nice_agent_set_remote_candidates(agent_.get(), stream_, 1, &one);
   return true;
 }
 
 void IceAgent::remoteGatheringDone() {
-  if (agent_) nice_agent_peer_candidate_gathering_done(agent_, stream_);
+  if (agent_) nice_agent_peer_candidate_gathering_done(agent_.get(), stream_);
 }
 
 bool IceAgent::send(const uint8_t* data, size_t size) {
   if (!agent_ || (state_ != State::Connected && state_ != State::Ready)) return false;
-  return nice_agent_send(agent_, stream_, 1, static_cast<guint>(size), reinterpret_cast<const gchar*>(data)) >= 0;
+  return nice_agent_send(agent_.get(), stream_, 1, static_cast<guint>(size), reinterpret_cast<const gchar*>(data)) >= 0;
 }
 
 int IceAgent::socketCount() const {
   if (!agent_) return 0;
-  GPtrArray* sockets = nice_agent_get_sockets(agent_, stream_, 1);
-  const int n = sockets ? static_cast<int>(sockets->len) : 0;
-  if (sockets) g_ptr_array_unref(sockets);
-  return n;
+  PtrArrayPtr sockets = PtrArrayPtr::adopt(nice_agent_get_sockets(agent_.get(), stream_, 1));
+  return sockets ? static_cast<int>(sockets->len) : 0;
 }
 
 std::string IceAgent::candidateLine(NiceCandidate* candidate) const {
-  gchar* text = nice_agent_generate_local_candidate_sdp(agent_, candidate);
-  std::string line = text ? text : "";
-  g_free(text);
+  GCharPtr text = GCharPtr::adopt(nice_agent_generate_local_candidate_sdp(agent_.get(), candidate));
+  std::string line = text ? text.get() : "";
   if (line.rfind("a=", 0) == 0) line = line.substr(2);
   return line;
 }

@@ -6,6 +6,8 @@
 // the callbacks are invoked there too.
 
 #include "MediaLoop.h"
+#include "gst/GObjectPtr.h"
+#include "gst/SignalConnection.h"
 
 #include <nice/agent.h>
 
@@ -75,10 +77,10 @@ class IceAgent {
   Callbacks callbacks_;
   std::string ufrag_;
   std::string password_;
-  NiceAgent* agent_ = nullptr;
+  GObjectPtr<NiceAgent> agent_;
+  std::vector<SignalConnection> handlers_;  // after agent_: disconnected before it goes
   guint stream_ = 0;
   State state_ = State::Disconnected;
-  std::vector<gulong> handlers_;
   bool remoteCredentialsSet_ = false;
   std::vector<std::string> pendingRemote_;  // candidates before the credentials
 };

@@ -19,61 +19,53 @@ struct Timer {
 }  // namespace
 
 MediaLoop::MediaLoop(std::string name) : name_(std::move(name)) {
-  context_ = g_main_context_new();
-  loop_ = g_main_loop_new(context_, FALSE);
+  context_ = MainContextPtr::adopt(g_main_context_new());
+  loop_ = MainLoopPtr::adopt(g_main_loop_new(context_.get(), FALSE));
   thread_ = std::thread([this] { run(); });
 }
 
 MediaLoop::~MediaLoop() {
-  g_main_loop_quit(loop_);
-  g_main_context_wakeup(context_);
+  g_main_loop_quit(loop_.get());
+  g_main_context_wakeup(context_.get());
   if (thread_.joinable()) thread_.join();
-  // Sources still attached (posted tasks, timers) are destroyed with the context: their
-  // destroy notifies free the closures.
-  g_main_loop_unref(loop_);
-  g_main_context_unref(context_);
+  // Sources still attached (posted tasks, timers) are destroyed with the context (the owners,
+  // next): their destroy notifies free the closures.
 }
 
 void MediaLoop::run() {
   threadId_ = std::this_thread::get_id();
   pthread_setname_np(pthread_self(), name_.substr(0, 15).c_str());
-  g_main_context_push_thread_default(context_);
-  g_main_loop_run(loop_);
-  g_main_context_pop_thread_default(context_);
+  g_main_context_push_thread_default(context_.get());
+  g_main_loop_run(loop_.get());
+  g_main_context_pop_thread_default(context_.get());
 }
 
 void MediaLoop::post(std::function<void()> task) {
-  GSource* source = g_idle_source_new();
-  g_source_set_priority(source, G_PRIORITY_DEFAULT);
+  SourcePtr source = SourcePtr::adopt(g_idle_source_new());
+  g_source_set_priority(source.get(), G_PRIORITY_DEFAULT);
   g_source_set_callback(
-      source,
+      source.get(),
       [](gpointer data) -> gboolean {
         auto* t = static_cast<Task*>(data);
         if (t->fn) t->fn();
         return G_SOURCE_REMOVE;
       },
       new Task{std::move(task)}, [](gpointer data) { delete static_cast<Task*>(data); });
-  g_source_attach(source, context_);
-  g_source_unref(source);
+  g_source_attach(source.get(), context_.get());
 }
 
 unsigned MediaLoop::addTimer(unsigned intervalMs, std::function<bool()> task) {
-  GSource* source = g_timeout_source_new(intervalMs);
+  SourcePtr source = SourcePtr::adopt(g_timeout_source_new(intervalMs));
   g_source_set_callback(
-      source,
+      source.get(),
       [](gpointer data) -> gboolean {
         auto* t = static_cast<Timer*>(data);
         return t->fn && t->fn() ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
       },
       new Timer{std::move(task)}, [](gpointer data) { delete static_cast<Timer*>(data); });
-  const unsigned id = g_source_attach(source, context_);
-  g_source_unref(source);
-  return id;
+  return g_source_attach(source.get(), context_.get());
 }
 
-void MediaLoop::cancelTimer(unsigned id) {
-  if (id == 0) return;
-  if (GSource* source = g_main_context_find_source_by_id(context_, id)) g_source_destroy(source);
-}
+void MediaLoop::cancelTimer(unsigned id) { destroySource(context_.get(), id); }
 
 }  // namespace pw::transport

@@ -5,6 +5,8 @@
 // on its loop's thread, so the transport needs no locks. Other threads hand work over with
 // post(), which wakes the loop through its one eventfd.
 
+#include "gst/GLibOwners.h"
+
 #include <glib.h>
 
 #include <atomic>
@@ -21,7 +23,7 @@ class MediaLoop {
   MediaLoop(const MediaLoop&) = delete;
   MediaLoop& operator=(const MediaLoop&) = delete;
 
-  GMainContext* context() const { return context_; }
+  GMainContext* context() const { return context_.get(); }
   const std::string& name() const { return name_; }
   bool isCurrentThread() const { return std::this_thread::get_id() == threadId_.load(); }
 
@@ -42,8 +44,8 @@ class MediaLoop {
   void run();
 
   std::string name_;
-  GMainContext* context_ = nullptr;
-  GMainLoop* loop_ = nullptr;
+  MainContextPtr context_;
+  MainLoopPtr loop_;
   std::thread thread_;
   std::atomic<std::thread::id> threadId_{};
   std::atomic<int> users_{0};

@@ -2,6 +2,7 @@
 
 #include "OverlayImage.h"
 #include "core/Bindings.h"
+#include "gst/GCharPtr.h"
 
 #include <QFileInfo>
 #include <QSize>
@@ -85,10 +86,10 @@ FaceOverlayFilter::FaceOverlayFilter(const Creation& creation)
   }
 
   // Detection: no drawing by facedetect itself; the model from opencv-data.
-  gchar* profile = nullptr;
-  g_object_get(detector_.get(), "profile", &profile, nullptr);
-  if (g_strcmp0(profile, kFaceCascade) != 0) g_object_set(detector_.get(), "profile", kFaceCascade, nullptr);
-  g_free(profile);
+  GCharPtr profile;
+  g_object_get(detector_.get(), "profile", profile.out(), nullptr);
+  if (g_strcmp0(profile.get(), kFaceCascade) != 0) g_object_set(detector_.get(), "profile", kFaceCascade, nullptr);
+  profile.reset();
   g_object_set(detector_.get(), "display", FALSE, "min-size-width", kMinFacePixels, "min-size-height", kMinFacePixels,
                nullptr);
   // Closed until an image is set; caps and other sticky events still go through.

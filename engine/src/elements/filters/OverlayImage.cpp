@@ -1,6 +1,9 @@
 #include "OverlayImage.h"
 
 #include "core/MediaFolders.h"
+#include "gst/ErrorPtr.h"
+#include "gst/GListPtr.h"
+#include "gst/GObjectPtr.h"
 #include "pipewright/engine/Engine.h"
 #include "pipewright/engine/KurentoError.h"
 
@@ -17,34 +20,27 @@ constexpr GstClockTime kProbeTimeout = 5 * GST_SECOND;
 
 // The size of the still image in `file`, or an empty size with `why` set.
 QSize probeImage(const MediaFile& file, QString* why) {
-  GError* err = nullptr;
-  gchar* uri = g_strdup(file.procUri().toUtf8().constData());
-  GstDiscoverer* discoverer = gst_discoverer_new(kProbeTimeout, &err);
+  ErrorPtr err;
+  const QByteArray uri = file.procUri().toUtf8();
+  GObjectPtr<GstDiscoverer> discoverer(gst_discoverer_new(kProbeTimeout, err.out()));
   if (!discoverer) {
     *why = QString::fromUtf8(err ? err->message : "GStreamer's discoverer is unavailable");
-    if (err) g_error_free(err);
-    g_free(uri);
     return {};
   }
   QSize size;
-  GstDiscovererInfo* info = gst_discoverer_discover_uri(discoverer, uri, &err);
-  if (info && gst_discoverer_info_get_result(info) == GST_DISCOVERER_OK) {
-    GList* streams = gst_discoverer_info_get_video_streams(info);
-    for (GList* l = streams; l && size.isEmpty(); l = l->next) {
+  GObjectPtr<GstDiscovererInfo> info(gst_discoverer_discover_uri(discoverer.get(), uri.constData(), err.out()));
+  if (info && gst_discoverer_info_get_result(info.get()) == GST_DISCOVERER_OK) {
+    const DiscovererStreamListPtr streams = DiscovererStreamListPtr::adopt(gst_discoverer_info_get_video_streams(info.get()));
+    for (GList* l = streams.get(); l && size.isEmpty(); l = l->next) {
       auto* video = GST_DISCOVERER_VIDEO_INFO(l->data);
       if (!gst_discoverer_video_info_is_image(video)) continue;
       size = QSize(static_cast<int>(gst_discoverer_video_info_get_width(video)),
                    static_cast<int>(gst_discoverer_video_info_get_height(video)));
     }
-    gst_discoverer_stream_info_list_free(streams);
     if (size.isEmpty()) *why = QStringLiteral("it is not a still image");
   } else {
     *why = err ? QString::fromUtf8(err->message) : QStringLiteral("it cannot be read as an image");
   }
-  if (err) g_error_free(err);
-  if (info) gst_discoverer_info_unref(info);
-  g_object_unref(discoverer);
-  g_free(uri);
   return size;
 }
 

@@ -2,6 +2,8 @@
 
 #include "core/PlaylistCheck.h"
 #include "core/RemoteHostCheck.h"
+#include "gst/ErrorPtr.h"
+#include "gst/GCharPtr.h"
 #include "gst/GstRef.h"
 
 #include <QUrl>
@@ -74,9 +76,8 @@ void DecoderSourceGuard::inspect(GstElement* element) {
     }
     return;
   }
-  gchar* raw = gst_uri_handler_get_uri(GST_URI_HANDLER(element));
-  const QString uri = QString::fromUtf8(raw ? raw : "");
-  g_free(raw);
+  const GCharPtr raw = GCharPtr::adopt(gst_uri_handler_get_uri(GST_URI_HANDLER(element)));
+  const QString uri = QString::fromUtf8(raw ? raw.get() : "");
   if (mainIsFile_) {
     refuse(element, QStringLiteral("a playlist in the media folders led to '%1'; only files inside the media folders "
                                    "may be played from it").arg(uri));
@@ -91,10 +92,10 @@ void DecoderSourceGuard::inspect(GstElement* element) {
 }
 
 void DecoderSourceGuard::confineFile(GstElement* filesrc) {
-  gchar* raw = nullptr;
-  g_object_get(filesrc, "location", &raw, nullptr);
-  const QString location = QString::fromUtf8(raw ? raw : "");
-  g_free(raw);
+  GCharPtr raw;
+  g_object_get(filesrc, "location", raw.out(), nullptr);
+  const QString location = QString::fromUtf8(raw ? raw.get() : "");
+  raw.reset();
   if (location.isEmpty()) return;  // not set yet: notify::location comes later
   std::unique_lock lock(mutex_);
   if (ownLocations_.contains(location)) return;  // our own rewrite
@@ -142,12 +143,11 @@ void DecoderSourceGuard::refuse(GstElement* source, const QString& why) {
   qWarning("pipewright: player: %s", qPrintable(why));
   // Locked: the demuxer's bin will not start it, so no request is sent.
   gst_element_set_locked_state(source, TRUE);
-  GError* error = g_error_new_literal(GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_AUTHORIZED, why.toUtf8().constData());
+  const ErrorPtr error = ErrorPtr::adopt(g_error_new_literal(GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_AUTHORIZED, why.toUtf8().constData()));
   // Straight onto the decoder's bus: a demuxer would take a message from its child for a
   // download failure and retry.
   BusRef bus = BusRef::adopt(gst_element_get_bus(decoder_));
-  if (bus) gst_bus_post(bus.get(), gst_message_new_error(GST_OBJECT(source), error, nullptr));
-  g_error_free(error);
+  if (bus) gst_bus_post(bus.get(), gst_message_new_error(GST_OBJECT(source), error.get(), nullptr));  // copies the error
 }
 
 }  // namespace pw

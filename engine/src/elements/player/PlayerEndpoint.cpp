@@ -6,6 +6,8 @@
 #include "core/MediaFolders.h"
 #include "core/PlaylistCheck.h"
 #include "core/RemoteHostCheck.h"
+#include "gst/ErrorPtr.h"
+#include "gst/GCharPtr.h"
 #include "media/MediaPipeline.h"
 #include "gst/RunningTime.h"
 #include "media/SinkInput.h"
@@ -180,10 +182,12 @@ void PlayerEndpoint::buildDecoder() {
   gst_bus_set_sync_handler(
       bus.get(),
       [](GstBus*, GstMessage* message, gpointer user) -> GstBusSyncReply {
+        // A sync handler that drops a message owns it (GstBus contract).
+        const MessageRef owned = MessageRef::adopt(message);
         auto* d = static_cast<BusData*>(user);
         const auto type = GST_MESSAGE_TYPE(message);
         if (type == GST_MESSAGE_EOS || type == GST_MESSAGE_ERROR) {
-          auto msg = GstRef<GstMessage>::addRef(message);
+          MessageRef msg = owned;
           std::weak_ptr<MediaObject> weak = d->player;
           GstElement* decoder = d->decoder;
           d->engine->post([weak, msg, decoder]() {
@@ -191,8 +195,6 @@ void PlayerEndpoint::buildDecoder() {
             if (p && p->decoder_.get() == decoder) p->handleDecoderMessage(msg.get());
           });
         }
-        // A sync handler that drops a message owns it (GstBus contract).
-        gst_message_unref(message);
         return GST_BUS_DROP;
       },
       new BusData{&engine(), weak_from_this(), decoder_.get()}, [](gpointer user) { delete static_cast<BusData*>(user); });
@@ -308,13 +310,12 @@ QJsonObject PlayerEndpoint::videoInfo() const {
   bool seekable = false;
   gint64 start = 0, end = 0, duration = 0;
   if (decoder_) {
-    GstQuery* q = gst_query_new_seeking(GST_FORMAT_TIME);
-    if (gst_element_query(decoder_.get(), q)) {
+    const QueryRef q = QueryRef::adopt(gst_query_new_seeking(GST_FORMAT_TIME));
+    if (gst_element_query(decoder_.get(), q.get())) {
       gboolean s = FALSE;
-      gst_query_parse_seeking(q, nullptr, &s, &start, &end);
+      gst_query_parse_seeking(q.get(), nullptr, &s, &start, &end);
       seekable = s;
     }
-    gst_query_unref(q);
     gst_element_query_duration(decoder_.get(), GST_FORMAT_TIME, &duration);
   }
   auto ms = [](gint64 ns) { return static_cast<qint64>(ns > 0 ? ns / GST_MSECOND : 0); };
@@ -333,15 +334,15 @@ void PlayerEndpoint::handleDecoderMessage(GstMessage* message) {
     stop();
     return;
   }
-  GError* err = nullptr;
-  gchar* dbg = nullptr;
-  gst_message_parse_error(message, &err, &dbg);
+  ErrorPtr err;
+  GCharPtr dbg;
+  gst_message_parse_error(message, err.out(), dbg.out());
   QString kind = QStringLiteral("INVALID_MEDIA");
   if (err && err->domain == GST_RESOURCE_ERROR) kind = QStringLiteral("INVALID_URI");
   const QString text = QStringLiteral("Cannot play '%1': %2").arg(uri(), QString::fromUtf8(err ? err->message : "error"));
-  qWarning("pipewright: %s: %s (%s)", qPrintable(id()), qPrintable(text), dbg ? dbg : "");
-  if (err) g_error_free(err);
-  g_free(dbg);
+  qWarning("pipewright: %s: %s (%s)", qPrintable(id()), qPrintable(text), dbg ? dbg.get() : "");
+  err.reset();
+  dbg.reset();
   teardownDecoder();
   setState(State::Stop);
   raiseError(kind, text, 0);

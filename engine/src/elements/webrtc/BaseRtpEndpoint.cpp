@@ -2,6 +2,7 @@
 
 #include "Remb.h"
 #include "core/Bindings.h"
+#include "gst/ScopedValue.h"
 #include "pipewright/engine/Schema.h"
 
 namespace pw {
@@ -120,11 +121,8 @@ void bindBaseRtpEndpoint(Bindings& b) {
 double BaseRtpEndpoint::statNumber(const GstStructure* s, const char* field) {
   const GValue* v = gst_structure_get_value(s, field);
   if (!v) return 0;
-  GValue d = G_VALUE_INIT;
-  g_value_init(&d, G_TYPE_DOUBLE);
-  const double out = g_value_transform(v, &d) ? g_value_get_double(&d) : 0;
-  g_value_unset(&d);
-  return out;
+  ScopedValue d(G_TYPE_DOUBLE);
+  return g_value_transform(v, d.get()) ? g_value_get_double(d.get()) : 0;
 }
 
 }  // namespace pw

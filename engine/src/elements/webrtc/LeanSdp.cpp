@@ -1,6 +1,7 @@
 #include "LeanSdp.h"
 
 #include "RtpCodecs.h"
+#include "gst/SdpMessagePtr.h"
 #include "pipewright/engine/KurentoError.h"
 
 #include <QRandomGenerator>
@@ -13,10 +14,6 @@ namespace pw {
 
 namespace {
 
-struct SdpFree {
-  void operator()(GstSDPMessage* m) const { gst_sdp_message_free(m); }
-};
-using SdpOwner = std::unique_ptr<GstSDPMessage, SdpFree>;
 
 QString attr(const GstSDPMessage* sdp, const GstSDPMedia* m, const char* key) {
   if (const char* v = gst_sdp_media_get_attribute_val(m, key)) return QString::fromUtf8(v);
@@ -84,7 +81,7 @@ LeanRemoteTransport readTransport(const GstSDPMessage* sdp, const GstSDPMedia* m
   return t;
 }
 
-SdpOwner parse(const QString& text, const char* what) { return SdpOwner(parseSdp(text, what)); }
+SdpMessagePtr parse(const QString& text, const char* what) { return parseSdp(text, what); }
 
 QString answerDirection(const QString& remote, bool recvOnly, bool sendOnly, bool* send, bool* receive) {
   bool s = remote == u"sendrecv" || remote == u"recvonly";
@@ -143,7 +140,7 @@ QStringList sessionHeader(const QStringList& mids, const LeanLocalTransport& loc
 }  // namespace
 
 LeanNegotiation LeanSdp::parseOffer(const QString& offer, bool recvOnly, bool sendOnly) {
-  SdpOwner sdp = parse(offer, "offer");
+  SdpMessagePtr sdp = parse(offer, "offer");
   LeanNegotiation n;
   const QStringList bundle = bundleMids(sdp.get());
   bool haveAudio = false, haveVideo = false;
@@ -257,7 +254,7 @@ QString LeanSdp::offer(LeanNegotiation* n, const LeanLocalTransport& local, bool
 }
 
 void LeanSdp::parseAnswer(const QString& answer, LeanNegotiation* n) {
-  SdpOwner sdp = parse(answer, "answer");
+  SdpMessagePtr sdp = parse(answer, "answer");
   const guint count = gst_sdp_message_medias_len(sdp.get());
   bool any = false;
   for (auto& line : n->media) {

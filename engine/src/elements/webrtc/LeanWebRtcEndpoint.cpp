@@ -433,9 +433,9 @@ void LeanWebRtcEndpoint::prepareOutput(MediaType type) {
                static_cast<guint64>(4 * 1024 * 1024), "leaky-type", 2, "block", FALSE, nullptr);
   ElementRef jitter = makeElement("rtpjitterbuffer");
   g_object_set(jitter.get(), "latency", static_cast<guint>(engine().config().jitterBufferLatencyMs), nullptr);
-  GstElement* chain = gst_parse_bin_from_description(depay.toUtf8().constData(), TRUE, nullptr);
+  ElementRef chainRef = ElementRef::adopt(gst_parse_bin_from_description(depay.toUtf8().constData(), TRUE, nullptr));
+  GstElement* chain = chainRef.get();
   if (!src || !jitter || !chain) {
-    if (chain) gst_object_unref(chain);
     raiseError(QStringLiteral("UNEXPECTED_ELEMENT_ERROR"), QStringLiteral("Cannot build the GStreamer junction for %1").arg(m->encoding));
     return;
   }
@@ -478,10 +478,11 @@ void LeanWebRtcEndpoint::prepareInput(MediaType type) {
   const LeanMedia* m = line(type, true);
   if (!m) return;  // built once negotiated (finishNegotiation)
   QString profile;
-  GstElement* pay = gst_parse_bin_from_description(payloaderFor(m->encoding, m->payload, mtu, profile).toUtf8().constData(), TRUE, nullptr);
+  ElementRef payRef = ElementRef::adopt(
+      gst_parse_bin_from_description(payloaderFor(m->encoding, m->payload, mtu, profile).toUtf8().constData(), TRUE, nullptr));
+  GstElement* pay = payRef.get();
   ElementRef sink = makeElement("appsink");
   if (!pay || !sink) {
-    if (pay) gst_object_unref(pay);
     raiseError(QStringLiteral("UNEXPECTED_ELEMENT_ERROR"), QStringLiteral("Cannot build the GStreamer junction for %1").arg(m->encoding));
     return;
   }
@@ -493,9 +494,9 @@ void LeanWebRtcEndpoint::prepareInput(MediaType type) {
   GstAppSinkCallbacks callbacks{};
   callbacks.new_sample = [](GstAppSink* appsink, gpointer user) -> GstFlowReturn {
     auto* d = static_cast<SinkData*>(user);
-    GstSample* sample = gst_app_sink_pull_sample(appsink);
+    SampleRef sample = SampleRef::adopt(gst_app_sink_pull_sample(appsink));
     if (!sample) return GST_FLOW_OK;
-    GstBuffer* buffer = gst_sample_get_buffer(sample);
+    GstBuffer* buffer = gst_sample_get_buffer(sample.get());
     GstMapInfo map;
     auto t = d->transport.lock();
     if (t && buffer && gst_buffer_map(buffer, &map, GST_MAP_READ)) {
@@ -504,7 +505,6 @@ void LeanWebRtcEndpoint::prepareInput(MediaType type) {
       const MediaKind kind = d->kind;
       t->loop().post([t, kind, packet = std::move(packet)] { t->sendRtp(kind, packet.data(), packet.size(), kJunctionSource); });
     }
-    gst_sample_unref(sample);
     return GST_FLOW_OK;
   };
   gst_app_sink_set_callbacks(GST_APP_SINK(sink.get()), &callbacks, new SinkData{transport_, kindOf(type)},

@@ -34,11 +34,10 @@ gboolean onSendingRtcp(GObject*, GstBuffer* buffer, gboolean, gpointer user) {
 void onElementAdded(GstBin*, GstBin*, GstElement* element, gpointer user) {
   GstElementFactory* f = gst_element_get_factory(element);
   if (!f || g_strcmp0(GST_OBJECT_NAME(f), "rtpsession") != 0) return;
-  GObject* session = nullptr;
-  g_object_get(element, "internal-session", &session, nullptr);
+  GObjectRef<GObject> session;
+  g_object_get(element, "internal-session", session.out(), nullptr);
   if (!session) return;
-  (*static_cast<RembPtr*>(user))->watchSession(session);
-  g_object_unref(session);
+  (*static_cast<RembPtr*>(user))->watchSession(session.get());
 }
 
 }  // namespace
@@ -62,22 +61,16 @@ std::shared_ptr<Remb> Remb::install(GstElement* endpointBin, GstElement* videoTe
   return remb;
 }
 
-Remb::~Remb() {
-  for (GWeakRef* ref : sessions_) {
-    g_weak_ref_clear(ref);
-    delete ref;
-  }
-}
+Remb::~Remb() = default;
 
 void Remb::watchSession(GObject* session) {
   g_signal_connect_data(session, "on-feedback-rtcp", G_CALLBACK(onFeedback), new RembPtr(shared_from_this()), deleteRembPtr,
                         GConnectFlags(0));
   g_signal_connect_data(session, "on-sending-rtcp", G_CALLBACK(onSendingRtcp), new RembPtr(shared_from_this()), deleteRembPtr,
                         GConnectFlags(0));
-  auto* ref = new GWeakRef;
-  g_weak_ref_init(ref, session);
+  WeakRef<GObject> ref(session);
   std::lock_guard lock(mutex_);
-  sessions_.append(ref);
+  sessions_.push_back(std::move(ref));
 }
 
 qint64 Remb::parseFci(const guint8* d, gsize size) {
@@ -149,16 +142,16 @@ void Remb::onBitrateRequest(int bps) {
   // the next few RTCP packets.
   if (bps == 0) releasesLeft_ = 3;
   // A new value: ask for an early RTCP packet (AVPF) rather than waiting for the next one.
-  std::vector<GObject*> sessions;
+  std::vector<GObjectRef<GObject>> sessions;
   {
     std::lock_guard lock(mutex_);
-    for (GWeakRef* ref : sessions_) {
-      if (auto* s = static_cast<GObject*>(g_weak_ref_get(ref))) sessions.push_back(s);
+    for (const WeakRef<GObject>& ref : sessions_) {
+      if (GObjectRef<GObject> s = ref.lock()) sessions.push_back(std::move(s));
     }
   }
-  for (GObject* s : sessions) {
-    g_signal_emit_by_name(s, "send-rtcp", static_cast<guint64>(20 * GST_MSECOND));
-    g_object_unref(s);
+  for (GObjectRef<GObject>& s : sessions) {
+    g_signal_emit_by_name(s.get(), "send-rtcp", static_cast<guint64>(20 * GST_MSECOND));
+    s.reset();
   }
 }
 

@@ -13,6 +13,7 @@
 // handlers run on streaming threads.
 
 #include "gst/GstRef.h"
+#include "gst/WeakRef.h"
 
 #include <QList>
 
@@ -20,6 +21,7 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <vector>
 
 namespace pw {
 
@@ -66,7 +68,7 @@ class Remb : public std::enable_shared_from_this<Remb> {
   mutable std::mutex mutex_;
   std::weak_ptr<SinkInput> videoInput_;
   std::set<guint32> videoSsrcs_;
-  QList<GWeakRef*> sessions_;  // RTPSession objects, for early RTCP
+  std::vector<WeakRef<GObject>> sessions_;  // RTPSession objects, for early RTCP
 };
 
 }  // namespace pw

@@ -95,14 +95,13 @@ bool carriesMedia(const GstSDPMessage* sdp, const GstSDPMedia* media) {
 }
 
 // Parses an SDP; throws 40201 with `what` in the message.
-GstSDPMessage* parseSdp(const QString& text, const char* what) {
-  GstSDPMessage* sdp = nullptr;
-  gst_sdp_message_new(&sdp);
+SdpMessagePtr parseSdp(const QString& text, const char* what) {
+  SdpMessagePtr sdp;
+  gst_sdp_message_new(sdp.out());
   const QByteArray utf8 = text.toUtf8();
   if (utf8.trimmed().isEmpty() ||
-      gst_sdp_message_parse_buffer(reinterpret_cast<const guint8*>(utf8.constData()), static_cast<guint>(utf8.size()), sdp) != GST_SDP_OK ||
-      !gst_sdp_message_get_version(sdp) || gst_sdp_message_medias_len(sdp) == 0) {
-    gst_sdp_message_free(sdp);
+      gst_sdp_message_parse_buffer(reinterpret_cast<const guint8*>(utf8.constData()), static_cast<guint>(utf8.size()), sdp.get()) != GST_SDP_OK ||
+      !gst_sdp_message_get_version(sdp.get()) || gst_sdp_message_medias_len(sdp.get()) == 0) {
     throw KurentoException(ErrorCode::SdpParseError, QStringLiteral("The %1 is not a valid SDP with media (m=) lines").arg(QLatin1String(what)));
   }
   return sdp;

@@ -4,6 +4,7 @@
 // we take, what our inputs ask for, and the (de)payloaders that carry it.
 
 #include "gst/GstRef.h"
+#include "gst/SdpMessagePtr.h"
 
 #include <QString>
 
@@ -26,7 +27,7 @@ QString wantedFormat(const QString& encoding);
 QString payloaderFor(const QString& encoding, int pt, int mtu, const QString& profileLevelId);
 QString depayloaderFor(const QString& encoding);
 // Parses an SDP with at least one m-line; throws 40201 naming `what` ("offer", "answer").
-GstSDPMessage* parseSdp(const QString& text, const char* what);
+SdpMessagePtr parseSdp(const QString& text, const char* what);
 // The m-line's direction attribute ("sendrecv" when absent).
 QString direction(const GstSDPMedia* media);
 // Whether an m-line of `sdp` is in use: a port other than 0, or port 0 with `a=bundle-only` and a

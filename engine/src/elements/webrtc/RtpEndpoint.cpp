@@ -3,6 +3,9 @@
 #include "Remb.h"
 #include "RtpCodecs.h"
 #include "core/Bindings.h"
+#include "gst/GCharPtr.h"
+#include "gst/GObjectPtr.h"
+#include "gst/StructurePtr.h"
 #include "media/SinkInput.h"
 #include "pipewright/engine/Engine.h"
 #include "pipewright/engine/Schema.h"
@@ -149,9 +152,7 @@ QStringList cryptoAttributes(const GstSDPMedia* media) {
 // rtpbin streaming thread: a new received stream (recv_rtp_src_<session>_<ssrc>_<pt>) →
 // depayloader → the element's output tee for its kind; later streams of a kind are drained.
 void onReceivedPad(GstElement* rtpbin, GstPad* pad, gpointer user) {
-  gchar* name = gst_pad_get_name(pad);
-  const QString padName = QString::fromUtf8(name);
-  g_free(name);
+  const QString padName = QString::fromUtf8(GCharPtr::adopt(gst_pad_get_name(pad)).get());
   if (!padName.startsWith(u"recv_rtp_src_")) return;
   const guint32 ssrc = padName.section(u'_', 4, 4).toUInt();
   CapsRef caps = CapsRef::adopt(gst_pad_get_current_caps(pad));
@@ -404,12 +405,12 @@ void RtpEndpoint::processOffer(const QString& offer, std::shared_ptr<DeferredRep
   if (!localSdp_.isEmpty() || !remoteSdp_.isEmpty()) {
     throw KurentoException(ErrorCode::SdpEndPointAlreadyNegotiated, QStringLiteral("This RtpEndpoint already negotiated; create a new one"));
   }
-  GstSDPMessage* sdp = parseSdp(offer, "offer");
+  SdpMessagePtr sdp = parseSdp(offer, "offer");
   QList<Line> lines;
   QStringList securityProblems;
   bool any = false;
-  for (guint i = 0; i < gst_sdp_message_medias_len(sdp); ++i) {
-    const GstSDPMedia* m = gst_sdp_message_get_media(sdp, i);
+  for (guint i = 0; i < gst_sdp_message_medias_len(sdp.get()); ++i) {
+    const GstSDPMedia* m = gst_sdp_message_get_media(sdp.get(), i);
     Line line;
     line.kind = QString::fromUtf8(gst_sdp_media_get_media(m));
     line.proto = QString::fromUtf8(gst_sdp_media_get_proto(m));
@@ -426,7 +427,7 @@ void RtpEndpoint::processOffer(const QString& offer, std::shared_ptr<DeferredRep
         line.fmtp = attribute(m, "fmtp", codec.payload);
         line.direction = reverse(direction(m));
         line.remb = line.kind == u"video" && line.proto.endsWith(u"AVPF") && hasGoogRemb(m, codec.payload);
-        readRemote(sdp, m, line);
+        readRemote(sdp.get(), m, line);
         line.active = !line.rtpmap.isEmpty() && !line.remoteHost.isEmpty();
       }
     }
@@ -434,7 +435,7 @@ void RtpEndpoint::processOffer(const QString& offer, std::shared_ptr<DeferredRep
     any = any || line.active;
     lines.append(line);
   }
-  gst_sdp_message_free(sdp);
+  sdp.reset();
   if (!any) {
     if (!securityProblems.isEmpty()) {
       throw KurentoException(ErrorCode::SdpEndPointProcessOfferError,
@@ -492,13 +493,13 @@ void RtpEndpoint::processAnswer(const QString& answer, std::shared_ptr<DeferredR
   if (!remoteSdp_.isEmpty()) {
     throw KurentoException(ErrorCode::SdpEndPointAnswerAlreadyProcessed, QStringLiteral("The answer was already processed"));
   }
-  GstSDPMessage* sdp = parseSdp(answer, "answer");
+  SdpMessagePtr sdp = parseSdp(answer, "answer");
   // Check every section before applying any, so a refused answer changes nothing.
   QList<Line> lines = lines_;
   QStringList problems;
-  const guint count = std::min(gst_sdp_message_medias_len(sdp), static_cast<guint>(lines.size()));
+  const guint count = std::min(gst_sdp_message_medias_len(sdp.get()), static_cast<guint>(lines.size()));
   for (guint i = 0; i < count; ++i) {
-    const GstSDPMedia* m = gst_sdp_message_get_media(sdp, i);
+    const GstSDPMedia* m = gst_sdp_message_get_media(sdp.get(), i);
     if (gst_sdp_media_get_port(m) == 0) continue;
     Line probe = lines[i];
     probe.proto = QString::fromUtf8(gst_sdp_media_get_proto(m));
@@ -506,18 +507,17 @@ void RtpEndpoint::processAnswer(const QString& answer, std::shared_ptr<DeferredR
     if (!problem.isEmpty()) problems.append(problem);
     else lines[i].remoteKey = probe.remoteKey;
     lines[i].remb = lines[i].kind == u"video" && lines[i].proto.endsWith(u"AVPF") && hasGoogRemb(m, lines[i].payload);
-    readRemote(sdp, m, lines[i]);
+    readRemote(sdp.get(), m, lines[i]);
   }
   if (!problems.isEmpty()) {
-    gst_sdp_message_free(sdp);
     throw KurentoException(ErrorCode::SdpEndPointProcessAnswerError, QStringLiteral("Unusable answer: %1").arg(problems.join(QStringLiteral("; "))));
   }
   for (guint i = 0; i < count; ++i) {
-    if (gst_sdp_media_get_port(gst_sdp_message_get_media(sdp, i)) == 0) continue;
+    if (gst_sdp_media_get_port(gst_sdp_message_get_media(sdp.get(), i)) == 0) continue;
     if (srtp_) setRemoteKey(static_cast<int>(i), lines[i].remoteKey);
     connectRemote(static_cast<int>(i), lines[i]);
   }
-  gst_sdp_message_free(sdp);
+  sdp.reset();
   lines_ = lines;
   remoteSdp_ = answer;
   startRemb(rembNegotiated(lines));
@@ -533,14 +533,14 @@ QJsonObject RtpEndpoint::stats(std::optional<MediaType> type) const {
     const Line& line = lines_[i];
     const bool video = line.kind == u"video";
     if (!line.active || (type && *type != (video ? MediaType::Video : MediaType::Audio))) continue;
-    GObject* session = nullptr;
-    g_signal_emit_by_name(rtpbin_.get(), "get-internal-session", static_cast<guint>(i), &session);
+    GObjectRef<GObject> session;  // the signal returns a new reference
+    g_signal_emit_by_name(rtpbin_.get(), "get-internal-session", static_cast<guint>(i), session.out());
     if (!session) continue;
-    GstStructure* st = nullptr;
-    g_object_get(session, "stats", &st, nullptr);
-    g_object_unref(session);
+    StructurePtr st;  // a copy of the boxed property
+    g_object_get(session.get(), "stats", st.out(), nullptr);
+    session.reset();
     if (!st) continue;
-    const GValue* list = gst_structure_get_value(st, "source-stats");
+    const GValue* list = gst_structure_get_value(st.get(), "source-stats");
     const int clockRate = std::max(1, line.rtpmap.section(u'/', 1, 1).toInt());
     std::vector<const GstStructure*> sources;
     G_GNUC_BEGIN_IGNORE_DEPRECATIONS  // rtpsession's source-stats is a GValueArray
@@ -586,7 +586,6 @@ QJsonObject RtpEndpoint::stats(std::optional<MediaType> type) const {
       }
       out.insert(id, Schema::complex(inbound ? QStringLiteral("RTCInboundRTPStreamStats") : QStringLiteral("RTCOutboundRTPStreamStats"), f));
     }
-    gst_structure_free(st);
   }
   return out;
 }

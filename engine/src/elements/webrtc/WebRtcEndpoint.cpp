@@ -9,6 +9,13 @@
 #include "media/MediaPipeline.h"
 #include "media/SinkInput.h"
 #include "RtpCodecs.h"
+#include "gst/ErrorPtr.h"
+#include "gst/GCharPtr.h"
+#include "gst/GObjectPtr.h"
+#include "gst/IteratorPtr.h"
+#include "gst/ScopedValue.h"
+#include "gst/StructurePtr.h"
+#include "gst/WebRtcSessionDescriptionPtr.h"
 #include "pipewright/engine/Engine.h"
 #include "pipewright/engine/Schema.h"
 
@@ -47,32 +54,29 @@ using Callbacks = WebRtcEndpoint::Callbacks;
 using ReplyFn = std::function<void(WebRtcEndpoint&, const GstStructure*)>;
 
 // A promise whose reply is handed to `done` on the engine thread.
-GstPromise* enginePromise(const std::shared_ptr<Callbacks>& cb, ReplyFn done) {
+PromiseRef enginePromise(const std::shared_ptr<Callbacks>& cb, ReplyFn done) {
   struct Data {
     std::shared_ptr<Callbacks> cb;
     ReplyFn done;
   };
-  return gst_promise_new_with_change_func(
+  return PromiseRef::adopt(gst_promise_new_with_change_func(
       [](GstPromise* promise, gpointer user) {
         auto* d = static_cast<Data*>(user);
         const GstPromiseResult result = gst_promise_wait(promise);
+        // The reply belongs to the promise (transfer none): the engine thread gets a copy.
         const GstStructure* reply = result == GST_PROMISE_RESULT_REPLIED ? gst_promise_get_reply(promise) : nullptr;
-        std::shared_ptr<GstStructure> copy(reply ? gst_structure_copy(reply) : nullptr, [](GstStructure* s) {
-          if (s) gst_structure_free(s);
-        });
+        auto copy = std::make_shared<StructurePtr>(copyStructure(reply));
         ReplyFn done = d->done;
-        d->cb->post([done, copy](WebRtcEndpoint& e) { done(e, copy.get()); });
+        d->cb->post([done, copy](WebRtcEndpoint& e) { done(e, copy->get()); });
       },
-      new Data{cb, std::move(done)}, [](gpointer user) { delete static_cast<Data*>(user); });
+      new Data{cb, std::move(done)}, [](gpointer user) { delete static_cast<Data*>(user); }));
 }
 
 QString replyError(const GstStructure* reply) {
   if (!reply || !gst_structure_has_field(reply, "error")) return {};
-  GError* err = nullptr;
-  gst_structure_get(reply, "error", G_TYPE_ERROR, &err, nullptr);
-  QString text = err ? QString::fromUtf8(err->message) : QStringLiteral("unknown error");
-  if (err) g_error_free(err);
-  return text;
+  ErrorPtr err;
+  gst_structure_get(reply, "error", G_TYPE_ERROR, err.out(), nullptr);
+  return err ? QString::fromUtf8(err->message) : QStringLiteral("unknown error");
 }
 
 // webrtcbin streaming thread: a new incoming stream → depayloader → our output tee.
@@ -128,14 +132,12 @@ void presentCertificate(GstElement* element, const QByteArray& pem) {
   };
   apply(element);
   if (!GST_IS_BIN(element)) return;
-  GstIterator* it = gst_bin_iterate_recurse(GST_BIN(element));
-  GValue item = G_VALUE_INIT;
-  while (gst_iterator_next(it, &item) == GST_ITERATOR_OK) {
-    apply(GST_ELEMENT(g_value_get_object(&item)));
-    g_value_reset(&item);
+  IteratorPtr it = IteratorPtr::adopt(gst_bin_iterate_recurse(GST_BIN(element)));
+  ScopedValue item;
+  while (gst_iterator_next(it.get(), item.get()) == GST_ITERATOR_OK) {
+    apply(GST_ELEMENT(g_value_get_object(item.get())));
+    g_value_reset(item.get());
   }
-  g_value_unset(&item);
-  gst_iterator_free(it);
 }
 
 // webrtcbin 1.22 derives a=fingerprint from the whole PEM text, which is wrong when the PEM also
@@ -215,14 +217,13 @@ WebRtcEndpoint::WebRtcEndpoint(const Creation& creation)
   callbacks_->audioTee = ElementRef::addRef(addOutput(MediaType::Audio));
   // Only the configured local addresses take part in ICE (loopback only while the control
   // port is; security issue item 4).
-  GstWebRTCICE* ice = nullptr;
-  g_object_get(webrtc_.get(), "ice-agent", &ice, nullptr);
+  GstRef<GstWebRTCICE> ice;
+  g_object_get(webrtc_.get(), "ice-agent", ice.out(), nullptr);
   if (ice) {
     for (const auto& address : creation.engine.config().iceAddresses()) {
       gboolean ok = FALSE;
-      g_signal_emit_by_name(ice, "add-local-ip-address", address.toUtf8().constData(), &ok);
+      g_signal_emit_by_name(ice.get(), "add-local-ip-address", address.toUtf8().constData(), &ok);
     }
-    gst_object_unref(ice);
   }
   // libnice probes UPnP routers (SSDP multicast to 239.255.255.250) unless told not to: media
   // stays on the configured addresses, so switch it off on every agent webrtcbin creates.
@@ -230,11 +231,12 @@ WebRtcEndpoint::WebRtcEndpoint(const Creation& creation)
                    G_CALLBACK(+[](GstBin*, GstBin*, GstElement* element, gpointer) {
                      GObjectClass* klass = G_OBJECT_GET_CLASS(element);
                      if (!g_object_class_find_property(klass, "agent")) return;
-                     GObject* agent = nullptr;
-                     g_object_get(element, "agent", &agent, nullptr);
+                     GObjectRef<GObject> agent;
+                     g_object_get(element, "agent", agent.out(), nullptr);
                      if (!agent) return;
-                     if (g_object_class_find_property(G_OBJECT_GET_CLASS(agent), "upnp")) g_object_set(agent, "upnp", FALSE, nullptr);
-                     g_object_unref(agent);
+                     if (g_object_class_find_property(G_OBJECT_GET_CLASS(agent.get()), "upnp")) {
+                       g_object_set(agent.get(), "upnp", FALSE, nullptr);
+                     }
                    }),
                    nullptr);
   // Every DTLS transport presents the one certificate. webrtcbin adds a transport's bins while
@@ -252,7 +254,7 @@ WebRtcEndpoint::WebRtcEndpoint(const Creation& creation)
 WebRtcEndpoint::~WebRtcEndpoint() {
   // Runs on the engine thread once the bin is NULL (the Reaper stops it after a release).
   // The handlers hold the callbacks, which hold the bin: break the cycle.
-  for (gulong id : std::exchange(handlers_, {})) g_signal_handler_disconnect(webrtc_.get(), id);
+  handlers_.clear();
   channels_.clear();
   if (callbacks_) {
     callbacks_->bin.reset();
@@ -265,30 +267,29 @@ void WebRtcEndpoint::attachSignals() {
   callbacks_->owner = weak_from_this();
   auto* holder = new std::shared_ptr<Callbacks>(callbacks_);
   auto freeHolder = [](gpointer data, GClosure*) { delete static_cast<std::shared_ptr<Callbacks>*>(data); };
-  handlers_.append(g_signal_connect_data(webrtc_.get(), "pad-added", G_CALLBACK(onIncomingPad), holder, freeHolder, GConnectFlags(0)));
-  handlers_.append(g_signal_connect_data(
+  handlers_.push_back(SignalConnection::connect(webrtc_.get(), "pad-added", G_CALLBACK(onIncomingPad), holder, freeHolder));
+  handlers_.push_back(SignalConnection::connect(
       webrtc_.get(), "on-ice-candidate",
       G_CALLBACK(+[](GstElement*, guint mline, gchar* candidate, gpointer user) {
         auto& cb = **static_cast<std::shared_ptr<Callbacks>*>(user);
         const QString text = QString::fromUtf8(candidate);
         cb.post([mline, text](WebRtcEndpoint& e) { e.onLocalCandidate(static_cast<int>(mline), text); });
       }),
-      new std::shared_ptr<Callbacks>(callbacks_), freeHolder, GConnectFlags(0)));
-  handlers_.append(g_signal_connect_data(
+      new std::shared_ptr<Callbacks>(callbacks_), freeHolder));
+  handlers_.push_back(SignalConnection::connect(
       webrtc_.get(), "on-data-channel", G_CALLBACK(+[](GstElement*, GstWebRTCDataChannel* channel, gpointer user) {
         auto& cb = **static_cast<std::shared_ptr<Callbacks>*>(user);
-        g_object_ref(channel);
-        std::shared_ptr<GstWebRTCDataChannel> ref(channel, [](GstWebRTCDataChannel* c) { g_object_unref(c); });
+        auto ref = GObjectRef<GstWebRTCDataChannel>::addRef(channel);
         cb.post([ref](WebRtcEndpoint& e) { e.adoptChannel(ref.get()); });
       }),
-      new std::shared_ptr<Callbacks>(callbacks_), freeHolder, GConnectFlags(0)));
+      new std::shared_ptr<Callbacks>(callbacks_), freeHolder));
   auto notify = [this, freeHolder](const char* signal, void (WebRtcEndpoint::*handler)(int), const char* property) {
     struct Data {
       std::shared_ptr<Callbacks> cb;
       void (WebRtcEndpoint::*handler)(int);
       const char* property;
     };
-    handlers_.append(g_signal_connect_data(
+    handlers_.push_back(SignalConnection::connect(
         webrtc_.get(), signal, G_CALLBACK(+[](GObject* obj, GParamSpec*, gpointer user) {
           auto* d = static_cast<Data*>(user);
           gint value = 0;
@@ -296,8 +297,7 @@ void WebRtcEndpoint::attachSignals() {
           auto handler = d->handler;
           d->cb->post([handler, value](WebRtcEndpoint& e) { (e.*handler)(value); });
         }),
-        new Data{callbacks_, handler, property}, [](gpointer data, GClosure*) { delete static_cast<Data*>(data); },
-        GConnectFlags(0)));
+        new Data{callbacks_, handler, property}, [](gpointer data, GClosure*) { delete static_cast<Data*>(data); }));
     Q_UNUSED(freeHolder);
   };
   notify("notify::ice-gathering-state", &WebRtcEndpoint::onGatheringState, "ice-gathering-state");
@@ -321,8 +321,8 @@ void WebRtcEndpoint::processOffer(const QString& offer, std::shared_ptr<Deferred
     throw KurentoException(ErrorCode::SdpEndPointAlreadyNegotiated,
                            QStringLiteral("This WebRtcEndpoint already negotiated; create a new endpoint for a new peer"));
   }
-  GstSDPMessage* sdp = parseSdp(offer, "offer");
-  const guint count = gst_sdp_message_medias_len(sdp);
+  SdpMessagePtr sdp = parseSdp(offer, "offer");
+  const guint count = gst_sdp_message_medias_len(sdp.get());
   // Decide every m-line first, so a bad offer changes nothing.
   struct Line {
     bool video = false;
@@ -334,7 +334,7 @@ void WebRtcEndpoint::processOffer(const QString& offer, std::shared_ptr<Deferred
   QStringList mids;
   bool anyCodec = false;
   for (guint i = 0; i < count; ++i) {
-    const GstSDPMedia* m = gst_sdp_message_get_media(sdp, i);
+    const GstSDPMedia* m = gst_sdp_message_get_media(sdp.get(), i);
     const QString kind = QString::fromUtf8(gst_sdp_media_get_media(m));
     const char* mid = gst_sdp_media_get_attribute_val(m, "mid");
     mids.append(mid ? QString::fromUtf8(mid) : QString::number(i));
@@ -342,7 +342,7 @@ void WebRtcEndpoint::processOffer(const QString& offer, std::shared_ptr<Deferred
     line.video = kind == u"video";
     // Port 0 rejects a section, unless it is bundle-only in a BUNDLE group (RFC 8843): then it
     // shares the bundle's transport, as in every offer of a max-bundle peer such as webrtcbin.
-    line.media = (kind == u"video" || kind == u"audio") && carriesMedia(sdp, m);
+    line.media = (kind == u"video" || kind == u"audio") && carriesMedia(sdp.get(), m);
     if (line.media) {
       line.codec = chooseCodec(m, line.video);
       anyCodec = anyCodec || line.codec.payload >= 0;
@@ -352,7 +352,6 @@ void WebRtcEndpoint::processOffer(const QString& offer, std::shared_ptr<Deferred
     lines.append(line);
   }
   if (!anyCodec) {
-    gst_sdp_message_free(sdp);
     throw KurentoException(ErrorCode::SdpEndPointProcessOfferError,
                            QStringLiteral("No common codec: Pipewright accepts VP8, VP9 or H.264 (packetization-mode=1) "
                                           "video and Opus audio"));
@@ -375,25 +374,24 @@ void WebRtcEndpoint::processOffer(const QString& offer, std::shared_ptr<Deferred
   mids_ = mids;
   remoteSdp_ = offer;
   negotiating_ = true;
-  GstWebRTCSessionDescription* desc = gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_OFFER, sdp);
+  const WebRtcSessionDescriptionPtr desc = makeSessionDescription(GST_WEBRTC_SDP_TYPE_OFFER, std::move(sdp));
   auto fail = [reply](WebRtcEndpoint& e, const QString& why) {
     e.negotiating_ = false;
     reply->reject({ErrorCode::SdpEndPointProcessOfferError, QStringLiteral("Cannot answer the offer: %1").arg(why)});
   };
-  GstPromise* setRemote = enginePromise(callbacks_, [reply, fail](WebRtcEndpoint& e, const GstStructure* r) {
+  const PromiseRef setRemote = enginePromise(callbacks_, [reply, fail](WebRtcEndpoint& e, const GstStructure* r) {
     if (const QString err = replyError(r); !err.isEmpty()) return fail(e, err);
     e.remoteSet_ = true;
     e.createLocalDescription(GST_WEBRTC_SDP_TYPE_ANSWER, [reply](WebRtcEndpoint& e2, const QString& text) {
       e2.finishNegotiation(text, reply);
     }, [fail](WebRtcEndpoint& e2, const QString& why) { fail(e2, why); });
   });
-  g_signal_emit_by_name(webrtc_.get(), "set-remote-description", desc, setRemote);
-  gst_promise_unref(setRemote);  // webrtcbin holds its own reference
-  gst_webrtc_session_description_free(desc);
+  // webrtcbin copies the description and holds its own reference to the promise.
+  g_signal_emit_by_name(webrtc_.get(), "set-remote-description", desc.get(), setRemote.get());
 }
 
 void WebRtcEndpoint::addStream(MediaType type, const QString& encoding, int payload, GstCaps* prefs, bool send, bool receive) {
-  GstWebRTCRTPTransceiver* transceiver = nullptr;
+  GstRef<GstWebRTCRTPTransceiver> transceiver;
   if (send && !inputs_[index(type)]) {
     // Send path: input (the negotiated codec) → payloader → a new webrtcbin sink pad.
     const GstStructure* ps = gst_caps_get_structure(prefs, 0);
@@ -412,21 +410,20 @@ void WebRtcEndpoint::addStream(MediaType type, const QString& encoding, int payl
     gst_pad_link(paySrc.get(), sinkPad.get());
     gst_element_sync_state_with_parent(pay);
     gst_element_sync_state_with_parent(in);
-    g_object_get(sinkPad.get(), "transceiver", &transceiver, nullptr);
+    g_object_get(sinkPad.get(), "transceiver", transceiver.out(), nullptr);
     if (transceiver) {
-      g_object_set(transceiver, "direction",
+      g_object_set(transceiver.get(), "direction",
                    receive ? GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDRECV : GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, nullptr);
     }
     attachExistingSource(type);
   } else {
     g_signal_emit_by_name(webrtc_.get(), "add-transceiver",
                           receive ? GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY : GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_INACTIVE,
-                          prefs, &transceiver);
+                          prefs, transceiver.out());
   }
   if (transceiver) {
-    g_object_set(transceiver, "codec-preferences", prefs, nullptr);
-    if (type == MediaType::Video) g_object_set(transceiver, "do-nack", TRUE, nullptr);
-    gst_object_unref(transceiver);
+    g_object_set(transceiver.get(), "codec-preferences", prefs, nullptr);
+    if (type == MediaType::Video) g_object_set(transceiver.get(), "do-nack", TRUE, nullptr);
   }
 }
 
@@ -475,21 +472,15 @@ void WebRtcEndpoint::generateOffer(const QJsonObject& options, std::shared_ptr<D
 void WebRtcEndpoint::createLocalDescription(GstWebRTCSDPType type, std::function<void(WebRtcEndpoint&, const QString&)> done,
                                             std::function<void(WebRtcEndpoint&, const QString&)> fail) {
   const bool offer = type == GST_WEBRTC_SDP_TYPE_OFFER;
-  GstPromise* create = enginePromise(callbacks_, [offer, done, fail](WebRtcEndpoint& e, const GstStructure* r) {
-    GstWebRTCSessionDescription* desc = nullptr;
-    if (r) gst_structure_get(r, offer ? "offer" : "answer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &desc, nullptr);
+  const PromiseRef create = enginePromise(callbacks_, [offer, done, fail](WebRtcEndpoint& e, const GstStructure* r) {
+    WebRtcSessionDescriptionPtr desc;  // gst_structure_get gives a copy of the boxed description
+    if (r) gst_structure_get(r, offer ? "offer" : "answer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, desc.out(), nullptr);
     if (!desc) return fail(e, replyError(r).isEmpty() ? QStringLiteral("webrtcbin gave no description") : replyError(r));
-    gchar* text = gst_sdp_message_as_text(desc->sdp);
-    const QString generated = QString::fromUtf8(text);
-    g_free(text);
+    const QString generated = QString::fromUtf8(GCharPtr::adopt(gst_sdp_message_as_text(desc->sdp)).get());
     // maxAudio/VideoRecvBandwidth: ask the peer to send at most that much (b=AS, kbps).
     const QString sdpText = withFingerprint(
         withBandwidth(withoutSsrcLines(generated), e.maxAudioRecvBandwidth, e.maxVideoRecvBandwidth), e.dtlsFingerprint_);
-    if (sdpText != generated) {
-      GstSDPMessage* munged = parseSdp(sdpText, offer ? "offer" : "answer");
-      gst_sdp_message_free(desc->sdp);
-      desc->sdp = munged;
-    }
+    if (sdpText != generated) replaceSdp(desc.get(), parseSdp(sdpText, offer ? "offer" : "answer"));
     if (offer) {
       // Our own mids name the m-lines of the candidates we announce.
       QStringList mids;
@@ -499,17 +490,15 @@ void WebRtcEndpoint::createLocalDescription(GstWebRTCSDPType type, std::function
       }
       e.mids_ = mids;
     }
-    GstPromise* setLocal = enginePromise(e.callbacks_, [done, fail, sdpText](WebRtcEndpoint& e2, const GstStructure* r2) {
+    const PromiseRef setLocal = enginePromise(e.callbacks_, [done, fail, sdpText](WebRtcEndpoint& e2, const GstStructure* r2) {
       if (const QString err = replyError(r2); !err.isEmpty()) return fail(e2, err);
       e2.localSdp_ = sdpText;
       done(e2, sdpText);
     });
-    g_signal_emit_by_name(e.webrtc_.get(), "set-local-description", desc, setLocal);
-    gst_promise_unref(setLocal);  // webrtcbin holds its own reference
-    gst_webrtc_session_description_free(desc);
+    // webrtcbin copies the description and holds its own reference to the promise.
+    g_signal_emit_by_name(e.webrtc_.get(), "set-local-description", desc.get(), setLocal.get());
   });
-  g_signal_emit_by_name(webrtc_.get(), offer ? "create-offer" : "create-answer", nullptr, create);
-  gst_promise_unref(create);  // webrtcbin holds its own reference
+  g_signal_emit_by_name(webrtc_.get(), offer ? "create-offer" : "create-answer", nullptr, create.get());  // webrtcbin holds its own reference
 }
 
 void WebRtcEndpoint::processAnswer(const QString& answer, std::shared_ptr<DeferredReply> reply) {
@@ -520,11 +509,11 @@ void WebRtcEndpoint::processAnswer(const QString& answer, std::shared_ptr<Deferr
   if (!remoteSdp_.isEmpty() || negotiating_) {
     throw KurentoException(ErrorCode::SdpEndPointAnswerAlreadyProcessed, QStringLiteral("The answer was already processed"));
   }
-  GstSDPMessage* sdp = parseSdp(answer, "answer");
+  SdpMessagePtr sdp = parseSdp(answer, "answer");
   remoteSdp_ = answer;
   negotiating_ = true;
-  GstWebRTCSessionDescription* desc = gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_ANSWER, sdp);
-  GstPromise* setRemote = enginePromise(callbacks_, [reply](WebRtcEndpoint& e, const GstStructure* r) {
+  const WebRtcSessionDescriptionPtr desc = makeSessionDescription(GST_WEBRTC_SDP_TYPE_ANSWER, std::move(sdp));
+  const PromiseRef setRemote = enginePromise(callbacks_, [reply](WebRtcEndpoint& e, const GstStructure* r) {
     e.negotiating_ = false;
     if (const QString err = replyError(r); !err.isEmpty()) {
       return reply->reject({ErrorCode::SdpEndPointProcessAnswerError, QStringLiteral("Cannot use the answer: %1").arg(err)});
@@ -532,9 +521,8 @@ void WebRtcEndpoint::processAnswer(const QString& answer, std::shared_ptr<Deferr
     e.remoteSet_ = true;
     e.finishNegotiation(e.localSdp_, reply);
   });
-  g_signal_emit_by_name(webrtc_.get(), "set-remote-description", desc, setRemote);
-  gst_promise_unref(setRemote);  // webrtcbin holds its own reference
-  gst_webrtc_session_description_free(desc);
+  // webrtcbin copies the description and holds its own reference to the promise.
+  g_signal_emit_by_name(webrtc_.get(), "set-remote-description", desc.get(), setRemote.get());
 }
 
 void WebRtcEndpoint::requestKeyframe() {
@@ -556,18 +544,16 @@ QString statString(const GstStructure* s, const char* field) {
 // bundled transport all name the same codec entry, so the codec cannot tell them apart.
 QHash<quint32, QString> ssrcKinds(GstElement* webrtc) {
   QHash<quint32, QString> out;
-  GstIterator* it = gst_element_iterate_pads(webrtc);
-  GValue item = G_VALUE_INIT;
-  while (gst_iterator_next(it, &item) == GST_ITERATOR_OK) {
-    CapsRef caps = CapsRef::adopt(gst_pad_get_current_caps(GST_PAD(g_value_get_object(&item))));
+  IteratorPtr it = IteratorPtr::adopt(gst_element_iterate_pads(webrtc));
+  ScopedValue item;
+  while (gst_iterator_next(it.get(), item.get()) == GST_ITERATOR_OK) {
+    CapsRef caps = CapsRef::adopt(gst_pad_get_current_caps(GST_PAD(g_value_get_object(item.get()))));
     const GstStructure* s = caps && gst_caps_get_size(caps.get()) > 0 ? gst_caps_get_structure(caps.get(), 0) : nullptr;
     guint ssrc = 0;
     const char* media = s ? gst_structure_get_string(s, "media") : nullptr;
     if (media && gst_structure_get_uint(s, "ssrc", &ssrc)) out.insert(ssrc, QString::fromUtf8(media));
-    g_value_reset(&item);
+    g_value_reset(item.get());
   }
-  g_value_unset(&item);
-  gst_iterator_free(it);
   return out;
 }
 
@@ -576,7 +562,7 @@ QHash<quint32, QString> ssrcKinds(GstElement* webrtc) {
 void WebRtcEndpoint::statsAsync(std::optional<MediaType> type, std::shared_ptr<DeferredReply> reply) {
   QJsonObject base = stats(type);
   QHash<quint32, QString> ssrcKind = ssrcKinds(webrtc_.get());
-  GstPromise* promise = enginePromise(callbacks_, [reply, base, type, ssrcKind](WebRtcEndpoint& e, const GstStructure* r) mutable {
+  const PromiseRef promise = enginePromise(callbacks_, [reply, base, type, ssrcKind](WebRtcEndpoint& e, const GstStructure* r) mutable {
     QJsonObject out = base;
     if (!r) return reply->resolve(out);
     // Media kinds by codec entry and by SSRC, to honour the mediaType filter.
@@ -641,8 +627,7 @@ void WebRtcEndpoint::statsAsync(std::optional<MediaType> type, std::shared_ptr<D
     }
     reply->resolve(out);
   });
-  g_signal_emit_by_name(webrtc_.get(), "get-stats", nullptr, promise);
-  gst_promise_unref(promise);
+  g_signal_emit_by_name(webrtc_.get(), "get-stats", nullptr, promise.get());  // webrtcbin holds its own reference
 }
 
 namespace {
@@ -654,11 +639,9 @@ int channelId(GstWebRTCDataChannel* channel) {
 }
 
 QString channelLabel(GstWebRTCDataChannel* channel) {
-  gchar* label = nullptr;
-  g_object_get(channel, "label", &label, nullptr);
-  QString out = QString::fromUtf8(label ? label : "");
-  g_free(label);
-  return out;
+  GCharPtr label;
+  g_object_get(channel, "label", label.out(), nullptr);
+  return QString::fromUtf8(label ? label.get() : "");
 }
 
 }  // namespace
@@ -667,8 +650,7 @@ void WebRtcEndpoint::adoptChannel(GstWebRTCDataChannel* channel) {
   for (const auto& c : channels_) {
     if (c.get() == channel) return;
   }
-  g_object_ref(channel);
-  channels_.append(std::shared_ptr<GstWebRTCDataChannel>(channel, [](GstWebRTCDataChannel* c) { g_object_unref(c); }));
+  channels_.append(GObjectRef<GstWebRTCDataChannel>::addRef(channel));
   auto connectSignal = [&](const char* signal, GCallback fn) {
     g_signal_connect_data(channel, signal, fn, new std::shared_ptr<Callbacks>(callbacks_),
                           [](gpointer d, GClosure*) { delete static_cast<std::shared_ptr<Callbacks>*>(d); }, GConnectFlags(0));
@@ -730,9 +712,8 @@ void WebRtcEndpoint::sendData(const QString& label, const QByteArray& data, bool
   if (isText) {
     gst_webrtc_data_channel_send_string_full(target, data.constData(), nullptr);
   } else {
-    GBytes* bytes = g_bytes_new(data.constData(), static_cast<gsize>(data.size()));
-    gst_webrtc_data_channel_send_data_full(target, bytes, nullptr);
-    g_bytes_unref(bytes);
+    const BytesRef bytes = BytesRef::adopt(g_bytes_new(data.constData(), static_cast<gsize>(data.size())));
+    gst_webrtc_data_channel_send_data_full(target, bytes.get(), nullptr);
   }
 }
 
@@ -742,19 +723,18 @@ void WebRtcEndpoint::createDataChannel(const QString& label, bool ordered, int m
     throw KurentoException(KurentoError::illegalParam(
         QStringLiteral("Create the WebRtcEndpoint with useDataChannels: true to use data channels")));
   }
-  GstStructure* options = gst_structure_new("application/data-channel", "ordered", G_TYPE_BOOLEAN, ordered, "protocol",
-                                            G_TYPE_STRING, protocol.toUtf8().constData(), nullptr);
-  if (maxPacketLifeTime >= 0) gst_structure_set(options, "max-packet-lifetime", G_TYPE_INT, maxPacketLifeTime, nullptr);
-  if (maxRetransmits >= 0) gst_structure_set(options, "max-retransmits", G_TYPE_INT, maxRetransmits, nullptr);
-  GstWebRTCDataChannel* channel = nullptr;
-  g_signal_emit_by_name(webrtc_.get(), "create-data-channel", label.toUtf8().constData(), options, &channel);
-  gst_structure_free(options);
+  StructurePtr options = StructurePtr::adopt(gst_structure_new("application/data-channel", "ordered", G_TYPE_BOOLEAN, ordered,
+                                                               "protocol", G_TYPE_STRING, protocol.toUtf8().constData(), nullptr));
+  if (maxPacketLifeTime >= 0) gst_structure_set(options.get(), "max-packet-lifetime", G_TYPE_INT, maxPacketLifeTime, nullptr);
+  if (maxRetransmits >= 0) gst_structure_set(options.get(), "max-retransmits", G_TYPE_INT, maxRetransmits, nullptr);
+  GObjectRef<GstWebRTCDataChannel> channel;  // the signal returns a new reference
+  g_signal_emit_by_name(webrtc_.get(), "create-data-channel", label.toUtf8().constData(), options.get(), channel.out());
+  options.reset();
   if (!channel) {
     throw KurentoException(ErrorCode::UnexpectedError,
                            QStringLiteral("webrtcbin could not create data channel '%1' (negotiate a data channel m-line first)").arg(label));
   }
-  adoptChannel(channel);
-  g_object_unref(channel);
+  adoptChannel(channel.get());
 }
 
 void WebRtcEndpoint::closeDataChannel(int id) {
@@ -834,7 +814,7 @@ void WebRtcEndpoint::onIceState(int state) {
 
 void WebRtcEndpoint::reportSelectedPair() {
   // The pair webrtcbin's stats name, as candidate lines (NewCandidatePairSelected, getICECandidatePairs).
-  GstPromise* promise = enginePromise(callbacks_, [](WebRtcEndpoint& e, const GstStructure* r) {
+  const PromiseRef promise = enginePromise(callbacks_, [](WebRtcEndpoint& e, const GstStructure* r) {
     if (!r) return;
     QHash<QString, const GstStructure*> byId;
     QList<const GstStructure*> pairs;
@@ -871,8 +851,7 @@ void WebRtcEndpoint::reportSelectedPair() {
       break;
     }
   });
-  g_signal_emit_by_name(webrtc_.get(), "get-stats", nullptr, promise);
-  gst_promise_unref(promise);
+  g_signal_emit_by_name(webrtc_.get(), "get-stats", nullptr, promise.get());  // webrtcbin holds its own reference
 }
 
 void WebRtcEndpoint::onConnectionState(int state) {

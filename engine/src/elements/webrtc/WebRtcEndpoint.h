@@ -1,10 +1,13 @@
 #pragma once
 
 #include "WebRtcPeer.h"
+#include "gst/GObjectPtr.h"
+#include "gst/SignalConnection.h"
 
 #include <gst/webrtc/webrtc.h>
 
 #include <functional>
+#include <vector>
 
 #include <QJsonArray>
 #include <QList>
@@ -82,8 +85,8 @@ class WebRtcEndpoint : public WebRtcPeer {
   QList<QPair<int, QString>> remoteCandidates_;  // held until the remote description is set
   QString iceState_ = QStringLiteral("DISCONNECTED");
   QJsonArray candidatePairs_;
-  QList<gulong> handlers_;  // webrtcbin signal handlers, disconnected on release
-  QList<std::shared_ptr<GstWebRTCDataChannel>> channels_;
+  std::vector<SignalConnection> handlers_;  // webrtcbin signal handlers, disconnected on release
+  QList<GObjectRef<GstWebRTCDataChannel>> channels_;
   bool useDataChannels_ = false;
 };
 

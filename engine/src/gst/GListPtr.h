@@ -1,0 +1,26 @@
+#pragma once
+
+// Sole owners of the GLists GLib and GStreamer hand over together with their elements
+// (transfer full), each freed with the function that frees both:
+//   DiscovererStreamListPtr   gst_discoverer_info_get_*_streams()    gst_discoverer_stream_info_list_free
+//   ResolvedAddressListPtr    g_resolver_lookup_by_name_finish()     g_resolver_free_addresses
+// Walk them with `for (GList* l = list.get(); l; l = l->next)`.
+
+#include "UniqueOwner.h"
+
+#include <gio/gio.h>
+#include <gst/pbutils/pbutils.h>
+
+namespace pw {
+
+struct DiscovererStreamListFree {
+  void operator()(GList* l) const { gst_discoverer_stream_info_list_free(l); }
+};
+using DiscovererStreamListPtr = UniqueOwner<GList, DiscovererStreamListFree>;
+
+struct ResolvedAddressListFree {
+  void operator()(GList* l) const { g_resolver_free_addresses(l); }
+};
+using ResolvedAddressListPtr = UniqueOwner<GList, ResolvedAddressListFree>;
+
+}  // namespace pw
