@@ -116,6 +116,37 @@ describe('lean transport: running out of descriptors', () => {
   });
 });
 
+describe('lean transport: peers that do not trickle', () => {
+  let srv;
+  after(async () => { if (srv) await srv.stop(); });
+
+  it('connects with candidates only inside the descriptions (no addIceCandidate)', { timeout: 60000 }, async () => {
+    srv = await startServer({ config: LEAN });
+    const c = await rpcClient(srv.url, { timeoutMs: 20000 });
+    const p = await createPipeline(c);
+    const a = (await endpoint(c, p)).id;
+    const b = (await endpoint(c, p)).id;
+    const from = c.events.length;
+    const done = (id) => c.waitEvent(isEvent(id, 'IceGatheringDone'), 10000, from);
+    const value = (r, what) => expectResult(r, what).value;
+    value(await invokeRaw(c, a, 'generateOffer'), 'generateOffer');
+    value(await invokeRaw(c, a, 'gatherCandidates'), 'gatherCandidates');
+    await done(a);
+    const offer = value(await invokeRaw(c, a, 'getLocalSessionDescriptor'), 'getLocalSessionDescriptor');
+    assert.match(offer, /\r\na=candidate:\S+ 1 UDP \d+ 127\.0\.0\.1 \d+ typ host/i, 'the offer carries our candidates');
+    assert.match(offer, /\r\na=end-of-candidates\r\n/);
+    value(await invokeRaw(c, b, 'processOffer', { offer }), 'processOffer');
+    value(await invokeRaw(c, b, 'gatherCandidates'), 'gatherCandidates');
+    await done(b);
+    const answer = value(await invokeRaw(c, b, 'getLocalSessionDescriptor'), 'getLocalSessionDescriptor');
+    assert.match(answer, /\r\na=candidate:/);
+    value(await invokeRaw(c, a, 'processAnswer', { answer }), 'processAnswer');
+    const connected = (id) => c.waitEvent(isEvent(id, 'ConnectionStateChanged', (d) => d.newState === 'CONNECTED'), 20000, from);
+    await Promise.all([connected(a), connected(b)]);
+    await c.close();
+  });
+});
+
 describe('lean transport: bad input', () => {
   let srv;
   after(async () => { if (srv) await srv.stop(); });

@@ -298,4 +298,27 @@ void LeanSdp::parseAnswer(const QString& answer, LeanNegotiation* n) {
   }
 }
 
+QString LeanSdp::withCandidates(const QString& sdp, int mline, const QStringList& candidates, bool complete) {
+  if (candidates.isEmpty() && !complete) return sdp;
+  QStringList lines = sdp.split(QStringLiteral("\r\n"));
+  if (!lines.isEmpty() && lines.last().isEmpty()) lines.removeLast();
+  int section = -1;
+  int insertAt = -1;
+  for (int i = 0; i < lines.size(); ++i) {
+    if (lines[i].startsWith(u"m=")) {
+      ++section;
+      if (section == mline + 1) {
+        insertAt = i;
+        break;
+      }
+    }
+  }
+  if (insertAt < 0) insertAt = static_cast<int>(lines.size());
+  QStringList added;
+  for (const auto& c : candidates) added << (c.startsWith(u"a=") ? c : QStringLiteral("a=") + c);
+  if (complete) added << QStringLiteral("a=end-of-candidates");
+  for (int i = 0; i < added.size(); ++i) lines.insert(insertAt + i, added[i]);
+  return lines.join(QStringLiteral("\r\n")) + QStringLiteral("\r\n");
+}
+
 }  // namespace pw

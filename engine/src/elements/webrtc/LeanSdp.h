@@ -69,6 +69,10 @@ class LeanSdp {
   // Applies the remote answer to what we offered (`n`): codecs, directions, transport. Throws
   // KurentoException (40201, 40207) when it does not fit.
   static void parseAnswer(const QString& answer, LeanNegotiation* n);
+  // `sdp` with our gathered candidates in the m-line `mline` (the BUNDLE transport's), and
+  // a=end-of-candidates once gathering is complete: getLocalSessionDescriptor for peers that do
+  // not trickle (they read the description after IceGatheringDone).
+  static QString withCandidates(const QString& sdp, int mline, const QStringList& candidates, bool complete);
 };
 
 }  // namespace pw

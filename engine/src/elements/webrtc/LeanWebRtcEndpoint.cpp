@@ -156,6 +156,8 @@ void LeanWebRtcEndpoint::createTransport(bool controlling) {
   o.localCandidate = [bridge](const std::string& line) {
     const QString text = QString::fromStdString(line);
     bridge->post([text](LeanWebRtcEndpoint& e) {
+      e.gathered_.append(text);
+      e.updateLocalDescription();
       if (!e.gatherRequested_) {
         e.localCandidates_.append(text);
         return;
@@ -166,6 +168,7 @@ void LeanWebRtcEndpoint::createTransport(bool controlling) {
   o.gatheringDone = [bridge] {
     bridge->post([](LeanWebRtcEndpoint& e) {
       e.gatheringDone_ = true;
+      e.updateLocalDescription();
       if (e.gatherRequested_ && !e.gatheringDoneRaised_) {
         e.gatheringDoneRaised_ = true;
         e.raise(QStringLiteral("IceGatheringDone"));
@@ -235,6 +238,11 @@ void LeanWebRtcEndpoint::bandwidthChanged() {
   });
 }
 
+void LeanWebRtcEndpoint::updateLocalDescription() {
+  if (baseLocalSdp_.isEmpty()) return;
+  localSdp_ = LeanSdp::withCandidates(baseLocalSdp_, negotiation_.bundleMLine, gathered_, gatheringDone_);
+}
+
 void LeanWebRtcEndpoint::maybeGather() {
   if (!gatherRequested_ || !transport_ || gatherStarted_) return;
   gatherStarted_ = true;
@@ -291,7 +299,8 @@ void LeanWebRtcEndpoint::processOffer(const QString& offer, std::shared_ptr<Defe
                            n.remote.setup == u"active" ? QStringLiteral("passive") : QStringLiteral("active"),
                            cname_, QStringLiteral("pipewright-") + cname_.left(8), maxAudioRecvBandwidth, maxVideoRecvBandwidth};
   remoteSdp_ = offer;
-  localSdp_ = LeanSdp::answer(negotiation_, local);
+  localSdp_ = baseLocalSdp_ = LeanSdp::answer(negotiation_, local);
+  updateLocalDescription();
   negotiated_ = true;
   startTransport();
   finishNegotiation();
@@ -310,7 +319,8 @@ void LeanWebRtcEndpoint::generateOffer(const QJsonObject& options, std::shared_p
                            cname_, QStringLiteral("pipewright-") + cname_.left(8), maxAudioRecvBandwidth, maxVideoRecvBandwidth};
   const bool receiveAudio = options.value(u"offerToReceiveAudio").toBool(true) && !sendOnly_;
   const bool receiveVideo = options.value(u"offerToReceiveVideo").toBool(true) && !sendOnly_;
-  localSdp_ = LeanSdp::offer(&negotiation_, local, !recvOnly_, receiveAudio, receiveVideo);
+  localSdp_ = baseLocalSdp_ = LeanSdp::offer(&negotiation_, local, !recvOnly_, receiveAudio, receiveVideo);
+  updateLocalDescription();
   offerGenerated_ = true;
   reply->resolve(localSdp_);
 }

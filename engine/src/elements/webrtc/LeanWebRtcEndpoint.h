@@ -82,6 +82,9 @@ class LeanWebRtcEndpoint : public WebRtcPeer {
   bool gatheringDone_ = false;
   bool gatheringDoneRaised_ = false;
   QStringList localCandidates_;   // held until gatherCandidates()
+  QStringList gathered_;          // every local candidate, for the local description
+  QString baseLocalSdp_;          // our description without candidates
+  void updateLocalDescription();
   QStringList remoteCandidates_;  // held until the remote description is known
   QString iceState_ = QStringLiteral("DISCONNECTED");
   QJsonArray candidatePairs_;
