@@ -19,5 +19,12 @@ if [ "${PIPEWRIGHT_SANITIZERS:-1}" != 0 ]; then
   [ -f build-asan/CMakeCache.txt ] || cmake --preset asan >/dev/null
   cmake --build build-asan --parallel "$(nproc)"
   (cd build-asan && ctest --output-on-failure --timeout 1800 "$@") || status=$?
+  # ThreadSanitizer on the threaded part of the lean media path that builds without the engine:
+  # media loops and ICE agents across threads (tst_ice_agent; the packet-level tests count
+  # allocations with their own operator new, which TSan's runtime provides itself).
+  echo "test: ThreadSanitizer (build-tsan: unit.transport.ice_agent)"
+  [ -f build-tsan/CMakeCache.txt ] || cmake --preset tsan -DPIPEWRIGHT_BUILD_STUDIO=OFF >/dev/null
+  cmake --build build-tsan --parallel "$(nproc)" --target tst_ice_agent
+  (cd build-tsan && ctest --output-on-failure --timeout 600 -R '^unit\.transport\.ice_agent$') || status=$?
 fi
 exit "$status"
