@@ -8,10 +8,6 @@ namespace pw::transport {
 
 namespace {
 
-struct Task {
-  std::function<void()> fn;
-};
-
 struct Timer {
   std::function<bool()> fn;
 };
@@ -41,17 +37,34 @@ void MediaLoop::run() {
 }
 
 void MediaLoop::post(std::function<void()> task) {
+  {
+    std::lock_guard lock(queueMutex_);
+    queue_.push_back(std::move(task));
+    if (wakeScheduled_) return;
+    wakeScheduled_ = true;
+  }
   SourcePtr source = SourcePtr::adopt(g_idle_source_new());
   g_source_set_priority(source.get(), G_PRIORITY_DEFAULT);
   g_source_set_callback(
       source.get(),
-      [](gpointer data) -> gboolean {
-        auto* t = static_cast<Task*>(data);
-        if (t->fn) t->fn();
+      [](gpointer self) -> gboolean {
+        static_cast<MediaLoop*>(self)->runPosted();
         return G_SOURCE_REMOVE;
       },
-      new Task{std::move(task)}, [](gpointer data) { delete static_cast<Task*>(data); });
+      this, nullptr);
   g_source_attach(source.get(), context_.get());
+}
+
+void MediaLoop::runPosted() {
+  std::deque<std::function<void()>> batch;
+  {
+    std::lock_guard lock(queueMutex_);
+    batch.swap(queue_);
+    wakeScheduled_ = false;
+  }
+  for (auto& task : batch) {
+    if (task) task();
+  }
 }
 
 unsigned MediaLoop::addTimer(unsigned intervalMs, std::function<bool()> task) {

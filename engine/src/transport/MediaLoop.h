@@ -10,7 +10,9 @@
 #include <glib.h>
 
 #include <atomic>
+#include <deque>
 #include <functional>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -27,7 +29,9 @@ class MediaLoop {
   const std::string& name() const { return name_; }
   bool isCurrentThread() const { return std::this_thread::get_id() == threadId_.load(); }
 
-  // Runs `task` on this loop's thread (soon, in order). Thread-safe.
+  // Runs `task` on this loop's thread (soon, in order). Thread-safe: tasks queue under a mutex
+  // and one idle source per batch wakes the loop (the hand-over is a std::mutex, which thread
+  // sanitizers see; GLib's own locks they do not).
   void post(std::function<void()> task);
   // Runs `task` every `intervalMs` on this loop's thread until it returns false. Thread-safe.
   // Returns the GSource id on this loop's context (remove with cancelTimer on the loop thread).
@@ -42,6 +46,7 @@ class MediaLoop {
 
  private:
   void run();
+  void runPosted();
 
   std::string name_;
   MainContextPtr context_;
@@ -49,6 +54,9 @@ class MediaLoop {
   std::thread thread_;
   std::atomic<std::thread::id> threadId_{};
   std::atomic<int> users_{0};
+  std::mutex queueMutex_;
+  std::deque<std::function<void()>> queue_;
+  bool wakeScheduled_ = false;
 };
 
 }  // namespace pw::transport
