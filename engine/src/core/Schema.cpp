@@ -280,7 +280,13 @@ QJsonValue Schema::checkValue(const QString& type, const QJsonValue& value, cons
     return QJsonValue(static_cast<qint64>(d));
   }
   if (type == u"float" || type == u"double") return value.isDouble() ? value : fail();
-  if (findClass(type)) return value.isString() ? value : fail();  // remote object id
+  if (findClass(type)) {
+    // A remote object id. kurento-client sometimes serialises the object itself instead of its
+    // id (`setSource(hubPort)` arrives as {"_events":{}, …, "id":"…"}): any JSON object with a
+    // string `id` stands for that id, and is then checked like it.
+    if (value.isObject() && value.toObject().value(u"id").isString()) return value.toObject().value(u"id");
+    return value.isString() ? value : fail();
+  }
   const SchemaType* t = findType(type);
   if (!t) return fail();
   if (t->typeFormat == u"ENUM") {
