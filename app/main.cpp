@@ -66,6 +66,11 @@ bool hasDisplay() {
 }  // namespace
 
 int main(int argc, char* argv[]) {
+  // GStreamer's facedetect (FaceOverlayFilter) asks OpenCV for nose, mouth and eye-pair cascades
+  // that Debian's opencv-data does not ship, and OpenCV prints an [ERROR] line for each when the
+  // element is made. Pipewright only uses the face cascade, which is installed: OpenCV's own log
+  // is quiet unless OPENCV_LOG_LEVEL is set (real failures reach clients as element errors).
+  if (qEnvironmentVariableIsEmpty("OPENCV_LOG_LEVEL")) qputenv("OPENCV_LOG_LEVEL", "FATAL");
   const bool studio = wantsStudio(argc, argv) && hasDisplay();
 #ifdef PIPEWRIGHT_WITH_STUDIO
   if (studio) QQuickWindow::setGraphicsApi(QSGRendererInterface::OpenGL);  // qml6glsink previews need GL
