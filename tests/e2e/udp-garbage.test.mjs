@@ -8,7 +8,9 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, rpcClient, sleep } from '../lib/server.mjs';
 import { launchBrowser, negotiate, framesDecoded, waitFrames, closePeer } from '../lib/browser.mjs';
-import { flood, udpPortsOf, GARBAGE_KINDS } from '../lib/udp-garbage.mjs';
+import dgram from 'node:dgram';
+import crypto from 'node:crypto';
+import { flood, udpPortsOf, stunBindingRequest, GARBAGE_KINDS } from '../lib/udp-garbage.mjs';
 
 const FLOOD_PPS = 2000;
 const FLOOD_SECONDS = 3;
@@ -68,6 +70,29 @@ describe('UDP garbage on the media ports (lean transport)', () => {
       const ufrag = /a=ice-ufrag:(\S+)/.exec(answer)?.[1];
       assert.ok(ufrag, 'the answer has an ICE ufrag');
       const ufrags = Object.fromEntries(ports.map((p) => [p, ufrag]));
+
+      // A Binding request naming another ufrag is dropped unanswered (the kernel-side filter of
+      // the lean transport); one with our ufrag and a wrong password still reaches ICE, which
+      // answers it with an error. Sent in that order on one socket: once the second is answered,
+      // an answer to the first would have come already.
+      {
+        const sock = dgram.createSocket('udp4');
+        await new Promise((r) => sock.bind(0, '127.0.0.1', r));
+        const replies = [];
+        sock.on('message', (m) => replies.push(m));
+        const stranger = stunBindingRequest('zzzzzzzz:abcd', crypto.randomBytes(16));
+        const guesser = stunBindingRequest(`${ufrag}:abcd`, crypto.randomBytes(16));
+        const tid = (m) => m.subarray(8, 20).toString('hex');
+        sock.send(stranger, selectedPort, '127.0.0.1');
+        await sleep(200);
+        sock.send(guesser, selectedPort, '127.0.0.1');
+        for (let i = 0; i < 50 && !replies.some((m) => tid(m) === tid(guesser)); i++) await sleep(100);
+        sock.close();
+        const answered = replies.find((m) => tid(m) === tid(guesser));
+        assert.ok(answered, 'a Binding request with the endpoint\'s ufrag and a wrong password is answered');
+        assert.equal(answered.readUInt16BE(0), 0x0111, 'with a Binding error response');
+        assert.ok(!replies.some((m) => tid(m) === tid(stranger)), 'a Binding request naming another ufrag gets no answer');
+      }
 
       const other = await rpcClient(server.url);
       try {
