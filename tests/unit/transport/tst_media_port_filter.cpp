@@ -117,7 +117,7 @@ class TestMediaPortFilter : public QObject {
 
   const Bytes rtp = bytes({0x80, 96, 0, 1, 0, 0, 0, 1, 0, 0, 0, 9, 1, 2, 3, 4});
   const Bytes dtls = bytes({22, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 1});
-  const Bytes empty;
+  const Bytes empty{};
   const Bytes rightUser = stun(0x0001, {{0x0006, std::string(kUfrag) + ":peer"}, {0x0024, "prio"}});
   const Bytes rightUserFourth = stun(0x0001, {{0x0024, "prio"}, {0x0025, ""}, {0x802A, "tiebreak"}, {0x0006, std::string(kUfrag) + ":peer"}});
   const Bytes wrongUser = stun(0x0001, {{0x0006, "zzzzzzzz:peer"}});
