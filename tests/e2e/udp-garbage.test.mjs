@@ -113,7 +113,7 @@ describe('UDP garbage on the media ports (lean transport)', () => {
           const packetsDuring = await inboundVideoPackets(ep);
           const framesDuring = await framesDecoded(page, 'pc');
           const sent = await sending;
-          assert.ok(sent.sent > 0.8 * pps * seconds, `${kind}: the garbage was sent (${JSON.stringify(sent)})`);
+          assert.ok(sent.sent > 0.5 * pps * seconds, `${kind}: the garbage was sent (${JSON.stringify(sent)})`);
           assert.ok(server.isRunning(), `${kind}: the server is alive`);
           assert.ok(Math.max(...pings) < 1000, `${kind}: pings answered promptly during the flood (${pings} ms; ${quietPing} ms without)`);
           assert.ok(framesDuring >= framesBefore + 15, `${kind}: frames keep decoding during the flood (${framesBefore} → ${framesDuring})`);
