@@ -98,8 +98,8 @@ def fake_rtp_or_rtcp(rng):
     return struct.pack('!BBHI', 0x80 | rng.randint(0, 1), pt, words, rng.getrandbits(32)) + rng.randbytes(4 * words - 4) + rng.randbytes(14)
 
 
-def make_pool(kind, ufrags, rng, count=2048):
-    """Pre-made packets, so the sender spends its time in sendto. For 'stun', one pool per port."""
+def make_pool(kind, rng, count=2048):
+    """Pre-made packets, so the sender spends its time in sendto (the STUN kinds: see run_sender)."""
     if kind == 'random':
         return [rng.randbytes(rng.randint(1, 1200)) for _ in range(count)]
     if kind == 'dtls':
@@ -127,7 +127,7 @@ def run_sender(kind, ports, ufrags, rate, seconds, seed):
                 f'{real or rng.randbytes(4).hex()}:{rng.randbytes(4).hex()}', rng.randbytes(16), rng) for _ in range(256)]
         pool = None
     else:
-        pool = make_pool(kind, ufrags, rng)
+        pool = make_pool(kind, rng)
     targets = list(range(1024, 65536)) if kind == 'scan' else list(ports)
     sent = errors = 0
     batch = max(1, rate // 200)  # one batch every 5 ms
@@ -381,7 +381,7 @@ LABELS = {'none': 'no garbage', 'random': '(a) random bytes', 'stun': '(b) STUN,
           'scan': '(e) port scan 1024–65535', 'after': 'after the garbage'}
 
 
-def table(results, rate):
+def table(results):
     by = {r['transport']: r for r in results}
     lean, wbin = by.get('lean'), by.get('webrtcbin')
     phases = list((lean or wbin)['phases'])
@@ -426,7 +426,7 @@ async def main_async(args):
     print(f'Pipewright under UDP garbage - {meta["date"]}, {meta["cpus"]} CPUs, N = {args.sessions} loopback sessions, '
           f'{args.rate} packets/s for {args.seconds:g} s per phase, 127.0.0.1 only')
     print()
-    print(table(results, args.rate))
+    print(table(results))
     for r in results:
         print(f'\n{r["transport"]}: {len(r.get("udp_ports", []))} server UDP ports {r.get("udp_ports")}'
               + (f' (not reachable on 127.0.0.1: {r["udp_ports_not_reached"]})' if r.get('udp_ports_not_reached') else '')
