@@ -1,9 +1,11 @@
 #include "IceAgent.h"
 
+#include "MediaPortFilter.h"
 #include "gst/GCharPtr.h"
 #include "gst/GLibOwners.h"
 #include "gst/NiceCandidatePtr.h"
 
+#include <arpa/inet.h>
 #include <openssl/rand.h>
 
 #include <algorithm>
@@ -102,7 +104,26 @@ bool IceAgent::start(std::string* error) {
   return true;
 }
 
-bool IceAgent::gather() { return agent_ && nice_agent_gather_candidates(agent_.get(), stream_); }
+bool IceAgent::gather() {
+  if (!agent_ || !nice_agent_gather_candidates(agent_.get(), stream_)) return false;
+  filterSockets(0, 0);  // the host sockets exist now
+  return true;
+}
+
+int IceAgent::filterSockets(uint32_t peerAddress, uint16_t peerPort) {
+  PtrArrayPtr sockets = PtrArrayPtr::adopt(nice_agent_get_sockets(agent_.get(), stream_, 1));
+  if (!sockets) return 0;
+  int filtered = 0;
+  const auto program = MediaPortFilter::build(ufrag_, peerAddress, peerPort);
+  for (guint i = 0; i < sockets->len; ++i) {
+    auto* socket = static_cast<GSocket*>(g_ptr_array_index(sockets.get(), i));
+    if (g_socket_get_family(socket) != G_SOCKET_FAMILY_IPV4 || g_socket_get_socket_type(socket) != G_SOCKET_TYPE_DATAGRAM) continue;
+    // Refused (an unusual kernel): libnice's own checks still apply, only the cost differs.
+    filtered += MediaPortFilter::attach(g_socket_get_fd(socket), program) ? 1 : 0;
+  }
+  filteredSockets_ = filtered;
+  return filtered;
+}
 
 void IceAgent::setRemoteCredentials(const std::string& ufrag, const std::string& password) {
   if (!agent_) return;
@@ -178,7 +199,15 @@ void IceAgent::onComponentState(NiceAgent*, guint, guint component, guint state,
 
 void IceAgent::onSelectedPair(NiceAgent*, guint, guint component, NiceCandidate* local, NiceCandidate* remote, gpointer self) {
   auto* agent = static_cast<IceAgent*>(self);
-  if (component != 1 || !agent->callbacks_.selectedPair) return;
+  if (component != 1) return;
+  // From now on non-STUN datagrams count only from the peer's address. Not through TURN (the
+  // relay's datagrams come from the server) and not for IPv6 or TCP: there the socket keeps the
+  // STUN-only filter.
+  const bool direct = local->type != NICE_CANDIDATE_TYPE_RELAYED && remote->transport == NICE_CANDIDATE_TRANSPORT_UDP &&
+                      nice_address_ip_version(&remote->addr) == 4;
+  agent->filterSockets(direct ? ntohl(remote->addr.s.ip4.sin_addr.s_addr) : 0,
+                       direct ? static_cast<uint16_t>(nice_address_get_port(&remote->addr)) : 0);
+  if (!agent->callbacks_.selectedPair) return;
   agent->callbacks_.selectedPair(agent->candidateLine(local), agent->candidateLine(remote));
 }
 

@@ -61,6 +61,8 @@ class IceAgent {
   State state() const { return state_; }
   // Local UDP/TCP sockets of this agent (diagnostics and tests).
   int socketCount() const;
+  // IPv4 UDP sockets that carry a MediaPortFilter (kernel-side drop of garbage; tests).
+  int filteredSocketCount() const { return filteredSockets_; }
 
   static const char* stateName(State s);
 
@@ -71,6 +73,8 @@ class IceAgent {
   static void onComponentState(NiceAgent*, guint, guint, guint state, gpointer self);
   static void onSelectedPair(NiceAgent*, guint, guint, NiceCandidate* local, NiceCandidate* remote, gpointer self);
   std::string candidateLine(NiceCandidate* candidate) const;
+  // (Re)attaches MediaPortFilter to the IPv4 UDP sockets; peerPort 0: no peer address yet.
+  int filterSockets(uint32_t peerAddress, uint16_t peerPort);
 
   MediaLoop& loop_;
   Settings settings_;
@@ -82,6 +86,7 @@ class IceAgent {
   guint stream_ = 0;
   State state_ = State::Disconnected;
   bool remoteCredentialsSet_ = false;
+  int filteredSockets_ = 0;
   std::vector<std::string> pendingRemote_;  // candidates before the credentials
 };
 

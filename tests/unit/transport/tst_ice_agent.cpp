@@ -121,6 +121,10 @@ void TestIceAgent::connectsOnLoopbackAndCarriesData() {
     const std::string back = "and back from B";
     QVERIFY(b->send(reinterpret_cast<const uint8_t*>(back.data()), back.size()));
     QCOMPARE(a->socketCount(), 1);  // one UDP socket on the one configured address
+    // Its MediaPortFilter, reattached with the peer's address once the pair was selected (the
+    // datagrams above still arrive).
+    QCOMPARE(a->filteredSocketCount(), 1);
+    QCOMPARE(b->filteredSocketCount(), 1);
   });
   QVERIFY(received.waitFor(2, 5000));
   runOn(loop, [&] {
