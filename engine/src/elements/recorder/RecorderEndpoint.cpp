@@ -22,9 +22,11 @@ constexpr int kCollectWindowMs = 1500;     // longest wait for the other track b
 constexpr size_t kMaxPendingSamples = 600; // bound while collecting (~10 s of audio+video)
 constexpr int kFinalizeTimeoutMs = 5000;
 constexpr int kReleaseFinishMs = 1000;  // a released recording: how long the muxer may take to close
-// What a killed recording loses at most: Matroska clusters and MP4 fragments are closed this often.
+// Matroska clusters are closed at least this often (blocks reach the file as they come; short
+// clusters keep the Cues fine and the guess of players that look for the last cluster close).
 constexpr gint64 kClusterMaxNs = GST_SECOND;
-constexpr guint kFragmentMs = 1000;
+// MP4 fragments: what a killed MP4 recording loses at most (a fragment reaches the file whole).
+constexpr guint kFragmentMs = 500;
 
 int slot(MediaType t) { return t == MediaType::Video ? 1 : 0; }
 
@@ -221,7 +223,7 @@ void RecorderEndpoint::buildSession() {
   const bool mp4 = profile_.mux == QLatin1String("mp4mux");
   // A killed server leaves a file that plays to within about a second of the kill (docs/media.md,
   // "Crash safety"): Matroska closes a cluster at least every second, even between keyframes, and
-  // MP4 is fragmented (a moof+mdat per track every second; a normal stop still writes the total
+  // MP4 is fragmented (a moof+mdat per track every 0.5 s; a normal stop still writes the total
   // duration and the fragment index, mfra).
   if (mp4) {
     g_object_set(mux.get(), "fragment-duration", kFragmentMs, nullptr);

@@ -20,7 +20,7 @@ class DeferredReply;
 // profiles). The file's tracks are fixed when media first arrives after record(): the media
 // types flowing within a short window become tracks, so a source without audio does not stall
 // the muxer. Files are written without buffering, WebM/Matroska in clusters of at most 1 s and
-// MP4 fragmented (1 s fragments), and the header's duration follows the media on disk
+// MP4 fragmented (0.5 s fragments), and the header's duration follows the media on disk
 // (LiveDuration): a recording whose server is killed plays to within about a second of the kill.
 class RecorderEndpoint : public UriEndpoint {
  public:
