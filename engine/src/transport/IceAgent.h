@@ -63,6 +63,8 @@ class IceAgent {
   int socketCount() const;
   // IPv4 UDP sockets that carry a MediaPortFilter (kernel-side drop of garbage; tests).
   int filteredSocketCount() const { return filteredSockets_; }
+  // The libnice agent (tests: its lifetime).
+  NiceAgent* niceAgent() const { return agent_.get(); }
 
   static const char* stateName(State s);
 

@@ -46,6 +46,8 @@ struct WebRtcTransport::OutStream {
   int64_t lastSendUs = 0;
   uint64_t packets = 0, bytes = 0;
   uint64_t nacks = 0, plis = 0, firs = 0;
+  bool keyframeSent = false;     // video: since the stream (re)started from its current source
+  int64_t lastKeyframeAskUs = 0;
   std::unique_ptr<RetransmissionBuffer> history;  // when the peer NACKs (video)
   explicit OutStream(const StreamSettings& s) : settings(s) {
     // ~1.3 s of 600 kbit/s video: what a NACK arriving within one RTT or two can still get.
@@ -367,6 +369,17 @@ void WebRtcTransport::sendRtp(MediaKind kind, const uint8_t* data, size_t size, 
     out->seqOffset = static_cast<uint16_t>(out->lastSeq + 1 - inSeq);
     out->tsOffset = out->lastTs + elapsed - inTs;
     out->source = sourceId;
+    out->keyframeSent = false;
+  }
+  // Until the peer got a keyframe from this source it cannot decode anything: ask the source
+  // again every half second (a request can be lost, or come before this peer could receive).
+  if (kind == MediaKind::Video && !out->keyframeSent) {
+    if (isKeyframeStart(out->settings.codec, packet->payload(), packet->payloadSize())) {
+      out->keyframeSent = true;
+    } else if (us - out->lastKeyframeAskUs > 500000) {
+      out->lastKeyframeAskUs = us;
+      forwardKeyframeRequest(kind);
+    }
   }
   const uint16_t seq = static_cast<uint16_t>(inSeq + out->seqOffset);
   const uint32_t ts = inTs + out->tsOffset;

@@ -10,6 +10,7 @@
 // as a relay sink for its media kind (sendRtp rewrites SSRC, payload type, sequence number and
 // timestamp for the sink's own stream), and to the GStreamer junction when one is open.
 
+#include "CodecKeyframe.h"
 #include "DtlsContext.h"
 #include "DtlsTransport.h"
 #include "IceAgent.h"
@@ -37,6 +38,7 @@ struct StreamSettings {
   MediaKind kind = MediaKind::Video;
   uint8_t payloadType = 0;  // negotiated payload type (the same both ways)
   uint32_t clockRate = 90000;
+  VideoCodec codec = VideoCodec::Vp8;  // video: what keyframes look like
   bool send = false;        // we send this kind to the peer
   bool receive = false;     // the peer sends this kind to us
   uint32_t localSsrc = 0;   // SSRC of what we send

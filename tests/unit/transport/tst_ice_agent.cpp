@@ -59,7 +59,31 @@ class TestIceAgent : public QObject {
   void refusesGarbageCandidates();
   void loopRunsPostedTasksAndTimers();
   void poolThreadsAreFixed();
+  void agentsAreFinalized();
 };
+
+// Every libnice agent is finalized when its IceAgent goes, connected or not (the soak test saw
+// memory grow per WebRTC session).
+void TestIceAgent::agentsAreFinalized() {
+  MediaLoop loop("ice-final");
+  static std::atomic<int> finalized{0};
+  finalized = 0;
+  constexpr int kAgents = 10;
+  runOn(loop, [&] {
+    for (int i = 0; i < kAgents; ++i) {
+      IceAgent a(loop, IceAgent::Settings{.controlling = (i % 2) == 0, .localAddresses = {"127.0.0.1"}}, IceAgent::Callbacks{});
+      std::string error;
+      QVERIFY(a.start(&error));
+      QVERIFY(a.gather());
+      a.setRemoteCredentials("abcd", "0123456789012345678901");
+      QVERIFY(a.addRemoteCandidate("candidate:1 1 UDP 2122252543 127.0.0.1 9 typ host"));
+      g_object_weak_ref(G_OBJECT(a.niceAgent()), [](gpointer, GObject*) { ++finalized; }, nullptr);
+    }
+  });
+  QTest::qWait(200);  // timers the agents left behind run or go
+  runOn(loop, [] {});
+  QCOMPARE(finalized.load(), kAgents);
+}
 
 void TestIceAgent::connectsOnLoopbackAndCarriesData() {
   MediaLoop loop("ice-test");

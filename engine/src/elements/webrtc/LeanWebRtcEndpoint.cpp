@@ -265,6 +265,9 @@ void LeanWebRtcEndpoint::startTransport() {
     s.kind = kindOf(m.type);
     s.payloadType = static_cast<uint8_t>(m.payload);
     s.clockRate = static_cast<uint32_t>(m.clockRate);
+    s.codec = m.encoding == u"H264"  ? transport::VideoCodec::H264
+              : m.encoding == u"VP9" ? transport::VideoCodec::Vp9
+                                     : transport::VideoCodec::Vp8;
     s.send = m.send;
     s.receive = m.receive;
     s.localSsrc = m.localSsrc;
