@@ -17,23 +17,12 @@
 #include <numeric>
 #include <vector>
 
-// Counts heap allocations, to check that the per-packet paths allocate nothing after warm-up.
-namespace {
-std::atomic<long> allocations{0};
-}
-void* operator new(std::size_t size) {
-  allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size ? size : 1)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+#include "AllocationCounter.h"
 
 using namespace pw::transport;
 
 namespace {
 
-using Bytes = std::vector<uint8_t>;
 
 // 8 kHz audio in 20 ms packets: 160 timestamp units per packet, so on-time arrivals have a
 // constant transit time and zero jitter.
