@@ -49,6 +49,12 @@ QStringList ObjectRegistry::idsOfType(const QString& type) const {
   return out;
 }
 
+QHash<QString, int> ObjectRegistry::countByType() const {
+  QHash<QString, int> out;
+  for (auto it = objects_.begin(); it != objects_.end(); ++it) ++out[it.value()->type()];
+  return out;
+}
+
 QStringList ObjectRegistry::release(const QString& id) {
   QStringList released;
   auto obj = find(id);

@@ -11,6 +11,7 @@
 // objects will hold once they negotiate and play (baseline + their costs), plus the new object's
 // cost and a reserve for control connections, files and GStreamer's own threads.
 
+#include <QByteArray>
 #include <QString>
 
 namespace pw {
@@ -44,8 +45,11 @@ class ResourceGuard {
   static int threadCount();
 
  private:
+  static QByteArray pidsCgroupDir();
+
   int baselineFds_ = 0;
   int baselineThreads_ = 0;
+  QByteArray pidsCgroupDir_;  // found once: a process does not change cgroup while it runs
   bool leanWebRtc_ = false;
 };
 
