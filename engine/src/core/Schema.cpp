@@ -128,7 +128,20 @@ bool Schema::loadModule(const QByteArray& json, QString* error) {
   }
   module.factories.sort();
   modules_.append(module);
+  indexOperations();
   return true;
+}
+
+// findOperation runs for every request: look operations up in a table built once per loaded
+// module instead of listing a class's operations (own and inherited) each time.
+void Schema::indexOperations() {
+  operationIndex_.clear();
+  for (auto it = classes_.cbegin(); it != classes_.cend(); ++it) {
+    QHash<QString, SchemaOperation>& byName = operationIndex_[it.key()];
+    for (const SchemaOperation& op : operations(it.key())) {
+      if (!byName.contains(op.name)) byName.insert(op.name, op);  // the nearest declaration wins
+    }
+  }
 }
 
 const SchemaModule* Schema::findModule(const QString& name) const {
@@ -211,10 +224,11 @@ QList<SchemaOperation> Schema::operations(const QString& className) const {
 
 std::optional<SchemaOperation> Schema::findOperation(const QString& className, const QString& operation) const {
   // Nearest declaration wins (a subclass may redeclare a method, e.g. Hub.getGstreamerDot).
-  for (const auto& op : operations(className)) {
-    if (op.name == operation) return op;
-  }
-  return std::nullopt;
+  const auto byClass = operationIndex_.constFind(className);
+  if (byClass == operationIndex_.cend()) return std::nullopt;
+  const auto op = byClass->constFind(operation);
+  if (op == byClass->cend()) return std::nullopt;
+  return *op;
 }
 
 QStringList Schema::eventsOf(const QString& className) const {

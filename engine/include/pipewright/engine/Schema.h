@@ -127,7 +127,10 @@ class Schema {
   static QString setterName(const QString& property);
 
  private:
+  void indexOperations();
+
   QList<SchemaModule> modules_;
+  QHash<QString, QHash<QString, SchemaOperation>> operationIndex_;  // class → operation name → nearest declaration
   QHash<QString, SchemaClass> classes_;
   QHash<QString, SchemaType> types_;
   QHash<QString, SchemaEvent> events_;
