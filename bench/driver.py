@@ -898,18 +898,40 @@ def fmt(v):
     return str(v)
 
 
+def median_of(values):
+    nums = [v for v in values if isinstance(v, (int, float))]
+    if len(nums) != len(values) or not nums:
+        return None
+    nums = sorted(nums)
+    mid = len(nums) // 2
+    return nums[mid] if len(nums) % 2 else (nums[mid - 1] + nums[mid]) / 2
+
+
 def table(pairs):
+    """One table per N. With --repeat K, each cell is the median of the K runs and the last
+    column lists the ratio of every run (Pipewright and Janus of the same repetition)."""
     lines = []
-    for n, pw, jn in pairs:
-        lines.append(f'\n### N = {n} concurrent loopback sessions\n')
-        lines.append('| metric | Pipewright | Janus EchoTest | Pipewright / Janus |')
-        lines.append('|---|---:|---:|---:|')
+    for n, pws, jns in pairs:
+        k = len(pws)
+        lines.append(f'\n### N = {n} concurrent loopback sessions' + (f' (median of {k} runs)' if k > 1 else '') + '\n')
+        lines.append('| metric | Pipewright | Janus EchoTest | Pipewright / Janus |' + (' per run |' if k > 1 else ''))
+        lines.append('|---|---:|---:|---:|' + ('---|' if k > 1 else ''))
         for label, get in ROWS:
-            a, b = get(pw), get(jn)
+            av, bv = [get(r) for r in pws], [get(r) for r in jns]
+            a, b = median_of(av), median_of(bv)
+            if a is None:
+                a = ', '.join(fmt(v) for v in av)
+            if b is None:
+                b = ', '.join(fmt(v) for v in bv)
             ratio = 'n/a'
             if isinstance(a, (int, float)) and isinstance(b, (int, float)) and b:
                 ratio = f'{a / b:.2f}'
-            lines.append(f'| {label} | {fmt(a)} | {fmt(b)} | {ratio} |')
+            runs = ''
+            if k > 1:
+                per = [f'{x / y:.2f}' if isinstance(x, (int, float)) and isinstance(y, (int, float)) and y else 'n/a'
+                       for x, y in zip(av, bv)]
+                runs = f' {", ".join(per)} |'
+            lines.append(f'| {label} | {fmt(a)} | {fmt(b)} | {ratio} |{runs}')
     return '\n'.join(lines)
 
 
@@ -927,6 +949,9 @@ async def main():
     ap.add_argument('--pipewright-config', default='{}',
                     help='JSON object of extra Pipewright config keys, e.g. \'{"jitterBufferLatencyMs": 100}\'')
     ap.add_argument('--no-warmup', action='store_true', help='skip the unmeasured warm-up session')
+    ap.add_argument('--repeat', type=int, default=1,
+                    help='runs per N and server, alternating which server goes first; the tables give '
+                         'medians and every run\'s ratio (default 1)')
     args = ap.parse_args()
     Gst.init(None)
     bench_dir = os.path.dirname(os.path.abspath(__file__))
@@ -938,28 +963,33 @@ async def main():
     out = args.out or os.path.join(work, 'results.json')
     results = []
     pairs = []
+    targets = args.targets.split(',')
     for n in counts:
-        by = {}
-        for target in args.targets.split(','):
-            d = os.path.join(work, f'{target}-{n}')
-            os.makedirs(d)
-            srv = PipewrightServer(d, args.server, json.loads(args.pipewright_config)) if target == 'pipewright' else JanusServer(d, bench_dir, args.janus)
-            try:
-                r = await run_target(srv, n, args.seconds, media, args.settle, not args.no_warmup)
-            finally:
-                await srv.stop()
-            results.append(r)
-            by[target] = r
-        if 'pipewright' in by and 'janus' in by:
+        by = {t: [] for t in targets}
+        for rep in range(args.repeat):
+            # Alternate the order, so that neither server always runs on a machine just warmed
+            # (or just loaded) by the other.
+            for target in (targets if rep % 2 == 0 else list(reversed(targets))):
+                d = os.path.join(work, f'{target}-{n}' + (f'-{rep + 1}' if args.repeat > 1 else ''))
+                os.makedirs(d)
+                srv = PipewrightServer(d, args.server, json.loads(args.pipewright_config)) if target == 'pipewright' else JanusServer(d, bench_dir, args.janus)
+                try:
+                    r = await run_target(srv, n, args.seconds, media, args.settle, not args.no_warmup)
+                finally:
+                    await srv.stop()
+                r['run'] = rep + 1
+                results.append(r)
+                by[target].append(r)
+        if by.get('pipewright') and by.get('janus'):
             pairs.append((n, by['pipewright'], by['janus']))
     meta = {'date': datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC'),
             'cpus': os.cpu_count(), 'kernel': platform.release(), 'seconds': args.seconds,
-            'gstreamer': Gst.version_string(), 'media': media, 'workdir': work}
+            'gstreamer': Gst.version_string(), 'media': media, 'workdir': work, 'repeat': args.repeat}
     print(f'Pipewright vs Janus EchoTest - {meta["date"]}, {meta["cpus"]} CPUs, '
           f'{args.seconds:g} s steady window, {meta["gstreamer"]}')
     print(table(pairs))
     for r in results:
-        print(f'\n{r["server"]} N={r["sessions"]}: transcoding check {json.dumps(r["transcoding"])}'
+        print(f'\n{r["server"]} N={r["sessions"]} run {r["run"]}: transcoding check {json.dumps(r["transcoding"])}'
               + (f'; errors: {r["errors"]}' if r['errors'] else ''))
         b = r['per_session_breakdown']
         print(f'  per session: threads {json.dumps(b["threads"])}; FDs {json.dumps(b["fds"])}')

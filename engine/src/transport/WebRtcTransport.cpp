@@ -5,6 +5,7 @@
 #include "RtcpPacket.h"
 #include "RtpPacket.h"
 #include "RtpReceiveStats.h"
+#include "TransportCcFeedback.h"
 
 #include <openssl/rand.h>
 
@@ -17,6 +18,7 @@ namespace {
 
 constexpr size_t kMaxPacket = 1500;
 constexpr unsigned kReportIntervalMs = 1000;
+constexpr unsigned kTransportCcIntervalMs = 100;  // what Chromium's own receivers send
 constexpr int64_t kKeyframeRequestGapUs = 300000;  // at most ~3 PLIs a second towards a peer
 
 int64_t nowUs() { return g_get_monotonic_time(); }
@@ -133,6 +135,7 @@ WebRtcTransport::WebRtcTransport(MediaLoop& loop, std::shared_ptr<DtlsContext> d
 WebRtcTransport::~WebRtcTransport() {
   loop_.cancelTimer(dtlsTimer_);
   loop_.cancelTimer(reportTimer_);
+  loop_.cancelTimer(transportCcTimer_);
   dtls_.reset();
   ice_.reset();
   loop_.removeUser();
@@ -149,6 +152,7 @@ void WebRtcTransport::configure(const TransportSettings& settings) {
     if (s.send && !out_[i]) out_[i] = std::make_unique<OutStream>(s);
     if (s.receive && !in_[i]) in_[i] = std::make_unique<InStream>(s);
   }
+  if (settings.transportCcExtensionId > 0) transportCc_ = std::make_unique<TransportCcFeedback>();
   ice_->setRemoteCredentials(settings.remoteUfrag, settings.remotePassword);
   // The server side of DTLS must be ready before our own ICE reports a pair: the peer's
   // ClientHello can come with its first checks.
@@ -168,6 +172,7 @@ void WebRtcTransport::close() {
   closed_ = true;
   loop_.cancelTimer(std::exchange(dtlsTimer_, 0));
   loop_.cancelTimer(std::exchange(reportTimer_, 0));
+  loop_.cancelTimer(std::exchange(transportCcTimer_, 0));
   if (dtls_ && dtls_->state() == DtlsTransport::State::Connected) dtls_->close();
   for (auto& sinks : relaySinks_) sinks.clear();
 }
@@ -251,6 +256,14 @@ void WebRtcTransport::onDtlsConnected(const SrtpKeys& keys) {
     self->sendReports();
     return true;
   });
+  if (transportCc_) {
+    transportCcTimer_ = loop_.addTimer(kTransportCcIntervalMs, [weak]() {
+      auto self = weak.lock();
+      if (!self || self->closed_) return false;
+      self->sendTransportCcFeedback();
+      return true;
+    });
+  }
   if (observer_.connected) observer_.connected();
   // Whoever relays to us needs a keyframe now that the peer can decode.
   for (MediaKind k : {MediaKind::Video}) {
@@ -306,6 +319,15 @@ void WebRtcTransport::onRtp(uint8_t* data, size_t size) {
   if (!packet) {
     ++unknownPackets_;
     return;
+  }
+  if (transportCc_) {
+    // The transport-wide number is ours to acknowledge; it means nothing to a relay sink, so
+    // the element becomes padding before the packet goes on.
+    const int id = settings_.transportCcExtensionId;
+    if (const auto ext = packet->extension(id); ext && ext->second >= 2) {
+      transportCc_->onPacket(static_cast<uint16_t>(ext->first[0] << 8 | ext->first[1]), nowUs());
+      packet->removeExtension(id);
+    }
   }
   InStream* in = inStreamByPayload(packet->payloadType());
   if (!in) {
@@ -563,6 +585,19 @@ void WebRtcTransport::sendReports() {
   sendRtcp(rtcp);
 }
 
+void WebRtcTransport::sendTransportCcFeedback() {
+  if (!transportCc_ || !transportCc_->hasPending()) return;
+  uint32_t mediaSsrc = 0;
+  for (const auto& in : in_) {
+    if (in && in->remoteSsrc) mediaSsrc = in->remoteSsrc;  // video last: the stream that matters most
+  }
+  std::vector<uint8_t> rtcp;
+  for (int i = 0; i < 8 && transportCc_->build(rtcp, feedbackSsrc_, mediaSsrc); ++i) {
+    sendRtcp(rtcp);
+    rtcp.clear();
+  }
+}
+
 TransportStats WebRtcTransport::stats() const {
   TransportStats s;
   for (size_t i = 0; i < 2; ++i) {
@@ -598,6 +633,7 @@ TransportStats WebRtcTransport::stats() const {
   s.remoteCandidate = selectedRemote_;
   s.receivedRembBps = receivedRembBps_;
   s.sentRembBps = sentRembBps_;
+  s.transportCcFeedbacksSent = transportCc_ ? transportCc_->packetsSent() : 0;
   return s;
 }
 

@@ -29,6 +29,7 @@
 namespace pw::transport {
 
 class NackGenerator;
+class TransportCcFeedback;
 class RetransmissionBuffer;
 class RtpReceiveStats;
 
@@ -52,6 +53,9 @@ struct TransportSettings {
   std::string remoteUfrag, remotePassword;
   std::vector<StreamSettings> streams;     // at most one per kind
   std::string cname;
+  // The id of the transport-wide sequence number header extension the peer sends and wants
+  // feedback for (a=extmap + a=rtcp-fb transport-cc); 0 = not negotiated.
+  int transportCcExtensionId = 0;
 };
 
 struct StreamCounters {
@@ -70,6 +74,7 @@ struct TransportStats {
   uint64_t unknownPackets = 0;
   std::string localCandidate, remoteCandidate;
   int64_t receivedRembBps = 0, sentRembBps = 0;
+  uint64_t transportCcFeedbacksSent = 0;
 };
 
 class WebRtcTransport : public std::enable_shared_from_this<WebRtcTransport> {
@@ -152,6 +157,7 @@ class WebRtcTransport : public std::enable_shared_from_this<WebRtcTransport> {
   bool sendRtcp(std::vector<uint8_t>& packet);
   bool sendProtectedRtp(uint8_t* data, size_t size, size_t capacity);
   void sendReports();
+  void sendTransportCcFeedback();
   void retransmit(MediaKind kind, const std::vector<uint16_t>& sequenceNumbers);
   void forwardKeyframeRequest(MediaKind kind);
   int64_t rembForPeer() const;
@@ -169,6 +175,8 @@ class WebRtcTransport : public std::enable_shared_from_this<WebRtcTransport> {
   bool closed_ = false;
   unsigned dtlsTimer_ = 0;
   unsigned reportTimer_ = 0;
+  unsigned transportCcTimer_ = 0;
+  std::unique_ptr<TransportCcFeedback> transportCc_;  // when the peer negotiated transport-cc
   std::array<std::unique_ptr<OutStream>, 2> out_;
   std::array<std::unique_ptr<InStream>, 2> in_;
   std::array<std::vector<std::weak_ptr<WebRtcTransport>>, 2> relaySinks_;

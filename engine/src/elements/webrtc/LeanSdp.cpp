@@ -14,6 +14,9 @@ namespace pw {
 
 namespace {
 
+constexpr auto kTransportCcUri = "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01";
+constexpr int kOfferedTransportCcExtension = 3;
+
 
 QString attr(const GstSDPMessage* sdp, const GstSDPMedia* m, const char* key) {
   if (const char* v = gst_sdp_media_get_attribute_val(m, key)) return QString::fromUtf8(v);
@@ -57,6 +60,11 @@ void readFormat(const GstSDPMedia* m, LeanMedia* line) {
       else if (rest == u"nack pli") line->pli = true;
       else if (rest == u"ccm fir") line->fir = true;
       else if (rest == u"goog-remb") line->remb = true;
+      else if (rest == u"transport-cc") line->transportCc = true;
+    } else if (g_strcmp0(a->key, "extmap") == 0 && rest == QLatin1String(kTransportCcUri)) {
+      bool ok = false;
+      const int id = head.section(u'/', 0, 0).toInt(&ok);  // "<id>[/<direction>]"
+      if (ok && id >= 1 && id <= 14) line->transportCcExtension = id;  // one-byte ids: what browsers use
     } else if (g_strcmp0(a->key, "ssrc") == 0) {
       bool ok = false;
       const quint32 ssrc = head.toUInt(&ok);
@@ -64,6 +72,10 @@ void readFormat(const GstSDPMedia* m, LeanMedia* line) {
     }
   }
   line->rtcpRsize = hasAttr(m, "rtcp-rsize");
+  if (!line->transportCc || line->transportCcExtension == 0) {
+    line->transportCc = false;
+    line->transportCcExtension = 0;
+  }
 }
 
 LeanRemoteTransport readTransport(const GstSDPMessage* sdp, const GstSDPMedia* m) {
@@ -118,6 +130,10 @@ void appendMediaLine(QStringList& out, const LeanMedia& m, const LeanLocalTransp
   if (m.pli) out << QStringLiteral("a=rtcp-fb:%1 nack pli").arg(m.payload);
   if (m.fir) out << QStringLiteral("a=rtcp-fb:%1 ccm fir").arg(m.payload);
   if (m.remb) out << QStringLiteral("a=rtcp-fb:%1 goog-remb").arg(m.payload);
+  if (m.transportCc) {
+    out << QStringLiteral("a=rtcp-fb:%1 transport-cc").arg(m.payload)
+        << QStringLiteral("a=extmap:%1 %2").arg(m.transportCcExtension).arg(QLatin1String(kTransportCcUri));
+  }
   if (!m.fmtp.isEmpty()) out << QStringLiteral("a=fmtp:%1 %2").arg(m.payload).arg(m.fmtp);
   if (m.send) {
     const QString track = local.streamId + u'-' + (m.type == MediaType::Video ? u'v' : u'a');
@@ -239,6 +255,8 @@ QString LeanSdp::offer(LeanNegotiation* n, const LeanLocalTransport& local, bool
     m.send = send;
     m.receive = receive;
     m.nack = m.pli = m.fir = m.remb = video;
+    m.transportCc = true;
+    m.transportCcExtension = kOfferedTransportCcExtension;
     if (send) m.localSsrc = newSsrc();
     n->media.append(m);
   }
@@ -275,7 +293,8 @@ void LeanSdp::parseAnswer(const QString& answer, LeanNegotiation* n) {
     line.encoding = codec.encoding;
     line.payload = codec.payload;
     const bool offeredSend = line.send, offeredReceive = line.receive;
-    line.nack = line.pli = line.fir = line.remb = false;
+    line.nack = line.pli = line.fir = line.remb = line.transportCc = false;
+    line.transportCcExtension = 0;
     line.remoteSsrcs.clear();
     readFormat(m, &line);
     if (line.type == MediaType::Audio) line.nack = line.pli = line.fir = line.remb = false;

@@ -2,8 +2,8 @@
 
 // SDP offer/answer for the lean WebRTC path (RFC 8829 as browsers speak it, RFC 8843 BUNDLE,
 // RFC 5761 rtcp-mux, RFC 8842 DTLS roles): what the remote description asks for, and our own
-// description from what we decided. One BUNDLE transport, one codec per m-line, no header
-// extensions (the relay forwards packets it does not have to understand).
+// description from what we decided. One BUNDLE transport, one codec per m-line, one header
+// extension: the transport-wide sequence number, when the peer asks for transport-cc feedback.
 
 #include "core/MediaType.h"
 
@@ -31,6 +31,10 @@ struct LeanMedia {
   bool send = false;       // we send on this line
   bool receive = false;    // we receive on this line
   bool nack = false, pli = false, fir = false, remb = false, rtcpRsize = false;
+  // transport-cc: a=rtcp-fb transport-cc and the transport-wide sequence number extension's id
+  // (both needed; then the answer keeps them and we send the feedback).
+  bool transportCc = false;
+  int transportCcExtension = 0;
   QList<quint32> remoteSsrcs;
   quint32 localSsrc = 0;
 };

@@ -276,6 +276,7 @@ void LeanWebRtcEndpoint::startTransport() {
     s.fir = m.fir;
     s.remb = m.remb;
     settings.streams.push_back(s);
+    if (m.transportCc && settings.transportCcExtensionId == 0) settings.transportCcExtensionId = m.transportCcExtension;
   }
   QStringList candidates = r.candidates + std::exchange(remoteCandidates_, {});
   std::vector<std::string> lines;
