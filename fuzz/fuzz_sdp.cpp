@@ -32,7 +32,10 @@ void checkCodec(const GstSDPMedia* m, bool video) {
   const QStringList allowed = video ? QStringList{"VP8", "H264", "VP9"} : QStringList{"OPUS"};
   check(allowed.contains(codec.encoding), "only codecs we relay are chosen");
   check(!pw::depayloaderFor(codec.encoding).isEmpty(), "a chosen codec has a depayloader");
-  (void)pw::payloaderFor(codec.encoding, codec.payload, 1200, QString());
+  check(codec.encoding == "H264" ? (codec.packetizationMode == 0 || codec.packetizationMode == 1) : codec.packetizationMode == 1,
+        "H.264 in packetization-mode 0 or 1 only");
+  if (codec.encoding == "H264") check(pw::parseH264Fmtp(codec.fmtp).problem.isEmpty(), "our H.264 answer fmtp is usable");
+  (void)pw::payloaderFor(codec.encoding, codec.payload, 1200, codec.packetizationMode);
   (void)pw::wantedFormat(codec.encoding);
   gchar* caps = gst_caps_to_string(codec.caps.get());
   g_free(caps);

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import dgram from 'node:dgram';
 import { startServer, rpcClient, sleep, tempDir, removeDir, discover, makeClip } from '../lib/server.mjs';
 import { rpcShortcuts } from '../lib/kms.mjs';
 import { kurentoClient, connectClient, cb, collect, closeClient } from '../lib/kc.mjs';
@@ -104,6 +105,61 @@ describe('RtpEndpoint', () => {
     assert.ok(d.durationSec >= 3.5 && d.durationSec <= 6, `about 5 s recorded (${d.durationSec})`);
     assert.equal((await invoke(rtp, 'processOffer', { offer: OFFER })).error?.code, 40208, 'second processOffer');
     value(await rpc.call('release', { object: p }));
+  });
+
+  it('H.264 packetization-mode 0 (no fmtp): gst-launch-1.0 → RtpEndpoint → RtpEndpoint → a UDP receiver gets single NAL unit packets; recorded', { timeout: 60000 }, async () => {
+    // The receiver: plain UDP sockets on 127.0.0.1 (RTP, RTCP), named in a legacy recvonly offer.
+    const bind = () => new Promise((resolve) => { const s = dgram.createSocket('udp4'); s.bind(0, '127.0.0.1', () => resolve(s)); });
+    const [rtpSock, rtcpSock] = [await bind(), await bind()];
+    const packets = [];
+    rtpSock.on('message', (m) => packets.push(m));
+    try {
+      const p = await create('MediaPipeline');
+      const from = await create('RtpEndpoint', { mediaPipeline: p });
+      const to = await create('RtpEndpoint', { mediaPipeline: p });
+      const file = path.join(media, 'from-rtp-h264-mode0.mkv');
+      const rec = await create('RecorderEndpoint', { mediaPipeline: p, uri: `file://${file}`, mediaProfile: 'MKV_VIDEO_ONLY' });
+      value(await invoke(from, 'connect', { sink: to, mediaType: 'VIDEO' }));
+      value(await invoke(from, 'connect', { sink: rec, mediaType: 'VIDEO' }));
+      const legacy = (port, dir, rtcp) => [
+        'v=0', 'o=- 0 0 IN IP4 127.0.0.1', 's=legacy', 'c=IN IP4 127.0.0.1', 't=0 0',
+        `m=video ${port} RTP/AVP 96 97 98`, 'a=rtpmap:96 H264/90000', 'a=rtpmap:97 MP4V-ES/90000', 'a=rtpmap:98 H263-1998/90000',
+        ...(rtcp ? [`a=rtcp:${rtcp}`] : []), `a=${dir}`, ''].join('\r\n');
+      const answerIn = value(await invoke(from, 'processOffer', { offer: legacy(40000, 'sendonly') }), 'processOffer');
+      const answerOut = value(await invoke(to, 'processOffer', { offer: legacy(rtpSock.address().port, 'recvonly', rtcpSock.address().port) }), 'processOffer');
+      for (const a of [answerIn, answerOut]) {
+        assert.match(a, /^m=video [1-9]\d* RTP\/AVP 96\r$/m, a);
+        assert.doesNotMatch(a, /a=fmtp/, a);
+      }
+      assert.match(answerOut, /a=sendonly/);
+      value(await invoke(rec, 'record'));
+      // A mode-0 sender: every NAL unit whole in one packet (no STAP-A, no FU-A), however large.
+      const sender = spawn('gst-launch-1.0', ['-q',
+        'videotestsrc', 'is-live=true', 'num-buffers=120', '!', 'video/x-raw,width=320,height=240,framerate=30/1', '!',
+        'x264enc', 'tune=zerolatency', 'speed-preset=ultrafast', 'bitrate=600', 'key-int-max=30', '!', 'video/x-h264,profile=constrained-baseline', '!',
+        'rtph264pay', 'pt=96', 'aggregate-mode=none', 'mtu=65000', 'config-interval=-1', '!',
+        'udpsink', 'host=127.0.0.1', `port=${answerPorts(answerIn).video}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      sender.stderr.on('data', (d) => { stderr += d; });
+      const code = await new Promise((resolve) => sender.on('exit', resolve));
+      assert.equal(code, 0, stderr);
+      await sleep(1000);
+      value(await invoke(rec, 'stopAndWait'));
+      const types = new Set(packets.map((m) => m[12] & 0x1f));
+      assert.ok(packets.length >= 100, `packets relayed to the receiver (${packets.length})`);
+      assert.ok(packets.every((m) => (m[1] & 0x7f) === 96), 'payload type 96');
+      assert.ok([...types].every((t) => t >= 1 && t <= 23), `single NAL unit packets only, no STAP-A (24) or FU-A (28): ${[...types]}`);
+      assert.ok(types.has(5) && types.has(7) && types.has(8), `IDR, SPS and PPS each in its own packet: ${[...types]}`);
+      const largest = Math.max(...packets.map((m) => m.length));
+      assert.ok(largest > 1200, `a NAL unit larger than the 1200-byte mtu went whole (${largest} bytes)`);
+      const d = await discover(file);
+      assert.ok(d.videoCodecs.some((c) => /h\.?264/i.test(c)), `H.264 recorded (${JSON.stringify(d)})`);
+      assert.ok(d.durationSec >= 2.5, `about 4 s recorded (${d.durationSec})`);
+      value(await rpc.call('release', { object: p }));
+    } finally {
+      rtpSock.close();
+      rtcpSock.close();
+    }
   });
 
   it('generateOffer names local ports; processAnswer accepts the peer; errors are Kurento codes', async () => {

@@ -1,11 +1,15 @@
-// SDES key material and a=crypto lines (RFC 4568), REMB FCI parsing, and OnKeySoftLimit: the
-// parts of RtpEndpoint's SRTP and of REMB handling that black-box tests cannot reach. The media
+// SDES key material and a=crypto lines (RFC 4568), REMB FCI parsing, OnKeySoftLimit, and the
+// codec choice of the SDP endpoints (H.264 packetization modes and profile-level-id, RFC 6184):
+// the parts of RtpEndpoint's SRTP, of REMB handling and of the SDP logic that black-box tests
+// cannot reach. The media
 // paths are tested end to end in tests/clients/rtp-endpoint.test.mjs and remb.test.mjs.
 
 #include "TestConnection.h"
 #include "core/ObjectRegistry.h"
 #include "elements/webrtc/Remb.h"
+#include "elements/webrtc/RtpCodecs.h"
 #include "elements/webrtc/Sdes.h"
+#include "gst/ErrorPtr.h"
 #include "media/MediaPipeline.h"
 #include "pipewright/engine/KurentoError.h"
 
@@ -16,6 +20,14 @@ using namespace pw;
 
 class TestRtp : public QObject {
   Q_OBJECT
+
+  // chooseCodec on the first m-line of an SDP made of `media` lines.
+  static Codec choose(const QStringList& media, bool video = true) {
+    const QString text = QStringLiteral("v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n") +
+                         media.join(QStringLiteral("\r\n")) + QStringLiteral("\r\n");
+    SdpMessagePtr sdp = parseSdp(text, "offer");
+    return chooseCodec(gst_sdp_message_get_media(sdp.get(), 0), video);
+  }
 
   static int sdesError(const QJsonObject& sdes) {
     try {
@@ -92,6 +104,95 @@ class TestRtp : public QObject {
 
   // libsrtp's soft limit (2^48 packets, unreachable in a test) comes as srtpenc's "soft-limit"
   // signal: emitted by hand here, it must become OnKeySoftLimit with the session's media type.
+  void h264Parameters() {
+    // No fmtp at all: packetization-mode 0, Baseline level 1 (RFC 6184 §8.1).
+    H264Params p = parseH264Fmtp(QString());
+    QVERIFY(p.problem.isEmpty());
+    QCOMPARE(p.packetizationMode, 0);
+    QVERIFY(!p.packetizationModeStated);
+    QCOMPARE(p.profile, H264Profile::Baseline);
+    QCOMPARE(h264AnswerFmtp(p), QString());
+    // Profiles by profile_idc and profile-iop (RFC 6184 Table 5).
+    const QList<QPair<QString, H264Profile>> profiles{
+        {"42e01f", H264Profile::ConstrainedBaseline}, {"42c01e", H264Profile::ConstrainedBaseline},
+        {"4d801f", H264Profile::ConstrainedBaseline}, {"58c01f", H264Profile::ConstrainedBaseline},
+        {"42001f", H264Profile::Baseline},            {"42801e", H264Profile::Baseline},
+        {"58801f", H264Profile::Baseline},            {"4d001f", H264Profile::Main},
+        {"640c1f", H264Profile::ConstrainedHigh},     {"64001f", H264Profile::High},
+        {"42e10a", H264Profile::Unknown}};
+    for (const auto& [plid, profile] : profiles) {
+      p = parseH264Fmtp(QStringLiteral("profile-level-id=%1").arg(plid));
+      QVERIFY2(p.profile == profile, qPrintable(plid));
+      const bool usable = profile == H264Profile::ConstrainedBaseline || profile == H264Profile::Baseline;
+      QVERIFY2(p.problem.isEmpty() == usable, qPrintable(plid + u' ' + p.problem));
+    }
+    QCOMPARE(parseH264Fmtp("profile-level-id=42E01F").levelIdc, 0x1f);
+    QVERIFY(parseH264Fmtp("profile-level-id=42e0").problem.contains("6 hexadecimal"));
+    QVERIFY(parseH264Fmtp("profile-level-id=zze01f").problem.contains("6 hexadecimal"));
+    QVERIFY(parseH264Fmtp("packetization-mode=2").problem.contains("packetization-mode=2"));
+    QVERIFY(parseH264Fmtp("packetization-mode=x").problem.contains("packetization-mode=x"));
+    // The answer keeps mode, profile and level, and level-asymmetry-allowed; it does not repeat
+    // the offerer's own stream (sprop-*) or receiver limits (max-*).
+    p = parseH264Fmtp(" packetization-mode=1; profile-level-id=42e01f ;level-asymmetry-allowed=1;sprop-parameter-sets=Z0LgH5ZUBQHsgA==,aM4NiA==;max-mbps=40500");
+    QVERIFY(p.problem.isEmpty());
+    QCOMPARE(h264AnswerFmtp(p), QStringLiteral("level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f"));
+    QCOMPARE(h264AnswerFmtp(parseH264Fmtp("profile-level-id=42001E")), QStringLiteral("profile-level-id=42001e"));
+    QCOMPARE(h264AnswerFmtp(parseH264Fmtp("packetization-mode=0;profile-level-id=42e00d")),
+             QStringLiteral("packetization-mode=0;profile-level-id=42e00d"));
+  }
+
+  void codecChoice() {
+    QString error;
+    QVERIFY2(initGStreamer(&error), qPrintable(error));
+    // The legacy offer of issue 12: H.264 without fmtp (mode 0), MP4V-ES, H263-1998.
+    Codec c = choose({"m=video 40000 RTP/AVP 96 97 98", "a=rtpmap:96 H264/90000", "a=rtpmap:97 MP4V-ES/90000",
+                      "a=rtpmap:98 H263-1998/90000"});
+    QCOMPARE(c.encoding, QStringLiteral("H264"));
+    QCOMPARE(c.payload, 96);
+    QCOMPARE(c.packetizationMode, 0);
+    QCOMPARE(c.fmtp, QString());
+    // Nothing we take.
+    QCOMPARE(choose({"m=video 40000 RTP/AVP 97 98", "a=rtpmap:97 MP4V-ES/90000", "a=rtpmap:98 H263-1998/90000"}).payload, -1);
+    QCOMPARE(choose({"m=audio 40000 RTP/AVP 0 8", "a=rtpmap:0 PCMU/8000", "a=rtpmap:8 PCMA/8000"}, false).payload, -1);
+    // Mode 1 before mode 0, Constrained Baseline before Baseline; High, mode 2 never.
+    c = choose({"m=video 9 RTP/AVP 100 101 102 103 104", "a=rtpmap:100 H264/90000", "a=fmtp:100 packetization-mode=1;profile-level-id=640c1f",
+                "a=rtpmap:101 H264/90000", "a=fmtp:101 packetization-mode=2;profile-level-id=42e01f",
+                "a=rtpmap:102 H264/90000", "a=fmtp:102 packetization-mode=0;profile-level-id=42e01f",
+                "a=rtpmap:103 H264/90000", "a=fmtp:103 packetization-mode=1;profile-level-id=42001f",
+                "a=rtpmap:104 H264/90000", "a=fmtp:104 packetization-mode=1;profile-level-id=42e01f;level-asymmetry-allowed=1"});
+    QCOMPARE(c.payload, 104);
+    QCOMPARE(c.fmtp, QStringLiteral("level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f"));
+    c = choose({"m=video 9 RTP/AVP 100 102 103", "a=rtpmap:100 H264/90000", "a=fmtp:100 packetization-mode=1;profile-level-id=640c1f",
+                "a=rtpmap:102 H264/90000", "a=fmtp:102 packetization-mode=0;profile-level-id=42e01f",
+                "a=rtpmap:103 H264/90000", "a=fmtp:103 packetization-mode=1;profile-level-id=42001f"});
+    QCOMPARE(c.payload, 103);
+    c = choose({"m=video 9 RTP/AVP 100 102", "a=rtpmap:100 H264/90000", "a=fmtp:100 packetization-mode=1;profile-level-id=640c1f",
+                "a=rtpmap:102 H264/90000", "a=fmtp:102 packetization-mode=0;profile-level-id=42e01f;sprop-parameter-sets=Z0LgH5ZUBQHsgA==,aM4NiA=="});
+    QCOMPARE(c.payload, 102);
+    QCOMPARE(c.packetizationMode, 0);
+    QCOMPARE(c.fmtp, QStringLiteral("packetization-mode=0;profile-level-id=42e01f"));
+    QCOMPARE(choose({"m=video 9 RTP/AVP 100", "a=rtpmap:100 H264/90000", "a=fmtp:100 packetization-mode=1;profile-level-id=64001f"}).payload, -1);
+    // VP8 is still first; other codecs keep the offer's fmtp.
+    c = choose({"m=video 9 RTP/AVP 96 97", "a=rtpmap:96 H264/90000", "a=rtpmap:97 VP8/90000"});
+    QCOMPARE(c.encoding, QStringLiteral("VP8"));
+    c = choose({"m=audio 9 RTP/AVP 0 111", "a=rtpmap:0 PCMU/8000", "a=rtpmap:111 opus/48000/2", "a=fmtp:111 minptime=10;useinbandfec=1"}, false);
+    QCOMPARE(c.payload, 111);
+    QCOMPARE(c.fmtp, QStringLiteral("minptime=10;useinbandfec=1"));
+  }
+
+  void h264Payloader() {
+    // Mode 0: no STAP-A (aggregate-mode none), and packets as large as the caller allows.
+    const QString mode0 = payloaderFor("H264", 96, kSingleNalUnitMtu, 0);
+    QVERIFY(mode0.contains("aggregate-mode=none"));
+    QVERIFY(mode0.contains(QStringLiteral("mtu=%1").arg(kSingleNalUnitMtu)));
+    QVERIFY(payloaderFor("H264", 96, 1200, 1).contains("aggregate-mode=zero-latency"));
+    QString error;
+    QVERIFY2(initGStreamer(&error), qPrintable(error));
+    ErrorPtr parseError;
+    ElementRef bin = ElementRef::adopt(gst_parse_bin_from_description(mode0.toUtf8().constData(), TRUE, parseError.out()));
+    QVERIFY2(bin && !parseError, parseError ? parseError->message : "no bin");
+  }
+
   void softLimitRaisesOnKeySoftLimit() {
     QString error;
     QVERIFY2(initGStreamer(&error), qPrintable(error));

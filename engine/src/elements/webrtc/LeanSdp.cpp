@@ -183,6 +183,8 @@ LeanNegotiation LeanSdp::parseOffer(const QString& offer, bool recvOnly, bool se
         line.payload = codec.payload;
         line.clockRate = video ? 90000 : 48000;
         readFormat(m, &line);
+        line.fmtp = codec.fmtp;  // for H.264, what RFC 6184 lets us answer (not the offer's sprop-*)
+        line.packetizationMode = codec.packetizationMode;
         if (!video) line.nack = line.pli = line.fir = line.remb = false;
         answerDirection(direction(m), recvOnly, sendOnly, &line.send, &line.receive);
         if (line.send) line.localSsrc = newSsrc();
@@ -202,8 +204,8 @@ LeanNegotiation LeanSdp::parseOffer(const QString& offer, bool recvOnly, bool se
   }
   if (n.bundleMid.isEmpty()) {
     throw KurentoException(ErrorCode::SdpEndPointProcessOfferError,
-                           QStringLiteral("No common codec: Pipewright accepts VP8, VP9 or H.264 (packetization-mode=1) "
-                                          "video and Opus audio over UDP/TLS/RTP/SAVPF"));
+                           QStringLiteral("No common codec: Pipewright accepts VP8, VP9 or H.264 (Constrained Baseline or "
+                                          "Baseline, packetization-mode 0 or 1) video and Opus audio over UDP/TLS/RTP/SAVPF"));
   }
   if (n.remote.ufrag.isEmpty() || n.remote.password.isEmpty() || n.remote.fingerprint.isEmpty()) {
     throw KurentoException(ErrorCode::SdpEndPointProcessOfferError,
@@ -292,6 +294,7 @@ void LeanSdp::parseAnswer(const QString& answer, LeanNegotiation* n) {
     }
     line.encoding = codec.encoding;
     line.payload = codec.payload;
+    line.packetizationMode = codec.packetizationMode;
     const bool offeredSend = line.send, offeredReceive = line.receive;
     line.nack = line.pli = line.fir = line.remb = line.transportCc = false;
     line.transportCcExtension = 0;

@@ -27,7 +27,8 @@ struct LeanMedia {
   int payload = -1;
   int clockRate = 90000;
   int channels = 0;
-  QString fmtp;            // the remote's fmtp for `payload` (kept in the answer)
+  QString fmtp;            // our a=fmtp for `payload`: the remote's, or for H.264 what RFC 6184 allows
+  int packetizationMode = 1;  // H.264 (RFC 6184): 0 single NAL unit, 1 non-interleaved
   bool send = false;       // we send on this line
   bool receive = false;    // we receive on this line
   bool nack = false, pli = false, fir = false, remb = false, rtcpRsize = false;

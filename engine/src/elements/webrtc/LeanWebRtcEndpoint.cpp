@@ -399,14 +399,19 @@ void LeanWebRtcEndpoint::refreshLink(const std::shared_ptr<LeanWebRtcEndpoint>& 
   const LeanMedia* in = line(type, false);
   const LeanMedia* out = sink->line(type, true);
   if (!in || !out) return;
-  if (in->encoding == out->encoding && !link->relayed) {
+  // Packets pass unchanged only when the sink may receive them as they are: H.264 from a mode 1
+  // peer (FU-A, STAP-A) goes to a mode 0 sink through the junctions, which payload it again.
+  const bool relay = in->encoding == out->encoding &&
+                     (in->encoding != u"H264" || out->packetizationMode != 0 || in->packetizationMode == 0);
+  if (relay && !link->relayed) {
     link->relayed = true;
     auto source = transport_;
     auto target = sink->transport_;
     const MediaKind kind = kindOf(type);
     if (source && target) source->loop().post([kind, source, target] { WebRtcTransport::link(kind, source, target); });
-  } else if (in->encoding != out->encoding && !link->ported) {
-    // Different codecs: the GStreamer junctions transcode (MediaTranscodingStateChanged).
+  } else if (!relay && !link->ported) {
+    // Different codecs: the GStreamer junctions transcode (MediaTranscodingStateChanged); the same
+    // codec in another packetization: they depayload and payload again.
     link->ported = true;
     attachPorts(sink, type);
   }
@@ -491,9 +496,9 @@ void LeanWebRtcEndpoint::prepareInput(MediaType type) {
   if (type == MediaType::Data || junctionIn_[index(type)]) return;
   const LeanMedia* m = line(type, true);
   if (!m) return;  // built once negotiated (finishNegotiation)
-  QString profile;
-  ElementRef payRef = ElementRef::adopt(
-      gst_parse_bin_from_description(payloaderFor(m->encoding, m->payload, mtu, profile).toUtf8().constData(), TRUE, nullptr));
+  // H.264 mode 0: no FU-A/STAP-A; the transport carries packets up to `mtu` (see payloaderFor).
+  ElementRef payRef = ElementRef::adopt(gst_parse_bin_from_description(
+      payloaderFor(m->encoding, m->payload, mtu, m->packetizationMode).toUtf8().constData(), TRUE, nullptr));
   GstElement* pay = payRef.get();
   ElementRef sink = makeElement("appsink");
   if (!pay || !sink) {

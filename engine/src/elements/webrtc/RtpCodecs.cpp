@@ -8,6 +8,112 @@
 namespace pw {
 
 
+namespace {
+
+// RFC 6184 Table 5: profile_idc and the profile-iop bits that must be set (`ones`) and clear
+// (`zeros`); the other bits are free ("x").
+struct ProfilePattern {
+  int idc;
+  int ones;
+  int zeros;
+  H264Profile profile;
+};
+constexpr ProfilePattern kProfilePatterns[] = {
+    {0x42, 0x40, 0x0f, H264Profile::ConstrainedBaseline},  // 42 x1xx0000
+    {0x4d, 0x80, 0x0f, H264Profile::ConstrainedBaseline},  // 4D 1xxx0000
+    {0x58, 0xc0, 0x0f, H264Profile::ConstrainedBaseline},  // 58 11xx0000
+    {0x42, 0x00, 0x4f, H264Profile::Baseline},             // 42 x0xx0000
+    {0x58, 0x80, 0x4f, H264Profile::Baseline},             // 58 10xx0000
+    {0x58, 0x00, 0x8f, H264Profile::Extended},             // 58 0xxx0000
+    {0x4d, 0x00, 0xaf, H264Profile::Main},                 // 4D 0x0x0000
+    {0x64, 0x0c, 0xf3, H264Profile::ConstrainedHigh},      // 64 00001100
+    {0x64, 0x00, 0xff, H264Profile::High},                 // 64 00000000
+};
+
+H264Profile classify(int idc, int iop) {
+  for (const auto& p : kProfilePatterns) {
+    if (p.idc == idc && (iop & p.ones) == p.ones && (iop & p.zeros) == 0) return p.profile;
+  }
+  return H264Profile::Unknown;
+}
+
+}  // namespace
+
+QString profileName(H264Profile profile) {
+  switch (profile) {
+    case H264Profile::ConstrainedBaseline: return QStringLiteral("Constrained Baseline");
+    case H264Profile::Baseline: return QStringLiteral("Baseline");
+    case H264Profile::Main: return QStringLiteral("Main");
+    case H264Profile::Extended: return QStringLiteral("Extended");
+    case H264Profile::High: return QStringLiteral("High");
+    case H264Profile::ConstrainedHigh: return QStringLiteral("Constrained High");
+    case H264Profile::Unknown: break;
+  }
+  return QStringLiteral("unknown");
+}
+
+H264Params parseH264Fmtp(const QString& fmtp) {
+  H264Params p;
+  QString mode;
+  bool modeSeen = false;
+  for (const QString& item : fmtp.split(u';', Qt::SkipEmptyParts)) {
+    const QString key = item.section(u'=', 0, 0).trimmed().toLower();
+    const QString value = item.section(u'=', 1).trimmed();
+    if (key == u"packetization-mode") {
+      mode = value;
+      modeSeen = true;
+    } else if (key == u"profile-level-id") {
+      p.profileLevelId = value.toLower();
+    } else if (key == u"level-asymmetry-allowed") {
+      p.levelAsymmetryAllowed = value == u"1";
+    }
+  }
+  if (modeSeen) {
+    if (mode == u"0" || mode == u"1") {
+      p.packetizationMode = mode.toInt();
+      p.packetizationModeStated = true;
+    } else {
+      p.problem = QStringLiteral("packetization-mode=%1 (Pipewright sends and receives modes 0 and 1)").arg(mode);
+      return p;
+    }
+  }
+  if (p.profileLevelId.isEmpty()) return p;  // RFC 6184 §8.1: Baseline, level 1
+  bool ok = p.profileLevelId.size() == 6;
+  const uint value = ok ? p.profileLevelId.toUInt(&ok, 16) : 0;
+  if (!ok) {
+    p.problem = QStringLiteral("profile-level-id=%1 is not 6 hexadecimal digits").arg(p.profileLevelId);
+    return p;
+  }
+  p.profile = classify(static_cast<int>(value >> 16), static_cast<int>((value >> 8) & 0xff));
+  p.levelIdc = static_cast<int>(value & 0xff);
+  if (p.profile != H264Profile::ConstrainedBaseline && p.profile != H264Profile::Baseline) {
+    p.problem = QStringLiteral("profile-level-id=%1 is %2 profile (Pipewright sends Constrained Baseline, so it takes "
+                               "Constrained Baseline or Baseline)")
+                    .arg(p.profileLevelId, profileName(p.profile));
+  }
+  return p;
+}
+
+QString h264AnswerFmtp(const H264Params& offered) {
+  QStringList out;
+  if (offered.levelAsymmetryAllowed) out << QStringLiteral("level-asymmetry-allowed=1");
+  // An absent packetization-mode means mode 0: the answer says it the way the offer did.
+  if (offered.packetizationModeStated) out << QStringLiteral("packetization-mode=%1").arg(offered.packetizationMode);
+  if (!offered.profileLevelId.isEmpty()) out << QStringLiteral("profile-level-id=") + offered.profileLevelId;
+  return out.join(u';');
+}
+
+QString formatAttribute(const GstSDPMedia* media, const char* key, int payload) {
+  const QString prefix = QString::number(payload) + u' ';
+  for (guint i = 0; i < gst_sdp_media_attributes_len(media); ++i) {
+    const GstSDPAttribute* a = gst_sdp_media_get_attribute(media, i);
+    if (QLatin1String(a->key) == QLatin1String(key) && a->value && QString::fromUtf8(a->value).startsWith(prefix)) {
+      return QString::fromUtf8(a->value).mid(prefix.size()).trimmed();
+    }
+  }
+  return {};
+}
+
 // Our preferred codec among an m-line's formats.
 Codec chooseCodec(const GstSDPMedia* media, bool video) {
   const QStringList preference = video ? QStringList{"VP8", "H264", "VP9"} : QStringList{"OPUS"};
@@ -23,19 +129,24 @@ Codec chooseCodec(const GstSDPMedia* media, bool video) {
     const int rank = static_cast<int>(preference.indexOf(enc));
     if (rank < 0) continue;
     int score = rank * 10;
+    QString fmtp = formatAttribute(media, "fmtp", pt);
+    int mode = 1;
     if (enc == u"H264") {
-      // What our encoder sends: constrained baseline (profile 42), packetization-mode 1.
-      const char* mode = gst_structure_get_string(s, "packetization-mode");
-      if (!mode || QLatin1String(mode) != u"1") continue;
-      const QString plid = QString::fromUtf8(gst_structure_get_string(s, "profile-level-id")).toLower();
-      if (!plid.isEmpty() && !plid.startsWith(u"42")) continue;
-      if (!plid.startsWith(u"42e0")) score += 1;  // prefer constrained baseline, as Safari insists
+      // What our encoder sends is Constrained Baseline; modes 0 and 1 are both payloaded.
+      const H264Params h264 = parseH264Fmtp(fmtp);
+      if (!h264.problem.isEmpty()) continue;
+      mode = h264.packetizationMode;
+      if (mode == 0) score += 2;  // mode 1 carries large NAL units in MTU-sized packets
+      if (h264.profile != H264Profile::ConstrainedBaseline) score += 1;  // as Safari insists
+      fmtp = h264AnswerFmtp(h264);
     }
     if (score >= bestRank) continue;
     bestRank = score;
     best.encoding = enc;
     best.payload = pt;
     best.caps = owned;
+    best.fmtp = fmtp;
+    best.packetizationMode = mode;
   }
   return best;
 }
@@ -47,16 +158,19 @@ QString wantedFormat(const QString& encoding) {
   return formats::kOpus;
 }
 
-QString payloaderFor(const QString& encoding, int pt, int mtu, const QString& profileLevelId) {
+QString payloaderFor(const QString& encoding, int pt, int mtu, int packetizationMode) {
   if (encoding == u"VP8") return QStringLiteral("rtpvp8pay pt=%1 mtu=%2 picture-id-mode=15-bit").arg(pt).arg(mtu);
   if (encoding == u"VP9") return QStringLiteral("rtpvp9pay pt=%1 mtu=%2 picture-id-mode=15-bit").arg(pt).arg(mtu);
   if (encoding == u"H264") {
     // Byte-stream input: the payloader then announces no profile-level-id of its own, so the
-    // constrained-baseline stream fits the one negotiated in the SDP (a lower level decodes fine).
-    Q_UNUSED(profileLevelId);
+    // constrained-baseline stream fits the one negotiated in the SDP. rtph264pay has no mode
+    // switch: it cuts a NAL unit larger than `mtu` into FU-A packets and, unless aggregate-mode
+    // is none, bundles small ones (SPS, PPS) into STAP-A. Mode 0 (RFC 6184 §6.2) allows neither,
+    // so there every NAL unit goes whole into its own packet, up to `mtu` (the caller passes
+    // kSingleNalUnitMtu where the transport carries packets that large).
     return QStringLiteral("h264parse config-interval=-1 ! video/x-h264,stream-format=byte-stream,alignment=au ! "
-                          "rtph264pay pt=%1 mtu=%2 config-interval=-1 aggregate-mode=zero-latency")
-        .arg(pt).arg(mtu);
+                          "rtph264pay pt=%1 mtu=%2 config-interval=-1 aggregate-mode=%3")
+        .arg(pt).arg(mtu).arg(packetizationMode == 0 ? QStringLiteral("none") : QStringLiteral("zero-latency"));
   }
   return QStringLiteral("rtpopuspay pt=%1 mtu=%2").arg(pt).arg(mtu);
 }

@@ -16,15 +16,46 @@ struct Codec {
   QString encoding;  // "VP8", "H264", "VP9", "OPUS"
   int payload = -1;
   CapsRef caps;      // application/x-rtp caps from the SDP for that payload
+  QString fmtp;      // what our answer's a=fmtp says for `payload` (empty: no a=fmtp line)
+  int packetizationMode = 1;  // H.264 (RFC 6184 §6): 0 single NAL unit, 1 non-interleaved
 };
 
-// Our preferred codec among an m-line's formats: VP8 > H.264 (constrained baseline,
-// packetization-mode 1) > VP9 for video, Opus for audio. payload < 0 when none fits.
+// H.264 payload format parameters (RFC 6184 §8.1) of one payload type, as an offer states them.
+enum class H264Profile { ConstrainedBaseline, Baseline, Main, Extended, High, ConstrainedHigh, Unknown };
+struct H264Params {
+  int packetizationMode = 0;       // absent: 0 (single NAL unit mode)
+  bool packetizationModeStated = false;
+  QString profileLevelId;          // as offered, lower case; empty when absent (Baseline, level 1)
+  H264Profile profile = H264Profile::Baseline;
+  int levelIdc = 10;               // level_idc (level × 10; 11 with constraint_set3 is level 1b)
+  bool levelAsymmetryAllowed = false;
+  QString problem;                 // why we cannot use it; empty when we can
+};
+// Reads an a=fmtp value ("packetization-mode=1;profile-level-id=42e01f;..."); `problem` says
+// why Pipewright cannot use it: packetization-mode 2 (interleaved) or other, a profile-level-id
+// that is not 6 hex digits, or a profile other than Constrained Baseline / Baseline (what our
+// encoder sends and what we relay), classified by profile_idc and profile-iop (RFC 6184 Table 5).
+H264Params parseH264Fmtp(const QString& fmtp);
+// Our answer's a=fmtp for an offered H.264 payload type (RFC 6184 §8.2.2): the same
+// packetization-mode (left out when the offer left it out: mode 0 either way), the same profile
+// and level (an answer may not raise the level; we keep it), level-asymmetry-allowed=1 when
+// offered. The offerer's sprop-* (its own stream) and max-* (its receiver) are not repeated.
+QString h264AnswerFmtp(const H264Params& offered);
+QString profileName(H264Profile profile);
+
+// Our preferred codec among an m-line's formats: VP8 > H.264 > VP9 for video, Opus for audio.
+// H.264 (Constrained Baseline or Baseline, any level): packetization-mode 1 before 0, and
+// Constrained Baseline before Baseline. payload < 0 when none fits.
 Codec chooseCodec(const GstSDPMedia* media, bool video);
+// The value of `a=<key>:<payload> <value>` in an m-line (rtpmap, fmtp); empty when absent.
+QString formatAttribute(const GstSDPMedia* media, const char* key, int payload);
 // The format an input asks its source for, to send `encoding`.
 QString wantedFormat(const QString& encoding);
-// gst-launch descriptions of the payloader and depayloader of `encoding`.
-QString payloaderFor(const QString& encoding, int pt, int mtu, const QString& profileLevelId);
+// gst-launch descriptions of the payloader and depayloader of `encoding`. H.264 in
+// packetization-mode 0 sends every NAL unit whole in its own packet (no STAP-A, no FU-A):
+// the packet size limit is then kSingleNalUnitMtu instead of `mtu`.
+inline constexpr int kSingleNalUnitMtu = 65000;
+QString payloaderFor(const QString& encoding, int pt, int mtu, int packetizationMode = 1);
 QString depayloaderFor(const QString& encoding);
 // Parses an SDP with at least one m-line; throws 40201 naming `what` ("offer", "answer").
 SdpMessagePtr parseSdp(const QString& text, const char* what);

@@ -182,17 +182,6 @@ void onReceivedPad(GstElement* rtpbin, GstPad* pad, gpointer user) {
   gst_pad_link(pad, sink.get());
 }
 
-QString attribute(const GstSDPMedia* media, const char* key, int payload) {
-  const QString prefix = QString::number(payload) + u' ';
-  for (guint i = 0; i < gst_sdp_media_attributes_len(media); ++i) {
-    const GstSDPAttribute* a = gst_sdp_media_get_attribute(media, i);
-    if (QLatin1String(a->key) == QLatin1String(key) && a->value && QString::fromUtf8(a->value).startsWith(prefix)) {
-      return QString::fromUtf8(a->value).mid(prefix.size()).trimmed();
-    }
-  }
-  return {};
-}
-
 QString reverse(const QString& direction) {
   if (direction == u"sendonly") return QStringLiteral("recvonly");
   if (direction == u"recvonly") return QStringLiteral("sendonly");
@@ -256,7 +245,9 @@ void RtpEndpoint::buildStream(int session, Line& line) {
   CapsRef caps = CapsRef::adopt(gst_caps_new_simple(
       srtp_ ? "application/x-srtp" : "application/x-rtp", "media", G_TYPE_STRING, line.kind.toUtf8().constData(), "clock-rate", G_TYPE_INT, clock.toInt(),
       "encoding-name", G_TYPE_STRING, line.encoding.toUtf8().constData(), "payload", G_TYPE_INT, line.payload, nullptr));
-  if (line.encoding == u"H264") gst_caps_set_simple(caps.get(), "packetization-mode", G_TYPE_STRING, "1", nullptr);
+  if (line.encoding == u"H264") {
+    gst_caps_set_simple(caps.get(), "packetization-mode", G_TYPE_STRING, QByteArray::number(line.packetizationMode).constData(), nullptr);
+  }
   st.rtpSrc = makeElement("udpsrc");
   st.rtcpSrc = makeElement("udpsrc");
   g_object_set(st.rtpSrc.get(), "address", address_.toUtf8().constData(), "port", 0, "caps", caps.get(), nullptr);
@@ -294,7 +285,10 @@ void RtpEndpoint::buildStream(int session, Line& line) {
   gst_element_link_pads(rtpbin_.get(), ("send_rtcp_src_" + n).constData(), st.rtcpSink.get(), "sink");
   const bool send = line.direction == u"sendrecv" || line.direction == u"sendonly";
   if (send && !inputs_[pw::index(type)]) {
-    GstElement* pay = gst_parse_bin_from_description(payloaderFor(line.encoding, line.payload, mtu, QString()).toUtf8().constData(), TRUE, nullptr);
+    // H.264 mode 0: whole NAL units in single packets, however large (UDP carries up to 64 KiB).
+    const int packetSize = line.encoding == u"H264" && line.packetizationMode == 0 ? kSingleNalUnitMtu : mtu;
+    GstElement* pay = gst_parse_bin_from_description(
+        payloaderFor(line.encoding, line.payload, packetSize, line.packetizationMode).toUtf8().constData(), TRUE, nullptr);
     if (!pay) throw KurentoException(ErrorCode::SdpEndPointProcessOfferError, QStringLiteral("Cannot send %1: payloader missing").arg(line.encoding));
     GstElement* in = addInput(type, wantedFormat(line.encoding));
     addToBin({pay});
@@ -423,8 +417,9 @@ void RtpEndpoint::processOffer(const QString& offer, std::shared_ptr<DeferredRep
       if (codec.payload >= 0) {
         line.encoding = codec.encoding;
         line.payload = codec.payload;
-        line.rtpmap = attribute(m, "rtpmap", codec.payload);
-        line.fmtp = attribute(m, "fmtp", codec.payload);
+        line.rtpmap = formatAttribute(m, "rtpmap", codec.payload);
+        line.fmtp = codec.fmtp;
+        line.packetizationMode = codec.packetizationMode;
         line.direction = reverse(direction(m));
         line.remb = line.kind == u"video" && line.proto.endsWith(u"AVPF") && hasGoogRemb(m, codec.payload);
         readRemote(sdp.get(), m, line);
@@ -442,8 +437,9 @@ void RtpEndpoint::processOffer(const QString& offer, std::shared_ptr<DeferredRep
                              QStringLiteral("No usable m-line: %1").arg(securityProblems.join(QStringLiteral("; "))));
     }
     throw KurentoException(ErrorCode::SdpEndPointProcessOfferError,
-                           QStringLiteral("No usable m-line: RtpEndpoint accepts %1 with VP8, VP9, H.264 "
-                                          "(packetization-mode=1) or Opus, with an rtpmap and a connection address")
+                           QStringLiteral("No usable m-line: RtpEndpoint accepts %1 with VP8, VP9, H.264 (Constrained "
+                                          "Baseline or Baseline, packetization-mode 0 or 1) or Opus, with an rtpmap and a "
+                                          "connection address")
                                .arg(srtp_ ? QStringLiteral("RTP/SAVP(F) with a=crypto") : QStringLiteral("RTP/AVP(F)")));
   }
   setProfile(lines);

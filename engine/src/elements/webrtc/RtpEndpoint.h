@@ -29,6 +29,7 @@ class RtpEndpoint : public BaseRtpEndpoint {
     int payload = -1;
     QString rtpmap;      // "VP8/90000"
     QString fmtp;        // parameters after "a=fmtp:<pt> "
+    int packetizationMode = 1;  // H.264: 0 single NAL unit, 1 non-interleaved (RFC 6184)
     QString direction;   // our direction
     bool active = false; // false: rejected (port 0)
     QString remoteHost;

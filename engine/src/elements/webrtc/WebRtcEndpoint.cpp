@@ -20,6 +20,7 @@
 #include "pipewright/engine/Schema.h"
 
 #include <QDateTime>
+#include <QMap>
 
 #include <gst/sdp/sdp.h>
 #include <gst/video/video-event.h>
@@ -183,6 +184,31 @@ QString withBandwidth(const QString& sdp, int audioKbps, int videoKbps) {
   return lines.join(QStringLiteral("\r\n"));
 }
 
+// Our answer's a=fmtp for the H.264 payload type chosen per m-line (`fmtp`: m-line index → the
+// payload type and what RFC 6184 lets us answer, see h264AnswerFmtp). webrtcbin copies the
+// offer's parameters, the offerer's sprop-parameter-sets among them, into its answer.
+QString withH264Fmtp(const QString& sdp, const QMap<int, QPair<int, QString>>& fmtp) {
+  if (fmtp.isEmpty()) return sdp;
+  QStringList lines = sdp.split(QStringLiteral("\r\n"));
+  int mline = -1;
+  for (int i = 0; i < lines.size(); ++i) {
+    if (lines[i].startsWith(u"m=")) {
+      ++mline;
+      continue;
+    }
+    const auto it = fmtp.constFind(mline);
+    if (it == fmtp.constEnd()) continue;
+    const QString prefix = QStringLiteral("a=fmtp:%1 ").arg(it->first);
+    if (!lines[i].startsWith(prefix)) continue;
+    if (it->second.isEmpty()) {
+      lines.removeAt(i--);
+    } else {
+      lines[i] = prefix + it->second;
+    }
+  }
+  return lines.join(QStringLiteral("\r\n"));
+}
+
 }  // namespace
 
 WebRtcEndpoint::WebRtcEndpoint(const Creation& creation)
@@ -332,6 +358,7 @@ void WebRtcEndpoint::processOffer(const QString& offer, std::shared_ptr<Deferred
   };
   QList<Line> lines;
   QStringList mids;
+  QMap<int, QPair<int, QString>> h264Fmtp;
   bool anyCodec = false;
   for (guint i = 0; i < count; ++i) {
     const GstSDPMedia* m = gst_sdp_message_get_media(sdp.get(), i);
@@ -346,6 +373,7 @@ void WebRtcEndpoint::processOffer(const QString& offer, std::shared_ptr<Deferred
     if (line.media) {
       line.codec = chooseCodec(m, line.video);
       anyCodec = anyCodec || line.codec.payload >= 0;
+      if (line.codec.encoding == u"H264") h264Fmtp.insert(static_cast<int>(i), {line.codec.payload, line.codec.fmtp});
       const QString dir = direction(m);
       line.send = line.codec.payload >= 0 && !recvOnly_ && (dir == u"sendrecv" || dir == u"recvonly");
     }
@@ -369,9 +397,10 @@ void WebRtcEndpoint::processOffer(const QString& offer, std::shared_ptr<Deferred
       gst_structure_set(ps, "rtcp-fb-nack", G_TYPE_BOOLEAN, TRUE, "rtcp-fb-nack-pli", G_TYPE_BOOLEAN, TRUE,
                         "rtcp-fb-ccm-fir", G_TYPE_BOOLEAN, TRUE, "rtcp-fb-goog-remb", G_TYPE_BOOLEAN, TRUE, nullptr);
     }
-    addStream(type, line.codec.encoding, line.codec.payload, prefs.get(), line.send, !sendOnly_);
+    addStream(type, line.codec.encoding, line.codec.payload, prefs.get(), line.send, !sendOnly_, line.codec.packetizationMode);
   }
   mids_ = mids;
+  answerH264Fmtp_ = h264Fmtp;
   remoteSdp_ = offer;
   negotiating_ = true;
   const WebRtcSessionDescriptionPtr desc = makeSessionDescription(GST_WEBRTC_SDP_TYPE_OFFER, std::move(sdp));
@@ -390,14 +419,13 @@ void WebRtcEndpoint::processOffer(const QString& offer, std::shared_ptr<Deferred
   g_signal_emit_by_name(webrtc_.get(), "set-remote-description", desc.get(), setRemote.get());
 }
 
-void WebRtcEndpoint::addStream(MediaType type, const QString& encoding, int payload, GstCaps* prefs, bool send, bool receive) {
+void WebRtcEndpoint::addStream(MediaType type, const QString& encoding, int payload, GstCaps* prefs, bool send, bool receive,
+                               int packetizationMode) {
   GstRef<GstWebRTCRTPTransceiver> transceiver;
   if (send && !inputs_[index(type)]) {
     // Send path: input (the negotiated codec) → payloader → a new webrtcbin sink pad.
-    const GstStructure* ps = gst_caps_get_structure(prefs, 0);
     GstElement* pay = gst_parse_bin_from_description(
-        payloaderFor(encoding, payload, mtu, QString::fromUtf8(gst_structure_get_string(ps, "profile-level-id"))).toUtf8().constData(),
-        TRUE, nullptr);
+        payloaderFor(encoding, payload, mtu, packetizationMode).toUtf8().constData(), TRUE, nullptr);
     if (!pay) {
       throw KurentoException(ErrorCode::SdpEndPointProcessOfferError,
                              QStringLiteral("Cannot send %1: the GStreamer payloader is missing").arg(encoding));
@@ -479,7 +507,9 @@ void WebRtcEndpoint::createLocalDescription(GstWebRTCSDPType type, std::function
     const QString generated = QString::fromUtf8(GCharPtr::adopt(gst_sdp_message_as_text(desc->sdp)).get());
     // maxAudio/VideoRecvBandwidth: ask the peer to send at most that much (b=AS, kbps).
     const QString sdpText = withFingerprint(
-        withBandwidth(withoutSsrcLines(generated), e.maxAudioRecvBandwidth, e.maxVideoRecvBandwidth), e.dtlsFingerprint_);
+        withBandwidth(withoutSsrcLines(offer ? generated : withH264Fmtp(generated, e.answerH264Fmtp_)), e.maxAudioRecvBandwidth,
+                      e.maxVideoRecvBandwidth),
+        e.dtlsFingerprint_);
     if (sdpText != generated) replaceSdp(desc.get(), parseSdp(sdpText, offer ? "offer" : "answer"));
     if (offer) {
       // Our own mids name the m-lines of the candidates we announce.

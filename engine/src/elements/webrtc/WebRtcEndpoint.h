@@ -11,6 +11,7 @@
 
 #include <QJsonArray>
 #include <QList>
+#include <QMap>
 #include <QPair>
 #include <QStringList>
 
@@ -67,7 +68,9 @@ class WebRtcEndpoint : public WebRtcPeer {
   void createLocalDescription(GstWebRTCSDPType type, std::function<void(WebRtcEndpoint&, const QString&)> done,
                               std::function<void(WebRtcEndpoint&, const QString&)> fail);
   // One m-line's transceiver: a send path (input → payloader → sink pad) or receive-only.
-  void addStream(MediaType type, const QString& encoding, int payload, GstCaps* prefs, bool send, bool receive);
+  // `packetizationMode`: H.264's (RFC 6184), for the payloader.
+  void addStream(MediaType type, const QString& encoding, int payload, GstCaps* prefs, bool send, bool receive,
+                 int packetizationMode = 1);
 
   ElementRef webrtc_;
   std::shared_ptr<Callbacks> callbacks_;
@@ -80,6 +83,7 @@ class WebRtcEndpoint : public WebRtcPeer {
   bool gatheringDone_ = false;
   bool gatheringDoneRaised_ = false;
   QStringList mids_;  // by m-line index, from the remote description
+  QMap<int, QPair<int, QString>> answerH264Fmtp_;  // m-line → H.264 payload type and our answer's fmtp
   QString dtlsFingerprint_;  // SHA-256 of the shared DTLS certificate (announced in our SDP)
   QList<QPair<int, QString>> localCandidates_;   // held until gatherCandidates()
   QList<QPair<int, QString>> remoteCandidates_;  // held until the remote description is set
