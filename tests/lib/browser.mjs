@@ -112,10 +112,12 @@ export function eventsOf(rpc, object, type) {
  * @param {(answer:string)=>Promise<void>} [opts.afterAnswer] runs after the answer is applied,
  *                               before gatherCandidates (e.g. to connect() elements)
  * @param {number} [opts.timeoutMs=20000] ICE/DTLS deadline
+ * @param {(offer:string)=>string} [opts.mungeOffer] what the server gets instead of the browser's
+ *                               offer (e.g. without a feature, to compare with and without it)
  * @returns {Promise<{offer:string, answer:string, state:string}>}
  */
 export async function negotiate(page, rpc, endpointId, opts = {}) {
-  const { peerName = 'pc', recvOnly = false, codec = null, audio = true, afterAnswer, timeoutMs = 20000 } = opts;
+  const { peerName = 'pc', recvOnly = false, codec = null, audio = true, afterAnswer, timeoutMs = 20000, mungeOffer } = opts;
   for (const type of ['IceCandidateFound', 'IceGatheringDone']) await ensureSubscribed(rpc, endpointId, type);
 
   const offer = await page.evaluate(async ({ peerName, recvOnly, codec, audio }) => {
@@ -150,7 +152,8 @@ export async function negotiate(page, rpc, endpointId, opts = {}) {
     return o.sdp;
   }, { peerName, recvOnly, codec, audio });
 
-  const answer = rpcValue(await rpc.call('invoke', { object: endpointId, operation: 'processOffer', operationParams: { offer } }), 'processOffer');
+  const sent = mungeOffer ? mungeOffer(offer) : offer;
+  const answer = rpcValue(await rpc.call('invoke', { object: endpointId, operation: 'processOffer', operationParams: { offer: sent } }), 'processOffer');
   await page.evaluate((name, sdp) => window.peers[name].pc.setRemoteDescription({ type: 'answer', sdp }), peerName, answer);
   if (afterAnswer) await afterAnswer(answer);
   rpcValue(await rpc.call('invoke', { object: endpointId, operation: 'gatherCandidates' }), 'gatherCandidates');

@@ -9,6 +9,7 @@
 #include "SessionManager.h"
 #include "gst/ErrorPtr.h"
 #include "gst/Reaper.h"
+#include "elements/webrtc/LeanWebRtcEndpoint.h"
 #include "media/Formats.h"
 #include "media/MediaElement.h"
 #include "media/OutputPort.h"
@@ -64,6 +65,7 @@ Engine::Engine(Config config, QObject* parent)
   (void)Schema::builtin();
   (void)Bindings::builtin();
   registry_->add(std::make_shared<ServerManager>(*this));
+  if (config_.webrtcTransport == u"lean") warmUpLeanWebRtc(config_);
   for (const QString& entry : remoteUriPolicy_->invalidEntries()) {
     qWarning("pipewright: remoteUriAllowedHosts entry '%s' is neither a host name nor an address/CIDR; ignored",
              qPrintable(entry));

@@ -10,6 +10,8 @@
 #include "media/SinkInput.h"
 #include "pipewright/engine/Engine.h"
 #include "pipewright/engine/Schema.h"
+#include "transport/MediaThreadPool.h"
+#include "transport/TransportWarmUp.h"
 #include "transport/WebRtcTransport.h"
 
 #include <QDateTime>
@@ -686,5 +688,19 @@ void LeanWebRtcEndpoint::onRelease() {
 }
 
 std::shared_ptr<MediaObject> makeLeanEndpoint(const Creation& creation) { return std::make_shared<LeanWebRtcEndpoint>(creation); }
+
+void warmUpLeanWebRtc(const Config& config) {
+  transport::MediaLoop& loop = transport::MediaThreadPool::instance(config.mediaThreads).loop(0);
+  loop.post([config, &loop] {
+    QString error;
+    const auto context = sharedDtlsContext(config, &error);  // the certificate (generated unless configured)
+    // The plugins an endpoint and its junctions load on first use.
+    for (const char* factory : {"tee", "appsrc", "appsink", "rtpjitterbuffer", "rtpvp8depay", "rtpvp8pay", "rtpopusdepay",
+                                "rtpopuspay"}) {
+      (void)makeElement(factory);
+    }
+    if (context) (void)transport::TransportWarmUp::run(loop, context);
+  });
+}
 
 }  // namespace pw

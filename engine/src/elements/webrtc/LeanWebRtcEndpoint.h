@@ -8,6 +8,8 @@
 
 namespace pw {
 
+struct Config;
+
 namespace transport {
 class DtlsContext;
 class WebRtcTransport;
@@ -100,5 +102,10 @@ class LeanWebRtcEndpoint : public WebRtcPeer {
   std::array<bool, 2> outputWanted_{};  // a GStreamer consumer asked before the negotiation
   std::array<bool, 2> junctionIn_{};   // input → payloader → appsink built
 };
+
+// Startup (webrtcTransport "lean"): the media threads, the DTLS certificate, the GStreamer plugins
+// an endpoint loads and one in-memory DTLS/SRTP exchange, on a media thread, so that the first
+// session costs what any later one does.
+void warmUpLeanWebRtc(const Config& config);
 
 }  // namespace pw
