@@ -42,7 +42,7 @@ import websockets  # noqa: E402  (Debian python3-websockets, asyncio API)
 
 CLK_TCK = os.sysconf('SC_CLK_TCK')
 VIDEO_CAPS = ('application/x-rtp,media=video,encoding-name=VP8,payload=96,clock-rate=90000,'
-              'rtcp-fb-nack-pli=(boolean)true,rtcp-fb-ccm-fir=(boolean)true')
+              'rtcp-fb-nack=(boolean)true,rtcp-fb-nack-pli=(boolean)true,rtcp-fb-ccm-fir=(boolean)true')
 AUDIO_CAPS = ('application/x-rtp,media=audio,encoding-name=OPUS,payload=111,clock-rate=48000,'
               'encoding-params=(string)2')
 TRANSCODER_RE = re.compile(r'(vp8dec|vp8enc|vp9dec|vp9enc|opusdec|opusenc|avdec_|x264enc|openh264)')

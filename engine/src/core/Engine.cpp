@@ -24,6 +24,8 @@
 
 #include <gst/gst.h>
 
+#include <chrono>
+
 namespace pw {
 
 bool initGStreamer(QString* error) {
@@ -65,7 +67,7 @@ Engine::Engine(Config config, QObject* parent)
   (void)Schema::builtin();
   (void)Bindings::builtin();
   registry_->add(std::make_shared<ServerManager>(*this));
-  if (config_.webrtcTransport == u"lean") warmUpLeanWebRtc(config_);
+  if (config_.webrtcTransport == u"lean") warmUp_ = warmUpLeanWebRtc(config_);
   for (const QString& entry : remoteUriPolicy_->invalidEntries()) {
     qWarning("pipewright: remoteUriAllowedHosts entry '%s' is neither a host name nor an address/CIDR; ignored",
              qPrintable(entry));
@@ -80,6 +82,10 @@ struct Engine::Preview {
 };
 
 void Engine::shutdown() {
+  // OpenSSL and GStreamer must not be torn down under a warm-up that is still running.
+  if (warmUp_.valid() && warmUp_.wait_for(std::chrono::seconds(5)) != std::future_status::ready) {
+    qWarning("pipewright: the media path's warm-up still runs after 5 s at shutdown");
+  }
   for (auto& [appsrc, preview] : previews_) {
     if (auto port = preview->port.lock()) port->detach(preview->input.get());
   }

@@ -11,6 +11,7 @@
 #include <QString>
 
 #include <functional>
+#include <future>
 #include <map>
 #include <memory>
 
@@ -82,6 +83,7 @@ class Engine : public QObject {
   std::unique_ptr<Dispatcher> dispatcher_;
   struct Preview;
   std::map<GstElement*, std::shared_ptr<Preview>> previews_;
+  std::future<void> warmUp_;  // the lean path's startup warm-up on a media thread (shutdown waits)
 };
 
 // Initialises GStreamer once (idempotent). Returns false with a message when a required

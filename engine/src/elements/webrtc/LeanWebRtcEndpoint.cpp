@@ -689,9 +689,11 @@ void LeanWebRtcEndpoint::onRelease() {
 
 std::shared_ptr<MediaObject> makeLeanEndpoint(const Creation& creation) { return std::make_shared<LeanWebRtcEndpoint>(creation); }
 
-void warmUpLeanWebRtc(const Config& config) {
+std::future<void> warmUpLeanWebRtc(const Config& config) {
   transport::MediaLoop& loop = transport::MediaThreadPool::instance(config.mediaThreads).loop(0);
-  loop.post([config, &loop] {
+  auto done = std::make_shared<std::promise<void>>();
+  std::future<void> future = done->get_future();
+  loop.post([config, &loop, done] {
     QString error;
     const auto context = sharedDtlsContext(config, &error);  // the certificate (generated unless configured)
     // The plugins an endpoint and its junctions load on first use.
@@ -700,7 +702,9 @@ void warmUpLeanWebRtc(const Config& config) {
       (void)makeElement(factory);
     }
     if (context) (void)transport::TransportWarmUp::run(loop, context);
+    done->set_value();
   });
+  return future;
 }
 
 }  // namespace pw

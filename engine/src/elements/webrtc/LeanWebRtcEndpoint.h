@@ -4,6 +4,7 @@
 #include "WebRtcPeer.h"
 
 #include <array>
+#include <future>
 #include <memory>
 
 namespace pw {
@@ -105,7 +106,7 @@ class LeanWebRtcEndpoint : public WebRtcPeer {
 
 // Startup (webrtcTransport "lean"): the media threads, the DTLS certificate, the GStreamer plugins
 // an endpoint loads and one in-memory DTLS/SRTP exchange, on a media thread, so that the first
-// session costs what any later one does.
-void warmUpLeanWebRtc(const Config& config);
+// session costs what any later one does. The future is ready when it is over (or was dropped).
+std::future<void> warmUpLeanWebRtc(const Config& config);
 
 }  // namespace pw
