@@ -166,7 +166,13 @@ int main(int argc, char* argv[]) {
 
   auto engine = std::make_unique<pw::Engine>(config);
   auto server = std::make_unique<pw::WebSocketServer>(*engine, config);
-  if (!server->listen(&error)) fail(error);
+  if (!server->listen(&error)) {
+    // The engine goes first (it waits for the media path's warm-up): std::exit runs OpenSSL's and
+    // GStreamer's exit handlers, which must not run under a media thread still using them.
+    server.reset();
+    engine.reset();
+    fail(error);
+  }
   std::printf("Pipewright listening on %s\n", qPrintable(server->url()));
   std::printf("pipewright: media folders for file:// URIs: %s\n",
               qPrintable(config.mediaFolders.isEmpty() ? QStringLiteral("(none)") : config.mediaFolders.join(u", ")));
