@@ -323,7 +323,12 @@ class TestFilters : public QObject {
     QVERIFY(recordThrough(p, filter, faceClip_, out));
     call(*engine_, c_, "release", {{"object", p}});
 
-    const Frame recorded = grabFrame(out, 1.5);
+    // The clip is one still picture for 3 s; on a loaded machine the filter may pass fewer frames
+    // and the recording end earlier: any late frame of it will do.
+    Frame recorded;
+    for (const double at : {1.5, 1.0, 0.6}) {
+      if (recorded.isNull()) recorded = grabFrame(out, at);
+    }
     const Frame original = grabFrame(faceClip_, 1.5);
     QVERIFY(!recorded.isNull() && !original.isNull());
     QCOMPARE(recorded.width, kFaceClipSize);
