@@ -47,8 +47,11 @@ void Reaper::run() {
   // A released pipeline's buffers were freed by many threads into several malloc arenas; the
   // free pages go back to the system (malloc_trim) once a burst of releases is over, off the
   // engine thread. Without it the soak test's RSS crept up for ~700 sessions before levelling
-  // off; trimming after every single release cost more CPU than the release itself.
+  // off; trimming after every single release cost more CPU than the release itself. Only when
+  // more than kTrimAboveBytes lie free: what one session freed is kept for the next one (a
+  // process that trims it away pays the page faults again for every new session).
   constexpr auto kTrimDelay = std::chrono::milliseconds(500);
+  constexpr size_t kTrimAboveBytes = size_t(8) << 20;
   std::unique_lock lock(mutex_);
   bool trimPending = false;
   const auto hasWork = [this]() { return stopping_ || !jobs_.empty(); };
@@ -58,7 +61,7 @@ void Reaper::run() {
     } else if (!wake_.wait_for(lock, kTrimDelay, hasWork)) {
       trimPending = false;
       lock.unlock();
-      malloc_trim(0);
+      if (mallinfo2().fordblks > kTrimAboveBytes) malloc_trim(0);
       lock.lock();
       continue;
     }

@@ -173,6 +173,7 @@ void WebRtcTransport::close() {
   loop_.cancelTimer(std::exchange(dtlsTimer_, 0));
   loop_.cancelTimer(std::exchange(reportTimer_, 0));
   loop_.cancelTimer(std::exchange(transportCcTimer_, 0));
+  earlyPackets_.clear();
   if (dtls_ && dtls_->state() == DtlsTransport::State::Connected) dtls_->close();
   for (auto& sinks : relaySinks_) sinks.clear();
 }
@@ -265,6 +266,8 @@ void WebRtcTransport::onDtlsConnected(const SrtpKeys& keys) {
     });
   }
   if (observer_.connected) observer_.connected();
+  // What the peer sent while our side of the handshake was finishing (see onReceived).
+  for (const auto& packet : std::exchange(earlyPackets_, {})) onReceived(packet.data(), packet.size());
   // Whoever relays to us needs a keyframe now that the peer can decode.
   for (MediaKind k : {MediaKind::Video}) {
     if (auto source = relaySource_[index(k)].lock()) source->requestKeyframe(k);
@@ -281,8 +284,21 @@ void WebRtcTransport::onReceived(const uint8_t* data, size_t size) {
     }
     return;
   }
-  if (!srtp_ || size > kMaxPacket + SrtpSession::kMaxTrailer) {
+  if (size > kMaxPacket + SrtpSession::kMaxTrailer) {
     ++unknownPackets_;
+    return;
+  }
+  if (!srtp_) {
+    // The DTLS server keys its SRTP when our Finished arrives and may send media before its own
+    // Finished reaches us (GStreamer's webrtcbin does: two threads into one socket). Kept until
+    // our keys are in place, then read in order: dropping them lost the peer's first keyframe and
+    // cost the first frame half a second. A few only, and only while the handshake runs.
+    if (dtls_ && dtls_->state() == DtlsTransport::State::Connecting && earlyPackets_.size() < kMaxEarlyPackets &&
+        (looksLikeRtp(data, size) || looksLikeRtcp(data, size))) {
+      earlyPackets_.emplace_back(data, data + size);
+    } else {
+      ++unknownPackets_;
+    }
     return;
   }
   uint8_t buffer[kMaxPacket + SrtpSession::kMaxTrailer];
