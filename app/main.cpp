@@ -93,7 +93,7 @@ int main(int argc, char* argv[]) {
 #endif
   QCoreApplication& app = *application;
   QCoreApplication::setApplicationName(QStringLiteral("pipewright"));
-  QCoreApplication::setApplicationVersion(QStringLiteral(PIPEWRIGHT_VERSION));
+  QCoreApplication::setApplicationVersion(QStringLiteral(PIPEWRIGHT_VERSION " (git " PIPEWRIGHT_GIT_REVISION ")"));
 
   QCommandLineParser parser;
   parser.setApplicationDescription(QStringLiteral(
