@@ -77,6 +77,38 @@ describe('file descriptors (RLIMIT_NOFILE 256)', () => {
   });
 });
 
+describe('a WebRtcEndpoint with data channels counts at the cost of its path', () => {
+  let srv;
+  after(async () => { if (srv) await srv.stop(); });
+
+  // useDataChannels endpoints run on webrtcbin (about 10 descriptors and 15 threads each) even
+  // when the lean path is the default: the guard must not count them as lean ones (3 and 0).
+  it('refuses data-channel endpoints much sooner than lean ones under the same descriptor limit', { timeout: 120000 }, async (t) => {
+    srv = await startServer({ limits: { nofile: 256 }, config: { webrtcTransport: 'lean' } });
+    const c = await rpcClient(srv.url, { timeoutMs: 20000 });
+    const count = async (ctor) => {
+      const p = await createPipeline(c);
+      let n = 0;
+      for (; n < 100; n++) {
+        const r = await srv.whileAlive(c.call('create', { type: 'WebRtcEndpoint', constructorParams: { mediaPipeline: p, ...ctor }, properties: {} }));
+        if (r.error) {
+          assert.equal(r.error.code, 40009, JSON.stringify(r.error));
+          break;
+        }
+      }
+      expectResult(await c.call('release', { object: p }), 'release');
+      await sleep(500);
+      return n;
+    };
+    const lean = await count({});
+    const withChannels = await count({ useDataChannels: true });
+    t.diagnostic(`under RLIMIT_NOFILE 256: ${lean} lean endpoints, ${withChannels} with data channels`);
+    assert.ok(withChannels >= 1, 'at least one data-channel endpoint fits');
+    assert.ok(lean >= 2 * withChannels, `data-channel endpoints are counted at webrtcbin's cost (${lean} lean vs ${withChannels})`);
+    await c.close();
+  });
+});
+
 describe('threads', () => {
   let srv;
   after(async () => { if (srv) await srv.stop(); });

@@ -86,7 +86,6 @@ bool needsObjectSession(const QString& method) {
 
 Dispatcher::Dispatcher(Engine& engine)
     : engine_(engine), responseCache_(kResponseCacheMs, engine.config().responseCacheBytes) {
-  resourceGuard_.setLeanWebRtc(engine.config().webrtcTransport == u"lean");
 }
 
 QJsonObject Dispatcher::errorResponse(const QJsonValue& id, const KurentoError& error) {
@@ -359,7 +358,11 @@ QJsonValue Dispatcher::create(const Params& params, const Caller& caller, bool i
                            QStringLiteral("Too many objects in this session (limit %1)").arg(engine_.config().maxObjectsPerSession));
   }
   // Out of descriptors GLib aborts, out of threads GStreamer hangs: refuse with 40009 before that.
-  resourceGuard_.check(type, engine_.registry());
+  // A WebRtcEndpoint costs what its media path holds: lean unless configured otherwise or asked for
+  // data channels (the same choice its factory makes).
+  const bool leanWebRtc = type == u"WebRtcEndpoint" && engine_.config().webrtcTransport == u"lean" &&
+                          !ctorParams.value(u"useDataChannels").toBool(false);
+  resourceGuard_.check(type, leanWebRtc ? QString::fromLatin1(ResourceGuard::kLeanWebRtcClass) : type, engine_.registry());
   const QString id = ObjectRegistry::makeId(type, parent ? parent->id() : QString());
   std::shared_ptr<MediaObject> object = (*factory)(Creation{engine_, id, parent, ctorParams});
   // A pipeline belongs to the session that creates it; its elements belong to the pipeline's session.

@@ -54,6 +54,10 @@ class MediaObject : public std::enable_shared_from_this<MediaObject> {
   // Raises an `Error` event (data.type = error kind).
   void raiseError(const QString& kind, const QString& description, int errorCode = 0);
 
+  // What ResourceGuard counts this object as: its type, or a finer class when one type has
+  // several implementations of different cost (a lean WebRtcEndpoint: "WebRtcEndpoint:lean").
+  virtual QString resourceClass() const { return type_; }
+
   // Called once the registry holds the object (shared_from_this() works from here on).
   virtual void onRegistered() {}
   // Tears down media resources; called once by the registry when the object is released.

@@ -49,9 +49,9 @@ QStringList ObjectRegistry::idsOfType(const QString& type) const {
   return out;
 }
 
-QHash<QString, int> ObjectRegistry::countByType() const {
+QHash<QString, int> ObjectRegistry::countByResourceClass() const {
   QHash<QString, int> out;
-  for (auto it = objects_.begin(); it != objects_.end(); ++it) ++out[it.value()->type()];
+  for (auto it = objects_.begin(); it != objects_.end(); ++it) ++out[it.value()->resourceClass()];
   return out;
 }
 

@@ -32,8 +32,8 @@ class ObjectRegistry {
   bool contains(const QString& id) const { return objects_.contains(id); }
   int size() const { return static_cast<int>(objects_.size()); }
   QStringList idsOfType(const QString& type) const;
-  // How many live objects there are of each type (one pass; no id list is built).
-  QHash<QString, int> countByType() const;
+  // How many live objects there are of each MediaObject::resourceClass() (one pass).
+  QHash<QString, int> countByResourceClass() const;
 
   // Releases the object and all its descendants (children first). Returns released ids.
   QStringList release(const QString& id);

@@ -160,30 +160,24 @@ int ResourceGuard::threadCount() {
   return status.mid(at + 9, end < 0 ? -1 : end - at - 9).trimmed().toInt();
 }
 
-ResourceGuard::Cost ResourceGuard::costOf(const QString& type) const {
-  if (leanWebRtc_ && type == u"WebRtcEndpoint") return kLeanWebRtcCost;
+ResourceGuard::Cost ResourceGuard::costOf(const QString& resourceClass) {
+  if (resourceClass == QLatin1String(kLeanWebRtcClass)) return kLeanWebRtcCost;
   for (const auto& entry : kCosts) {
-    if (type == QLatin1String(entry.type)) return entry.cost;
+    if (resourceClass == QLatin1String(entry.type)) return entry.cost;
   }
   return kOtherCost;
 }
 
-void ResourceGuard::check(const QString& type, const ObjectRegistry& registry) const {
-  const Cost cost = costOf(type);
+void ResourceGuard::check(const QString& type, const QString& resourceClass, const ObjectRegistry& registry) const {
+  const Cost cost = costOf(resourceClass);
   // What the live objects will hold once they all negotiate and play.
   Cost committed;
-  int known = 0;
-  const QHash<QString, int> counts = registry.countByType();
-  for (const auto& entry : kCosts) {
-    const int n = counts.value(QLatin1String(entry.type));
-    const Cost each = costOf(QLatin1String(entry.type));
-    known += n;
-    committed.fds += n * each.fds;
-    committed.threads += n * each.threads;
+  const QHash<QString, int> counts = registry.countByResourceClass();
+  for (auto it = counts.cbegin(); it != counts.cend(); ++it) {
+    const Cost each = costOf(it.key());
+    committed.fds += it.value() * each.fds;
+    committed.threads += it.value() * each.threads;
   }
-  const int others = std::max(0, registry.size() - known);
-  committed.fds += others * kOtherCost.fds;
-  committed.threads += others * kOtherCost.threads;
 
   const int fds = openFds();
   const int fdsAhead = std::max(0, baselineFds_ + committed.fds - fds);  // not opened yet, but will be

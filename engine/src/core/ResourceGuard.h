@@ -29,13 +29,15 @@ class ResourceGuard {
   ResourceGuard();
 
   // Throws KurentoException 40009 (NOT_ENOUGH_RESOURCES) naming the limit and what to do when
-  // creating one `type` would come within the reserve of a limit.
-  void check(const QString& type, const ObjectRegistry& registry) const;
+  // creating one object of `resourceClass` (MediaObject::resourceClass: the type, or
+  // kLeanWebRtcClass) would come within the reserve of a limit. `type` names it in the message.
+  void check(const QString& type, const QString& resourceClass, const ObjectRegistry& registry) const;
 
-  Cost costOf(const QString& type) const;
-  // The lean WebRTC path (webrtcTransport "lean"): a WebRtcEndpoint holds its ICE socket(s) and
-  // no thread of its own (the media threads are a fixed pool).
-  void setLeanWebRtc(bool on) { leanWebRtc_ = on; }
+  static Cost costOf(const QString& resourceClass);
+  // The lean WebRTC path: a WebRtcEndpoint holds its ICE socket(s) and no thread of its own (the
+  // media threads are a fixed pool). A WebRtcEndpoint on webrtcbin (webrtcTransport "webrtcbin",
+  // or useDataChannels) is counted as "WebRtcEndpoint".
+  static constexpr const char* kLeanWebRtcClass = "WebRtcEndpoint:lean";
   static constexpr Cost kLeanWebRtcCost{3, 0};
   static constexpr int kReserveFds = 64;
   static constexpr int kReserveThreads = 32;
@@ -50,7 +52,6 @@ class ResourceGuard {
   int baselineFds_ = 0;
   int baselineThreads_ = 0;
   QByteArray pidsCgroupDir_;  // found once: a process does not change cgroup while it runs
-  bool leanWebRtc_ = false;
 };
 
 }  // namespace pw

@@ -4,6 +4,7 @@
 #include "RtpCodecs.h"
 
 #include "core/Bindings.h"
+#include "core/ResourceGuard.h"
 #include "core/Invocation.h"
 #include "media/MediaPipeline.h"
 #include "media/OutputPort.h"
@@ -110,6 +111,8 @@ LeanWebRtcEndpoint::LeanWebRtcEndpoint(const Creation& creation)
   addOutput(MediaType::Audio);
   start();
 }
+
+QString LeanWebRtcEndpoint::resourceClass() const { return QString::fromLatin1(ResourceGuard::kLeanWebRtcClass); }
 
 LeanWebRtcEndpoint::~LeanWebRtcEndpoint() {
   if (transport_) {

@@ -27,6 +27,7 @@ class MediaLoop;
 // what the transport reports comes back as queued calls.
 class LeanWebRtcEndpoint : public WebRtcPeer {
  public:
+  QString resourceClass() const override;
   explicit LeanWebRtcEndpoint(const Creation& creation);
   ~LeanWebRtcEndpoint() override;
 
