@@ -22,6 +22,11 @@ constexpr int kCollectWindowMs = 1500;     // longest wait for the other track b
 constexpr size_t kMaxPendingSamples = 600; // bound while collecting (~10 s of audio+video)
 constexpr int kFinalizeTimeoutMs = 5000;
 constexpr int kReleaseFinishMs = 1000;  // a released recording: how long the muxer may take to close
+// Matroska clusters are closed at least this often (blocks reach the file as they come; short
+// clusters keep the Cues fine and the guess of players that look for the last cluster close).
+constexpr gint64 kClusterMaxNs = GST_SECOND;
+// MP4 fragments: what a killed MP4 recording loses at most (a fragment reaches the file whole).
+constexpr guint kFragmentMs = 500;
 
 int slot(MediaType t) { return t == MediaType::Video ? 1 : 0; }
 
@@ -189,7 +194,8 @@ void RecorderEndpoint::record() {
     } else if (shared_->phase == Shared::Phase::Idle) {
       // Kurento creates the file when recording starts. Opened here, without following links
       // (a link swapped in since create() is refused), and kept open until the file is complete.
-      file_ = engine().mediaFolders().openOrThrow(uri(), mediaPath_, MediaFolders::Access::Write);
+      file_ = std::make_shared<MediaFile>(
+          engine().mediaFolders().openOrThrow(uri(), mediaPath_, MediaFolders::Access::Write));
       for (MediaType t : {MediaType::Audio, MediaType::Video}) {
         shared_->wantTrack[slot(t)] = static_cast<bool>(inputs_[index(t)]) && hasSource(t);
       }
@@ -214,15 +220,33 @@ void RecorderEndpoint::buildSession() {
   if (shared_->phase != Shared::Phase::Collecting && shared_->phase != Shared::Phase::Paused) return;
   session_ = ElementRef::adopt(gst_bin_new("recording"));
   ElementRef mux = makeElement(profile_.mux.toUtf8().constData(), "mux");
+  const bool mp4 = profile_.mux == QLatin1String("mp4mux");
+  // A killed server leaves a file that plays to within about a second of the kill (docs/media.md,
+  // "Crash safety"): Matroska closes a cluster at least every second, even between keyframes, and
+  // MP4 is fragmented (a moof+mdat per track every 0.5 s; a normal stop still writes the total
+  // duration and the fragment index, mfra).
+  if (mp4) {
+    g_object_set(mux.get(), "fragment-duration", kFragmentMs, nullptr);
+  } else {
+    g_object_set(mux.get(), "max-cluster-duration", kClusterMaxNs, nullptr);
+  }
   ElementRef sink = makeElement("filesink", "file");
-  // Unbuffered: every written cluster reaches the kernel, so a killed server leaves a playable file.
-  // /proc/self/fd/N reopens the file record() opened (same inode, whatever the name became), so
-  // the muxer can still seek back to rewrite its headers.
-  g_object_set(sink.get(), "location", file_.procPath().toUtf8().constData(), "buffer-mode", 2, "sync", FALSE, "async", FALSE,
+  // Unbuffered (GstFileSinkBufferMode 2): every write reaches the kernel at once, so a killed
+  // process loses nothing the muxer has output (the page cache survives it; only power loss
+  // needs fsync). /proc/self/fd/N reopens the file record() opened (same inode, whatever the name
+  // became), so the muxer can still seek back to rewrite its headers.
+  g_object_set(sink.get(), "location", file_->procPath().toUtf8().constData(), "buffer-mode", 2, "sync", FALSE, "async", FALSE,
                nullptr);
   gst_bin_add_many(GST_BIN(session_.get()), mux.get(),
                    sink.get(), nullptr);
   gst_element_link(mux.get(), sink.get());
+  // The muxers write the real duration only when they finish; until then the header states the
+  // length of the media already on disk.
+  {
+    PadRef sinkPad = PadRef::adopt(gst_element_get_static_pad(sink.get(), "sink"));
+    liveDuration_ = LiveDuration::attach(sinkPad.get(), mp4 ? LiveDuration::Container::Mp4 : LiveDuration::Container::Matroska,
+                                         file_);
+  }
   // The muxer's EOS reaching the file sink means every byte of the file has been written
   // (the sink writes synchronously and unbuffered): finish on the engine thread.
   {
@@ -329,6 +353,8 @@ void RecorderEndpoint::stopAndWait(std::shared_ptr<DeferredReply> reply) {
     return;
   }
   stopping_ = true;
+  // From here on the muxer writes the final duration itself.
+  if (liveDuration_) liveDuration_->stop();
   // The muxer finishes the file when every track ends; the filesink's EOS then arrives
   // as a forwarded bus message (handleBusMessage).
   for (auto& s : sources) {
@@ -360,7 +386,11 @@ void RecorderEndpoint::finalize() {
     shared_->collectScheduled = false;
     shared_->buildPosted = false;
   }
-  file_.close();
+  if (liveDuration_) liveDuration_->stop();
+  liveDuration_.reset();
+  // The descriptor closes when the recording bin lets go of it too (a released recording
+  // finishes in the background).
+  file_.reset();
   stopping_ = false;
   setState(State::Stop);
   raise(QStringLiteral("Stopped"));
@@ -386,6 +416,7 @@ void RecorderEndpoint::onRelease() {
       shared_->phase = Shared::Phase::Stopping;
       sources = shared_->appsrc;
     }
+    if (liveDuration_) liveDuration_->stop();
     for (auto& s : sources) {
       if (s) gst_app_src_end_of_stream(GST_APP_SRC(s.get()));
     }
