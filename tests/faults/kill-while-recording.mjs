@@ -5,8 +5,8 @@
 // checks each file:
 //   - gst-discoverer-1.0 reads it: the container, every recorded track with its codec, and a
 //     duration that is absent or within 2 s of the time recorded;
-//   - it decodes to the end (decodebin into fakesinks, exit status 0), and every track decodes to
-//     within 2 s of the time recorded;
+//   - it decodes to the end (decodebin into fakesinks, exit status 0), every track decodes to
+//     within 2 s of the time recorded, without a hole of more than 0.5 s;
 //   - the duration the header states is no longer than the media that decodes.
 // "The time recorded" runs from the answer to record() to the kill.
 //
@@ -27,6 +27,7 @@ const SEED = Number(process.env.KILL_SEED || Math.floor(Math.random() * 2 ** 31)
 const MIN_S = 3;
 const MAX_S = 8;
 const TOLERANCE_S = 2;
+const MAX_HOLE_S = 0.5;  // between two decoded buffers of a track
 const CLIP_S = MAX_S + 6;  // the player never reaches its end
 
 const FAMILIES = [
@@ -58,8 +59,9 @@ function run(cmd, args, timeout = 60000) {
 const toSec = (h, m, s) => Number(h) * 3600 + Number(m) * 60 + Number(s);
 
 /**
- * Decode the whole file (decodebin, one fakesink per track) and return the exit status and the
- * end (pts + duration, seconds) of the last decoded buffer of each track.
+ * Decode the whole file (decodebin, one fakesink per track) and return the exit status, the end
+ * (pts + duration, seconds) of the last decoded buffer of each track, and the largest step
+ * between the timestamps of two consecutive buffers of a track (a hole in the media).
  */
 async function decode(file, { video, audio }) {
   const args = ['-v', 'filesrc', `location=${file}`, '!', 'decodebin', 'name=d'];
@@ -67,14 +69,18 @@ async function decode(file, { video, audio }) {
   if (audio) args.push('d.', '!', 'audioconvert', '!', 'queue', '!', 'fakesink', 'name=asink', 'silent=false', 'sync=false');
   const r = await run('gst-launch-1.0', args);
   const end = { video: 0, audio: 0 };
+  const last = { video: null, audio: null };
+  const hole = { video: 0, audio: 0 };
   const re = /GstFakeSink:(vsink|asink): last-message = chain.*?pts: (\d+):(\d+):(\d+(?:\.\d+)?)(?:, duration: (\d+):(\d+):(\d+(?:\.\d+)?))?/g;
   for (const m of r.out.matchAll(re)) {
-    let t = toSec(m[2], m[3], m[4]);
-    if (m[5] !== undefined) t += toSec(m[5], m[6], m[7]);
     const track = m[1] === 'vsink' ? 'video' : 'audio';
+    const pts = toSec(m[2], m[3], m[4]);
+    const t = pts + (m[5] !== undefined ? toSec(m[5], m[6], m[7]) : 0);
+    if (last[track] !== null) hole[track] = Math.max(hole[track], pts - last[track]);
+    last[track] = pts;
     if (t > end[track]) end[track] = t;
   }
-  return { code: r.code, signal: r.signal, end, tail: r.out.slice(-1500) };
+  return { code: r.code, signal: r.signal, end, hole, tail: r.out.slice(-1500) };
 }
 
 /** Every check of one killed recording; returns a list of failures (empty: it passed). */
@@ -110,6 +116,7 @@ async function check(rec, wallS) {
     if (Math.abs(e - wallS) > TOLERANCE_S) {
       fail(`${track} decodes to ${e.toFixed(2)} s, not within ${TOLERANCE_S} s of the ${wallS.toFixed(2)} s recorded`);
     }
+    if (dec.hole[track] > MAX_HOLE_S) fail(`${track} has a hole of ${dec.hole[track].toFixed(2)} s`);
   }
   const decoded = Math.max(video ? dec.end.video : 0, audio ? dec.end.audio : 0);
   // The header never promises media that is not there (a little slack for codec delays).

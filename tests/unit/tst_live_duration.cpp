@@ -7,6 +7,7 @@
 #include "MediaTestUtil.h"
 
 #include <QFile>
+#include <QRandomGenerator>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QtEndian>
@@ -80,6 +81,21 @@ class TestLiveDuration : public QObject {
     for (qsizetype n = 0; n < field.offset + field.size; ++n) {
       LiveDuration::Field partial;
       QCOMPARE(LiveDuration::find(c, QByteArrayView(data).first(n), &partial), Search::NeedMore);
+    }
+    // Damaged headers: no crash, and a field found lies inside the data.
+    QRandomGenerator random(42);
+    const qsizetype span = std::min<qsizetype>(data.size(), field.offset + 64);
+    for (int i = 0; i < 3000; ++i) {
+      QByteArray damaged = data.left(span);
+      for (int flips = 1 + i % 4; flips > 0; --flips) {
+        damaged[random.bounded(int(span))] = char(random.bounded(256));
+      }
+      if (i % 3 == 0) damaged.truncate(random.bounded(int(span)));
+      LiveDuration::Field f;
+      if (LiveDuration::find(c, damaged, &f) == Search::Found) {
+        QVERIFY(f.offset >= 0 && f.offset + f.size <= damaged.size());
+        QVERIFY(f.scale > 0);
+      }
     }
     // encode() writes what valueOf() reads.
     QByteArray copy = data;

@@ -186,7 +186,7 @@ void PlayerEndpoint::buildDecoder() {
         const MessageRef owned = MessageRef::adopt(message);
         auto* d = static_cast<BusData*>(user);
         const auto type = GST_MESSAGE_TYPE(message);
-        if (type == GST_MESSAGE_ASYNC_DONE && GST_MESSAGE_SRC(message) == GST_OBJECT(d->decoder)) {
+        if (type == GST_MESSAGE_ASYNC_DONE && static_cast<void*>(GST_MESSAGE_SRC(message)) == d->decoder) {
           // Prerolled (at start, or after a seek): on to PLAYING if the player still plays (play()).
           std::weak_ptr<MediaObject> weak = d->player;
           GstElement* decoder = d->decoder;

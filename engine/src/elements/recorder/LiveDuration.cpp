@@ -170,6 +170,7 @@ Search findMp4(QByteArrayView d, Field* out) {
           Box grand;
           if (readBox(d, q, child.end, &grand) != Search::Found) return Search::Absent;
           if (grand.type == fourcc("mehd")) {
+            if (grand.end - grand.body < 4) return Search::Absent;
             const int size = byteAt(d, grand.body) == 1 ? 8 : 4;
             if (grand.end - grand.body < 4 + size) return Search::Absent;
             mehd.offset = grand.body + 4;
