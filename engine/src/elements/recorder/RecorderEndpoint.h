@@ -51,6 +51,7 @@ class RecorderEndpoint : public UriEndpoint {
  private:
   void startCollecting();
   void buildSession();
+  void endStreams();  // stop(): every track ends, the muxer finishes the file
   void finalize();
 
   MediaPath mediaPath_;  // where the URI points inside the media folders
@@ -62,8 +63,9 @@ class RecorderEndpoint : public UriEndpoint {
   ElementRef session_;  // appsrcs → mux → filesink, while recording
   QList<std::shared_ptr<DeferredReply>> waiting_;
   std::unique_ptr<QTimer> finalizeTimeout_;
+  std::unique_ptr<QTimer> drainTimer_;  // stop(): waiting for media stamped before the stop
+  gint64 drainStartedUs_ = 0;
   bool stopping_ = false;
-  GstClockTime pauseStartedAt_ = 0;
 };
 
 }  // namespace pw
