@@ -87,13 +87,11 @@ struct RecorderEndpoint::Shared {
           return;
         }
       }
-      if (inCut(GST_BUFFER_PTS(buffer))) {
-        // Left out: the next video frame written must be a keyframe.
-        keyframeSeen[i] = false;
-        return;
-      }
-    } else if (!cuts.empty() && !GST_CLOCK_TIME_IS_VALID(cuts.back().end)) {
-      return;  // paused before the file was started
+    }
+    if (inCut(GST_BUFFER_PTS(buffer))) {
+      // Left out: the next video frame written must be a keyframe.
+      keyframeSeen[i] = false;
+      return;
     }
     if (type == MediaType::Video && !keyframeSeen[i]) {
       if (GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT)) {
@@ -132,11 +130,17 @@ struct RecorderEndpoint::Shared {
     return false;
   }
 
+  // The part of a closed cut after the file's first media (a pause before it moves nothing).
+  GstClockTime cutLength(const Cut& c) const {
+    const GstClockTime from = GST_CLOCK_TIME_IS_VALID(offset) ? std::max(c.start, offset) : c.end;
+    return c.end > from ? c.end - from : 0;
+  }
+
   // How far media stamped `pts` (not in a cut) moves back: the paused spans before it.
   GstClockTime pausedBefore(GstClockTime pts) const {
     GstClockTime total = foldedShift;
     for (const Cut& c : cuts) {
-      if (GST_CLOCK_TIME_IS_VALID(c.end) && pts >= c.end) total += c.end - c.start;
+      if (GST_CLOCK_TIME_IS_VALID(c.end) && pts >= c.end) total += cutLength(c);
     }
     return total;
   }
@@ -147,7 +151,7 @@ struct RecorderEndpoint::Shared {
     if (cuts.empty() || GST_CLOCK_TIME_IS_VALID(cuts.back().end)) return;
     cuts.back().end = std::max(now, cuts.back().start);
     if (cuts.size() > kMaxCuts) {
-      foldedShift += cuts.front().end - cuts.front().start;
+      foldedShift += cutLength(cuts.front());
       foldedUntil = cuts.front().end;
       cuts.erase(cuts.begin());
     }
