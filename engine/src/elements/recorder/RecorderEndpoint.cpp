@@ -408,7 +408,6 @@ void RecorderEndpoint::stop() { stopAndWait(nullptr); }
 void RecorderEndpoint::stopAndWait(std::shared_ptr<DeferredReply> reply) {
   if (reply) waiting_.append(reply);
   if (stopping_) return;
-  std::array<ElementRef, 2> sources;
   {
     std::lock_guard lock(shared_->mutex);
     if (shared_->phase == Shared::Phase::Idle) {
