@@ -51,4 +51,15 @@ QByteArray MediaFile::readAll(qsizetype maxBytes) const {
   return head(static_cast<qsizetype>(st.st_size));
 }
 
+bool MediaFile::writeAt(qint64 offset, QByteArrayView bytes) const {
+  qsizetype done = 0;
+  while (fd_ >= 0 && done < bytes.size()) {
+    const ssize_t n = ::pwrite(fd_, bytes.data() + done, static_cast<size_t>(bytes.size() - done), offset + done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += n;
+  }
+  return fd_ >= 0;
+}
+
 }  // namespace pw

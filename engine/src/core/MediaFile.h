@@ -7,6 +7,7 @@
 // the muxers' header rewrite through filesink.
 
 #include <QByteArray>
+#include <QByteArrayView>
 #include <QString>
 
 namespace pw {
@@ -33,6 +34,8 @@ class MediaFile {
   QByteArray head(qsizetype maxBytes) const;
   // The whole file, or an empty array when it is larger than `maxBytes`.
   QByteArray readAll(qsizetype maxBytes) const;
+  // Writes `bytes` at `offset` (pwrite: the descriptor's offset is unchanged); false on error.
+  bool writeAt(qint64 offset, QByteArrayView bytes) const;
   void close();
 
  private:

@@ -186,7 +186,17 @@ void PlayerEndpoint::buildDecoder() {
         const MessageRef owned = MessageRef::adopt(message);
         auto* d = static_cast<BusData*>(user);
         const auto type = GST_MESSAGE_TYPE(message);
-        if (type == GST_MESSAGE_EOS || type == GST_MESSAGE_ERROR) {
+        if (type == GST_MESSAGE_ASYNC_DONE && static_cast<void*>(GST_MESSAGE_SRC(message)) == d->decoder) {
+          // Prerolled (at start, or after a seek): on to PLAYING if the player still plays (play()).
+          std::weak_ptr<MediaObject> weak = d->player;
+          GstElement* decoder = d->decoder;
+          d->engine->post([weak, decoder]() {
+            auto p = std::static_pointer_cast<PlayerEndpoint>(weak.lock());
+            if (p && p->decoder_.get() == decoder && p->state() == State::Start) {
+              gst_element_set_state(p->decoder_.get(), GST_STATE_PLAYING);
+            }
+          });
+        } else if (type == GST_MESSAGE_EOS || type == GST_MESSAGE_ERROR) {
           MessageRef msg = owned;
           std::weak_ptr<MediaObject> weak = d->player;
           GstElement* decoder = d->decoder;
@@ -269,7 +279,20 @@ void PlayerEndpoint::play() {
     std::lock_guard lock(bridge_->mutex);
     bridge_->resync = true;
   }
-  if (gst_element_set_state(decoder_.get(), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
+  // PAUSED first, PLAYING once everything prerolled (ASYNC_DONE, see buildDecoder): the decoder's
+  // streams appear while it starts, and gst_element_sync_state_with_parent() would take a sink
+  // straight to the pending PLAYING before the pipeline has a clock; such a sink pushes its stream
+  // unsynchronised (under CPU load, seconds of audio at once, which the leaky queues downstream
+  // then drop). Started PAUSED, new sinks preroll, and the pipeline brings them to PLAYING with
+  // its clock. A source that needs no preroll (live), or a decoder that was paused, goes on to
+  // PLAYING at once.
+  GstState current = GST_STATE_VOID_PENDING;
+  GstState pending = GST_STATE_VOID_PENDING;
+  gst_element_get_state(decoder_.get(), &current, &pending, 0);
+  const bool playing = current == GST_STATE_PLAYING && pending == GST_STATE_VOID_PENDING;
+  const GstStateChangeReturn ret = gst_element_set_state(decoder_.get(), playing ? GST_STATE_PLAYING : GST_STATE_PAUSED);
+  if (ret == GST_STATE_CHANGE_FAILURE ||
+      (ret != GST_STATE_CHANGE_ASYNC && gst_element_set_state(decoder_.get(), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)) {
     teardownDecoder();
     raiseError(QStringLiteral("INVALID_URI"), QStringLiteral("Cannot play '%1'").arg(uri()));
     return;

@@ -22,6 +22,18 @@ constexpr int kCollectWindowMs = 1500;     // longest wait for the other track b
 constexpr size_t kMaxPendingSamples = 600; // bound while collecting (~10 s of audio+video)
 constexpr int kFinalizeTimeoutMs = 5000;
 constexpr int kReleaseFinishMs = 1000;  // a released recording: how long the muxer may take to close
+// stop(): media stamped before the stop may still be on its way (a transcoder or filter running
+// behind under load); the file takes it until every track has reached the stop's time, has been
+// quiet for kDrainIdleMs, or kDrainMaxMs have passed.
+constexpr int kDrainPollMs = 50;
+constexpr int kDrainIdleMs = 500;
+constexpr int kDrainMaxMs = 3000;
+constexpr size_t kMaxCuts = 64;  // paused spans remembered; older ones are folded into the offset
+// Matroska clusters are closed at least this often (blocks reach the file as they come; short
+// clusters keep the Cues fine and the guess of players that look for the last cluster close).
+constexpr gint64 kClusterMaxNs = GST_SECOND;
+// MP4 fragments: what a killed MP4 recording loses at most (a fragment reaches the file whole).
+constexpr guint kFragmentMs = 500;
 
 int slot(MediaType t) { return t == MediaType::Video ? 1 : 0; }
 
@@ -34,9 +46,23 @@ struct RecorderEndpoint::Shared {
   Phase phase = Phase::Idle;
   std::array<std::vector<GstRef<GstSample>>, 2> pending;
   std::array<ElementRef, 2> appsrc;
-  std::array<bool, 2> keyframeSeen{};  // video starts on a keyframe
+  std::array<bool, 2> keyframeSeen{};  // video starts on a keyframe (again after a cut)
   GstClockTime offset = GST_CLOCK_TIME_NONE;
-  GstClockTime pausedTotal = 0;
+  // Paused spans, in the pipeline's running time (the clock of the media's timestamps): media
+  // stamped inside one is left out, media after it moves back by its length. Judged by timestamp,
+  // not by arrival, so media that arrives late (a transcoder behind under load) still lands on
+  // the right side of a pause. The last one is open (end NONE) while paused.
+  struct Cut {
+    GstClockTime start = GST_CLOCK_TIME_NONE;
+    GstClockTime end = GST_CLOCK_TIME_NONE;
+  };
+  std::vector<Cut> cuts;
+  GstClockTime foldedShift = 0;  // total length of cuts folded away (kMaxCuts)
+  GstClockTime foldedUntil = 0;  // media stamped before this is too late to place
+  // stop(): media stamped before stopAt still goes into the file (see kDrainMaxMs).
+  GstClockTime stopAt = GST_CLOCK_TIME_NONE;
+  std::array<bool, 2> reachedStop{};
+  std::array<gint64, 2> lastArrivalUs{};
   bool collectScheduled = false;
   bool buildPosted = false;
   std::array<bool, 2> wantTrack{};  // tracks of the profile whose input has a source
@@ -50,8 +76,23 @@ struct RecorderEndpoint::Shared {
     GstBuffer* buffer = gst_sample_get_buffer(sample);
     if (!buffer || !GST_BUFFER_PTS_IS_VALID(buffer)) return;
     std::lock_guard lock(mutex);
-    if (phase != Phase::Collecting && phase != Phase::Recording) return;
-    if (phase == Phase::Recording && !appsrc[i]) return;  // not a track of this file
+    if (phase == Phase::Idle) return;
+    if (phase != Phase::Collecting) {
+      if (!appsrc[i]) return;  // not a track of this file (or no file yet)
+      if (phase == Phase::Stopping) {
+        if (!GST_CLOCK_TIME_IS_VALID(stopAt)) return;  // the file is being closed
+        lastArrivalUs[i] = g_get_monotonic_time();
+        if (GST_BUFFER_PTS(buffer) >= stopAt) {
+          reachedStop[i] = true;
+          return;
+        }
+      }
+    }
+    if (inCut(GST_BUFFER_PTS(buffer))) {
+      // Left out: the next video frame written must be a keyframe.
+      keyframeSeen[i] = false;
+      return;
+    }
     if (type == MediaType::Video && !keyframeSeen[i]) {
       if (GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT)) {
         input.requestKeyframe();
@@ -80,11 +121,47 @@ struct RecorderEndpoint::Shared {
     pushLocked(i, sample);
   }
 
+  // Whether media stamped `pts` falls into a paused span (or before what can still be placed).
+  bool inCut(GstClockTime pts) const {
+    if (pts < foldedUntil) return true;
+    for (const Cut& c : cuts) {
+      if (pts >= c.start && (!GST_CLOCK_TIME_IS_VALID(c.end) || pts < c.end)) return true;
+    }
+    return false;
+  }
+
+  // The part of a closed cut after the file's first media (a pause before it moves nothing).
+  GstClockTime cutLength(const Cut& c) const {
+    const GstClockTime from = GST_CLOCK_TIME_IS_VALID(offset) ? std::max(c.start, offset) : c.end;
+    return c.end > from ? c.end - from : 0;
+  }
+
+  // How far media stamped `pts` (not in a cut) moves back: the paused spans before it.
+  GstClockTime pausedBefore(GstClockTime pts) const {
+    GstClockTime total = foldedShift;
+    for (const Cut& c : cuts) {
+      if (GST_CLOCK_TIME_IS_VALID(c.end) && pts >= c.end) total += cutLength(c);
+    }
+    return total;
+  }
+
+  void startCut(GstClockTime now) { cuts.push_back(Cut{now, GST_CLOCK_TIME_NONE}); }
+
+  void endCut(GstClockTime now) {
+    if (cuts.empty() || GST_CLOCK_TIME_IS_VALID(cuts.back().end)) return;
+    cuts.back().end = std::max(now, cuts.back().start);
+    if (cuts.size() > kMaxCuts) {
+      foldedShift += cutLength(cuts.front());
+      foldedUntil = cuts.front().end;
+      cuts.erase(cuts.begin());
+    }
+  }
+
   void pushLocked(int i, GstSample* sample) {
     GstBuffer* in = gst_sample_get_buffer(sample);
     const GstClockTime pts = GST_BUFFER_PTS(in);
     if (!GST_CLOCK_TIME_IS_VALID(offset)) offset = pts;
-    const GstClockTime shift = offset + pausedTotal;
+    const GstClockTime shift = offset + pausedBefore(pts);
     if (pts < shift) return;  // older than the recording's start
     GstBuffer* out = gst_buffer_copy(in);
     GST_BUFFER_PTS(out) = pts - shift;
@@ -176,10 +253,9 @@ void RecorderEndpoint::record() {
     std::lock_guard lock(shared_->mutex);
     shared_->owner = weak_from_this();
     if (shared_->phase == Shared::Phase::Paused) {
-      // Resume: the paused span is cut out of the file.
-      const GstClockTime now = runningTimeOf(pipeline()->gst());
-      shared_->pausedTotal += now > pauseStartedAt_ ? now - pauseStartedAt_ : 0;
-      shared_->keyframeSeen = {};
+      // Resume: the paused span is cut out of the file (media stamped inside it is left out,
+      // and video goes on with a keyframe if any of it was).
+      shared_->endCut(runningTimeOf(pipeline()->gst()));
       // Paused before the file existed: keep collecting, the file starts with the next media.
       shared_->phase = session_ ? Shared::Phase::Recording : Shared::Phase::Collecting;
       if (!session_) {
@@ -189,7 +265,8 @@ void RecorderEndpoint::record() {
     } else if (shared_->phase == Shared::Phase::Idle) {
       // Kurento creates the file when recording starts. Opened here, without following links
       // (a link swapped in since create() is refused), and kept open until the file is complete.
-      file_ = engine().mediaFolders().openOrThrow(uri(), mediaPath_, MediaFolders::Access::Write);
+      file_ = std::make_shared<MediaFile>(
+          engine().mediaFolders().openOrThrow(uri(), mediaPath_, MediaFolders::Access::Write));
       for (MediaType t : {MediaType::Audio, MediaType::Video}) {
         shared_->wantTrack[slot(t)] = static_cast<bool>(inputs_[index(t)]) && hasSource(t);
       }
@@ -214,15 +291,33 @@ void RecorderEndpoint::buildSession() {
   if (shared_->phase != Shared::Phase::Collecting && shared_->phase != Shared::Phase::Paused) return;
   session_ = ElementRef::adopt(gst_bin_new("recording"));
   ElementRef mux = makeElement(profile_.mux.toUtf8().constData(), "mux");
+  const bool mp4 = profile_.mux == QLatin1String("mp4mux");
+  // A killed server leaves a file that plays to within about a second of the kill (docs/media.md,
+  // "Crash safety"): Matroska closes a cluster at least every second, even between keyframes, and
+  // MP4 is fragmented (a moof+mdat per track every 0.5 s; a normal stop still writes the total
+  // duration and the fragment index, mfra).
+  if (mp4) {
+    g_object_set(mux.get(), "fragment-duration", kFragmentMs, nullptr);
+  } else {
+    g_object_set(mux.get(), "max-cluster-duration", kClusterMaxNs, nullptr);
+  }
   ElementRef sink = makeElement("filesink", "file");
-  // Unbuffered: every written cluster reaches the kernel, so a killed server leaves a playable file.
-  // /proc/self/fd/N reopens the file record() opened (same inode, whatever the name became), so
-  // the muxer can still seek back to rewrite its headers.
-  g_object_set(sink.get(), "location", file_.procPath().toUtf8().constData(), "buffer-mode", 2, "sync", FALSE, "async", FALSE,
+  // Unbuffered (GstFileSinkBufferMode 2): every write reaches the kernel at once, so a killed
+  // process loses nothing the muxer has output (the page cache survives it; only power loss
+  // needs fsync). /proc/self/fd/N reopens the file record() opened (same inode, whatever the name
+  // became), so the muxer can still seek back to rewrite its headers.
+  g_object_set(sink.get(), "location", file_->procPath().toUtf8().constData(), "buffer-mode", 2, "sync", FALSE, "async", FALSE,
                nullptr);
   gst_bin_add_many(GST_BIN(session_.get()), mux.get(),
                    sink.get(), nullptr);
   gst_element_link(mux.get(), sink.get());
+  // The muxers write the real duration only when they finish; until then the header states the
+  // length of the media already on disk.
+  {
+    PadRef sinkPad = PadRef::adopt(gst_element_get_static_pad(sink.get(), "sink"));
+    liveDuration_ = LiveDuration::attach(sinkPad.get(), mp4 ? LiveDuration::Container::Mp4 : LiveDuration::Container::Matroska,
+                                         file_);
+  }
   // The muxer's EOS reaching the file sink means every byte of the file has been written
   // (the sink writes synchronously and unbuffered): finish on the engine thread.
   {
@@ -302,7 +397,7 @@ void RecorderEndpoint::buildSession() {
 void RecorderEndpoint::pause() {
   std::lock_guard lock(shared_->mutex);
   if (shared_->phase != Shared::Phase::Recording && shared_->phase != Shared::Phase::Collecting) return;
-  pauseStartedAt_ = runningTimeOf(pipeline()->gst());
+  shared_->startCut(runningTimeOf(pipeline()->gst()));
   shared_->phase = Shared::Phase::Paused;
   setState(State::Pause);
   raise(QStringLiteral("Paused"));
@@ -313,7 +408,6 @@ void RecorderEndpoint::stop() { stopAndWait(nullptr); }
 void RecorderEndpoint::stopAndWait(std::shared_ptr<DeferredReply> reply) {
   if (reply) waiting_.append(reply);
   if (stopping_) return;
-  std::array<ElementRef, 2> sources;
   {
     std::lock_guard lock(shared_->mutex);
     if (shared_->phase == Shared::Phase::Idle) {
@@ -322,13 +416,53 @@ void RecorderEndpoint::stopAndWait(std::shared_ptr<DeferredReply> reply) {
       return;
     }
     shared_->phase = Shared::Phase::Stopping;
-    sources = shared_->appsrc;
+    if (session_) {
+      // The file ends where the stop is in the media's time: what is stamped before it and
+      // still on its way (a transcoder or filter behind under load) is waited for, bounded.
+      GstClockTime stopAt = runningTimeOf(pipeline()->gst());
+      if (!shared_->cuts.empty() && !GST_CLOCK_TIME_IS_VALID(shared_->cuts.back().end)) {
+        stopAt = std::min(stopAt, shared_->cuts.back().start);  // stopped while paused
+      }
+      shared_->stopAt = stopAt;
+      shared_->reachedStop = {};
+      shared_->lastArrivalUs.fill(g_get_monotonic_time());
+    }
   }
   if (!session_) {
     finalize();
     return;
   }
   stopping_ = true;
+  drainStartedUs_ = g_get_monotonic_time();
+  drainTimer_ = std::make_unique<QTimer>();
+  QObject::connect(drainTimer_.get(), &QTimer::timeout, [this]() {
+    const gint64 now = g_get_monotonic_time();
+    bool drained = now - drainStartedUs_ >= gint64{kDrainMaxMs} * 1000;
+    if (!drained) {
+      std::lock_guard lock(shared_->mutex);
+      drained = true;
+      for (int i = 0; i < 2; ++i) {
+        if (shared_->appsrc[i] && !shared_->reachedStop[i] && now - shared_->lastArrivalUs[i] < gint64{kDrainIdleMs} * 1000) {
+          drained = false;
+        }
+      }
+    }
+    if (drained) endStreams();
+  });
+  drainTimer_->start(kDrainPollMs);
+}
+
+void RecorderEndpoint::endStreams() {
+  drainTimer_.reset();
+  std::array<ElementRef, 2> sources;
+  {
+    // No more media once the tracks end (pushes happen under this lock, so none can follow).
+    std::lock_guard lock(shared_->mutex);
+    shared_->stopAt = GST_CLOCK_TIME_NONE;
+    sources = shared_->appsrc;
+  }
+  // From here on the muxer writes the final duration itself.
+  if (liveDuration_) liveDuration_->stop();
   // The muxer finishes the file when every track ends; the filesink's EOS then arrives
   // as a forwarded bus message (handleBusMessage).
   for (auto& s : sources) {
@@ -345,6 +479,7 @@ void RecorderEndpoint::stopAndWait(std::shared_ptr<DeferredReply> reply) {
 }
 
 void RecorderEndpoint::finalize() {
+  drainTimer_.reset();
   finalizeTimeout_.reset();
   if (session_) {
     stopAndRemove(session_.get());
@@ -356,11 +491,18 @@ void RecorderEndpoint::finalize() {
     shared_->appsrc = {};
     for (auto& p : shared_->pending) p.clear();
     shared_->offset = GST_CLOCK_TIME_NONE;
-    shared_->pausedTotal = 0;
+    shared_->cuts.clear();
+    shared_->foldedShift = 0;
+    shared_->foldedUntil = 0;
+    shared_->stopAt = GST_CLOCK_TIME_NONE;
     shared_->collectScheduled = false;
     shared_->buildPosted = false;
   }
-  file_.close();
+  if (liveDuration_) liveDuration_->stop();
+  liveDuration_.reset();
+  // The descriptor closes when the recording bin lets go of it too (a released recording
+  // finishes in the background).
+  file_.reset();
   stopping_ = false;
   setState(State::Stop);
   raise(QStringLiteral("Stopped"));
@@ -384,8 +526,11 @@ void RecorderEndpoint::onRelease() {
     {
       std::lock_guard lock(shared_->mutex);
       shared_->phase = Shared::Phase::Stopping;
+      shared_->stopAt = GST_CLOCK_TIME_NONE;  // released: no waiting for late media
       sources = shared_->appsrc;
     }
+    drainTimer_.reset();
+    if (liveDuration_) liveDuration_->stop();
     for (auto& s : sources) {
       if (s) gst_app_src_end_of_stream(GST_APP_SRC(s.get()));
     }

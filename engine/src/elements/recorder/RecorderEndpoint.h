@@ -3,6 +3,7 @@
 #include "core/MediaFile.h"
 #include "core/MediaFolders.h"
 #include "elements/UriEndpoint.h"
+#include "elements/recorder/LiveDuration.h"
 #include "pipewright/engine/KurentoError.h"
 
 #include <QList>
@@ -18,8 +19,9 @@ class DeferredReply;
 // Records what it receives into a file (WebM, Matroska or MP4 and their single-track
 // profiles). The file's tracks are fixed when media first arrives after record(): the media
 // types flowing within a short window become tracks, so a source without audio does not stall
-// the muxer. WebM/Matroska files are written without buffering and stay playable up to their
-// last cluster if the server dies.
+// the muxer. Files are written without buffering, WebM/Matroska in clusters of at most 1 s and
+// MP4 fragmented (0.5 s fragments), and the header's duration follows the media on disk
+// (LiveDuration): a recording whose server is killed plays to within about a second of the kill.
 class RecorderEndpoint : public UriEndpoint {
  public:
   struct Profile {
@@ -49,18 +51,21 @@ class RecorderEndpoint : public UriEndpoint {
  private:
   void startCollecting();
   void buildSession();
+  void endStreams();  // stop(): every track ends, the muxer finishes the file
   void finalize();
 
   MediaPath mediaPath_;  // where the URI points inside the media folders
-  MediaFile file_;       // open from record() until the file is complete
+  std::shared_ptr<MediaFile> file_;  // open from record() until the file is complete
+  std::shared_ptr<LiveDuration> liveDuration_;  // while recording
   Profile profile_;
   bool stopOnEndOfStream_ = false;
   std::shared_ptr<Shared> shared_;
   ElementRef session_;  // appsrcs → mux → filesink, while recording
   QList<std::shared_ptr<DeferredReply>> waiting_;
   std::unique_ptr<QTimer> finalizeTimeout_;
+  std::unique_ptr<QTimer> drainTimer_;  // stop(): waiting for media stamped before the stop
+  gint64 drainStartedUs_ = 0;
   bool stopping_ = false;
-  GstClockTime pauseStartedAt_ = 0;
 };
 
 }  // namespace pw
