@@ -292,7 +292,8 @@ void WebRtcTransport::onReceived(const uint8_t* data, size_t size) {
     // The DTLS server keys its SRTP when our Finished arrives and may send media before its own
     // Finished reaches us (GStreamer's webrtcbin does: two threads into one socket). Kept until
     // our keys are in place, then read in order: dropping them lost the peer's first keyframe and
-    // cost the first frame half a second. A few only, and only while the handshake runs.
+    // cost the first frame half a second (bench/, 16 sessions: 6 of 34 got 1-47 packets early).
+    // Bounded, and only while the handshake runs.
     if (dtls_ && dtls_->state() == DtlsTransport::State::Connecting && earlyPackets_.size() < kMaxEarlyPackets &&
         (looksLikeRtp(data, size) || looksLikeRtcp(data, size))) {
       earlyPackets_.emplace_back(data, data + size);

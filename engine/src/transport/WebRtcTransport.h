@@ -177,7 +177,7 @@ class WebRtcTransport : public std::enable_shared_from_this<WebRtcTransport> {
   unsigned reportTimer_ = 0;
   unsigned transportCcTimer_ = 0;
   std::unique_ptr<TransportCcFeedback> transportCc_;  // when the peer negotiated transport-cc
-  static constexpr size_t kMaxEarlyPackets = 64;
+  static constexpr size_t kMaxEarlyPackets = 256;
   std::vector<std::vector<uint8_t>> earlyPackets_;  // SRTP/SRTCP that came before our keys
   std::array<std::unique_ptr<OutStream>, 2> out_;
   std::array<std::unique_ptr<InStream>, 2> in_;
