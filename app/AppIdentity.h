@@ -19,10 +19,12 @@ inline void applyApplicationIdentity() {
   QCoreApplication::setApplicationName(QStringLiteral("pipewright"));
 }
 
-// $XDG_DATA_HOME/pipewright: the default media folder (media/) and the studio's autosave. Not
-// QStandardPaths::AppDataLocation, which would add the organization name to the path.
+// $XDG_DATA_HOME/<application name>, i.e. ~/.local/share/pipewright: the default media folder
+// (media/) and the studio's autosave. Not QStandardPaths::AppDataLocation, which would add the
+// organization name to the path. (A test binary that does not apply the identity gets a folder
+// of its own.)
 inline QString userDataFolder() {
-  return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + QStringLiteral("/pipewright");
+  return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + u'/' + QCoreApplication::applicationName();
 }
 
 }  // namespace pw

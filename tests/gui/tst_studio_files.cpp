@@ -219,6 +219,7 @@ class TestStudioFiles : public QObject {
   void cleanupTestCase() {
     if (runtime_) runtime_->stop();
     runtime_.reset();
+    QFile::remove(Studio::autosavePathFor());  // nothing left for the next run to recover
   }
 
   // Settings and the autosave live where docs/studio.md says.
