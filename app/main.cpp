@@ -1,6 +1,7 @@
 // pipewright: the studio and the headless media server in one binary (design §7). A tree
 // configured with PIPEWRIGHT_BUILD_STUDIO=OFF (the sanitizer build) has only the server.
 
+#include "AppIdentity.h"
 #include "ShutdownWatchdog.h"
 #ifdef PIPEWRIGHT_WITH_STUDIO
 #include "StudioRuntime.h"
@@ -92,7 +93,8 @@ int main(int argc, char* argv[]) {
   auto application = std::make_unique<QCoreApplication>(argc, argv);
 #endif
   QCoreApplication& app = *application;
-  QCoreApplication::setApplicationName(QStringLiteral("pipewright"));
+  // Before anything reads QSettings or QStandardPaths (the studio's settings, its autosave).
+  pw::applyApplicationIdentity();
   QCoreApplication::setApplicationVersion(QStringLiteral(PIPEWRIGHT_VERSION " (git " PIPEWRIGHT_GIT_REVISION ")"));
 
   QCommandLineParser parser;
@@ -115,7 +117,7 @@ int main(int argc, char* argv[]) {
 
   pw::Config config;
   config.mediaFolders = {QStandardPaths::writableLocation(QStandardPaths::MoviesLocation),
-                         QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/media")};
+                         pw::userDataFolder() + QStringLiteral("/media")};
   QString error;
   QString configPath = parser.isSet(configOpt) ? parser.value(configOpt) : qEnvironmentVariable("PIPEWRIGHT_CONFIG");
   if (configPath.isEmpty()) configPath = defaultConfigPath();

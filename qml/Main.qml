@@ -22,12 +22,15 @@ ApplicationWindow {
     palette.highlight: Theme.accent
     palette.placeholderText: Theme.subtext
     property alias canvas: canvasView
+    readonly property Item overlayItem: Overlay.overlay
 
     // ---- actions (menus and shortcuts share them)
     Action { id: newAction; text: qsTr("&New"); shortcut: StandardKey.New; onTriggered: root.guarded(() => studio.newProject()) }
-    Action { id: openAction; text: qsTr("&Open…"); shortcut: StandardKey.Open; onTriggered: root.guarded(() => openDialog.open()) }
-    Action { id: saveAction; text: qsTr("&Save"); shortcut: StandardKey.Save; onTriggered: studio.currentFile !== "" ? studio.saveProject("") : saveDialog.open() }
-    Action { id: saveAsAction; text: qsTr("Save &As…"); shortcut: "Ctrl+Shift+S"; onTriggered: saveDialog.open() }
+    Action { id: openAction; text: qsTr("&Open…"); shortcut: StandardKey.Open; onTriggered: root.guarded(() => root.openFileDialog(openDialog)) }
+    Action { id: saveAction; text: qsTr("&Save"); shortcut: StandardKey.Save; onTriggered: studio.currentFile !== "" ? studio.saveProject("") : root.openFileDialog(saveDialog) }
+    Action { id: saveAsAction; text: qsTr("Save &As…"); shortcut: "Ctrl+Shift+S"; onTriggered: root.openFileDialog(saveDialog) }
+    // Quit closes the window, like its close button: onClosing asks first when work would be lost.
+    Action { id: quitAction; text: qsTr("&Quit"); shortcut: StandardKey.Quit; onTriggered: root.close() }
     Action { id: undoAction; text: graph.canUndo ? qsTr("&Undo %1").arg(graph.undoText) : qsTr("&Undo"); enabled: graph.canUndo; shortcut: "Ctrl+Z"; onTriggered: graph.undo() }
     Action { id: redoAction; text: graph.canRedo ? qsTr("&Redo %1").arg(graph.redoText) : qsTr("&Redo"); enabled: graph.canRedo; shortcut: "Ctrl+Shift+Z"; onTriggered: graph.redo() }
     Action { id: deleteAction; text: qsTr("&Delete"); shortcut: StandardKey.Delete; onTriggered: graph.removeSelected() }
@@ -56,10 +59,10 @@ ApplicationWindow {
             MenuItem { action: saveAction }
             MenuItem { action: saveAsAction }
             MenuSeparator {}
-            MenuItem { text: qsTr("Export GStreamer &DOT…"); onTriggered: dotDialog.open() }
-            MenuItem { text: qsTr("Export &PNG…"); onTriggered: pngDialog.open() }
+            MenuItem { text: qsTr("Export GStreamer &DOT…"); onTriggered: root.openFileDialog(dotDialog) }
+            MenuItem { text: qsTr("Export &PNG…"); onTriggered: root.openFileDialog(pngDialog) }
             MenuSeparator {}
-            MenuItem { text: qsTr("&Quit"); onTriggered: Qt.quit() }
+            MenuItem { action: quitAction }
         }
         Menu {
             title: qsTr("&Edit")
@@ -221,8 +224,65 @@ ApplicationWindow {
         anchors.centerIn: Overlay.overlay
         standardButtons: Dialog.Discard | Dialog.Cancel
         Label { text: qsTr("The pipeline on the canvas has changes that are not saved in a project file.\nThe studio's own pipeline is released when another one replaces it.") }
-        onDiscarded: { close(); const a = root.pendingAction; root.pendingAction = null; if (a) a() }
+        onDiscarded: { close(); studio.discardUnsavedWork(); const a = root.pendingAction; root.pendingAction = null; if (a) a() }
         onRejected: root.pendingAction = null
+    }
+
+    // Quitting (File ▸ Quit, Ctrl+Q, the window's close button) with work that no project file
+    // holds: Save, Discard or Cancel. The studio decides when nothing would be lost.
+    onClosing: (close) => {
+        if (studio.mayClose()) return
+        close.accepted = false
+        quitDialog.open()
+    }
+    property bool quitAfterSave: false
+    function saveThenQuit() {
+        if (studio.currentFile !== "") {
+            if (studio.saveProject("") === "") root.close()
+            return
+        }
+        quitAfterSave = true
+        if (!openFileDialog(saveDialog)) quitAfterSave = false
+    }
+    Dialog {
+        id: quitDialog
+        objectName: "quitDialog"
+        title: qsTr("Save changes before quitting?")
+        modal: true
+        anchors.centerIn: Overlay.overlay
+        standardButtons: Dialog.Save | Dialog.Discard | Dialog.Cancel
+        contentWidth: 460
+        Label {
+            width: 460
+            wrapMode: Text.WordWrap
+            text: qsTr("%1 has changes that are not saved in a project file.\nIf you quit without saving, they are lost.")
+                  .arg(studio.currentFile !== "" ? studio.currentFile.split("/").pop() : qsTr("The pipeline on the canvas"))
+        }
+        onAccepted: root.saveThenQuit()
+        onDiscarded: { close(); studio.discardAndQuit(); root.close() }
+    }
+
+    // A QML module the file dialogs need is missing (StudioRuntime checked): say which package
+    // to install instead of opening a dialog that cannot load.
+    Dialog {
+        id: moduleDialog
+        objectName: "qmlModuleDialog"
+        title: qsTr("File dialogs unavailable")
+        modal: true
+        anchors.centerIn: Overlay.overlay
+        standardButtons: Dialog.Ok
+        contentWidth: 560
+        Label { text: studio.fileDialogProblem; wrapMode: Text.WordWrap; width: 560 }
+    }
+    function openFileDialog(dialog) {
+        if (studio.fileDialogProblem !== "") {
+            studio.notify(studio.fileDialogProblem, true)
+            moduleDialog.open()
+            return false
+        }
+        dialog.currentFolder = studio.projectFolder
+        dialog.open()
+        return true
     }
 
     Dialog {
@@ -232,7 +292,7 @@ ApplicationWindow {
         modal: true
         anchors.centerIn: Overlay.overlay
         standardButtons: Dialog.Yes | Dialog.Discard
-        Label { text: qsTr("Pipewright did not close cleanly last time. Restore the pipeline it autosaved?") }
+        Label { text: qsTr("Pipewright stopped with unsaved work last time. Restore the pipeline it autosaved?") }
         onAccepted: studio.recover()
         onDiscarded: { studio.discardRecovery(); close() }
     }
@@ -243,25 +303,30 @@ ApplicationWindow {
         nameFilters: [qsTr("Pipewright projects (*.pwproj *.json)"), qsTr("All files (*)")]
         onAccepted: studio.openProject(selectedFile)
     }
-    FileDialog {
+    SaveFileDialog {
         id: saveDialog
+        overlay: root.overlayItem
         title: qsTr("Save project")
-        fileMode: FileDialog.SaveFile
         defaultSuffix: "pwproj"
         nameFilters: [qsTr("Pipewright projects (*.pwproj)")]
-        onAccepted: studio.saveProject(selectedFile)
+        onAccepted: {
+            const error = studio.saveProject(selectedFile)
+            if (root.quitAfterSave && error === "") root.close()
+            root.quitAfterSave = false
+        }
+        onRejected: root.quitAfterSave = false
     }
-    FileDialog {
+    SaveFileDialog {
         id: dotDialog
+        overlay: root.overlayItem
         title: qsTr("Export GStreamer DOT graph")
-        fileMode: FileDialog.SaveFile
         defaultSuffix: "dot"
         onAccepted: graph.exportDot(selectedFile)
     }
-    FileDialog {
+    SaveFileDialog {
         id: pngDialog
+        overlay: root.overlayItem
         title: qsTr("Export picture")
-        fileMode: FileDialog.SaveFile
         defaultSuffix: "png"
         onAccepted: root.exportPng(studio.toLocalPath(selectedFile))
     }
@@ -284,6 +349,7 @@ ApplicationWindow {
     Timer { id: fitTimer; interval: 150; onTriggered: canvasView.fit() }
 
     Component.onCompleted: {
+        if (studio.fileDialogProblem !== "") moduleDialog.open()
         if (studio.hasRecovery) recoveryDialog.open()
         else if (studio.firstRun) gallery.open()
     }

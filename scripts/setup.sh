@@ -12,6 +12,7 @@ PACKAGES=(
   qt6-shadertools-dev qt6-qpa-plugins qml6-module-qtqml qml6-module-qtqml-models qml6-module-qtqml-workerscript
   qml6-module-qtquick qml6-module-qtquick-window qml6-module-qtquick-controls qml6-module-qtquick-templates
   qml6-module-qtquick-layouts qml6-module-qtquick-shapes qml6-module-qtquick-dialogs qml6-module-qt-labs-platform
+  qml6-module-qt-labs-folderlistmodel
   qml6-module-qtcore qml6-module-qttest gstreamer1.0-gl gstreamer1.0-x gstreamer1.0-qt6
   xvfb xauth fontconfig libgl1-mesa-dri libglx-mesa0 libegl-mesa0
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev gstreamer1.0-tools

@@ -16,6 +16,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSaveFile>
+#include <QTimer>
 #include <QUrl>
 #include <QUuid>
 
@@ -133,6 +134,49 @@ void GraphModel::runNext() {
 void GraphModel::logError(const QString& what, int code, const QString& message) {
   log_.add(QStringLiteral("error"), QStringLiteral("studio"), what,
            code ? QStringLiteral("%1 (Kurento error %2)").arg(message).arg(code) : message);
+}
+
+void GraphModel::logNote(const QString& what, const QString& message) {
+  log_.add(QStringLiteral("info"), QStringLiteral("studio"), what, message);
+}
+
+bool GraphModel::isSeekProperty(const QString& type, const QString& name) {
+  return type == u"PlayerEndpoint" && name == u"position";
+}
+
+void GraphModel::applyPendingPosition(const QString& key, int attempt) {
+  constexpr int kAttempts = 50;  // every 100 ms: 5 s for the player to preroll
+  GraphNode* n = nodes_.find(key);
+  if (!n || !n->positionPending || n->objectId.isEmpty()) return;
+  const QJsonValue position = n->properties.value(QStringLiteral("position"));
+  const QString label = QStringLiteral("%1 %2").arg(n->type, n->objectId.section(u'/', -1).left(4));
+  auto drop = [this, key, label, position](const QString& why) {
+    if (GraphNode* node = nodes_.find(key)) node->positionPending = false;
+    logNote(QStringLiteral("position"),
+            QStringLiteral("%1: the saved position %2 ms was not applied: %3").arg(label).arg(position.toInteger()).arg(why));
+  };
+  if (n->playerState != u"PLAYING") return;  // stopped meanwhile: the next play tries again
+  const int gen = pipelineGeneration_;
+  const QString id = n->objectId;
+  client_.invoke(id, QStringLiteral("getVideoInfo"), {}, [=, this](const EngineClient::Reply& info) {
+    GraphNode* node = nodes_.find(key);
+    if (gen != pipelineGeneration_ || !node || node->objectId != id || !node->positionPending) return;
+    if (!info.ok() || !info.value.toObject().value(u"isSeekable").toBool()) {
+      if (attempt + 1 >= kAttempts) return drop(QStringLiteral("the media cannot seek"));
+      QTimer::singleShot(100, this, [this, key, attempt]() { applyPendingPosition(key, attempt + 1); });
+      return;
+    }
+    client_.invoke(id, QStringLiteral("setPosition"), {{QStringLiteral("position"), position}},
+                   [=, this](const EngineClient::Reply& r) {
+                     GraphNode* node = nodes_.find(key);
+                     if (!node) return;
+                     if (!r.ok()) return drop(r.errorMessage);
+                     node->positionPending = false;
+                     logNote(QStringLiteral("position"),
+                             QStringLiteral("%1: moved to the saved position %2 ms").arg(label).arg(position.toInteger()));
+                     refreshInspector(key);
+                   });
+  });
 }
 
 QString GraphModel::objectIdOf(const QString& key) const {
@@ -364,7 +408,13 @@ void GraphModel::insertNode(const GraphNode& source) {
       nodes_.touch(key);
       edges_.nodeChanged(key);
       const QJsonObject props = node->properties;
-      for (auto it = props.begin(); it != props.end(); ++it) applyProperty(key, it.key(), it.value());
+      for (auto it = props.begin(); it != props.end(); ++it) {
+        if (isSeekProperty(node->type, it.key())) {
+          node->positionPending = true;  // applied when the player plays (a new player cannot seek)
+          continue;
+        }
+        applyProperty(key, it.key(), it.value());
+      }
       watch(key);
       done();
     });
@@ -464,6 +514,11 @@ void GraphModel::applyProperty(const QString& key, const QString& name, const QJ
   n->liveValues.insert(name, value);
   Q_EMIT inspectorChanged(key);
   if (n->objectId.isEmpty()) return;  // applied when the element is created
+  if (isSeekProperty(n->type, name) && n->playerState != u"PLAYING") {
+    n->positionPending = true;
+    logNote(QStringLiteral("set %1").arg(name), QStringLiteral("The position is applied when the player plays"));
+    return;
+  }
   const QString setter = Schema::setterName(name);
   const auto op = schema().findOperation(n->type, setter);
   if (!op || op->params.isEmpty()) {
@@ -840,6 +895,7 @@ void GraphModel::invokeOnAll(const QString& type, const QString& operation) {
         if (GraphNode* node = nodes_.find(key); node && r.ok() && (operation == u"play" || operation == u"stop")) {
           node->playerState = operation == u"play" ? QStringLiteral("PLAYING") : QString();
           nodes_.touch(key);
+          if (operation == u"play") applyPendingPosition(key);
         }
         done();
       });
@@ -962,6 +1018,7 @@ void GraphModel::callMethod(const QString& key, const QString& method, const QVa
       if (GraphNode* node = nodes_.find(key)) {
         node->playerState = QStringLiteral("PLAYING");
         nodes_.touch(key);
+        applyPendingPosition(key);
       }
     }
     Q_EMIT methodFinished(key, method, r.ok(), text);

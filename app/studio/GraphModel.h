@@ -174,6 +174,12 @@ class GraphModel : public QObject {
   QString keyOf(const QString& objectId) const;
   QPointF freeSpot() const;
   void logError(const QString& what, int code, const QString& message);
+  void logNote(const QString& what, const QString& message);
+  // A PlayerEndpoint's `position` seeks, which only works while it plays a seekable media: it
+  // is applied after a successful play() once the player reports it can seek, or dropped with
+  // a note (a project saved with a position must still load).
+  static bool isSeekProperty(const QString& type, const QString& name);
+  void applyPendingPosition(const QString& key, int attempt = 0);
   const Schema& schema() const;
   QHash<QString, QPointF> arrangedPositions() const;
 

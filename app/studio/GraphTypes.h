@@ -29,6 +29,7 @@ struct GraphNode {
   QString recordState;           // "", "RECORDING", "PAUSED", "STOPPED"
   qint64 recordingSinceMs = 0;
   QString playerState;           // "", "PLAYING", "EOS"
+  bool positionPending = false;  // a saved `position` waits for the player to play and seek
   bool previewOn = false;
 };
 

@@ -1,8 +1,10 @@
 #include "Studio.h"
 
+#include "AppIdentity.h"
 #include "EngineClient.h"
 #include "EventLogModel.h"
 #include "GraphModel.h"
+#include "NodeListModel.h"
 #include "PaletteModel.h"
 #include "PreviewManager.h"
 #include "SampleMedia.h"
@@ -45,6 +47,9 @@ Studio::Studio(Engine& engine, const QString& mediaFolder, QObject* parent)
   // A previous run that ended without closing cleanly left its autosave behind.
   hasRecovery_ = QFileInfo::exists(autosavePath());
   connect(graph_, &GraphModel::refused, this, [this](const QString& reason) { notify(reason, true); });
+  connect(graph_, &GraphModel::undoChanged, this, &Studio::unsavedWorkChanged);
+  connect(graph_->nodes(), &NodeListModel::countChanged, this, &Studio::unsavedWorkChanged);
+  connect(this, &Studio::currentFileChanged, this, &Studio::unsavedWorkChanged);
   autosaveTimer_.setInterval(kAutosaveMs);
   connect(&autosaveTimer_, &QTimer::timeout, this, &Studio::autosave);
   autosaveTimer_.start();
@@ -52,18 +57,44 @@ Studio::Studio(Engine& engine, const QString& mediaFolder, QObject* parent)
 
 Studio::~Studio() {
   autosaveTimer_.stop();
-  // A clean exit leaves nothing to recover (unless the user has not decided about an old one).
-  if (!hasRecovery_) QFile::remove(autosavePath());
+  // Work that is neither saved nor discarded (the process was stopped by a signal, say) stays in
+  // the autosave, and the next start offers to recover it. Otherwise nothing is left to recover
+  // (unless the user has not decided about an old autosave yet).
+  if (unsavedWork() && !quitDecided_) autosave();
+  else removeAutosave();
   // Replies still in flight must not reach models being destroyed.
   client_.reset();
 }
 
 QString Studio::version() const { return QCoreApplication::applicationVersion(); }
 
-QString Studio::autosavePath() const {
-  const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
-  return QDir(dir).filePath(QStringLiteral("autosave.pwproj"));
+QString Studio::autosavePathFor() { return QDir(userDataFolder()).filePath(QStringLiteral("autosave.pwproj")); }
+
+bool Studio::unsavedWork() const {
+  return graph_->dirty() && (graph_->nodes()->count() > 0 || !currentFile_.isEmpty());
 }
+
+void Studio::setFileDialogProblem(const QString& text) {
+  if (fileDialogProblem_ == text) return;
+  fileDialogProblem_ = text;
+  Q_EMIT fileDialogProblemChanged();
+}
+
+QUrl Studio::projectFolder() const {
+  return QUrl::fromLocalFile(currentFile_.isEmpty() ? mediaFolder_ : QFileInfo(currentFile_).absolutePath());
+}
+
+void Studio::removeAutosave() {
+  if (!hasRecovery_) QFile::remove(autosavePath());  // an old one waits for the user's decision
+}
+
+void Studio::discardAndQuit() {
+  quitDecided_ = true;
+  autosaveTimer_.stop();
+  removeAutosave();
+}
+
+void Studio::discardUnsavedWork() { removeAutosave(); }
 
 QString Studio::toLocalPath(const QString& url) const {
   const QUrl u(url);
@@ -100,7 +131,9 @@ QString Studio::saveProject(const QString& pathOrUrl) {
   QString path = toLocalPath(pathOrUrl.isEmpty() ? currentFile_ : pathOrUrl);
   if (path.isEmpty()) return QStringLiteral("Choose a file name first");
   if (QFileInfo(path).suffix().isEmpty()) path += QStringLiteral(".pwproj");
-  return projectFileDone(path, graph_->saveProjectFile(path));
+  const QString error = projectFileDone(path, graph_->saveProjectFile(path));
+  if (error.isEmpty()) removeAutosave();  // the work is in the project file now
+  return error;
 }
 
 void Studio::addRecent(const QString& path) {

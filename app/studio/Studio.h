@@ -6,6 +6,7 @@
 #include <QObject>
 #include <QStringList>
 #include <QTimer>
+#include <QUrl>
 #include <QtQml/qqmlregistration.h>
 
 #include <functional>
@@ -41,6 +42,9 @@ class Studio : public QObject {
   Q_PROPERTY(QString mediaFolder READ mediaFolder CONSTANT)
   Q_PROPERTY(QString busyText READ busyText NOTIFY busyTextChanged)
   Q_PROPERTY(QString version READ version CONSTANT)
+  Q_PROPERTY(bool unsavedWork READ unsavedWork NOTIFY unsavedWorkChanged)
+  Q_PROPERTY(QString fileDialogProblem READ fileDialogProblem NOTIFY fileDialogProblemChanged)
+  Q_PROPERTY(QUrl projectFolder READ projectFolder NOTIFY currentFileChanged)
 
  public:
   // `engine` may live on another thread; `mediaFolder` is where templates read and write files.
@@ -60,6 +64,14 @@ class Studio : public QObject {
   QString mediaFolder() const { return mediaFolder_; }
   QString busyText() const { return busyText_; }
   QString version() const;
+  // Changes that no project file holds: the canvas differs from the last save (or open), and
+  // there is something to lose (nodes, or a file whose content would be lost).
+  bool unsavedWork() const;
+  // Empty, or why the file dialogs cannot open (a missing QML module, with its Debian package).
+  QString fileDialogProblem() const { return fileDialogProblem_; }
+  void setFileDialogProblem(const QString& text);
+  // Where the file dialogs start: the current project's folder, else the first media folder.
+  QUrl projectFolder() const;
 
   Q_INVOKABLE void newProject();
   Q_INVOKABLE QString openProject(const QString& pathOrUrl);
@@ -69,9 +81,16 @@ class Studio : public QObject {
   Q_INVOKABLE void applyTemplate(const QString& name);
   Q_INVOKABLE QString newRecordingUri() const;
   Q_INVOKABLE QString sampleUri() const;
-  Q_INVOKABLE QString autosavePath() const;
+  Q_INVOKABLE QString autosavePath() const { return autosavePathFor(); }
+  static QString autosavePathFor();
   Q_INVOKABLE QString toLocalPath(const QString& url) const;
   Q_INVOKABLE void notify(const QString& text, bool error = false);
+  // Quitting: the window may close when nothing would be lost, or once the user decided.
+  Q_INVOKABLE bool mayClose() const { return quitDecided_ || !unsavedWork(); }
+  // "Discard" when quitting: the unsaved work and its autosave are given up, the window may close.
+  Q_INVOKABLE void discardAndQuit();
+  // "Discard" when New, Open, a template or another pipeline replaces the canvas.
+  Q_INVOKABLE void discardUnsavedWork();
   // Writes the autosave now (the timer does it every 15 s when there are unsaved changes).
   void autosaveNow() { autosave(); }
 
@@ -81,12 +100,15 @@ class Studio : public QObject {
   void recoveryChanged();
   void busyTextChanged();
   void templateApplied(const QString& name);
+  void unsavedWorkChanged();
+  void fileDialogProblemChanged();
 
  private:
   void addRecent(const QString& path);
   // After a project was opened or saved: the current file and recent list, or the error shown.
   QString projectFileDone(const QString& path, const QString& error);
   void autosave();
+  void removeAutosave();
   void setBusyText(const QString& text);
 
   std::unique_ptr<EngineClient> client_;
@@ -102,6 +124,8 @@ class Studio : public QObject {
   bool hasRecovery_ = false;
   bool firstRun_ = false;
   QString busyText_;
+  QString fileDialogProblem_;
+  bool quitDecided_ = false;
   QTimer autosaveTimer_;
 };
 

@@ -1,6 +1,7 @@
 #include "StudioRuntime.h"
 
 #include "PreviewManager.h"
+#include "QmlModules.h"
 #include "ServerMonitor.h"
 #include "Studio.h"
 #include "WebSocketServer.h"
@@ -12,6 +13,8 @@
 #include <QQmlContext>
 #include <QQuickStyle>
 #include <QQuickWindow>
+
+#include <cstdio>
 
 namespace pw::studio {
 
@@ -51,6 +54,24 @@ bool StudioRuntime::start(QString* error) {
   QQuickStyle::setStyle(QStringLiteral("Fusion"));
   qml_ = std::make_unique<QQmlApplicationEngine>();
   qml_->addImportPath(QStringLiteral("qrc:/qt/qml"));
+  // QML modules are found at run time: a missing one gets a message naming its Debian package,
+  // not a failed load (or, for the file dialogs' modules, a crash when a dialog opens).
+  const QList<MissingQmlModule> missing = missingQmlModules(*qml_);
+  QList<MissingQmlModule> forDialogs;
+  for (const MissingQmlModule& m : missing) {
+    if (m.forFileDialogs) forDialogs.append(m);
+  }
+  if (forDialogs.size() < missing.size()) {
+    *error = describeMissingQmlModules(missing);
+    stop();
+    return false;
+  }
+  if (!forDialogs.isEmpty()) {
+    const QString message = describeMissingQmlModules(forDialogs);
+    std::fprintf(stderr, "pipewright: %s\n", qPrintable(message));
+    for (const MissingQmlModule& m : forDialogs) std::fprintf(stderr, "pipewright:   %s: %s\n", qPrintable(m.module), qPrintable(m.detail));
+    studio_->setFileDialogProblem(message);
+  }
   qml_->setInitialProperties({{QStringLiteral("studio"), QVariant::fromValue(studio_.get())}});
   qml_->load(QUrl(QStringLiteral("qrc:/qt/qml/Pipewright/Studio/Main.qml")));
   if (qml_->rootObjects().isEmpty()) {

@@ -13,6 +13,13 @@ for f in ./usr/bin/pipewright ./usr/lib/systemd/system/pipewright.service ./etc/
          ./usr/share/applications/io.pipewright.Pipewright.desktop; do
   grep -q " $f\$" <<<"$contents" || fail "missing $f"
 done
+# Every QML module the studio needs (app/studio/QmlModules.cpp) is a dependency, and
+# scripts/setup.sh installs it for the build and the tests.
+depends="$(dpkg-deb -f "$deb" Depends)"
+for p in $(grep -o 'qml6-module-[a-z0-9-]*' "$src/app/studio/QmlModules.cpp" | sort -u); do
+  grep -Eq "(^|, )$p(,|$| )" <<<"$depends" || fail "Depends lacks $p (a QML module the studio loads)"
+  grep -qw -- "$p" "$src/scripts/setup.sh" || fail "scripts/setup.sh does not install $p"
+done
 dpkg-deb -e "$deb" "$out/control"
 grep -qx "/etc/pipewright/pipewright.json" "$out/control/conffiles" || fail "config is not a conffile"
 dpkg-deb -x "$deb" "$out/root"

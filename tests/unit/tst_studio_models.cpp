@@ -313,22 +313,21 @@ class TestStudioModels : public QObject {
   void autosaveIsRecoveredAfterACrash() {
     const QString media = dir_.filePath("studio-media");
     QDir().mkpath(media);
-    QString autosave;
+    const QString autosave = Studio::autosavePathFor();
+    QFile::remove(autosave);  // before the Studio: an old one would wait for a decision
     {
-      // A session that "crashes": its autosave is written, and we keep the file from the clean
-      // exit's removal by copying it aside.
+      // A session that ends without the user deciding about its unsaved work (a crash after the
+      // last autosave, or a SIGTERM): the autosave stays.
       Studio studio(*engine_, media);
-      autosave = studio.autosavePath();
-      QFile::remove(autosave);
       studio.graph()->newPipeline();
       studio.graph()->addElement("PassThrough", 120, 80);
       QVERIFY(waitIdle(*studio.graph(), studio.client()));
       studio.autosaveNow();
       QVERIFY(QFile::exists(autosave));
-      QVERIFY(QFile::copy(autosave, autosave + ".crash"));
+      QVERIFY(studio.unsavedWork());
+      QVERIFY(!studio.mayClose());
     }
-    QVERIFY2(!QFile::exists(autosave), "a clean exit removes the autosave");
-    QVERIFY(QFile::rename(autosave + ".crash", autosave));
+    QVERIFY2(QFile::exists(autosave), "unsaved work that nobody discarded stays in the autosave");
     Studio next(*engine_, media);
     QVERIFY(next.hasRecovery());
     next.recover();
@@ -338,6 +337,31 @@ class TestStudioModels : public QObject {
     QVERIFY(!next.graph()->nodes()->nodes().first().objectId.isEmpty());
     QVERIFY(!next.hasRecovery());
     QVERIFY(!QFile::exists(autosave));
+  }
+
+  // The autosave goes only with a save or an explicit Discard.
+  void autosaveIsDeletedBySaveOrDiscard() {
+    const QString media = dir_.filePath("studio-media");
+    QDir().mkpath(media);
+    const QString autosave = Studio::autosavePathFor();
+    QFile::remove(autosave);
+    Studio studio(*engine_, media);
+    studio.graph()->newPipeline();
+    studio.graph()->addElement("PassThrough", 120, 80);
+    QVERIFY(waitIdle(*studio.graph(), studio.client()));
+    studio.autosaveNow();
+    QVERIFY(QFile::exists(autosave));
+    QCOMPARE(studio.saveProject(dir_.filePath("saved.pwproj")), QString());
+    QVERIFY(!QFile::exists(autosave));
+    QVERIFY(studio.mayClose());
+    studio.graph()->addElement("PassThrough", 320, 80);
+    QVERIFY(waitIdle(*studio.graph(), studio.client()));
+    studio.autosaveNow();
+    QVERIFY(QFile::exists(autosave));
+    QVERIFY(!studio.mayClose());
+    studio.discardAndQuit();
+    QVERIFY(!QFile::exists(autosave));
+    QVERIFY(studio.mayClose());
   }
 
   void moveIsOneUndoStepAndSnaps() {
