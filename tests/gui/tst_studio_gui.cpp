@@ -15,6 +15,7 @@
 
 #include <QDeadlineTimer>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QProcess>
@@ -129,6 +130,9 @@ class TestStudioGui : public QObject {
                                                  "video/x-raw,width=320,height=240,framerate=30/1", "!", "vp8enc",
                                                  "deadline=1", "!", "webmmux", "!", "filesink", "location=" + clip}) == 0);
     clipUri_ = QUrl::fromLocalFile(clip).toString();
+    // Each run starts clean: an autosave left by an earlier run (the studio keeps one when it is
+    // stopped with unsaved work) would be offered for recovery and cover the canvas.
+    QFile::remove(Studio::autosavePathFor());
     Config config;
     config.listen = QStringLiteral("127.0.0.1");
     config.port = 0;
@@ -150,6 +154,7 @@ class TestStudioGui : public QObject {
   void cleanupTestCase() {
     if (runtime_) runtime_->stop();
     runtime_.reset();
+    QFile::remove(Studio::autosavePathFor());  // the test's unsaved canvas is not work to recover
   }
 
   void dragWireRunAndRecord() {
