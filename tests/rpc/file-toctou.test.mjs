@@ -257,7 +257,7 @@ describe('playlists in the media folder', () => {
     for (const t of ['Error', 'EndOfStream']) await subscribe(c, player, t);
     await invokeValue(c, recorder, 'record');
     await invokeValue(c, player, 'play');
-    await c.waitEvent(isEvent(player, 'EndOfStream'), 15000, from).catch((e) => {
+    await c.waitEvent(isEvent(player, "EndOfStream"), 22000, from).catch((e) => {
       throw new Error(`${e.message}; events: ${JSON.stringify(c.events.slice(from).map((x) => x.params.value))}`);
     });
     assert.equal(c.events.slice(from).filter(isEvent(player, 'Error')).length, 0);

@@ -15,6 +15,7 @@
 #include "pipewright/engine/Schema.h"
 
 #include <QFileInfo>
+#include <QTimer>
 #include <QUrl>
 
 #include <gst/app/gstappsink.h>
@@ -23,6 +24,10 @@
 #include <mutex>
 
 namespace pw {
+
+namespace {
+constexpr int kPrerollWaitMs = 1000;  // play(): PAUSED for the preroll at most this long, then PLAYING
+}  // namespace
 
 // Shared with the decoder's streaming threads: where frames go and how they are re-timed.
 struct PlayerEndpoint::Bridge {
@@ -298,6 +303,22 @@ void PlayerEndpoint::play() {
     return;
   }
   setState(State::Start);
+  if (ret == GST_STATE_CHANGE_ASYNC) {
+    // A source that cannot preroll while PAUSED (an HLS playlist whose segments are fetched only
+    // once playing; seen as a playlist that never reached EndOfStream) must not keep the player
+    // waiting: without ASYNC_DONE within a second it goes on to PLAYING, which completes the
+    // preroll on its way.
+    std::weak_ptr<MediaObject> weak = weak_from_this();
+    GstElement* decoder = decoder_.get();
+    QTimer::singleShot(kPrerollWaitMs, [weak, decoder]() {
+      auto p = std::static_pointer_cast<PlayerEndpoint>(weak.lock());
+      if (!p || p->decoder_.get() != decoder || p->state() != State::Start) return;
+      GstState current = GST_STATE_VOID_PENDING;
+      GstState pending = GST_STATE_VOID_PENDING;
+      gst_element_get_state(decoder, &current, &pending, 0);
+      if (current != GST_STATE_PLAYING && pending != GST_STATE_PLAYING) gst_element_set_state(decoder, GST_STATE_PLAYING);
+    });
+  }
 }
 
 void PlayerEndpoint::pause() {
