@@ -35,17 +35,8 @@ void writeBe32(uint8_t* p, uint32_t v) {
   p[3] = static_cast<uint8_t>(v);
 }
 
-void appendBe16(std::vector<uint8_t>& out, uint16_t v) {
-  out.push_back(static_cast<uint8_t>(v >> 8));
-  out.push_back(static_cast<uint8_t>(v));
-}
-
-void appendBe32(std::vector<uint8_t>& out, uint32_t v) {
-  out.push_back(static_cast<uint8_t>(v >> 24));
-  out.push_back(static_cast<uint8_t>(v >> 16));
-  out.push_back(static_cast<uint8_t>(v >> 8));
-  out.push_back(static_cast<uint8_t>(v));
-}
+using rtcpdetail::appendBe16;
+using rtcpdetail::appendBe32;
 
 // Appends a header whose length field is patched by finishPacket; returns the packet's offset.
 size_t beginPacket(std::vector<uint8_t>& out, uint8_t countOrFmt, uint8_t packetType) {

@@ -28,6 +28,14 @@ inline uint16_t readBe16(const uint8_t* p) { return static_cast<uint16_t>((p[0] 
 inline uint32_t readBe32(const uint8_t* p) {
   return (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | uint32_t(p[3]);
 }
+inline void appendBe16(std::vector<uint8_t>& out, uint16_t v) {
+  out.push_back(static_cast<uint8_t>(v >> 8));
+  out.push_back(static_cast<uint8_t>(v));
+}
+inline void appendBe32(std::vector<uint8_t>& out, uint32_t v) {
+  appendBe16(out, static_cast<uint16_t>(v >> 16));
+  appendBe16(out, static_cast<uint16_t>(v));
+}
 }  // namespace rtcpdetail
 
 // RFC 3550 §6.4.1 report block.

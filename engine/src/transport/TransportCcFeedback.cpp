@@ -1,5 +1,7 @@
 #include "TransportCcFeedback.h"
 
+#include "RtcpPacket.h"
+
 #include <algorithm>
 #include <limits>
 
@@ -18,16 +20,6 @@ constexpr size_t kMaxRunLength = 8191;        // 13 bits
 constexpr uint8_t kNotReceived = 0;
 constexpr uint8_t kSmallDelta = 1;  // one byte, 0..63.75 ms
 constexpr uint8_t kLargeDelta = 2;  // two bytes, signed
-
-void put16(std::vector<uint8_t>& out, uint32_t v) {
-  out.push_back(static_cast<uint8_t>(v >> 8));
-  out.push_back(static_cast<uint8_t>(v));
-}
-
-void put32(std::vector<uint8_t>& out, uint32_t v) {
-  put16(out, v >> 16);
-  put16(out, v & 0xffff);
-}
 
 }  // namespace
 
@@ -87,12 +79,12 @@ bool TransportCcFeedback::build(std::vector<uint8_t>& out, uint32_t senderSsrc, 
   const size_t start = out.size();
   out.push_back(0x80 | kFmtTransportCc);
   out.push_back(kRtpfb);
-  put16(out, 0);  // length, below
-  put32(out, senderSsrc);
-  put32(out, mediaSsrc);
-  put16(out, static_cast<uint16_t>(base));
-  put16(out, static_cast<uint16_t>(symbols.size()));
-  put32(out, (static_cast<uint32_t>(referenceTime) & 0xffffff) << 8 | feedbackCount_++);
+  rtcpdetail::appendBe16(out, 0);  // length, below
+  rtcpdetail::appendBe32(out, senderSsrc);
+  rtcpdetail::appendBe32(out, mediaSsrc);
+  rtcpdetail::appendBe16(out, static_cast<uint16_t>(base));
+  rtcpdetail::appendBe16(out, static_cast<uint16_t>(symbols.size()));
+  rtcpdetail::appendBe32(out, (static_cast<uint32_t>(referenceTime) & 0xffffff) << 8 | feedbackCount_++);
 
   // Packet chunks: a run-length chunk for 7 or more equal symbols, else a two-bit status
   // vector chunk of the next 7 (the symbols past the status count are "not received").
@@ -100,7 +92,7 @@ bool TransportCcFeedback::build(std::vector<uint8_t>& out, uint32_t senderSsrc, 
     size_t run = 1;
     while (i + run < symbols.size() && symbols[i + run] == symbols[i] && run < kMaxRunLength) ++run;
     if (run >= 7) {
-      put16(out, static_cast<uint32_t>(symbols[i]) << 13 | static_cast<uint32_t>(run));
+      rtcpdetail::appendBe16(out, static_cast<uint16_t>(symbols[i] << 13 | run));
       i += run;
       continue;
     }
@@ -109,7 +101,7 @@ bool TransportCcFeedback::build(std::vector<uint8_t>& out, uint32_t senderSsrc, 
       const uint8_t symbol = i + k < symbols.size() ? symbols[i + k] : kNotReceived;
       chunk |= static_cast<uint32_t>(symbol) << (12 - 2 * k);
     }
-    put16(out, chunk);
+    rtcpdetail::appendBe16(out, static_cast<uint16_t>(chunk));
     i += std::min<size_t>(7, symbols.size() - i);
   }
   size_t d = 0;
@@ -117,7 +109,7 @@ bool TransportCcFeedback::build(std::vector<uint8_t>& out, uint32_t senderSsrc, 
     if (symbol == kSmallDelta) {
       out.push_back(static_cast<uint8_t>(deltas[d++]));
     } else if (symbol == kLargeDelta) {
-      put16(out, static_cast<uint16_t>(static_cast<int16_t>(deltas[d++])));
+      rtcpdetail::appendBe16(out, static_cast<uint16_t>(static_cast<int16_t>(deltas[d++])));
     }
   }
   // RFC 3550 padding to a 32-bit boundary: the last byte counts the padding bytes.

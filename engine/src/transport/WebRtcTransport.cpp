@@ -342,7 +342,7 @@ void WebRtcTransport::onRtp(uint8_t* data, size_t size) {
     // the element becomes padding before the packet goes on.
     const int id = settings_.transportCcExtensionId;
     if (const auto ext = packet->extension(id); ext && ext->second >= 2) {
-      transportCc_->onPacket(static_cast<uint16_t>(ext->first[0] << 8 | ext->first[1]), nowUs());
+      transportCc_->onPacket(rtcpdetail::readBe16(ext->first), nowUs());
       packet->removeExtension(id);
     }
   }

@@ -196,10 +196,7 @@ void PlayerEndpoint::buildDecoder() {
           std::weak_ptr<MediaObject> weak = d->player;
           GstElement* decoder = d->decoder;
           d->engine->post([weak, decoder]() {
-            auto p = std::static_pointer_cast<PlayerEndpoint>(weak.lock());
-            if (p && p->decoder_.get() == decoder && p->state() == State::Start) {
-              gst_element_set_state(p->decoder_.get(), GST_STATE_PLAYING);
-            }
+            if (auto p = std::static_pointer_cast<PlayerEndpoint>(weak.lock())) p->continuePlaying(decoder);
           });
         } else if (type == GST_MESSAGE_EOS || type == GST_MESSAGE_ERROR) {
           MessageRef msg = owned;
@@ -311,14 +308,17 @@ void PlayerEndpoint::play() {
     std::weak_ptr<MediaObject> weak = weak_from_this();
     GstElement* decoder = decoder_.get();
     QTimer::singleShot(kPrerollWaitMs, [weak, decoder]() {
-      auto p = std::static_pointer_cast<PlayerEndpoint>(weak.lock());
-      if (!p || p->decoder_.get() != decoder || p->state() != State::Start) return;
-      GstState current = GST_STATE_VOID_PENDING;
-      GstState pending = GST_STATE_VOID_PENDING;
-      gst_element_get_state(decoder, &current, &pending, 0);
-      if (current != GST_STATE_PLAYING && pending != GST_STATE_PLAYING) gst_element_set_state(decoder, GST_STATE_PLAYING);
+      if (auto p = std::static_pointer_cast<PlayerEndpoint>(weak.lock())) p->continuePlaying(decoder);
     });
   }
+}
+
+void PlayerEndpoint::continuePlaying(GstElement* decoder) {
+  if (decoder_.get() != decoder || state() != State::Start) return;  // replaced, paused or stopped since
+  GstState current = GST_STATE_VOID_PENDING;
+  GstState pending = GST_STATE_VOID_PENDING;
+  gst_element_get_state(decoder, &current, &pending, 0);
+  if (current != GST_STATE_PLAYING && pending != GST_STATE_PLAYING) gst_element_set_state(decoder, GST_STATE_PLAYING);
 }
 
 void PlayerEndpoint::pause() {

@@ -41,6 +41,9 @@ class PlayerEndpoint : public UriEndpoint {
   struct Bridge;
 
  private:
+  // The way out of play()'s preroll, on ASYNC_DONE or when kPrerollWaitMs ran out: PLAYING, if
+  // `decoder` is still this player's and it still plays.
+  void continuePlaying(GstElement* decoder);
   void buildDecoder();
   void teardownDecoder();
   void handleDecoderMessage(GstMessage* message);
