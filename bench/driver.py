@@ -241,6 +241,10 @@ class Peer:
         self.webrtc.connect('on-ice-candidate', self._on_ice_candidate)
         self.webrtc.connect('notify::ice-gathering-state', self._on_gathering_state)
         self.webrtc.connect('notify::connection-state', self._on_connection_state)
+        self.webrtc.connect('notify::ice-connection-state', self._on_ice_connection_state)
+        # Phase marks (time.monotonic()) for the per-phase breakdown: answer applied, first server
+        # candidate known (in the answer or trickled), ICE connected.
+        self.t_answer = self.t_remote_candidate = self.t_ice_connected = None
         self.webrtc.connect('pad-added', self._on_pad_added)
         self._negotiated = False
 
@@ -285,6 +289,16 @@ class Peer:
     def _on_gathering_state(self, webrtc, _pspec):
         if webrtc.get_property('ice-gathering-state') == GstWebRTC.WebRTCICEGatheringState.COMPLETE:
             self._later(self.gathering_done.set)
+
+    def _on_ice_connection_state(self, webrtc, _pspec):
+        state = webrtc.get_property('ice-connection-state')
+        if state in (GstWebRTC.WebRTCICEConnectionState.CONNECTED, GstWebRTC.WebRTCICEConnectionState.COMPLETED):
+            now = time.monotonic()
+
+            def done():
+                if self.t_ice_connected is None:
+                    self.t_ice_connected = now
+            self._later(done)
 
     def _on_connection_state(self, webrtc, _pspec):
         if webrtc.get_property('connection-state') == GstWebRTC.WebRTCPeerConnectionState.CONNECTED:
@@ -350,14 +364,19 @@ class Peer:
         res, msg = GstSdp.SDPMessage.new_from_text(sdp_text)
         if res != GstSdp.SDPResult.OK:
             raise RuntimeError('unparsable SDP answer')
+        self.t_answer = time.monotonic()
         for line in sdp_text.splitlines():
             if line.startswith('a=candidate:'):
                 self._check_loopback('remote', line[2:])
+                if self.t_remote_candidate is None:
+                    self.t_remote_candidate = self.t_answer
         answer = GstWebRTC.WebRTCSessionDescription.new(GstWebRTC.WebRTCSDPType.ANSWER, msg)
         self.webrtc.emit('set-remote-description', answer, Gst.Promise.new())
 
     def add_remote_candidate(self, mline, candidate):
         self._check_loopback('remote', candidate)
+        if self.t_remote_candidate is None:
+            self.t_remote_candidate = time.monotonic()
         self.webrtc.emit('add-ice-candidate', mline, candidate)
 
     def poll_bus(self):
@@ -459,8 +478,9 @@ class JanusClient:
         except websockets.ConnectionClosed:
             pass
 
-    async def request(self, kind, body=None, timed=None, wait_event=False):
-        """Send a Janus request; resolve on success/error, or (wait_event) on the plugin event."""
+    async def request(self, kind, body=None, timed=None, wait_event=False, sent=None):
+        """Send a Janus request; resolve on success/error, or (wait_event) on the plugin event.
+        `sent` (an asyncio.Event) is set once the request is on the socket."""
         tx = f't{next(self.ids)}'
         msg = {'janus': kind, 'transaction': tx}
         if self.session_id:
@@ -473,6 +493,8 @@ class JanusClient:
         self.pending[tx] = fut
         t = time.monotonic()
         await self.ws.send(json.dumps(msg))
+        if sent:
+            sent.set()
         reply = await asyncio.wait_for(fut, 30)
         if timed:
             self.timer.add(timed, time.monotonic() - t)
@@ -538,7 +560,10 @@ class PipewrightServer(Server):
             pass
 
     async def session(self, peer, timer, rec):
-        """One loopback: MediaPipeline + WebRtcEndpoint connected to itself."""
+        """One loopback: MediaPipeline + WebRtcEndpoint connected to itself, in the order of
+        kurento-tutorial-node's hello-world: the browser's candidates queued until the endpoint
+        exists, `connect`, the event listeners, then `processOffer` and `gatherCandidates` sent
+        back to back (the tutorial does not wait for the answer before asking to gather)."""
         ws = await websockets.connect(self.url, max_size=None, ping_interval=None)
         c = KurentoClient(ws, timer)
         rec['t0'] = time.monotonic()
@@ -551,8 +576,20 @@ class PipewrightServer(Server):
             rec['release'] = lambda: c.call('release', {'object': pipeline})
             rec['pipeline'] = pipeline
             rec['client'] = c
-            for ev in ('IceCandidateFound', 'IceGatheringDone', 'MediaTranscodingStateChanged'):
-                await c.call('subscribe', {'object': ep, 'type': ev})
+
+            async def local_candidates():
+                while True:
+                    mline, cand = await peer.candidates.get()
+                    await c.call('invoke', {'object': ep, 'operation': 'addIceCandidate', 'operationParams': {
+                        'candidate': {'__module__': 'kurento', '__type__': 'IceCandidate', 'candidate': cand,
+                                      'sdpMid': peer.mids.get(mline, str(mline)), 'sdpMLineIndex': mline}}})
+            rec['tasks'].append(asyncio.ensure_future(local_candidates()))
+
+            await c.call('invoke', {'object': ep, 'operation': 'connect',
+                                    'operationParams': {'sink': ep}}, timed='connect')
+            # kurento-client sends each subscribe as `on()` is called, without waiting.
+            await asyncio.gather(*(c.call('subscribe', {'object': ep, 'type': ev})
+                                   for ev in ('IceCandidateFound', 'IceGatheringDone', 'MediaTranscodingStateChanged')))
 
             async def remote_candidates():
                 while True:
@@ -564,20 +601,11 @@ class PipewrightServer(Server):
 
             offer = await asyncio.wait_for(peer.offer_future, 20)
             rec['t_offer'] = time.monotonic()
-            answer = await c.call('invoke', {'object': ep, 'operation': 'processOffer',
-                                             'operationParams': {'offer': offer}}, timed='processOffer')
-            peer.set_answer(answer)
-            await c.call('invoke', {'object': ep, 'operation': 'connect',
-                                    'operationParams': {'sink': ep}}, timed='connect')
-            await c.call('invoke', {'object': ep, 'operation': 'gatherCandidates'})
 
-            async def local_candidates():
-                while True:
-                    mline, cand = await peer.candidates.get()
-                    await c.call('invoke', {'object': ep, 'operation': 'addIceCandidate', 'operationParams': {
-                        'candidate': {'__module__': 'kurento', '__type__': 'IceCandidate', 'candidate': cand,
-                                      'sdpMid': peer.mids.get(mline, str(mline)), 'sdpMLineIndex': mline}}})
-            rec['tasks'].append(asyncio.ensure_future(local_candidates()))
+            async def offer_answer():
+                peer.set_answer(await c.call('invoke', {'object': ep, 'operation': 'processOffer',
+                                                        'operationParams': {'offer': offer}}, timed='processOffer'))
+            await asyncio.gather(offer_answer(), c.call('invoke', {'object': ep, 'operation': 'gatherCandidates'}))
         except Exception:
             rec['close'] = ws.close
             raise
@@ -681,16 +709,6 @@ class JanusServer(Server):
                         peer.errors.append(f'janus hangup: {ev.get("reason")}')
             rec['tasks'].append(asyncio.ensure_future(events()))
 
-            offer = await asyncio.wait_for(peer.offer_future, 20)
-            rec['t_offer'] = time.monotonic()
-            r = await c.request('message', {'body': {'audio': True, 'video': True},
-                                            'jsep': {'type': 'offer', 'sdp': offer}},
-                                timed='processOffer', wait_event=True)
-            jsep = r.get('jsep')
-            if not jsep:
-                raise RuntimeError(f'janus echotest: no answer in {r}')
-            peer.set_answer(jsep['sdp'])
-
             async def local_candidates():
                 sent_done = False
                 while True:
@@ -708,7 +726,24 @@ class JanusServer(Server):
                             sent_done = True
                             await c.request('trickle', {'candidate': {'completed': True}})
                             return
+
+            offer = await asyncio.wait_for(peer.offer_future, 20)
+            rec['t_offer'] = time.monotonic()
+            # As janus.js does: the offer goes out, then each candidate as it is found (Janus
+            # queues those that come before its answer).
+            sent = asyncio.Event()
+            message = asyncio.ensure_future(c.request('message', {'body': {'audio': True, 'video': True},
+                                                                  'jsep': {'type': 'offer', 'sdp': offer}},
+                                                      timed='processOffer', wait_event=True, sent=sent))
+            sent_wait = asyncio.ensure_future(sent.wait())
+            await asyncio.wait({message, sent_wait}, return_when=asyncio.FIRST_COMPLETED)
+            sent_wait.cancel()
             rec['tasks'].append(asyncio.ensure_future(local_candidates()))
+            r = await message
+            jsep = r.get('jsep')
+            if not jsep:
+                raise RuntimeError(f'janus echotest: no answer in {r}')
+            peer.set_answer(jsep['sdp'])
         except Exception:
             rec['close'] = ws.close
             raise
@@ -739,6 +774,10 @@ async def run_target(server, n, seconds, media, settle, warmup):
             rec['ttff_offer'] = first - rec['t_offer']
             if peer.connected.is_set():
                 rec['ttc'] = peer.t_connected - rec['t0']
+            for key, mark in (('offer', rec.get('t_offer')), ('answer', peer.t_answer),
+                              ('remote_candidate', peer.t_remote_candidate), ('ice_connected', peer.t_ice_connected)):
+                if mark is not None:
+                    rec['phase_' + key] = mark - rec['t0']
         except Exception as e:  # noqa: BLE001 - reported, the run goes on
             w = peer.webrtc
             rec['error'] = (f'{type(e).__name__}: {e} [offer {peer.offer_future.done()}, '
@@ -834,6 +873,9 @@ async def run_target(server, n, seconds, media, settle, warmup):
         'ttff_ms_p95': ms(pct([r['ttff'] for r in ok], 95)),
         'ttff_after_offer_ms_p50': ms(pct([r['ttff_offer'] for r in ok], 50)),
         'connected_ms_p50': ms(pct([r['ttc'] for r in ok if 'ttc' in r], 50)),
+        # From the session's first request to each phase (p50 over the sessions).
+        'phase_ms_p50': {key: ms(pct([r['phase_' + key] for r in ok if 'phase_' + key in r], 50))
+                         for key in ('offer', 'answer', 'remote_candidate', 'ice_connected')},
         'echo_video_fps_mean': round(sum(fps) / len(fps), 1) if fps else None,
         'first_frame_echo_delay_ms_p50': ms(pct([r['peer'].first_delay for r in ok
                                                  if r['peer'].first_delay is not None], 50)),

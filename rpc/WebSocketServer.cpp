@@ -11,7 +11,10 @@
 #include <QWebSocket>
 #include <QWebSocketCorsAuthenticator>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/crypto.h>
+#include <sys/socket.h>
 
 namespace pw {
 namespace {
@@ -126,6 +129,13 @@ bool WebSocketServer::listen(QString* error) {
                    .arg(server_.errorString());
     }
     return false;
+  }
+  // Replies and events are small frames written back to back (an answer, then the
+  // IceCandidateFound it caused): with Nagle's algorithm the second waits for the client's
+  // delayed ACK, 40 ms on Linux. Accepted sockets inherit TCP_NODELAY from the listener.
+  const int noDelay = 1;
+  if (::setsockopt(static_cast<int>(server_.nativeDescriptor()), IPPROTO_TCP, TCP_NODELAY, &noDelay, sizeof noDelay) != 0) {
+    qWarning("pipewright: cannot set TCP_NODELAY on the control port (replies may wait 40 ms for ACKs)");
   }
   return true;
 }
