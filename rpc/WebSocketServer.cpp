@@ -134,7 +134,7 @@ bool WebSocketServer::listen(QString* error) {
   // IceCandidateFound it caused): with Nagle's algorithm the second waits for the client's
   // delayed ACK, 40 ms on Linux. Accepted sockets inherit TCP_NODELAY from the listener.
   const int noDelay = 1;
-  if (::setsockopt(static_cast<int>(server_.nativeDescriptor()), IPPROTO_TCP, TCP_NODELAY, &noDelay, sizeof noDelay) != 0) {
+  if (::setsockopt(static_cast<int>(server_.socketDescriptor()), IPPROTO_TCP, TCP_NODELAY, &noDelay, sizeof noDelay) != 0) {
     qWarning("pipewright: cannot set TCP_NODELAY on the control port (replies may wait 40 ms for ACKs)");
   }
   return true;

@@ -13,6 +13,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
+import { serveFiles } from '../lib/http-file.mjs';
 import { startServer, rpcClient, sleep, tempDir, removeDir, makeClip, discover, contentDurationSec } from '../lib/server.mjs';
 import {
   launchBrowser, negotiate, framesDecoded, waitFrames, inboundVideoCodec, closePeer, ensureSubscribed, eventsOf, peerRtpStats,
@@ -218,11 +219,16 @@ describe('WebRTC scenarios with headless Chromium', () => {
       execFile('gst-launch-1.0', ['-q', 'videotestsrc', 'pattern=solid-color', 'foreground-color=0xffff0000', 'num-buffers=1', '!',
         'video/x-raw,width=64,height=64', '!', 'pngenc', '!', 'filesink', `location=${hat}`], (err) => (err ? reject(err) : resolve()));
     });
+    // As the tutorial does: the hat is an http:// URI (its own web server; here one on 127.0.0.1).
+    const images = await serveFiles({ '/img/mario-wings.png': hat }, { contentType: 'image/png' });
     const pipeline = await create('MediaPipeline');
     try {
       const W = await create('WebRtcEndpoint', { mediaPipeline: pipeline });
       const F = await create('FaceOverlayFilter', { mediaPipeline: pipeline });
-      await invoke(F, 'setOverlayedImage', { uri: `file://${hat}`, offsetXPercent: -0.35, offsetYPercent: -1.2, widthPercent: 1.6, heightPercent: 1.6 });
+      await invoke(F, 'setOverlayedImage', {
+        uri: images.url('/img/mario-wings.png'), offsetXPercent: -0.35, offsetYPercent: -1.2, widthPercent: 1.6, heightPercent: 1.6,
+      });
+      assert.equal(images.requests.length, 1, 'the image was fetched over http');
       await watch(W);
       await watch(F, 'MediaTranscodingStateChanged');
       await negotiate(page, rpc, W, {
@@ -237,6 +243,7 @@ describe('WebRTC scenarios with headless Chromium', () => {
       assert.deepEqual(errorsOf(W, F), [], 'no Error events');
     } finally {
       await cleanup(pipeline, peers);
+      await images.close();
       fs.rmSync(hat, { force: true });
     }
   });

@@ -5,6 +5,7 @@
 // counts requests. Traffic only ever goes to 127.0.0.1.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startServer, rpcClient, tempDir, removeDir, expectError, makeClip } from '../lib/server.mjs';
@@ -13,6 +14,7 @@ import { serveFiles } from '../lib/http-file.mjs';
 
 let dir;
 let http;
+let images;  // a second server: image/png
 before(async () => {
   dir = await tempDir('pipewright-remote-');
   const clip = path.join(dir, 'clip.webm');
@@ -21,11 +23,18 @@ before(async () => {
   const seg = path.join(dir, 'seg.webm');
   await makeClip(seg, { seconds: 1 });
   http = await serveFiles({ '/clip.webm': clip, '/seg.webm': seg, '/list.m3u8': path.join(dir, 'list.m3u8') });
+  const png = path.join(dir, 'red.png');
+  await new Promise((resolve, reject) => {
+    execFile('gst-launch-1.0', ['-q', 'videotestsrc', 'pattern=solid-color', 'foreground-color=0xffff0000', 'num-buffers=1', '!',
+      'video/x-raw,width=64,height=64', '!', 'pngenc', '!', 'filesink', `location=${png}`], (err) => (err ? reject(err) : resolve()));
+  });
+  images = await serveFiles({ '/red.png': png }, { contentType: 'image/png' });
   writeFileSync(path.join(dir, 'list.m3u8'),
     `#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:1.0,\n${http.url('/seg.webm')}\n#EXT-X-ENDLIST\n`);
 });
 after(async () => {
   if (http) await http.close();
+  if (images) await images.close();
   await removeDir(dir);
 });
 
@@ -43,6 +52,19 @@ async function withServer(config, fn) {
 }
 
 const requestsTo = (p) => http.requests.filter((r) => r.path === p).length;
+const imageRequests = () => images.requests.filter((r) => r.path === '/red.png').length;
+
+// The magic-mirror tutorial's call, and ImageOverlayFilter's.
+async function setOverlayImages(c, P, uri) {
+  const face = await createElement(c, 'FaceOverlayFilter', P);
+  const overlay = await createElement(c, 'ImageOverlayFilter', P);
+  return [
+    await invokeRaw(c, face, 'setOverlayedImage', { uri, offsetXPercent: -0.35, offsetYPercent: -1.2, widthPercent: 1.6, heightPercent: 1.6 }),
+    await invokeRaw(c, overlay, 'addImage', {
+      id: 'logo', uri, offsetXPercent: 0, offsetYPercent: 0, widthPercent: 0.2, heightPercent: 0.2, keepAspectRatio: true, center: false,
+    }),
+  ];
+}
 
 function expect40107(resp, what, pattern = /remoteUriAllowedHosts/) {
   const e = expectError(resp, undefined, what);
@@ -111,6 +133,30 @@ describe('remote URIs, policy restricted', () => {
       assert.match(ev.params.value.data.description, /remoteUriAllowedHosts/);
       assert.ok(requestsTo('/list.m3u8') > listBefore, 'the playlist itself was fetched');
       assert.equal(requestsTo('/seg.webm'), segBefore, 'the refused segment must not be requested');
+    });
+  });
+});
+
+describe('overlay images by http:// URI (FaceOverlayFilter, ImageOverlayFilter)', () => {
+  it('policy restricted: an image on 127.0.0.1 → 40107 naming remoteUriAllowedHosts, no request sent', async () => {
+    await withServer({ remoteUriPolicy: 'restricted' }, async (c, P) => {
+      const before = imageRequests();
+      for (const resp of await setOverlayImages(c, P, images.url('/red.png'))) expect40107(resp, 'overlay image on 127.0.0.1');
+      assert.equal(imageRequests(), before, 'nothing may reach the image server');
+    });
+  });
+
+  it('policy restricted, 127.0.0.0/8 allowed: fetched once, used by both filters', { timeout: 30000 }, async () => {
+    await withServer({ remoteUriPolicy: 'restricted', remoteUriAllowedHosts: ['127.0.0.0/8'] }, async (c, P) => {
+      const before = imageRequests();
+      for (const resp of await setOverlayImages(c, P, images.url('/red.png'))) assert.ok(!resp.error, JSON.stringify(resp.error));
+      assert.equal(imageRequests() - before, 1, 'one download, then the cache');
+    });
+  });
+
+  it('loopback-only control port: any host, 127.0.0.1 included', { timeout: 30000 }, async () => {
+    await withServer({}, async (c, P) => {
+      for (const resp of await setOverlayImages(c, P, images.url('/red.png'))) assert.ok(!resp.error, JSON.stringify(resp.error));
     });
   });
 });

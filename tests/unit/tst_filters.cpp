@@ -4,6 +4,7 @@
 
 #include "MediaTestUtil.h"
 #include "TestConnection.h"
+#include "TestHttpServer.h"
 
 #include <QDir>
 #include <QFile>
@@ -232,6 +233,41 @@ class TestFilters : public QObject {
     return invoke(rec, "stopAndWait").contains("result") && ended;
   }
 
+  // Player(face clip) → FaceOverlayFilter(image `uri`, over the whole face) → recorder: the face
+  // is red in the recording, the corners are untouched.
+  void checkFaceOverlay(const QString& uri, const QString& outName) {
+    const QString p = create("MediaPipeline", {});
+    const QString filter = create("FaceOverlayFilter", {{"mediaPipeline", p}});
+    QVERIFY(!filter.isEmpty());
+    const auto set = invoke(filter, "setOverlayedImage",
+                            {{"uri", uri}, {"offsetXPercent", 0.0}, {"offsetYPercent", 0.0}, {"widthPercent", 1.0},
+                             {"heightPercent", 1.0}});
+    QVERIFY2(set.contains("result"), QJsonDocument(set).toJson().constData());
+    const QString out = dir_.filePath(outName);
+    QVERIFY(recordThrough(p, filter, faceClip_, out));
+    call(*engine_, c_, "release", {{"object", p}});
+
+    // The clip is one still picture for 3 s; on a loaded machine the filter may pass fewer frames
+    // and the recording end earlier: any late frame of it will do.
+    Frame recorded;
+    for (const double at : {1.5, 1.0, 0.6}) {
+      if (recorded.isNull()) recorded = grabFrame(out, at);
+    }
+    const Frame original = grabFrame(faceClip_, 1.5);
+    QVERIFY(!recorded.isNull() && !original.isNull());
+    QCOMPARE(recorded.width, kFaceClipSize);
+    const QRect inner = face_.adjusted(face_.width() / 4, face_.height() / 4, -face_.width() / 4, -face_.height() / 4);
+    const int redInRecording = countGrid(recorded, inner, isRed);
+    QVERIFY2(redInRecording >= 29, qPrintable(QStringLiteral("%1 of 36 points red inside the face").arg(redInRecording)));
+    QCOMPARE(countGrid(original, inner, isRed), 0);
+    // Far from the face (bottom left and right corners) nothing was drawn.
+    for (const QPoint& pt : {QPoint(30, kFaceClipSize - 30), QPoint(kFaceClipSize - 30, kFaceClipSize - 30)}) {
+      QVERIFY2(isClose(recorded.at(pt.x(), pt.y()), original.at(pt.x(), pt.y())),
+               qPrintable(QStringLiteral("pixel %1,%2 changed").arg(pt.x()).arg(pt.y())));
+    }
+  }
+
+
  private Q_SLOTS:
   void initTestCase() {
     QString error;
@@ -267,6 +303,8 @@ class TestFilters : public QObject {
     QVERIFY2(face_.width() >= 40, "facedetect finds no face in the sample image");
     Config config;
     config.mediaFolders = {dir_.path()};
+    config.remoteImageTimeoutMs = 2000;
+    config.remoteImageMaxBytes = 1024 * 1024;
     engine_ = std::make_unique<Engine>(config);
   }
   void cleanupTestCase() { engine_.reset(); }
@@ -311,36 +349,65 @@ class TestFilters : public QObject {
 
   // A red image over the face (offsets 0, size 1x the face): the recording is red inside the
   // face and unchanged elsewhere; the original clip is not red there.
-  void faceOverlayDrawsOverTheFace() {
+  void faceOverlayDrawsOverTheFace() { checkFaceOverlay(fileUri(red_), "face-overlay.webm"); }
+
+  // The magic-mirror tutorial's way: the image is an http:// URI. Fetched once, kept: a second
+  // filter with the same URI sends no second request.
+  void faceOverlayFetchesHttpImages() {
+    TestHttpServer http;
+    QFile png(red_);
+    QVERIFY(png.open(QIODevice::ReadOnly));
+    http.set("/red.png", {200, "image/png", png.readAll()});
+    checkFaceOverlay(http.url("/red.png"), "face-overlay-http.webm");
+    QCOMPARE(http.requests("/red.png"), 1);
     const QString p = create("MediaPipeline", {});
     const QString filter = create("FaceOverlayFilter", {{"mediaPipeline", p}});
-    QVERIFY(!filter.isEmpty());
     QVERIFY(invoke(filter, "setOverlayedImage",
-                   {{"uri", fileUri(red_)}, {"offsetXPercent", 0.0}, {"offsetYPercent", 0.0}, {"widthPercent", 1.0},
+                   {{"uri", http.url("/red.png")}, {"offsetXPercent", 0.0}, {"offsetYPercent", 0.0}, {"widthPercent", 1.0},
                     {"heightPercent", 1.0}})
                 .contains("result"));
-    const QString out = dir_.filePath("face-overlay.webm");
-    QVERIFY(recordThrough(p, filter, faceClip_, out));
+    QCOMPARE(http.requests("/red.png"), 1);
     call(*engine_, c_, "release", {{"object", p}});
+  }
 
-    // The clip is one still picture for 3 s; on a loaded machine the filter may pass fewer frames
-    // and the recording end earlier: any late frame of it will do.
-    Frame recorded;
-    for (const double at : {1.5, 1.0, 0.6}) {
-      if (recorded.isNull()) recorded = grabFrame(out, at);
+  // What an http(s) image may not be: an error page, a redirect, not an image, too big, too
+  // slow, a scheme of its own. Each is refused with 40107 and a reason; ImageOverlayFilter too.
+  void httpImagesAreChecked() {
+    TestHttpServer http;
+    QFile png(red_);
+    QVERIFY(png.open(QIODevice::ReadOnly));
+    const QByteArray red = png.readAll();
+    http.set("/moved.png", {302, "text/html", "moved", "Location: /red.png\r\n"});
+    http.set("/page.png", {200, "text/html", "<html>not an image</html>"});
+    http.set("/text-as-png.png", {200, "image/png", "this is not an image\n"});
+    http.set("/huge.png", {200, "image/png", QByteArray(2 * 1024 * 1024, '\0')});
+    http.set("/slow.png", {200, "image/png", {}, {}, true});
+    const QString p = create("MediaPipeline", {});
+    const QString face = create("FaceOverlayFilter", {{"mediaPipeline", p}});
+    const QString images = create("ImageOverlayFilter", {{"mediaPipeline", p}});
+    const QList<QPair<QString, QString>> cases = {
+        {http.url("/missing.png"), "404"}, {http.url("/moved.png"), "redirects are not followed"},
+        {http.url("/page.png"), "not an image"}, {http.url("/text-as-png.png"), "overlay image"},
+        {http.url("/huge.png"), "remoteImageMaxBytes"}, {http.url("/slow.png"), "remoteImageTimeoutMs"},
+        {"ftp://127.0.0.1/red.png", "not supported"}};
+    for (const auto& [uri, reason] : cases) {
+      const auto r = invoke(face, "setOverlayedImage",
+                            {{"uri", uri}, {"offsetXPercent", 0.0}, {"offsetYPercent", 0.0}, {"widthPercent", 1.0},
+                             {"heightPercent", 1.0}});
+      QVERIFY2(errorCode(r) == 40107, qPrintable(uri));
+      const QString message = r.value("error").toObject().value("message").toString();
+      QVERIFY2(message.contains(reason), qPrintable(uri + ": " + message));
     }
-    const Frame original = grabFrame(faceClip_, 1.5);
-    QVERIFY(!recorded.isNull() && !original.isNull());
-    QCOMPARE(recorded.width, kFaceClipSize);
-    const QRect inner = face_.adjusted(face_.width() / 4, face_.height() / 4, -face_.width() / 4, -face_.height() / 4);
-    const int redInRecording = countGrid(recorded, inner, isRed);
-    QVERIFY2(redInRecording >= 29, qPrintable(QStringLiteral("%1 of 36 points red inside the face").arg(redInRecording)));
-    QCOMPARE(countGrid(original, inner, isRed), 0);
-    // Far from the face (bottom left and right corners) nothing was drawn.
-    for (const QPoint& pt : {QPoint(30, kFaceClipSize - 30), QPoint(kFaceClipSize - 30, kFaceClipSize - 30)}) {
-      QVERIFY2(isClose(recorded.at(pt.x(), pt.y()), original.at(pt.x(), pt.y())),
-               qPrintable(QStringLiteral("pixel %1,%2 changed").arg(pt.x()).arg(pt.y())));
-    }
+    const auto r2 = invoke(images, "addImage",
+                           {{"id", "x"}, {"uri", http.url("/page.png")}, {"offsetXPercent", 0.0}, {"offsetYPercent", 0.0},
+                            {"widthPercent", 0.5}, {"heightPercent", 0.5}, {"keepAspectRatio", false}, {"center", false}});
+    QCOMPARE(errorCode(r2), 40107);
+    http.set("/red.png", {200, "image/png", red});
+    const auto ok = invoke(images, "addImage",
+                           {{"id", "x"}, {"uri", http.url("/red.png")}, {"offsetXPercent", 0.0}, {"offsetYPercent", 0.0},
+                            {"widthPercent", 0.5}, {"heightPercent", 0.5}, {"keepAspectRatio", false}, {"center", false}});
+    QVERIFY2(ok.contains("result"), QJsonDocument(ok).toJson().constData());
+    call(*engine_, c_, "release", {{"object", p}});
   }
 
   // unsetOverlayedImage stops the drawing: the face region is as in the original.

@@ -50,7 +50,8 @@ bool Config::applyJson(const QJsonObject& json, QString* error) {
       else if (key == u"gstreamerFilterAllowedElements") gstreamerFilterAllowedElements = list;
       else remoteUriAllowedHosts = list;
     } else if (key == u"maxSendQueueBytes" || key == u"maxSubscriptionsPerSession" || key == u"maxSessionIdBytes" ||
-               key == u"responseCacheBytes" || key == u"maxDotBytes" || key == u"dotCallsPerSecond") {
+               key == u"responseCacheBytes" || key == u"maxDotBytes" || key == u"dotCallsPerSecond" ||
+               key == u"remoteImageMaxBytes" || key == u"remoteImageTimeoutMs" || key == u"remoteImageCacheBytes") {
       if (!v.isDouble() || v.toDouble() < 1) return bad(key, "a positive number");
       const auto n = static_cast<qint64>(std::min(v.toDouble(), 1e15));
       const int small = static_cast<int>(std::min<qint64>(n, std::numeric_limits<int>::max()));
@@ -59,6 +60,9 @@ bool Config::applyJson(const QJsonObject& json, QString* error) {
       else if (key == u"maxSessionIdBytes") maxSessionIdBytes = small;
       else if (key == u"responseCacheBytes") responseCacheBytes = n;
       else if (key == u"maxDotBytes") maxDotBytes = n;
+      else if (key == u"remoteImageMaxBytes") remoteImageMaxBytes = n;
+      else if (key == u"remoteImageTimeoutMs") remoteImageTimeoutMs = small;
+      else if (key == u"remoteImageCacheBytes") remoteImageCacheBytes = n;
       else dotCallsPerSecond = small;
     } else if (key == u"port" || key == u"maxSessions" || key == u"maxObjectsPerSession" ||
                key == u"garbageCollectorPeriodSec" || key == u"maxMessageBytes") {
@@ -152,6 +156,9 @@ QJsonObject Config::toJson() const {
                      {QStringLiteral("responseCacheBytes"), responseCacheBytes},
                      {QStringLiteral("maxDotBytes"), maxDotBytes},
                      {QStringLiteral("dotCallsPerSecond"), dotCallsPerSecond},
+                     {QStringLiteral("remoteImageMaxBytes"), remoteImageMaxBytes},
+                     {QStringLiteral("remoteImageTimeoutMs"), remoteImageTimeoutMs},
+                     {QStringLiteral("remoteImageCacheBytes"), remoteImageCacheBytes},
                      {QStringLiteral("mediaFolders"), QJsonArray::fromStringList(mediaFolders)},
                      {QStringLiteral("metadata"), metadata},
                      {QStringLiteral("iceLocalAddresses"), QJsonArray::fromStringList(iceLocalAddresses)},

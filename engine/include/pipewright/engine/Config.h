@@ -28,6 +28,9 @@ struct Config {
   qint64 responseCacheBytes = 16 * 1024 * 1024;  // answers kept for re-sent requests, all sessions
   qint64 maxDotBytes = 4 * 1024 * 1024;          // getGstreamerDot answer size
   int dotCallsPerSecond = 5;                     // getGstreamerDot/dumpGstreamerDot per session
+  qint64 remoteImageMaxBytes = 8 * 1024 * 1024;    // one http(s) overlay image
+  int remoteImageTimeoutMs = 10000;                // fetching one http(s) overlay image
+  qint64 remoteImageCacheBytes = 32 * 1024 * 1024; // fetched overlay images kept for reuse, all sessions
   QStringList mediaFolders;  // roots where file:// URIs may read and write
   QString metadata;
   QStringList iceLocalAddresses;  // local IPs ICE may use (empty: all interfaces)

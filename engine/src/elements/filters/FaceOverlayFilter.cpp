@@ -130,17 +130,28 @@ FaceOverlayFilter::FaceOverlayFilter(const Creation& creation)
 }
 
 void FaceOverlayFilter::setOverlayedImage(const QString& uri, double offsetXPercent, double offsetYPercent,
-                                          double widthPercent, double heightPercent) {
+                                          double widthPercent, double heightPercent,
+                                          const std::shared_ptr<DeferredReply>& reply) {
   const QString who = QStringLiteral("FaceOverlayFilter.setOverlayedImage");
   checkFraction(who, "offsetXPercent", offsetXPercent, false);
   checkFraction(who, "offsetYPercent", offsetYPercent, false);
   checkFraction(who, "widthPercent", widthPercent, true);
   checkFraction(who, "heightPercent", heightPercent, true);
-  const OverlayImage image = loadOverlayImage(engine(), uri, who);
-  offsetX_ = offsetXPercent;
-  offsetY_ = offsetYPercent;
-  width_ = widthPercent;
-  height_ = heightPercent;
+  std::weak_ptr<MediaObject> weak = weak_from_this();
+  withOverlayImage(engine(), uri, who, reply, [weak, offsetXPercent, offsetYPercent, widthPercent, heightPercent](const OverlayImage& image) {
+    auto self = std::static_pointer_cast<FaceOverlayFilter>(weak.lock());
+    if (!self) {
+      throw KurentoException(ErrorCode::MediaObjectNotFound, QStringLiteral("The FaceOverlayFilter was released while its image was fetched"));
+    }
+    self->showImage(image, offsetXPercent, offsetYPercent, widthPercent, heightPercent);
+  });
+}
+
+void FaceOverlayFilter::showImage(const OverlayImage& image, double offsetX, double offsetY, double width, double height) {
+  offsetX_ = offsetX;
+  offsetY_ = offsetY;
+  width_ = width;
+  height_ = height;
   const QByteArray location = image.file->procPath().toUtf8();
   for (auto& slot : slots_) g_object_set(slot.overlay.get(), "location", location.constData(), nullptr);
   image_ = image.file;  // the overlays read it again when they start
@@ -229,7 +240,7 @@ void bindFaceOverlayFilter(Bindings& b) {
     call.as<FaceOverlayFilter>().setOverlayedImage(
         call.string(QStringLiteral("uri")), call.number(QStringLiteral("offsetXPercent")),
         call.number(QStringLiteral("offsetYPercent")), call.number(QStringLiteral("widthPercent")),
-        call.number(QStringLiteral("heightPercent")));
+        call.number(QStringLiteral("heightPercent")), call.defer());
     return QJsonValue();
   });
   b.add(c, QStringLiteral("unsetOverlayedImage"), [](Invocation& call) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/MediaFile.h"
+#include "OverlayImage.h"
 #include "media/MediaElement.h"
 
 #include <QList>
@@ -19,9 +20,11 @@ class FaceOverlayFilter : public MediaElement {
  public:
   explicit FaceOverlayFilter(const Creation& creation);
 
-  // Offsets and sizes are fractions of the detected face's width and height. Throws 40107.
+  // Offsets and sizes are fractions of the detected face's width and height. A file:// image
+  // is set at once, an http(s) one once fetched (withOverlayImage); `reply` answers either way.
+  // Throws 40107 for bad fractions.
   void setOverlayedImage(const QString& uri, double offsetXPercent, double offsetYPercent, double widthPercent,
-                         double heightPercent);
+                         double heightPercent, const std::shared_ptr<DeferredReply>& reply);
   void unsetOverlayedImage();
 
   void handleBusMessage(GstMessage* message) override;
@@ -35,6 +38,7 @@ class FaceOverlayFilter : public MediaElement {
     bool visible = false;
     int misses = 0;  // detections in a row that had no face for this slot
   };
+  void showImage(const OverlayImage& image, double offsetX, double offsetY, double width, double height);
   void showFaces(QList<QRect> faces);
   static void hide(Slot& slot);
 

@@ -141,15 +141,26 @@ ImageOverlayFilter::ImageOverlayFilter(const Creation& creation)
   start();
 }
 
-void ImageOverlayFilter::addImage(const QString& id, const QString& uri, const Placement& requested) {
+void ImageOverlayFilter::addImage(const QString& id, const QString& uri, const Placement& requested,
+                                  const std::shared_ptr<DeferredReply>& reply) {
   const QString who = QStringLiteral("ImageOverlayFilter.addImage");
   if (id.isEmpty()) throw KurentoException(KurentoError::illegalParam(QStringLiteral("%1: 'id' must not be empty").arg(who)));
   checkFraction("offsetXPercent", requested.x, false);
   checkFraction("offsetYPercent", requested.y, false);
   checkFraction("widthPercent", requested.width, true);
   checkFraction("heightPercent", requested.height, true);
-  const OverlayImage image = loadOverlayImage(engine(), uri, who);
-  Placement placement = requested;
+  std::weak_ptr<MediaObject> weak = weak_from_this();
+  withOverlayImage(engine(), uri, who, reply, [weak, id, requested](const OverlayImage& image) {
+    auto self = std::static_pointer_cast<ImageOverlayFilter>(weak.lock());
+    if (!self) {
+      throw KurentoException(ErrorCode::MediaObjectNotFound, QStringLiteral("The ImageOverlayFilter was released while its image was fetched"));
+    }
+    self->showImage(id, image, requested);
+  });
+}
+
+void ImageOverlayFilter::showImage(const QString& id, const OverlayImage& image, Placement placement) {
+  const QString who = QStringLiteral("ImageOverlayFilter.addImage");
   placement.image = image.size;
 
   std::lock_guard lock(layout_->mutex);
@@ -193,7 +204,8 @@ void bindImageOverlayFilter(Bindings& b) {
     placement.height = call.number(QStringLiteral("heightPercent"));
     placement.keepAspectRatio = call.boolean(QStringLiteral("keepAspectRatio"));
     placement.center = call.boolean(QStringLiteral("center"));
-    call.as<ImageOverlayFilter>().addImage(call.string(QStringLiteral("id")), call.string(QStringLiteral("uri")), placement);
+    call.as<ImageOverlayFilter>().addImage(call.string(QStringLiteral("id")), call.string(QStringLiteral("uri")), placement,
+                                           call.defer());
     return QJsonValue();
   });
   b.add(c, QStringLiteral("removeImage"), [](Invocation& call) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "OverlayImage.h"
 #include "media/MediaElement.h"
 
 #include <QSize>
@@ -28,12 +29,17 @@ class ImageOverlayFilter : public MediaElement {
 
   explicit ImageOverlayFilter(const Creation& creation);
 
-  // Adds an image, or replaces the one with the same id. Throws 40107.
-  void addImage(const QString& id, const QString& uri, const Placement& placement);
+  // Adds an image, or replaces the one with the same id: a file:// image at once, an http(s)
+  // one once fetched (withOverlayImage); `reply` answers either way. Throws 40107 for bad
+  // parameters.
+  void addImage(const QString& id, const QString& uri, const Placement& placement,
+                const std::shared_ptr<DeferredReply>& reply);
   // Removes an image; an unknown id is ignored.
   void removeImage(const QString& id);
 
  private:
+  void showImage(const QString& id, const OverlayImage& image, Placement placement);
+
   struct Layout;  // the slots and the frame size, shared with the streaming thread
   std::shared_ptr<Layout> layout_;
   std::array<ElementRef, kMaxImages> overlays_;

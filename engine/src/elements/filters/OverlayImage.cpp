@@ -1,5 +1,7 @@
 #include "OverlayImage.h"
 
+#include "RemoteImageCache.h"
+#include "core/Invocation.h"
 #include "core/MediaFolders.h"
 #include "gst/ErrorPtr.h"
 #include "gst/GListPtr.h"
@@ -18,8 +20,9 @@ constexpr GstClockTime kProbeTimeout = 5 * GST_SECOND;
 
 [[noreturn]] void refuse(const QString& message) { throw KurentoException(KurentoError::illegalParam(message)); }
 
-// The size of the still image in `file`, or an empty size with `why` set.
-QSize probeImage(const MediaFile& file, QString* why) {
+}  // namespace
+
+QSize probeOverlayImage(const MediaFile& file, QString* why) {
   ErrorPtr err;
   const QByteArray uri = file.procUri().toUtf8();
   GObjectPtr<GstDiscoverer> discoverer(gst_discoverer_new(kProbeTimeout, err.out()));
@@ -44,14 +47,11 @@ QSize probeImage(const MediaFile& file, QString* why) {
   return size;
 }
 
-}  // namespace
-
 OverlayImage loadOverlayImage(const Engine& engine, const QString& uri, const QString& who) {
   const QUrl url(uri);
-  const QString scheme = url.scheme().toLower();
-  if (scheme != u"file") {
-    refuse(QStringLiteral("%1: image URI '%2' is not supported: overlay images must be file:// URIs inside the "
-                          "media folders (download http(s) images into a media folder first)")
+  if (url.scheme().toLower() != u"file") {
+    refuse(QStringLiteral("%1: image URI '%2' is not supported: overlay images are file:// URIs inside the media "
+                          "folders, or http:// and https:// URIs")
                .arg(who, uri));
   }
   const MediaFolders& folders = engine.mediaFolders();
@@ -62,11 +62,33 @@ OverlayImage loadOverlayImage(const Engine& engine, const QString& uri, const QS
   if (folders.open(where, MediaFolders::Access::Read, image.file.get(), &why) != MediaFolders::OpenResult::Opened) {
     refuse(QStringLiteral("%1: image '%2' cannot be used: %3").arg(who, uri, why));
   }
-  image.size = probeImage(*image.file, &why);
+  image.size = probeOverlayImage(*image.file, &why);
   if (image.size.isEmpty()) {
     refuse(QStringLiteral("%1: '%2' cannot be used as an overlay image: %3").arg(who, where.path(), why));
   }
   return image;
+}
+
+void withOverlayImage(Engine& engine, const QString& uri, const QString& who, const std::shared_ptr<DeferredReply>& reply,
+                      std::function<void(const OverlayImage& image)> use) {
+  const QString scheme = QUrl(uri).scheme().toLower();
+  if (scheme != u"http" && scheme != u"https") {
+    use(loadOverlayImage(engine, uri, who));  // throws: the dispatcher answers
+    reply->resolve();
+    return;
+  }
+  RemoteImageCache::of(engine).fetch(uri, [reply, use = std::move(use), uri, who](const OverlayImage* image, const QString& error) {
+    if (!image) {
+      reply->reject(KurentoError::illegalParam(QStringLiteral("%1: image '%2' cannot be used: %3").arg(who, uri, error)));
+      return;
+    }
+    try {
+      use(*image);
+      reply->resolve();
+    } catch (const KurentoException& e) {
+      reply->reject(e.error());
+    }
+  });
 }
 
 }  // namespace pw
