@@ -2,7 +2,8 @@
 # Installs what is missing, builds, and runs the whole test suite (unit, RPC over real
 # WebSockets, real kurento-client, hardening), then builds the sanitizer tree (`asan` preset:
 # clang-14 with ASan+UBSan) and runs the unit and protocol tests under the sanitizers and every
-# fuzzer for PIPEWRIGHT_FUZZ_SECONDS (default 60) each (docs/testing.md).
+# fuzzer for PIPEWRIGHT_FUZZ_SECONDS (default 60) each, then the threaded engine tests under
+# ThreadSanitizer (`tsan` preset, build-tsan/) (docs/testing.md).
 # Extra arguments go to both ctest runs (e.g. -R rpc).
 # PIPEWRIGHT_SANITIZERS=0 skips the sanitizer tree (local runs only; CI runs it).
 set -euo pipefail
@@ -26,12 +27,15 @@ if [ "${PIPEWRIGHT_SANITIZERS:-1}" != 0 ]; then
     (cd build-asan && ctest --output-on-failure --timeout 1800 -LE '^fuzz$') || status=$?
     (cd build-asan && ctest --output-on-failure --timeout 1800 -L '^fuzz$' -j "$(nproc)") || status=$?
   fi
-  # ThreadSanitizer on the threaded part of the lean media path that builds without the engine:
-  # media loops and ICE agents across threads (tst_ice_agent; the packet-level tests count
-  # allocations with their own operator new, which TSan's runtime provides itself).
-  echo "test: ThreadSanitizer (build-tsan: unit.transport.ice_agent)"
+  # ThreadSanitizer on the threaded engine (docs/testing.md, "ThreadSanitizer"): the lean media
+  # path's media loops and ICE agents across threads (tst_ice_agent; the packet-level tests count
+  # allocations with their own operator new, which TSan's runtime provides itself), and real
+  # GStreamer pipelines whose streaming threads feed the engine thread (tst_media: players,
+  # shared transcoders, recorders; tst_hubs: Composite, dispatchers, ports coming and going).
+  # Any report fails its test (halt_on_error=1).
+  echo "test: ThreadSanitizer (build-tsan: unit.transport.ice_agent, unit.media, unit.hubs)"
   [ -f build-tsan/CMakeCache.txt ] || cmake --preset tsan -DPIPEWRIGHT_BUILD_STUDIO=OFF >/dev/null
-  cmake --build build-tsan --parallel "$(nproc)" --target tst_ice_agent
-  (cd build-tsan && ctest --output-on-failure --timeout 600 -R '^unit\.transport\.ice_agent$') || status=$?
+  cmake --build build-tsan --parallel "$(nproc)" --target tst_ice_agent tst_media tst_hubs
+  (cd build-tsan && ctest --output-on-failure --timeout 600 -R '^unit\.(transport\.ice_agent|media|hubs)$') || status=$?
 fi
 exit "$status"

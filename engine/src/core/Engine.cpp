@@ -7,6 +7,7 @@
 #include "RemoteUriPolicy.h"
 #include "ServerManager.h"
 #include "SessionManager.h"
+#include "TsanHandOff.h"
 #include "gst/ErrorPtr.h"
 #include "gst/Reaper.h"
 #include "elements/webrtc/LeanWebRtcEndpoint.h"
@@ -81,6 +82,27 @@ struct Engine::Preview {
   std::shared_ptr<SinkInput> input;
 };
 
+namespace {
+
+// A task of Engine::post(), delivered by Qt's event queue. An event of our own rather than
+// QMetaObject::invokeMethod: the task is complete before it is posted, so TSan can be told that
+// Qt's queue orders everything the poster wrote before the task runs (TsanHandOff.h); the
+// functor invokeMethod wraps is written after any point our code could mark.
+class PostedTask : public QEvent {
+ public:
+  explicit PostedTask(std::function<void()> fn) : QEvent(eventType()), fn_(std::move(fn)) {}
+  static QEvent::Type eventType() {
+    static const auto type = static_cast<QEvent::Type>(QEvent::registerEventType());
+    return type;
+  }
+  void run() { fn_(); }
+
+ private:
+  std::function<void()> fn_;
+};
+
+}  // namespace
+
 void Engine::shutdown() {
   // OpenSSL and GStreamer must not be torn down under a warm-up that is still running.
   if (warmUp_.valid() && warmUp_.wait_for(std::chrono::seconds(5)) != std::future_status::ready) {
@@ -94,6 +116,7 @@ void Engine::shutdown() {
   // Recordings closing in the background finish before the process goes.
   if (!Reaper::instance().drain(5000)) qWarning("pipewright: media still closing after 5 s at shutdown");
   // The elements the Reaper handed back go now, while the engine is still whole.
+  QCoreApplication::sendPostedEvents(this, PostedTask::eventType());
   QCoreApplication::sendPostedEvents(this, QEvent::MetaCall);
 }
 
@@ -132,19 +155,25 @@ void Engine::connectionClosed(const std::shared_ptr<Connection>& connection) {
 }
 
 void Engine::post(std::function<void()> fn) {
+  auto* task = new PostedTask(std::move(fn));
+  tsan::handOff(task);
+  QCoreApplication::postEvent(this, task);  // takes the event; deletes it once delivered
+}
+
+void Engine::customEvent(QEvent* event) {
+  tsan::takeOver(event);  // before the first read of the event (no effect on other events)
+  if (event->type() != PostedTask::eventType()) {
+    QObject::customEvent(event);
+    return;
+  }
   // Posted work runs from the event loop: nothing may escape into Qt.
-  QMetaObject::invokeMethod(
-      this,
-      [fn = std::move(fn)]() {
-        try {
-          fn();
-        } catch (const std::exception& e) {
-          qWarning("pipewright: engine task failed: %s", e.what());
-        } catch (...) {
-          qWarning("pipewright: engine task failed");
-        }
-      },
-      Qt::QueuedConnection);
+  try {
+    static_cast<PostedTask*>(event)->run();
+  } catch (const std::exception& e) {
+    qWarning("pipewright: engine task failed: %s", e.what());
+  } catch (...) {
+    qWarning("pipewright: engine task failed");
+  }
 }
 
 }  // namespace pw

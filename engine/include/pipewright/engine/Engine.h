@@ -72,6 +72,10 @@ class Engine : public QObject {
   // For status displays: counts changed (sessions, objects, connections).
   void countsChanged();
 
+ protected:
+  // Runs the tasks of post().
+  void customEvent(QEvent* event) override;
+
  private:
   Config config_;
   QString serverId_;
