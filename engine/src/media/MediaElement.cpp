@@ -413,7 +413,7 @@ void bindMediaElement(Bindings& b) {
     call.as<MediaElement>().setMaxEncoderBitrate(static_cast<int>(call.integer(QStringLiteral("maxEncoderBitrate"))));
     return QJsonValue();
   });
-  for (const QString op : {QStringLiteral("setAudioFormat"), QStringLiteral("setVideoFormat")}) {
+  for (const QString& op : {QStringLiteral("setAudioFormat"), QStringLiteral("setVideoFormat")}) {
     b.add(c, op, [op](Invocation&) -> QJsonValue {
       throw KurentoException(KurentoError::notImplemented(QStringLiteral("MediaElement.%1").arg(op)));
     });

@@ -148,7 +148,7 @@ void bindMediaPipeline(Bindings& b) {
     call.as<MediaPipeline>().setLatencyStats(call.boolean(QStringLiteral("latencyStats")));
     return QJsonValue();
   });
-  for (const QString cls : {QStringLiteral("MediaPipeline"), QStringLiteral("MediaElement"), QStringLiteral("Hub")}) {
+  for (const QString& cls : {QStringLiteral("MediaPipeline"), QStringLiteral("MediaElement"), QStringLiteral("Hub")}) {
     b.add(cls, QStringLiteral("getGstreamerDot"), [](Invocation& call) {
       call.engine().sessions().countDotCall(call.sessionId());
       return QJsonValue(boundedDot(call));
