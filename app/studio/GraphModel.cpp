@@ -76,6 +76,17 @@ QJsonValue coerce(const QString& type, const QVariant& value) {
   return QJsonValue::fromVariant(value);
 }
 
+// An Error event as a sentence: "Could not multiplex stream. (…) — STREAM_ERROR_FAILED, code 1".
+QString errorSummary(const QJsonObject& data) {
+  QString text = data.value(u"description").toString();
+  if (text.isEmpty()) text = QStringLiteral("an error without a description");
+  const QString kind = data.value(u"type").toString();
+  const int code = data.value(u"errorCode").toInt();
+  if (!kind.isEmpty() && code) return QStringLiteral("%1 — %2, code %3").arg(text, kind).arg(code);
+  if (!kind.isEmpty()) return QStringLiteral("%1 — %2").arg(text, kind);
+  return text;
+}
+
 QString eventSummary(const QJsonObject& data) {
   QJsonObject shown = data;
   for (const char* k : {"source", "tags", "timestamp", "timestampMillis", "type"}) shown.remove(QLatin1String(k));
@@ -904,6 +915,16 @@ void GraphModel::invokeOnAll(const QString& type, const QString& operation) {
 }
 
 void GraphModel::run() {
+  // A new run starts without the errors of the last one (the event log keeps them).
+  for (const GraphNode& node : nodes_.nodes()) {
+    if (node.state != u"failed") continue;
+    GraphNode* n = nodes_.find(node.key);
+    n->state = QStringLiteral("ready");
+    n->error.clear();
+    if (n->recordState == u"FAILED") n->recordState = QStringLiteral("STOPPED");
+    if (n->playerState == u"FAILED") n->playerState.clear();
+    nodes_.touch(node.key);
+  }
   // Recorders first so they catch the first frames the players send.
   invokeOnAll(QStringLiteral("RecorderEndpoint"), QStringLiteral("record"));
   invokeOnAll(QStringLiteral("PlayerEndpoint"), QStringLiteral("play"));
@@ -1063,7 +1084,8 @@ void GraphModel::onEvent(const QString& type, const QString& object, const QJson
   const QString key = keyOf(object);
   GraphNode* n = key.isEmpty() ? nullptr : nodes_.find(key);
   const QString label = n ? QStringLiteral("%1 %2").arg(n->type, object.section(u'/', -1).left(4)) : object.section(u'/', -1);
-  log_.add(type == u"Error" ? QStringLiteral("error") : QStringLiteral("event"), label, type, eventSummary(data));
+  log_.add(type == u"Error" ? QStringLiteral("error") : QStringLiteral("event"), label, type,
+           type == u"Error" ? errorSummary(data) : eventSummary(data));
   if (!n) return;
   const QString state = data.value(u"state").toString();
   const QString mediaType = data.value(u"mediaType").toString();
@@ -1090,16 +1112,26 @@ void GraphModel::onEvent(const QString& type, const QString& object, const QJson
     if (state == u"TRANSCODING") n->transcodingBins.insert(bin);
     else n->transcodingBins.remove(bin);
   } else if (type == u"Recording") {
-    if (n->recordState != u"RECORDING") n->recordingSinceMs = QDateTime::currentMSecsSinceEpoch();
+    if (n->recordState == u"PAUSED") {
+      n->recordingSinceMs += QDateTime::currentMSecsSinceEpoch() - n->pausedAtMs;  // the pause is not recorded
+    } else if (n->recordState != u"RECORDING") {
+      n->recordingSinceMs = QDateTime::currentMSecsSinceEpoch();
+    }
     n->recordState = QStringLiteral("RECORDING");
   } else if (type == u"Paused") {
+    if (n->recordState != u"PAUSED") n->pausedAtMs = QDateTime::currentMSecsSinceEpoch();
     n->recordState = QStringLiteral("PAUSED");
   } else if (type == u"Stopped") {
-    n->recordState = QStringLiteral("STOPPED");
+    if (n->recordState != u"FAILED") n->recordState = QStringLiteral("STOPPED");
   } else if (type == u"EndOfStream") {
     n->playerState = QStringLiteral("EOS");
   } else if (type == u"Error") {
-    n->error = data.value(u"description").toString();
+    // Any element error shows on its node until the next Run: red, with the message. A recorder
+    // or player that failed does not go on recording or playing, whatever comes next.
+    n->error = errorSummary(data);
+    if (n->state == u"ready") n->state = QStringLiteral("failed");
+    if (n->recordState == u"RECORDING" || n->recordState == u"PAUSED") n->recordState = QStringLiteral("FAILED");
+    if (n->playerState == u"PLAYING") n->playerState = QStringLiteral("FAILED");
   } else {
     return;
   }

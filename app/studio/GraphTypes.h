@@ -22,13 +22,16 @@ struct GraphNode {
   QPointF position;
   bool selected = false;
   bool remote = false;            // discovered, not created by this studio
-  QString state = QStringLiteral("creating");  // creating / ready / error
-  QString error;
+  // creating / ready / error (create failed: no engine object) / failed (the element raised an
+  // Error event; until the next Run)
+  QString state = QStringLiteral("creating");
+  QString error;  // why it is "error" or "failed"
   QSet<QString> flowingIn, flowingOut;  // media types currently flowing
   QSet<QString> transcodingBins;  // branches that transcode now (TRANSCODING badge when any)
-  QString recordState;           // "", "RECORDING", "PAUSED", "STOPPED"
-  qint64 recordingSinceMs = 0;
-  QString playerState;           // "", "PLAYING", "EOS"
+  QString recordState;           // "", "RECORDING", "PAUSED", "STOPPED", "FAILED"
+  qint64 recordingSinceMs = 0;   // the REC timer's start, moved on by the paused time
+  qint64 pausedAtMs = 0;
+  QString playerState;           // "", "PLAYING", "EOS", "FAILED"
   bool positionPending = false;  // a saved `position` waits for the player to play and seek
   bool previewOn = false;
 };

@@ -315,6 +315,72 @@ class TestStudioGui : public QObject {
     const QImage picture(png);
     QVERIFY(!picture.isNull());
     QVERIFY(picture.width() > 400 && picture.height() > 300);
+
+    // Run it the first time: the recorder records the grid from its first frame (the grid's
+    // colorimetry change once broke the muxer while the node stayed green and REC counted on).
+    const QString recorder = graph().keyOfType(QStringLiteral("RecorderEndpoint"));
+    const QString file = QUrl(graph().snapshot(recorder).constructorParams.value("uri").toString()).toLocalFile();
+    QVERIFY(!file.isEmpty());
+    QTest::mouseClick(window_, Qt::LeftButton, {}, sceneCenter(item(QStringLiteral("runButton"))));
+    QTRY_COMPARE_WITH_TIMEOUT(graph().snapshot(recorder).recordState, QString("RECORDING"), 20000);
+    QTest::qWait(5000);
+    QCOMPARE(graph().snapshot(recorder).recordState, QString("RECORDING"));
+    QTest::mouseClick(window_, Qt::LeftButton, {}, sceneCenter(item(QStringLiteral("stopButton"))));
+    QVERIFY(waitIdle(30000));
+    QTRY_COMPARE_WITH_TIMEOUT(graph().snapshot(recorder).recordState, QString("STOPPED"), 15000);
+    for (const auto& n : graph().nodes()->nodes()) QVERIFY2(n.state == "ready", qPrintable(n.type + ": " + n.error));
+    QProcess discoverer;
+    discoverer.start("gst-discoverer-1.0", {file});
+    QVERIFY(discoverer.waitForFinished(30000));
+    const QString info = QString::fromUtf8(discoverer.readAllStandardOutput());
+    QVERIFY2(info.contains(QRegularExpression(QStringLiteral("video #\\d+: VP8"))), qPrintable(info));
+    const auto m = QRegularExpression(QStringLiteral("Duration: (\\d+):(\\d+):(\\d+\\.\\d+)")).match(info);
+    QVERIFY2(m.hasMatch(), qPrintable(info));
+    const double seconds = m.captured(1).toInt() * 3600 + m.captured(2).toInt() * 60 + m.captured(3).toDouble();
+    QVERIFY2(seconds >= 4.0, qPrintable(info));
+  }
+
+  // An element that fails while it runs shows it on its node: red dot and border, the engine's
+  // message under the node, REC gone. Here a filter's frame rate changes under a WebM recorder.
+  void failedElementTurnsRed() {
+    QVERIFY(QMetaObject::invokeMethod(runtime_->studio(), "newProject"));
+    QVERIFY(waitIdle());
+    const QString clip = dir_.filePath("clip6.webm");
+    QVERIFY(QProcess::execute("gst-launch-1.0", {"-q", "videotestsrc", "num-buffers=180", "!",
+                                                 "video/x-raw,width=320,height=240,framerate=30/1", "!", "vp8enc",
+                                                 "deadline=1", "!", "webmmux", "!", "filesink", "location=" + clip}) == 0);
+    const QString player = graph().addElement("PlayerEndpoint", 40, 60, {{"uri", QUrl::fromLocalFile(clip).toString()}});
+    const QString filter = graph().addElement("GStreamerFilter", 340, 60, {{"command", "videorate ! capsfilter caps=video/x-raw,framerate=30/1"}});
+    const QString recorder = graph().addElement("RecorderEndpoint", 640, 60,
+                                                {{"uri", QUrl::fromLocalFile(dir_.filePath("fails.webm")).toString()},
+                                                 {"mediaProfile", "WEBM_VIDEO_ONLY"}});
+    graph().connectPorts(player, filter, "VIDEO");
+    graph().connectPorts(filter, recorder, "VIDEO");
+    QVERIFY(waitIdle());
+    QTest::mouseClick(window_, Qt::LeftButton, {}, sceneCenter(item(QStringLiteral("runButton"))));
+    QQuickItem* node = item(QStringLiteral("node_RecorderEndpoint_") + recorder);
+    QVERIFY(node);
+    QQuickItem* rec = findItem(node, QStringLiteral("recBadge"));
+    QQuickItem* banner = findItem(node, QStringLiteral("errorBanner"));
+    QVERIFY(rec && banner);
+    QTRY_VERIFY_WITH_TIMEOUT(rec->isVisible(), 15000);
+    QVERIFY(!banner->isVisible());
+    QTest::qWait(1000);
+    graph().callMethod(filter, "setElementProperty", {{"propertyName", "caps"}, {"propertyValue", "video/x-raw,framerate=15/1"}});
+    QTRY_VERIFY_WITH_TIMEOUT(banner->isVisible(), 10000);
+    QVERIFY(!rec->isVisible());
+    const QString text = findItem(banner, QStringLiteral("errorText"))->property("text").toString();
+    QVERIFY2(text.contains("Caps changes are not supported by Matroska"), qPrintable(text));
+    QCOMPARE(findItem(node, QStringLiteral("stateDot"))->property("color").value<QColor>(), QColor("#e5484d"));
+    QCOMPARE(node->property("border").value<QObject*>()->property("color").value<QColor>(), QColor("#e5484d"));
+    // The player and the filter stay green.
+    QCOMPARE(findItem(item(QStringLiteral("node_PlayerEndpoint_") + player), QStringLiteral("stateDot"))->property("color").value<QColor>(),
+             QColor("#30a46c"));
+    QTest::keyClick(window_, Qt::Key_0, Qt::ControlModifier);
+    graph().select(recorder, QStringLiteral("replace"));
+    screenshot(QStringLiteral("studio-element-error.png"));
+    QTest::mouseClick(window_, Qt::LeftButton, {}, sceneCenter(item(QStringLiteral("stopButton"))));
+    QVERIFY(waitIdle(30000));
   }
 };
 

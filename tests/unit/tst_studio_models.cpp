@@ -392,6 +392,85 @@ class TestStudioModels : public QObject {
     graph.selectInRect(-10, -10, 50, 50, "toggle");
     QCOMPARE(graph.selectedKeys(), QStringList({b}));
   }
+
+  // A recorder whose file fails while it runs (here a filter changes the frame rate, which a WebM
+  // track cannot take): its node turns red with the engine's message, REC stops, the log line is
+  // a sentence (not JSON), and the next Run starts without the old error.
+  void elementErrorShowsOnTheNode() {
+    const QString longClip = dir_.filePath("clip6.webm");
+    QVERIFY(runPipeline(QStringLiteral("videotestsrc num-buffers=180 ! video/x-raw,width=320,height=240,framerate=30/1 ! "
+                                       "vp8enc deadline=1 ! webmmux ! filesink location=%1").arg(longClip)));
+    EngineClient client(*engine_);
+    EventLogModel log;
+    GraphModel graph(client, log);
+    graph.newPipeline();
+    const QString player = graph.addElement("PlayerEndpoint", 0, 0, {{"uri", QUrl::fromLocalFile(longClip).toString()}});
+    const QString filter = graph.addElement("GStreamerFilter", 300, 0, {{"command", "videorate ! capsfilter caps=video/x-raw,framerate=30/1"}});
+    const QString recorder = graph.addElement("RecorderEndpoint", 600, 0,
+                                              {{"uri", QUrl::fromLocalFile(dir_.filePath("fails.webm")).toString()},
+                                               {"mediaProfile", "WEBM_VIDEO_ONLY"}});
+    QCOMPARE(graph.connectPorts(player, filter, "VIDEO"), QString());
+    QCOMPARE(graph.connectPorts(filter, recorder, "VIDEO"), QString());
+    QVERIFY(waitIdle(graph, client));
+    graph.run();
+    QTRY_COMPARE_WITH_TIMEOUT(graph.snapshot(recorder).recordState, QString("RECORDING"), 15000);
+    QTest::qWait(1000);
+    graph.callMethod(filter, "setElementProperty", {{"propertyName", "caps"}, {"propertyValue", "video/x-raw,framerate=15/1"}});
+    QTRY_COMPARE_WITH_TIMEOUT(graph.snapshot(recorder).state, QString("failed"), 10000);
+    const GraphNode failed = graph.snapshot(recorder);
+    QVERIFY2(failed.error.contains("Caps changes are not supported by Matroska"), qPrintable(failed.error));
+    QVERIFY2(failed.recordState != "RECORDING", qPrintable(failed.recordState));
+    QCOMPARE(graph.snapshot(player).state, QString("ready"));  // only the element that failed
+    QCOMPARE(graph.nodes()->data(graph.nodes()->index(graph.nodes()->indexOf(recorder)), NodeListModel::StateRole).toString(),
+             QString("failed"));
+    bool logged = false;
+    for (const auto& e : log.entries()) {
+      if (e.type == "Error" && e.level == "error") {
+        logged = true;
+        QVERIFY2(!e.text.startsWith('{') && e.text.contains("Caps changes are not supported"), qPrintable(e.text));
+      }
+    }
+    QVERIFY(logged);
+    graph.stop();
+    QVERIFY(waitIdle(graph, client, 30000));
+    graph.run();
+    QCOMPARE(graph.snapshot(recorder).state, QString("ready"));
+    QCOMPARE(graph.snapshot(recorder).error, QString());
+    QTRY_COMPARE_WITH_TIMEOUT(graph.snapshot(recorder).recordState, QString("RECORDING"), 15000);
+    graph.stop();
+    QVERIFY(waitIdle(graph, client, 30000));
+  }
+
+  // The model's rules for recorder events, whatever server sends them (a Kurento server raises
+  // no Stopped after an Error): Error ends REC, PAUSED keeps the time recorded, Recording after a
+  // pause goes on counting from there.
+  void recorderStatesFollowEvents() {
+    EngineClient client(*engine_);
+    EventLogModel log;
+    GraphModel graph(client, log);
+    graph.newPipeline();
+    const QString recorder = graph.addElement("RecorderEndpoint", 0, 0, {{"uri", QUrl::fromLocalFile(dir_.filePath("events.webm")).toString()}});
+    QVERIFY(waitIdle(graph, client));
+    const QString id = graph.snapshot(recorder).objectId;
+    QVERIFY(!id.isEmpty());
+    Q_EMIT client.eventReceived("Recording", id, {});
+    QCOMPARE(graph.snapshot(recorder).recordState, QString("RECORDING"));
+    const qint64 since = graph.snapshot(recorder).recordingSinceMs;
+    QTest::qWait(300);
+    Q_EMIT client.eventReceived("Paused", id, {});
+    QCOMPARE(graph.snapshot(recorder).recordState, QString("PAUSED"));
+    QVERIFY(graph.snapshot(recorder).pausedAtMs - since >= 300);
+    QTest::qWait(400);
+    Q_EMIT client.eventReceived("Recording", id, {});
+    QCOMPARE(graph.snapshot(recorder).recordState, QString("RECORDING"));
+    QVERIFY2(graph.snapshot(recorder).recordingSinceMs - since >= 400, "the paused time is not counted");
+    Q_EMIT client.eventReceived("Error", id, {{"type", "RESOURCE_ERROR_WRITE"}, {"description", "No space left"}, {"errorCode", 3}});
+    QCOMPARE(graph.snapshot(recorder).recordState, QString("FAILED"));
+    QCOMPARE(graph.snapshot(recorder).state, QString("failed"));
+    QCOMPARE(graph.snapshot(recorder).error, QString("No space left — RESOURCE_ERROR_WRITE, code 3"));
+    Q_EMIT client.eventReceived("Stopped", id, {});
+    QCOMPARE(graph.snapshot(recorder).recordState, QString("FAILED"));
+  }
 };
 
 QTEST_GUILESS_MAIN(TestStudioModels)
