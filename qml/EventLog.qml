@@ -16,7 +16,7 @@ Rectangle {
             TextField { id: filter; Layout.preferredWidth: 220; placeholderText: qsTr("Filter (type, element, text)"); font.pixelSize: 11 }
             CheckBox { id: follow; text: qsTr("Follow"); checked: true }
             Item { Layout.fillWidth: true }
-            Label { text: qsTr("%1 entries").arg(studio.log.count); color: Theme.subtext; font.pixelSize: 11 }
+            Label { text: Theme.counted(studio.log.count, qsTr("entry"), qsTr("entries")); color: Theme.subtext; font.pixelSize: 11 }
             Button { text: qsTr("Clear"); onClicked: studio.log.clear() }
         }
         ListView {

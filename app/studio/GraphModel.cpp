@@ -76,6 +76,20 @@ QJsonValue coerce(const QString& type, const QVariant& value) {
   return QJsonValue::fromVariant(value);
 }
 
+// "PlayerEndpoint c182" for "…/c182…_kurento.PlayerEndpoint": the class and the first characters
+// of the element's own id, also for an element no longer on the canvas (its last events arrive
+// after it was released).
+QString objectLabel(const QString& objectId, const QString& knownType = {}) {
+  const QString own = objectId.section(u'/', -1);
+  QString type = knownType;
+  if (type.isEmpty()) {
+    const qsizetype dot = own.lastIndexOf(QLatin1String("_kurento."));
+    type = dot >= 0 ? own.mid(dot + 9) : QString();
+  }
+  if (type.isEmpty()) return own;
+  return QStringLiteral("%1 %2").arg(type, own.left(4));
+}
+
 // An Error event as a sentence: "Could not multiplex stream. (…) — STREAM_ERROR_FAILED, code 1".
 QString errorSummary(const QJsonObject& data) {
   QString text = data.value(u"description").toString();
@@ -443,7 +457,8 @@ void GraphModel::releaseNode(const QString& key) {
   if (id.isEmpty()) return;  // still being created: the create reply releases it
   enqueue([this, id](Done done) {
     client_.release(id, [this, id, done](const EngineClient::Reply& r) {
-      if (!r.ok() && r.errorCode != 40101) logError(QStringLiteral("release"), r.errorCode, r.errorMessage);
+      if (!r.ok() && r.errorCode != 40101) logError(QStringLiteral("release %1").arg(objectLabel(id)), r.errorCode, r.errorMessage);
+      else log_.add(QStringLiteral("info"), objectLabel(id), QStringLiteral("Released"), QStringLiteral("released in the engine"));
       done();
     });
   });
@@ -1073,6 +1088,8 @@ void GraphModel::onEvent(const QString& type, const QString& object, const QJson
         log_.add(QStringLiteral("info"), QStringLiteral("studio"), QStringLiteral("Pipeline"),
                  QStringLiteral("The pipeline on the canvas was released by its owner; open another one or start a new one"));
       } else if (const QString key = keyOf(id); !key.isEmpty()) {
+        log_.add(QStringLiteral("info"), objectLabel(id, nodes_.find(key)->type), QStringLiteral("Released"),
+                 QStringLiteral("released by another client"));
         const bool selected = nodes_.find(key)->selected;
         edges_.removeTouching(key);
         nodes_.remove(key);
@@ -1083,7 +1100,7 @@ void GraphModel::onEvent(const QString& type, const QString& object, const QJson
   }
   const QString key = keyOf(object);
   GraphNode* n = key.isEmpty() ? nullptr : nodes_.find(key);
-  const QString label = n ? QStringLiteral("%1 %2").arg(n->type, object.section(u'/', -1).left(4)) : object.section(u'/', -1);
+  const QString label = objectLabel(object, n ? n->type : QString());
   log_.add(type == u"Error" ? QStringLiteral("error") : QStringLiteral("event"), label, type,
            type == u"Error" ? errorSummary(data) : eventSummary(data));
   if (!n) return;
@@ -1109,7 +1126,7 @@ void GraphModel::onEvent(const QString& type, const QString& object, const QJson
     else set.remove(mediaType);
   } else if (type == u"MediaTranscodingStateChanged") {
     const QString bin = data.value(u"binName").toString() + mediaType;
-    if (state == u"TRANSCODING") n->transcodingBins.insert(bin);
+    if (state == u"TRANSCODING") n->transcodingBins.insert(bin, mediaType);
     else n->transcodingBins.remove(bin);
   } else if (type == u"Recording") {
     if (n->recordState == u"PAUSED") {

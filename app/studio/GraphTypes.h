@@ -3,6 +3,7 @@
 // Plain data of the studio's canvas: what a node and a wire are. Layout facts (positions) live
 // here and in the project file, never in the engine (design §1).
 
+#include <QHash>
 #include <QJsonObject>
 #include <QPointF>
 #include <QSet>
@@ -27,7 +28,15 @@ struct GraphNode {
   QString state = QStringLiteral("creating");
   QString error;  // why it is "error" or "failed"
   QSet<QString> flowingIn, flowingOut;  // media types currently flowing
-  QSet<QString> transcodingBins;  // branches that transcode now (TRANSCODING badge when any)
+  QHash<QString, QString> transcodingBins;  // transcoding branches (bin name + type) → their media type
+  // TRANSCODING: a transcoding branch whose media flows out now. A branch stays after Stop (until
+  // its sink leaves), but nothing is decoded or encoded while no media flows.
+  bool transcodingNow() const {
+    for (const QString& type : transcodingBins) {
+      if (flowingOut.contains(type)) return true;
+    }
+    return false;
+  }
   QString recordState;           // "", "RECORDING", "PAUSED", "STOPPED", "FAILED"
   qint64 recordingSinceMs = 0;   // the REC timer's start, moved on by the paused time
   qint64 pausedAtMs = 0;

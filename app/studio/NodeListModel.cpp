@@ -31,7 +31,7 @@ QVariant NodeListModel::data(const QModelIndex& index, int role) const {
     case OutputsRole: return PortRules::outputs(n.type);
     case FlowingInRole: return QStringList(n.flowingIn.begin(), n.flowingIn.end());
     case FlowingOutRole: return QStringList(n.flowingOut.begin(), n.flowingOut.end());
-    case TranscodingRole: return !n.transcodingBins.isEmpty();
+    case TranscodingRole: return n.transcodingNow();
     case RecordStateRole: return n.recordState;
     case RecordingSinceRole: return n.recordingSinceMs;
     case PausedAtRole: return n.pausedAtMs;

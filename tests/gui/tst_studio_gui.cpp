@@ -305,6 +305,16 @@ class TestStudioGui : public QObject {
     QVERIFY(waitIdle(30000));
     for (const auto& n : graph().nodes()->nodes()) QVERIFY2(!n.objectId.isEmpty(), qPrintable(n.type + ": " + n.error));
     QCOMPARE(graph().edges()->count(), 10);
+    // The sessions panel counts every element, the five HubPorts inside the Composite included.
+    runtime_->studio()->monitor()->refresh();
+    QQuickItem* row = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT((row = item(QStringLiteral("pipeline_") + graph().pipelineId())) != nullptr, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(findItem(row, QStringLiteral("pipelineSummary"))->property("text").toString().section(u' ', 0, 1),
+                              QString("11 elements"), 10000);
+    const int sessions = static_cast<int>(runtime_->studio()->monitor()->sessions().size());
+    const QString summary = item(QStringLiteral("sessionsSummary"))->property("text").toString();
+    QVERIFY2(summary.startsWith(sessions == 1 ? QStringLiteral("1 session, ") : QStringLiteral("%1 sessions, ").arg(sessions)),
+             qPrintable(summary));
     QTest::keyClick(window_, Qt::Key_0, Qt::ControlModifier);
     screenshot(QStringLiteral("studio-composite-template.png"));
 

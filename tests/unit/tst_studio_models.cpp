@@ -471,6 +471,42 @@ class TestStudioModels : public QObject {
     Q_EMIT client.eventReceived("Stopped", id, {});
     QCOMPARE(graph.snapshot(recorder).recordState, QString("FAILED"));
   }
+
+  // TRANSCODING means decoding and encoding now: it goes when Stop stops the media, although the
+  // branch stays while the wire does. A released element's late events and its release are
+  // logged with its class and short id, never with the raw object id.
+  void transcodingEndsWithStopAndReleasesAreReadable() {
+    EngineClient client(*engine_);
+    EventLogModel log;
+    GraphModel graph(client, log);
+    graph.newPipeline();
+    const QString player = graph.addElement("PlayerEndpoint", 0, 0, {{"uri", QUrl::fromLocalFile(clip_).toString()}});
+    const QString recorder = graph.addElement("RecorderEndpoint", 300, 0, {{"uri", QUrl::fromLocalFile(dir_.filePath("tc.webm")).toString()}});
+    QCOMPARE(graph.connectPorts(player, recorder, "ALL"), QString());
+    QVERIFY(waitIdle(graph, client));
+    auto transcoding = [&]() {
+      return graph.nodes()->data(graph.nodes()->index(graph.nodes()->indexOf(player)), NodeListModel::TranscodingRole).toBool();
+    };
+    graph.run();
+    QTRY_VERIFY_WITH_TIMEOUT(transcoding(), 10000);
+    graph.stop();
+    QVERIFY(waitIdle(graph, client, 30000));
+    QTRY_VERIFY_WITH_TIMEOUT(!transcoding(), 5000);
+    QVERIFY2(!graph.snapshot(player).transcodingBins.isEmpty(), "the branch is still there: the badge follows the media");
+    graph.run();
+    QTRY_VERIFY_WITH_TIMEOUT(transcoding(), 10000);
+    graph.removeNodes({player});
+    QVERIFY(waitIdle(graph, client));
+    QTest::qWait(1500);  // late events of the released player
+    graph.stop();
+    QVERIFY(waitIdle(graph, client, 30000));
+    bool released = false;
+    for (const auto& e : log.entries()) {
+      QVERIFY2(!e.source.contains("_kurento"), qPrintable(e.source + " " + e.type));
+      if (e.type == "Released" && e.source.startsWith("PlayerEndpoint ")) released = true;
+    }
+    QVERIFY(released);
+  }
 };
 
 QTEST_GUILESS_MAIN(TestStudioModels)
