@@ -227,8 +227,10 @@ Rectangle {
             height: graph.portRowHeight
             readonly property bool hasIn: node.inputs.indexOf(modelData) >= 0
             readonly property bool hasOut: node.outputs.indexOf(modelData) >= 0
-            readonly property bool highlight: canvas.wiring && hasIn && canvas.wireType === modelData
-            readonly property string refusal: highlight ? graph.canConnect(canvas.wireKey, node.key, modelData) : ""
+            // While a wire is dragged every input gets a ring: green where the drop makes a wire,
+            // red where it is refused (another media type, or the rules say no).
+            readonly property bool highlight: canvas.wiring && hasIn && canvas.wireKey !== ""
+            readonly property string refusal: highlight ? graph.dropRefusal(canvas.wireKey, canvas.wireType, node.key, modelData) : ""
             Label {
                 anchors.centerIn: parent
                 visible: row.hasIn || row.hasOut
@@ -237,12 +239,25 @@ Rectangle {
                 color: Theme.subtext
             }
             Rectangle {
+                objectName: "inRing_" + row.modelData
+                visible: row.highlight
+                anchors.horizontalCenter: inPort.horizontalCenter; anchors.verticalCenter: parent.verticalCenter
+                width: 26; height: 26; radius: 13
+                color: Qt.rgba(border.color.r, border.color.g, border.color.b, 0.25)
+                border.width: 3
+                border.color: row.refusal === "" ? Theme.ok : Theme.error
+                ToolTip.visible: row.highlight && row.refusal !== "" && inHover.hovered
+                ToolTip.text: row.refusal
+                HoverHandler { id: inHover }
+            }
+            Rectangle {
+                id: inPort
                 objectName: "in_" + row.modelData
                 visible: row.hasIn
                 x: -7; anchors.verticalCenter: parent.verticalCenter
                 width: 14; height: 14; radius: 7
                 color: node.flowingIn.indexOf(row.modelData) >= 0 ? Theme.mediaColor(row.modelData) : Theme.node
-                border.width: row.highlight ? 3 : 2
+                border.width: 2
                 border.color: row.highlight ? (row.refusal === "" ? Theme.ok : Theme.error) : Theme.mediaColor(row.modelData)
             }
             Rectangle {

@@ -621,10 +621,18 @@ QString GraphModel::connectPorts(const QString& sourceKey, const QString& sinkKe
   return {};
 }
 
+QString GraphModel::dropRefusal(const QString& sourceKey, const QString& sourceType, const QString& sinkKey,
+                                const QString& sinkType) const {
+  if (sinkType != u"ALL" && sinkType != sourceType) {
+    return QStringLiteral("%1 media goes only into %1 inputs, not into %2").arg(sourceType, sinkType);
+  }
+  return canConnect(sourceKey, sinkKey, sinkType);
+}
+
 QString GraphModel::dropWire(const QString& sourceKey, const QString& sourceType, const QString& sinkKey,
                              const QString& sinkType) {
   if (sinkType != u"ALL" && sinkType != sourceType) {
-    const QString reason = QStringLiteral("%1 media goes only into %1 inputs, not into %2").arg(sourceType, sinkType);
+    const QString reason = dropRefusal(sourceKey, sourceType, sinkKey, sinkType);
     Q_EMIT refused(reason);
     return reason;
   }
@@ -1128,7 +1136,8 @@ void GraphModel::onEvent(const QString& type, const QString& object, const QJson
     const QString bin = data.value(u"binName").toString() + mediaType;
     if (state == u"TRANSCODING") n->transcodingBins.insert(bin, mediaType);
     else n->transcodingBins.remove(bin);
-  } else if (type == u"Recording") {
+  } else if (type == u"Recording" || (type == u"UriEndpointStateChanged" && state == u"START" && n->recordState == u"PAUSED")) {
+    // Resuming: this engine raises Recording once per file, so START after PAUSED resumes too.
     if (n->recordState == u"PAUSED") {
       n->recordingSinceMs += QDateTime::currentMSecsSinceEpoch() - n->pausedAtMs;  // the pause is not recorded
     } else if (n->recordState != u"RECORDING") {

@@ -196,6 +196,23 @@ class TestStudioGui : public QObject {
     QTest::mouseClick(window_, Qt::LeftButton, {}, sceneCenter(toggle));
     QTRY_VERIFY_WITH_TIMEOUT(graph().snapshot(player).previewOn, 2000);
     QTRY_VERIFY_WITH_TIMEOUT(runtime_->studio()->previews()->framesShown(player) > 10, 10000);
+    // Badges stack on the node's edge, not in the title: "PlayerEndpoint c182" stays whole with
+    // TRANSCODING and the preview button showing.
+    QTRY_VERIFY_WITH_TIMEOUT(findItem(playerNode, QStringLiteral("transcodingBadge"))->isVisible(), 5000);
+    QQuickItem* title = findItem(playerNode, QStringLiteral("title"));
+    QVERIFY(title);
+    QVERIFY2(!title->property("truncated").toBool(), qPrintable(title->property("text").toString()));
+    // Pause shows PAUSED with the time recorded so far; record() goes back to REC.
+    QQuickItem* rec = findItem(recorderNode, QStringLiteral("recBadge"));
+    QVERIFY(rec && rec->isVisible());
+    graph().callMethod(recorder, QStringLiteral("pause"), {});
+    QTRY_COMPARE_WITH_TIMEOUT(graph().snapshot(recorder).recordState, QString("PAUSED"), 5000);
+    QVERIFY(rec->isVisible());
+    const QString pausedText = rec->property("text").toString();
+    QVERIFY2(pausedText.startsWith("PAUSED 0:0"), qPrintable(pausedText));
+    graph().callMethod(recorder, QStringLiteral("record"), {});
+    QTRY_COMPARE_WITH_TIMEOUT(graph().snapshot(recorder).recordState, QString("RECORDING"), 5000);
+    QVERIFY2(rec->property("text").toString().startsWith("REC "), qPrintable(rec->property("text").toString()));
     QTest::qWait(1000);
     QTest::keyClick(window_, Qt::Key_0, Qt::ControlModifier);  // fit
     graph().select(player, QStringLiteral("replace"));         // the inspector shows it

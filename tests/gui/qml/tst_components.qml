@@ -146,10 +146,23 @@ Item {
             const player = addAndWait("PlayerEndpoint", 60, 60, { uri: testMediaUri })
             const recorder = addAndWait("RecorderEndpoint", 400, 60, { uri: testMediaUri })
             const input = findChild(nodeItem(recorder), "in_VIDEO")
-            canvas.beginWire(player, "VIDEO", 0, 0, 10, 10)
-            compare(input.border.color, Theme.ok)
-            canvas.cancelWire()
-            compare(input.border.color, Theme.mediaColor("VIDEO"))
+            const videoRing = findChild(nodeItem(recorder), "inRing_VIDEO")
+            const audioRing = findChild(nodeItem(recorder), "inRing_AUDIO")
+            for (const mode of [1, 2]) {  // light, then dark: the rings are the same strong colours
+                Theme.mode = mode
+                verify(!videoRing.visible && !audioRing.visible, "no rings before a wire is dragged")
+                canvas.beginWire(player, "VIDEO", 0, 0, 10, 10)
+                compare(input.border.color, Theme.ok)
+                verify(videoRing.visible, "a ring around the input that fits")
+                compare(videoRing.border.color, Theme.ok)
+                verify(videoRing.width >= 2 * input.width - 4, "the ring is clearly larger than the port")
+                verify(audioRing.visible, "the documented red ring: an input of another media type")
+                compare(audioRing.border.color, Theme.error)
+                canvas.cancelWire()
+                compare(input.border.color, Theme.mediaColor("VIDEO"))
+                verify(!videoRing.visible && !audioRing.visible)
+            }
+            Theme.mode = 0
             // Dropping on the recorder's header wires every type both ends share.
             canvas.beginWire(player, "VIDEO", 0, 0, 10, 10)
             canvas.endWire(420, 70)
