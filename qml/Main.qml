@@ -21,6 +21,19 @@ ApplicationWindow {
     palette.button: Theme.dark ? "#353a41" : "#e9ecf1"
     palette.highlight: Theme.accent
     palette.placeholderText: Theme.subtext
+    // Every role the Fusion style draws with, so that dialogs, menus and tooltips (popups take
+    // the window's palette) follow the theme too: unset roles stayed light in the dark theme.
+    palette.alternateBase: Theme.dark ? "#2d3137" : "#f5f6f8"
+    palette.light: Theme.dark ? "#4a5059" : "#ffffff"
+    palette.midlight: Theme.dark ? "#3d434b" : "#f0f2f5"
+    palette.mid: Theme.dark ? "#30353c" : "#c9ced6"
+    palette.dark: Theme.dark ? "#1a1c1f" : "#a0a6ae"
+    palette.shadow: Theme.dark ? "#000000" : "#7a8088"
+    palette.highlightedText: "#ffffff"
+    palette.brightText: "#ffffff"
+    palette.toolTipBase: Theme.dark ? "#383d45" : "#ffffdc"
+    palette.toolTipText: Theme.text
+    palette.link: Theme.accent
     property alias canvas: canvasView
     readonly property Item overlayItem: Overlay.overlay
 

@@ -27,10 +27,13 @@ Rectangle {
     required property bool transcoding
     required property string recordState
     required property real recordingSince
+    required property real pausedAt
     required property string playerState
     required property var hubLink
     required property bool previewOn
     readonly property bool canPreview: outputs.indexOf("VIDEO") >= 0 && status === "ready" && studio.previews.available
+    // Creating it failed ("error") or it raised an Error event while it ran ("failed").
+    readonly property bool broken: status === "error" || status === "failed"
 
     objectName: "node_" + type + "_" + key
     x: nodeX
@@ -40,7 +43,7 @@ Rectangle {
     radius: 8
     color: Theme.node
     border.width: selected ? 2.5 : 1
-    border.color: selected ? Theme.selection : status === "error" ? Theme.error : Theme.border
+    border.color: selected ? Theme.selection : broken ? Theme.error : Theme.border
 
     readonly property var mediaRows: ["VIDEO", "AUDIO", "DATA"]
 
@@ -67,55 +70,98 @@ Rectangle {
         color: Theme.nodeHeader
         Rectangle { anchors.bottom: parent.bottom; width: parent.width; height: 8; color: parent.color }
         Rectangle {
+            objectName: "stateDot"
             x: 8; anchors.verticalCenter: parent.verticalCenter
             width: 10; height: 10; radius: 5
-            color: node.status === "ready" ? Theme.ok : node.status === "error" ? Theme.error : Theme.warn
+            color: node.status === "ready" ? Theme.ok : node.broken ? Theme.error : Theme.warn
             ToolTip.visible: stateArea.containsMouse
-            ToolTip.text: node.status === "error" ? node.error : node.status
+            ToolTip.text: node.broken ? node.error : node.status
             MouseArea { id: stateArea; anchors.fill: parent; hoverEnabled: true }
         }
         Label {
+            objectName: "title"
             x: 24; anchors.verticalCenter: parent.verticalCenter
-            width: parent.width - 32 - badges.width
+            width: parent.width - 32 - (previewToggle.visible ? previewToggle.width + 6 : 0)
             elide: Text.ElideRight
             text: node.label
             font.bold: true
             color: Theme.text
         }
-        Row {
-            id: badges
+        Rectangle {
+            id: previewToggle
+            objectName: "previewToggle"
             anchors.right: parent.right; anchors.rightMargin: 6
             anchors.verticalCenter: parent.verticalCenter
-            spacing: 3
-            Badge { visible: node.remote; text: "REMOTE"; fill: "#6e7781" }
-            Badge { objectName: "transcodingBadge"; visible: node.transcoding; text: "TRANSCODING"; fill: Theme.warn }
-            Badge {
-                id: recBadge
-                objectName: "recBadge"
-                visible: node.recordState === "RECORDING"
-                fill: Theme.error
-                property real now: Date.now()
-                text: "REC " + Qt.formatTime(new Date(Math.max(0, now - node.recordingSince)), "mm:ss").replace(/^00:/, "0:")
-                Timer { running: recBadge.visible; interval: 500; repeat: true; onTriggered: recBadge.now = Date.now() }
+            visible: node.canPreview
+            width: 18; height: 16; radius: 3
+            color: node.previewOn ? Theme.accent : "transparent"
+            border.color: Theme.subtext
+            Label { anchors.centerIn: parent; text: "▶"; font.pixelSize: 9; color: node.previewOn ? "white" : Theme.text }
+            MouseArea {
+                id: previewArea
+                anchors.fill: parent
+                hoverEnabled: true
+                onClicked: graph.setPreview(node.key, !node.previewOn)
             }
-            Badge { visible: node.playerState === "EOS"; text: "END"; fill: "#6e7781" }
-            Rectangle {
-                objectName: "previewToggle"
-                visible: node.canPreview
-                width: 18; height: 16; radius: 3
-                color: node.previewOn ? Theme.accent : "transparent"
-                border.color: Theme.subtext
-                Label { anchors.centerIn: parent; text: "▶"; font.pixelSize: 9; color: node.previewOn ? "white" : Theme.text }
-                MouseArea {
-                    id: previewArea
-                    anchors.fill: parent
-                    hoverEnabled: true
-                    onClicked: graph.setPreview(node.key, !node.previewOn)
-                }
-                ToolTip.visible: previewArea.containsMouse
-                ToolTip.text: node.previewOn ? qsTr("Hide the live video") : qsTr("Show the live video leaving this element")
-            }
+            ToolTip.visible: previewArea.containsMouse
+            ToolTip.text: node.previewOn ? qsTr("Hide the live video") : qsTr("Show the live video leaving this element")
         }
+    }
+
+    // Badges sit on the node's top edge, right-aligned, so however many there are the title keeps
+    // the header's width.
+    Row {
+        id: badges
+        objectName: "badges"
+        anchors.right: parent.right; anchors.rightMargin: 8
+        y: -height + 2
+        spacing: 3
+        Badge { visible: node.remote; text: "REMOTE"; fill: "#6e7781" }
+        Badge { objectName: "transcodingBadge"; visible: node.transcoding; text: "TRANSCODING"; fill: Theme.warn }
+        Badge {
+            id: recBadge
+            objectName: "recBadge"
+            visible: node.recordState === "RECORDING" || node.recordState === "PAUSED"
+            readonly property bool paused: node.recordState === "PAUSED"
+            fill: paused ? "#6e7781" : Theme.error
+            property real now: Date.now()
+            readonly property real elapsed: Math.max(0, (paused ? node.pausedAt : now) - node.recordingSince)
+            text: (paused ? "PAUSED " : "REC ") + Qt.formatTime(new Date(elapsed), "mm:ss").replace(/^00:/, "0:")
+            Timer { running: recBadge.visible && !recBadge.paused; interval: 500; repeat: true; onTriggered: recBadge.now = Date.now() }
+        }
+        Badge { visible: node.playerState === "EOS"; text: "END"; fill: "#6e7781" }
+    }
+
+    // What went wrong, readable on the canvas (the whole text in the tooltip and the inspector).
+    Rectangle {
+        id: errorBanner
+        objectName: "errorBanner"
+        visible: node.broken && node.error !== ""
+        y: node.height + 3
+        width: node.width
+        height: errorText.implicitHeight + 8
+        radius: 4
+        color: Theme.error
+        Label {
+            id: errorText
+            objectName: "errorText"
+            x: 6; y: 4
+            width: parent.width - 12
+            text: node.error
+            wrapMode: Text.Wrap
+            maximumLineCount: 2
+            elide: Text.ElideRight
+            font.pixelSize: 10
+            color: "white"
+        }
+        MouseArea {
+            id: errorArea
+            anchors.fill: parent
+            hoverEnabled: true
+            onClicked: graph.select(node.key, "replace")
+        }
+        ToolTip.visible: errorArea.containsMouse
+        ToolTip.text: node.error
     }
 
     component Badge: Rectangle {
@@ -181,8 +227,10 @@ Rectangle {
             height: graph.portRowHeight
             readonly property bool hasIn: node.inputs.indexOf(modelData) >= 0
             readonly property bool hasOut: node.outputs.indexOf(modelData) >= 0
-            readonly property bool highlight: canvas.wiring && hasIn && canvas.wireType === modelData
-            readonly property string refusal: highlight ? graph.canConnect(canvas.wireKey, node.key, modelData) : ""
+            // While a wire is dragged every input gets a ring: green where the drop makes a wire,
+            // red where it is refused (another media type, or the rules say no).
+            readonly property bool highlight: canvas.wiring && hasIn && canvas.wireKey !== ""
+            readonly property string refusal: highlight ? graph.dropRefusal(canvas.wireKey, canvas.wireType, node.key, modelData) : ""
             Label {
                 anchors.centerIn: parent
                 visible: row.hasIn || row.hasOut
@@ -191,12 +239,25 @@ Rectangle {
                 color: Theme.subtext
             }
             Rectangle {
+                objectName: "inRing_" + row.modelData
+                visible: row.highlight
+                anchors.horizontalCenter: inPort.horizontalCenter; anchors.verticalCenter: parent.verticalCenter
+                width: 26; height: 26; radius: 13
+                color: Qt.rgba(border.color.r, border.color.g, border.color.b, 0.25)
+                border.width: 3
+                border.color: row.refusal === "" ? Theme.ok : Theme.error
+                ToolTip.visible: row.highlight && row.refusal !== "" && inHover.hovered
+                ToolTip.text: row.refusal
+                HoverHandler { id: inHover }
+            }
+            Rectangle {
+                id: inPort
                 objectName: "in_" + row.modelData
                 visible: row.hasIn
                 x: -7; anchors.verticalCenter: parent.verticalCenter
                 width: 14; height: 14; radius: 7
                 color: node.flowingIn.indexOf(row.modelData) >= 0 ? Theme.mediaColor(row.modelData) : Theme.node
-                border.width: row.highlight ? 3 : 2
+                border.width: 2
                 border.color: row.highlight ? (row.refusal === "" ? Theme.ok : Theme.error) : Theme.mediaColor(row.modelData)
             }
             Rectangle {

@@ -18,8 +18,10 @@ Rectangle {
             ToolButton { text: "⟳"; onClicked: studio.monitor.refresh(); ToolTip.visible: hovered; ToolTip.text: qsTr("Refresh") }
         }
         Label {
+            objectName: "sessionsSummary"
             color: Theme.subtext; font.pixelSize: 11
-            text: qsTr("%1 sessions, %2 pipelines").arg(studio.monitor.sessions.length).arg(studio.monitor.pipelines.length)
+            text: Theme.counted(studio.monitor.sessions.length, qsTr("session"), qsTr("sessions")) + ", "
+                  + Theme.counted(studio.monitor.pipelines.length, qsTr("pipeline"), qsTr("pipelines"))
         }
         ListView {
             id: list
@@ -41,7 +43,11 @@ Rectangle {
                     x: 6; anchors.verticalCenter: parent.verticalCenter
                     width: parent.width - 60
                     Label { text: row.modelData.name || qsTr("(unnamed)"); color: Theme.text; elide: Text.ElideRight; width: parent.width }
-                    Label { text: qsTr("%1 elements · %2").arg(row.modelData.elements).arg(row.modelData.id.substring(0, 8)); color: Theme.subtext; font.pixelSize: 10 }
+                    Label {
+                        objectName: "pipelineSummary"
+                        text: Theme.counted(row.modelData.elements, qsTr("element"), qsTr("elements")) + " · " + row.modelData.id.substring(0, 8)
+                        color: Theme.subtext; font.pixelSize: 10
+                    }
                 }
                 Button {
                     anchors.right: parent.right; anchors.verticalCenter: parent.verticalCenter

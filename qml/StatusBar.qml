@@ -15,9 +15,9 @@ Rectangle {
         anchors.rightMargin: 8
         spacing: 16
         Label { objectName: "statusUrl"; text: "⬤ " + studio.monitor.listenUrl; color: Theme.ok; font.pixelSize: 11 }
-        Label { text: qsTr("%1 clients").arg(studio.monitor.clients); color: Theme.text; font.pixelSize: 11 }
-        Label { text: qsTr("%1 sessions").arg(studio.monitor.sessions.length); color: Theme.text; font.pixelSize: 11 }
-        Label { text: qsTr("%1 pipelines").arg(studio.monitor.pipelines.length); color: Theme.text; font.pixelSize: 11 }
+        Label { text: Theme.counted(studio.monitor.clients, qsTr("client"), qsTr("clients")); color: Theme.text; font.pixelSize: 11 }
+        Label { text: Theme.counted(studio.monitor.sessions.length, qsTr("session"), qsTr("sessions")); color: Theme.text; font.pixelSize: 11 }
+        Label { text: Theme.counted(studio.monitor.pipelines.length, qsTr("pipeline"), qsTr("pipelines")); color: Theme.text; font.pixelSize: 11 }
         Label { text: qsTr("CPU %1 %").arg(studio.monitor.cpuPercent.toFixed(1)); color: Theme.text; font.pixelSize: 11 }
         Label { text: qsTr("Memory %1 MiB").arg(studio.monitor.memoryMiB.toFixed(0)); color: Theme.text; font.pixelSize: 11 }
         BusyIndicator { running: studio.graph.busy || studio.busyText !== ""; implicitWidth: 18; implicitHeight: 18 }

@@ -26,6 +26,10 @@ QtObject {
     readonly property color audio: "#30c48d"
     readonly property color data: "#f0a030"
 
+    // "1 session", "2 sessions": counts in labels (no translation catalogue to do plurals).
+    function counted(n, one, many) {
+        return n + " " + (n === 1 ? one : many)
+    }
     function mediaColor(type) {
         return type === "VIDEO" ? video : type === "AUDIO" ? audio : data
     }

@@ -1,5 +1,7 @@
 #include "EventLogModel.h"
 
+#include <QJsonDocument>
+
 namespace pw::studio {
 
 QVariant EventLogModel::data(const QModelIndex& index, int role) const {
@@ -11,12 +13,17 @@ QVariant EventLogModel::data(const QModelIndex& index, int role) const {
     case TypeRole: return e.type;
     case TextRole: return e.text;
     case LevelRole: return e.level;
+    case DetailsRole: {
+      const QJsonDocument json = QJsonDocument::fromJson(e.text.toUtf8());
+      return json.isNull() ? e.text : QString::fromUtf8(json.toJson(QJsonDocument::Indented)).trimmed();
+    }
     default: return {};
   }
 }
 
 QHash<int, QByteArray> EventLogModel::roleNames() const {
-  return {{TimeRole, "time"}, {SourceRole, "source"}, {TypeRole, "type"}, {TextRole, "text"}, {LevelRole, "level"}};
+  return {{TimeRole, "time"}, {SourceRole, "source"}, {TypeRole, "type"},
+          {TextRole, "text"}, {LevelRole, "level"}, {DetailsRole, "details"}};
 }
 
 void EventLogModel::add(const QString& level, const QString& source, const QString& type, const QString& text) {

@@ -18,7 +18,8 @@ class EventLogModel : public QAbstractListModel {
   Q_PROPERTY(QString lastError READ lastError NOTIFY lastErrorChanged)
 
  public:
-  enum Role { TimeRole = Qt::UserRole + 1, SourceRole, TypeRole, TextRole, LevelRole };
+  // DetailsRole: the whole text, JSON indented (the line shows it elided).
+  enum Role { TimeRole = Qt::UserRole + 1, SourceRole, TypeRole, TextRole, LevelRole, DetailsRole };
   struct Entry {
     QDateTime time;
     QString source;

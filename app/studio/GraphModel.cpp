@@ -76,6 +76,31 @@ QJsonValue coerce(const QString& type, const QVariant& value) {
   return QJsonValue::fromVariant(value);
 }
 
+// "PlayerEndpoint c182" for "…/c182…_kurento.PlayerEndpoint": the class and the first characters
+// of the element's own id, also for an element no longer on the canvas (its last events arrive
+// after it was released).
+QString objectLabel(const QString& objectId, const QString& knownType = {}) {
+  const QString own = objectId.section(u'/', -1);
+  QString type = knownType;
+  if (type.isEmpty()) {
+    const qsizetype dot = own.lastIndexOf(QLatin1String("_kurento."));
+    type = dot >= 0 ? own.mid(dot + 9) : QString();
+  }
+  if (type.isEmpty()) return own;
+  return QStringLiteral("%1 %2").arg(type, own.left(4));
+}
+
+// An Error event as a sentence: "Could not multiplex stream. (…) — STREAM_ERROR_FAILED, code 1".
+QString errorSummary(const QJsonObject& data) {
+  QString text = data.value(u"description").toString();
+  if (text.isEmpty()) text = QStringLiteral("an error without a description");
+  const QString kind = data.value(u"type").toString();
+  const int code = data.value(u"errorCode").toInt();
+  if (!kind.isEmpty() && code) return QStringLiteral("%1 — %2, code %3").arg(text, kind).arg(code);
+  if (!kind.isEmpty()) return QStringLiteral("%1 — %2").arg(text, kind);
+  return text;
+}
+
 QString eventSummary(const QJsonObject& data) {
   QJsonObject shown = data;
   for (const char* k : {"source", "tags", "timestamp", "timestampMillis", "type"}) shown.remove(QLatin1String(k));
@@ -432,7 +457,8 @@ void GraphModel::releaseNode(const QString& key) {
   if (id.isEmpty()) return;  // still being created: the create reply releases it
   enqueue([this, id](Done done) {
     client_.release(id, [this, id, done](const EngineClient::Reply& r) {
-      if (!r.ok() && r.errorCode != 40101) logError(QStringLiteral("release"), r.errorCode, r.errorMessage);
+      if (!r.ok() && r.errorCode != 40101) logError(QStringLiteral("release %1").arg(objectLabel(id)), r.errorCode, r.errorMessage);
+      else log_.add(QStringLiteral("info"), objectLabel(id), QStringLiteral("Released"), QStringLiteral("released in the engine"));
       done();
     });
   });
@@ -595,10 +621,18 @@ QString GraphModel::connectPorts(const QString& sourceKey, const QString& sinkKe
   return {};
 }
 
+QString GraphModel::dropRefusal(const QString& sourceKey, const QString& sourceType, const QString& sinkKey,
+                                const QString& sinkType) const {
+  if (sinkType != u"ALL" && sinkType != sourceType) {
+    return QStringLiteral("%1 media goes only into %1 inputs, not into %2").arg(sourceType, sinkType);
+  }
+  return canConnect(sourceKey, sinkKey, sinkType);
+}
+
 QString GraphModel::dropWire(const QString& sourceKey, const QString& sourceType, const QString& sinkKey,
                              const QString& sinkType) {
   if (sinkType != u"ALL" && sinkType != sourceType) {
-    const QString reason = QStringLiteral("%1 media goes only into %1 inputs, not into %2").arg(sourceType, sinkType);
+    const QString reason = dropRefusal(sourceKey, sourceType, sinkKey, sinkType);
     Q_EMIT refused(reason);
     return reason;
   }
@@ -904,6 +938,16 @@ void GraphModel::invokeOnAll(const QString& type, const QString& operation) {
 }
 
 void GraphModel::run() {
+  // A new run starts without the errors of the last one (the event log keeps them).
+  for (const GraphNode& node : nodes_.nodes()) {
+    if (node.state != u"failed") continue;
+    GraphNode* n = nodes_.find(node.key);
+    n->state = QStringLiteral("ready");
+    n->error.clear();
+    if (n->recordState == u"FAILED") n->recordState = QStringLiteral("STOPPED");
+    if (n->playerState == u"FAILED") n->playerState.clear();
+    nodes_.touch(node.key);
+  }
   // Recorders first so they catch the first frames the players send.
   invokeOnAll(QStringLiteral("RecorderEndpoint"), QStringLiteral("record"));
   invokeOnAll(QStringLiteral("PlayerEndpoint"), QStringLiteral("play"));
@@ -1052,6 +1096,8 @@ void GraphModel::onEvent(const QString& type, const QString& object, const QJson
         log_.add(QStringLiteral("info"), QStringLiteral("studio"), QStringLiteral("Pipeline"),
                  QStringLiteral("The pipeline on the canvas was released by its owner; open another one or start a new one"));
       } else if (const QString key = keyOf(id); !key.isEmpty()) {
+        log_.add(QStringLiteral("info"), objectLabel(id, nodes_.find(key)->type), QStringLiteral("Released"),
+                 QStringLiteral("released by another client"));
         const bool selected = nodes_.find(key)->selected;
         edges_.removeTouching(key);
         nodes_.remove(key);
@@ -1062,8 +1108,9 @@ void GraphModel::onEvent(const QString& type, const QString& object, const QJson
   }
   const QString key = keyOf(object);
   GraphNode* n = key.isEmpty() ? nullptr : nodes_.find(key);
-  const QString label = n ? QStringLiteral("%1 %2").arg(n->type, object.section(u'/', -1).left(4)) : object.section(u'/', -1);
-  log_.add(type == u"Error" ? QStringLiteral("error") : QStringLiteral("event"), label, type, eventSummary(data));
+  const QString label = objectLabel(object, n ? n->type : QString());
+  log_.add(type == u"Error" ? QStringLiteral("error") : QStringLiteral("event"), label, type,
+           type == u"Error" ? errorSummary(data) : eventSummary(data));
   if (!n) return;
   const QString state = data.value(u"state").toString();
   const QString mediaType = data.value(u"mediaType").toString();
@@ -1087,19 +1134,30 @@ void GraphModel::onEvent(const QString& type, const QString& object, const QJson
     else set.remove(mediaType);
   } else if (type == u"MediaTranscodingStateChanged") {
     const QString bin = data.value(u"binName").toString() + mediaType;
-    if (state == u"TRANSCODING") n->transcodingBins.insert(bin);
+    if (state == u"TRANSCODING") n->transcodingBins.insert(bin, mediaType);
     else n->transcodingBins.remove(bin);
-  } else if (type == u"Recording") {
-    if (n->recordState != u"RECORDING") n->recordingSinceMs = QDateTime::currentMSecsSinceEpoch();
+  } else if (type == u"Recording" || (type == u"UriEndpointStateChanged" && state == u"START" && n->recordState == u"PAUSED")) {
+    // Resuming: this engine raises Recording once per file, so START after PAUSED resumes too.
+    if (n->recordState == u"PAUSED") {
+      n->recordingSinceMs += QDateTime::currentMSecsSinceEpoch() - n->pausedAtMs;  // the pause is not recorded
+    } else if (n->recordState != u"RECORDING") {
+      n->recordingSinceMs = QDateTime::currentMSecsSinceEpoch();
+    }
     n->recordState = QStringLiteral("RECORDING");
   } else if (type == u"Paused") {
+    if (n->recordState != u"PAUSED") n->pausedAtMs = QDateTime::currentMSecsSinceEpoch();
     n->recordState = QStringLiteral("PAUSED");
   } else if (type == u"Stopped") {
-    n->recordState = QStringLiteral("STOPPED");
+    if (n->recordState != u"FAILED") n->recordState = QStringLiteral("STOPPED");
   } else if (type == u"EndOfStream") {
     n->playerState = QStringLiteral("EOS");
   } else if (type == u"Error") {
-    n->error = data.value(u"description").toString();
+    // Any element error shows on its node until the next Run: red, with the message. A recorder
+    // or player that failed does not go on recording or playing, whatever comes next.
+    n->error = errorSummary(data);
+    if (n->state == u"ready") n->state = QStringLiteral("failed");
+    if (n->recordState == u"RECORDING" || n->recordState == u"PAUSED") n->recordState = QStringLiteral("FAILED");
+    if (n->playerState == u"PLAYING") n->playerState = QStringLiteral("FAILED");
   } else {
     return;
   }

@@ -90,6 +90,10 @@ class GraphModel : public QObject {
   // dropped on the node's header). Empty when made, else the reason (also emitted as refused()).
   Q_INVOKABLE QString dropWire(const QString& sourceKey, const QString& sourceType, const QString& sinkKey,
                                const QString& sinkType);
+  // What dropWire would refuse with, without doing anything ("" when the drop makes a wire): the
+  // rings on the inputs while a wire is dragged.
+  Q_INVOKABLE QString dropRefusal(const QString& sourceKey, const QString& sourceType, const QString& sinkKey,
+                                  const QString& sinkType) const;
   Q_INVOKABLE void removeSelected();
   Q_INVOKABLE void removeNodes(const QStringList& keys);
   Q_INVOKABLE void disconnectEdge(int row);

@@ -3,6 +3,7 @@
 // Plain data of the studio's canvas: what a node and a wire are. Layout facts (positions) live
 // here and in the project file, never in the engine (design §1).
 
+#include <QHash>
 #include <QJsonObject>
 #include <QPointF>
 #include <QSet>
@@ -22,13 +23,24 @@ struct GraphNode {
   QPointF position;
   bool selected = false;
   bool remote = false;            // discovered, not created by this studio
-  QString state = QStringLiteral("creating");  // creating / ready / error
-  QString error;
+  // creating / ready / error (create failed: no engine object) / failed (the element raised an
+  // Error event; until the next Run)
+  QString state = QStringLiteral("creating");
+  QString error;  // why it is "error" or "failed"
   QSet<QString> flowingIn, flowingOut;  // media types currently flowing
-  QSet<QString> transcodingBins;  // branches that transcode now (TRANSCODING badge when any)
-  QString recordState;           // "", "RECORDING", "PAUSED", "STOPPED"
-  qint64 recordingSinceMs = 0;
-  QString playerState;           // "", "PLAYING", "EOS"
+  QHash<QString, QString> transcodingBins;  // transcoding branches (bin name + type) → their media type
+  // TRANSCODING: a transcoding branch whose media flows out now. A branch stays after Stop (until
+  // its sink leaves), but nothing is decoded or encoded while no media flows.
+  bool transcodingNow() const {
+    for (const QString& type : transcodingBins) {
+      if (flowingOut.contains(type)) return true;
+    }
+    return false;
+  }
+  QString recordState;           // "", "RECORDING", "PAUSED", "STOPPED", "FAILED"
+  qint64 recordingSinceMs = 0;   // the REC timer's start, moved on by the paused time
+  qint64 pausedAtMs = 0;
+  QString playerState;           // "", "PLAYING", "EOS", "FAILED"
   bool positionPending = false;  // a saved `position` waits for the player to play and seek
   bool previewOn = false;
 };

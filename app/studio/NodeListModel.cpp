@@ -31,9 +31,10 @@ QVariant NodeListModel::data(const QModelIndex& index, int role) const {
     case OutputsRole: return PortRules::outputs(n.type);
     case FlowingInRole: return QStringList(n.flowingIn.begin(), n.flowingIn.end());
     case FlowingOutRole: return QStringList(n.flowingOut.begin(), n.flowingOut.end());
-    case TranscodingRole: return !n.transcodingBins.isEmpty();
+    case TranscodingRole: return n.transcodingNow();
     case RecordStateRole: return n.recordState;
     case RecordingSinceRole: return n.recordingSinceMs;
+    case PausedAtRole: return n.pausedAtMs;
     case PlayerStateRole: return n.playerState;
     case PreviewOnRole: return n.previewOn;
     case HubLinkRole: {
@@ -53,7 +54,7 @@ QHash<int, QByteArray> NodeListModel::roleNames() const {
           {StateRole, "status"},       {ErrorRole, "error"},           {InputsRole, "inputs"},
           {OutputsRole, "outputs"},   {FlowingInRole, "flowingIn"},   {FlowingOutRole, "flowingOut"},
           {TranscodingRole, "transcoding"}, {RecordStateRole, "recordState"},
-          {RecordingSinceRole, "recordingSince"}, {PlayerStateRole, "playerState"},
+          {RecordingSinceRole, "recordingSince"}, {PausedAtRole, "pausedAt"}, {PlayerStateRole, "playerState"},
           {PreviewOnRole, "previewOn"}, {HubLinkRole, "hubLink"}};
 }
 

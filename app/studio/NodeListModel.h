@@ -20,7 +20,7 @@ class NodeListModel : public QAbstractListModel {
   enum Role {
     KeyRole = Qt::UserRole + 1, ObjectIdRole, TypeRole, LabelRole, XRole, YRole, HeightRole, SelectedRole,
     RemoteRole, StateRole, ErrorRole, InputsRole, OutputsRole, FlowingInRole, FlowingOutRole, TranscodingRole,
-    RecordStateRole, RecordingSinceRole, PlayerStateRole, PreviewOnRole, HubLinkRole
+    RecordStateRole, RecordingSinceRole, PausedAtRole, PlayerStateRole, PreviewOnRole, HubLinkRole
   };
 
   explicit NodeListModel(QObject* parent = nullptr) : QAbstractListModel(parent) {}

@@ -1,6 +1,7 @@
 #include "ServerMonitor.h"
 
 #include "EngineClient.h"
+#include "pipewright/engine/Schema.h"
 
 #include <QJsonArray>
 
@@ -10,7 +11,14 @@ namespace pw::studio {
 
 namespace {
 const QString kManager = QStringLiteral("manager_ServerManager");
+
+// A hub's HubPorts are its children, not the pipeline's: the class from the id ("…_kurento.Composite").
+bool isHub(const QString& objectId) {
+  const QString own = objectId.section(u'/', -1);
+  const qsizetype dot = own.lastIndexOf(QLatin1String("_kurento."));
+  return dot >= 0 && pw::Schema::builtin().isA(own.mid(dot + 9), QStringLiteral("Hub"));
 }
+}  // namespace
 
 ServerMonitor::ServerMonitor(EngineClient& client, QObject* parent) : QObject(parent), client_(client) {
   timer_.setInterval(2000);
@@ -63,14 +71,29 @@ void ServerMonitor::refresh() {
       const QString id = v.toString();
       client_.invoke(id, QStringLiteral("getName"), {}, [this, id, rows, remaining](const EngineClient::Reply& name) {
         client_.invoke(id, QStringLiteral("getChildren"), {}, [this, id, name, rows, remaining](const EngineClient::Reply& kids) {
-          rows->append(QVariantMap{{QStringLiteral("id"), id},
-                                   {QStringLiteral("name"), name.ok() ? name.value.toString() : id},
-                                   {QStringLiteral("elements"), kids.ok() ? kids.value.toArray().size() : 0}});
-          if (--*remaining == 0) {
-            pipelines_ = *rows;
-            refreshing_ = false;
-            Q_EMIT changed();
+          // Every element of the pipeline, the HubPorts inside its hubs included (the canvas shows them all).
+          auto count = std::make_shared<qsizetype>(kids.ok() ? kids.value.toArray().size() : 0);
+          auto waiting = std::make_shared<int>(1);
+          auto finish = [this, id, name, rows, remaining, count, waiting]() {
+            if (--*waiting > 0) return;
+            rows->append(QVariantMap{{QStringLiteral("id"), id},
+                                     {QStringLiteral("name"), name.ok() ? name.value.toString() : id},
+                                     {QStringLiteral("elements"), *count}});
+            if (--*remaining == 0) {
+              pipelines_ = *rows;
+              refreshing_ = false;
+              Q_EMIT changed();
+            }
+          };
+          for (const QJsonValue& kid : kids.value.toArray()) {
+            if (!isHub(kid.toString())) continue;
+            ++*waiting;
+            client_.invoke(kid.toString(), QStringLiteral("getChildren"), {}, [count, finish](const EngineClient::Reply& ports) {
+              if (ports.ok()) *count += ports.value.toArray().size();
+              finish();
+            });
           }
+          finish();
         });
       });
     }

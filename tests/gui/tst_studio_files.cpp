@@ -361,6 +361,67 @@ class TestStudioFiles : public QObject {
     }
   }
 
+  // Mean lightness (0..1) of what the window shows inside `item`, over a 12x12 grid of pixels.
+  double lightnessOf(QQuickItem* item) {
+    const QImage image = window_->grabWindow();
+    const QPointF origin = item->mapToScene(QPointF(0, 0));
+    const qreal dpr = image.devicePixelRatio();
+    double sum = 0;
+    int n = 0;
+    for (int i = 1; i <= 12; ++i) {
+      for (int j = 1; j <= 12; ++j) {
+        const QPoint p(int((origin.x() + item->width() * i / 13.0) * dpr), int((origin.y() + item->height() * j / 13.0) * dpr));
+        if (!image.rect().contains(p)) continue;
+        sum += image.pixelColor(p).lightnessF();
+        ++n;
+      }
+    }
+    return n ? sum / n : -1;
+  }
+  void chooseTheme(const QString& name) {
+    chooseMenuItem(QStringLiteral("View"), QStringLiteral("Theme"));
+    QQuickItem* entry = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT((entry = button(root(), name)) != nullptr, 3000);
+    click(entry);
+    QTest::qWait(200);
+  }
+
+  // View ▸ Theme ▸ Dark: the file dialogs (their folder bar was white, with light text) and the
+  // studio's own dialogs are dark too; Light makes them light again.
+  void dialogsFollowTheDarkTheme() {
+    studio().newProject();
+    QVERIFY(waitIdle());
+    for (const QString& theme : {QStringLiteral("Dark"), QStringLiteral("Light")}) {
+      chooseTheme(theme);
+      const bool dark = theme == u"Dark";
+      auto check = [&](QQuickItem* item, const char* what) {
+        QVERIFY2(item, what);
+        const double l = lightnessOf(item);
+        QVERIFY2(dark ? l < 0.4 : l > 0.65, qPrintable(QStringLiteral("%1 theme: %2 lightness %3").arg(theme, what).arg(l)));
+      };
+      QTest::keyClick(window_, Qt::Key_S, Qt::ControlModifier);
+      QQuickItem* dialog = nullptr;
+      QTRY_VERIFY_WITH_TIMEOUT((dialog = fileDialog(QStringLiteral("Save project"))) != nullptr, 5000);
+      QTest::qWait(300);
+      check(dialog, "file dialog");
+      check(firstItem(dialog, [](QQuickItem* i) { return isA(i, "QQuickFolderBreadcrumbBar") && shown(i); }), "its folder bar");
+      click(button(dialog, QStringLiteral("Cancel")));
+      QTRY_VERIFY(fileDialog(QStringLiteral("Save project")) == nullptr);
+      makeUnsavedWork();
+      QTest::keyClick(window_, Qt::Key_N, Qt::ControlModifier);
+      QQuickItem* prompt = nullptr;
+      QTRY_VERIFY_WITH_TIMEOUT((prompt = popupNamed(QStringLiteral("discardDialog"))) != nullptr, 3000);
+      QTest::qWait(300);
+      check(prompt, "discard dialog");
+      click(button(prompt, QStringLiteral("Cancel")));
+      QTRY_VERIFY(popupNamed(QStringLiteral("discardDialog")) == nullptr);
+      studio().discardUnsavedWork();
+      studio().newProject();
+      QVERIFY(waitIdle());
+    }
+    chooseTheme(QStringLiteral("Follow the system"));
+  }
+
   // Ctrl+Q with unsaved work asks; Cancel keeps the window and the autosave.
   void quitCancelKeepsTheWindow() {
     makeUnsavedWork();

@@ -196,6 +196,23 @@ class TestStudioGui : public QObject {
     QTest::mouseClick(window_, Qt::LeftButton, {}, sceneCenter(toggle));
     QTRY_VERIFY_WITH_TIMEOUT(graph().snapshot(player).previewOn, 2000);
     QTRY_VERIFY_WITH_TIMEOUT(runtime_->studio()->previews()->framesShown(player) > 10, 10000);
+    // Badges stack on the node's edge, not in the title: "PlayerEndpoint c182" stays whole with
+    // TRANSCODING and the preview button showing.
+    QTRY_VERIFY_WITH_TIMEOUT(findItem(playerNode, QStringLiteral("transcodingBadge"))->isVisible(), 5000);
+    QQuickItem* title = findItem(playerNode, QStringLiteral("title"));
+    QVERIFY(title);
+    QVERIFY2(!title->property("truncated").toBool(), qPrintable(title->property("text").toString()));
+    // Pause shows PAUSED with the time recorded so far; record() goes back to REC.
+    QQuickItem* rec = findItem(recorderNode, QStringLiteral("recBadge"));
+    QVERIFY(rec && rec->isVisible());
+    graph().callMethod(recorder, QStringLiteral("pause"), {});
+    QTRY_COMPARE_WITH_TIMEOUT(graph().snapshot(recorder).recordState, QString("PAUSED"), 5000);
+    QVERIFY(rec->isVisible());
+    const QString pausedText = rec->property("text").toString();
+    QVERIFY2(pausedText.startsWith("PAUSED 0:0"), qPrintable(pausedText));
+    graph().callMethod(recorder, QStringLiteral("record"), {});
+    QTRY_COMPARE_WITH_TIMEOUT(graph().snapshot(recorder).recordState, QString("RECORDING"), 5000);
+    QVERIFY2(rec->property("text").toString().startsWith("REC "), qPrintable(rec->property("text").toString()));
     QTest::qWait(1000);
     QTest::keyClick(window_, Qt::Key_0, Qt::ControlModifier);  // fit
     graph().select(player, QStringLiteral("replace"));         // the inspector shows it
@@ -305,6 +322,16 @@ class TestStudioGui : public QObject {
     QVERIFY(waitIdle(30000));
     for (const auto& n : graph().nodes()->nodes()) QVERIFY2(!n.objectId.isEmpty(), qPrintable(n.type + ": " + n.error));
     QCOMPARE(graph().edges()->count(), 10);
+    // The sessions panel counts every element, the five HubPorts inside the Composite included.
+    runtime_->studio()->monitor()->refresh();
+    QQuickItem* row = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT((row = item(QStringLiteral("pipeline_") + graph().pipelineId())) != nullptr, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(findItem(row, QStringLiteral("pipelineSummary"))->property("text").toString().section(u' ', 0, 1),
+                              QString("11 elements"), 10000);
+    const int sessions = static_cast<int>(runtime_->studio()->monitor()->sessions().size());
+    const QString summary = item(QStringLiteral("sessionsSummary"))->property("text").toString();
+    QVERIFY2(summary.startsWith(sessions == 1 ? QStringLiteral("1 session, ") : QStringLiteral("%1 sessions, ").arg(sessions)),
+             qPrintable(summary));
     QTest::keyClick(window_, Qt::Key_0, Qt::ControlModifier);
     screenshot(QStringLiteral("studio-composite-template.png"));
 
@@ -315,6 +342,72 @@ class TestStudioGui : public QObject {
     const QImage picture(png);
     QVERIFY(!picture.isNull());
     QVERIFY(picture.width() > 400 && picture.height() > 300);
+
+    // Run it the first time: the recorder records the grid from its first frame (the grid's
+    // colorimetry change once broke the muxer while the node stayed green and REC counted on).
+    const QString recorder = graph().keyOfType(QStringLiteral("RecorderEndpoint"));
+    const QString file = QUrl(graph().snapshot(recorder).constructorParams.value("uri").toString()).toLocalFile();
+    QVERIFY(!file.isEmpty());
+    QTest::mouseClick(window_, Qt::LeftButton, {}, sceneCenter(item(QStringLiteral("runButton"))));
+    QTRY_COMPARE_WITH_TIMEOUT(graph().snapshot(recorder).recordState, QString("RECORDING"), 20000);
+    QTest::qWait(5000);
+    QCOMPARE(graph().snapshot(recorder).recordState, QString("RECORDING"));
+    QTest::mouseClick(window_, Qt::LeftButton, {}, sceneCenter(item(QStringLiteral("stopButton"))));
+    QVERIFY(waitIdle(30000));
+    QTRY_COMPARE_WITH_TIMEOUT(graph().snapshot(recorder).recordState, QString("STOPPED"), 15000);
+    for (const auto& n : graph().nodes()->nodes()) QVERIFY2(n.state == "ready", qPrintable(n.type + ": " + n.error));
+    QProcess discoverer;
+    discoverer.start("gst-discoverer-1.0", {file});
+    QVERIFY(discoverer.waitForFinished(30000));
+    const QString info = QString::fromUtf8(discoverer.readAllStandardOutput());
+    QVERIFY2(info.contains(QRegularExpression(QStringLiteral("video #\\d+: VP8"))), qPrintable(info));
+    const auto m = QRegularExpression(QStringLiteral("Duration: (\\d+):(\\d+):(\\d+\\.\\d+)")).match(info);
+    QVERIFY2(m.hasMatch(), qPrintable(info));
+    const double seconds = m.captured(1).toInt() * 3600 + m.captured(2).toInt() * 60 + m.captured(3).toDouble();
+    QVERIFY2(seconds >= 4.0, qPrintable(info));
+  }
+
+  // An element that fails while it runs shows it on its node: red dot and border, the engine's
+  // message under the node, REC gone. Here a filter's frame rate changes under a WebM recorder.
+  void failedElementTurnsRed() {
+    QVERIFY(QMetaObject::invokeMethod(runtime_->studio(), "newProject"));
+    QVERIFY(waitIdle());
+    const QString clip = dir_.filePath("clip6.webm");
+    QVERIFY(QProcess::execute("gst-launch-1.0", {"-q", "videotestsrc", "num-buffers=180", "!",
+                                                 "video/x-raw,width=320,height=240,framerate=30/1", "!", "vp8enc",
+                                                 "deadline=1", "!", "webmmux", "!", "filesink", "location=" + clip}) == 0);
+    const QString player = graph().addElement("PlayerEndpoint", 40, 60, {{"uri", QUrl::fromLocalFile(clip).toString()}});
+    const QString filter = graph().addElement("GStreamerFilter", 340, 60, {{"command", "videorate ! capsfilter caps=video/x-raw,framerate=30/1"}});
+    const QString recorder = graph().addElement("RecorderEndpoint", 640, 60,
+                                                {{"uri", QUrl::fromLocalFile(dir_.filePath("fails.webm")).toString()},
+                                                 {"mediaProfile", "WEBM_VIDEO_ONLY"}});
+    graph().connectPorts(player, filter, "VIDEO");
+    graph().connectPorts(filter, recorder, "VIDEO");
+    QVERIFY(waitIdle());
+    QTest::mouseClick(window_, Qt::LeftButton, {}, sceneCenter(item(QStringLiteral("runButton"))));
+    QQuickItem* node = item(QStringLiteral("node_RecorderEndpoint_") + recorder);
+    QVERIFY(node);
+    QQuickItem* rec = findItem(node, QStringLiteral("recBadge"));
+    QQuickItem* banner = findItem(node, QStringLiteral("errorBanner"));
+    QVERIFY(rec && banner);
+    QTRY_VERIFY_WITH_TIMEOUT(rec->isVisible(), 15000);
+    QVERIFY(!banner->isVisible());
+    QTest::qWait(1000);
+    graph().callMethod(filter, "setElementProperty", {{"propertyName", "caps"}, {"propertyValue", "video/x-raw,framerate=15/1"}});
+    QTRY_VERIFY_WITH_TIMEOUT(banner->isVisible(), 10000);
+    QVERIFY(!rec->isVisible());
+    const QString text = findItem(banner, QStringLiteral("errorText"))->property("text").toString();
+    QVERIFY2(text.contains("Caps changes are not supported by Matroska"), qPrintable(text));
+    QCOMPARE(findItem(node, QStringLiteral("stateDot"))->property("color").value<QColor>(), QColor("#e5484d"));
+    QCOMPARE(node->property("border").value<QObject*>()->property("color").value<QColor>(), QColor("#e5484d"));
+    // The player and the filter stay green.
+    QCOMPARE(findItem(item(QStringLiteral("node_PlayerEndpoint_") + player), QStringLiteral("stateDot"))->property("color").value<QColor>(),
+             QColor("#30a46c"));
+    QTest::keyClick(window_, Qt::Key_0, Qt::ControlModifier);
+    graph().select(recorder, QStringLiteral("replace"));
+    screenshot(QStringLiteral("studio-element-error.png"));
+    QTest::mouseClick(window_, Qt::LeftButton, {}, sceneCenter(item(QStringLiteral("stopButton"))));
+    QVERIFY(waitIdle(30000));
   }
 };
 

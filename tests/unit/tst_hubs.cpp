@@ -176,6 +176,49 @@ class TestHubs : public QObject {
     QVERIFY(call(*engine_, c_, "release", {{"object", p}}).contains("result"));
   }
 
+  // The studio's Four-way Composite template, in the order Run uses: the recorder records before
+  // the players play, so the grid's colorimetry changes mid-recording (the black 800x600
+  // background alone is bt709; with the 320x240 VP8 clips in it the compositor picks bt601).
+  // The file must still play to its end: no muxer error, every second recorded, four quadrants.
+  void compositeTemplateRecordsFromTheStart() {
+    const QString p = create("MediaPipeline", {});
+    const QString composite = create("Composite", {{"mediaPipeline", p}});  // 800x600 at 15 fps, as the template
+    QStringList players;
+    for (int i = 0; i < 4; ++i) {
+      const QString player = create("PlayerEndpoint", {{"mediaPipeline", p}, {"uri", "file://" + clip(i)}});
+      QVERIFY(invoke(player, "connect", {{"sink", create("HubPort", {{"hub", composite}})}}).contains("result"));
+      players.append(player);
+    }
+    const QString outPort = create("HubPort", {{"hub", composite}});
+    const QString file = dir_.filePath("template-grid.webm");
+    const QString rec = create("RecorderEndpoint", {{"mediaPipeline", p}, {"uri", "file://" + file}});
+    QVERIFY(invoke(outPort, "connect", {{"sink", rec}}).contains("result"));
+    for (const QString& type : {QStringLiteral("Error"), QStringLiteral("Stopped")}) {
+      QVERIFY(call(*engine_, c_, "subscribe", {{"object", rec}, {"type", type}}).contains("result"));
+    }
+    QVERIFY(invoke(rec, "record").contains("result"));
+    QTest::qWait(800);  // the background alone reaches the file first
+    for (const auto& pl : players) invoke(pl, "play");
+    QTest::qWait(5000);
+    QVERIFY(invoke(rec, "stopAndWait").contains("result"));
+    const QJsonObject error = waitEvent(c_, "Error", rec, 200);
+    QVERIFY2(error.isEmpty(), qPrintable(error.value("description").toString()));
+    const Discovered d = discover(file);
+    QCOMPARE(d.video, QStringList{"video/x-vp8"});
+    QVERIFY2(d.durationSec > 4.5, qPrintable(QStringLiteral("%1 s recorded").arg(d.durationSec)));
+    const DecodedSpan span = decodeToEnd(file);
+    QVERIFY2(span.ok, qPrintable(span.error));
+    QVERIFY2(span.lastVideoSec > 4.5, qPrintable(QStringLiteral("video decodes to %1 s").arg(span.lastVideoSec)));
+    const Frame f = frameAt(file, 4.0);
+    QCOMPARE(f.width, 800);
+    const QList<QPair<double, double>> centres{{0.25, 0.25}, {0.75, 0.25}, {0.25, 0.75}, {0.75, 0.75}};
+    for (int i = 0; i < 4; ++i) {
+      const quint32 got = f.pixel(centres[i].first, centres[i].second);
+      QVERIFY2(near(got, colours_[i].first), qPrintable(QStringLiteral("quadrant %1: %2").arg(i).arg(got, 6, 16, QChar('0'))));
+    }
+    call(*engine_, c_, "release", {{"object", p}});
+  }
+
   // A port with no video leaves no hole: one video player and one audio-only source → full frame.
   void portWithoutVideoLeavesNoHole() {
     const QString audioOnly = dir_.filePath("tone.webm");

@@ -10,8 +10,6 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-#include <gst/pbutils/pbutils.h>
-
 using namespace pw;
 
 namespace {
@@ -23,34 +21,6 @@ bool makeClip(const QString& path, int seconds) {
       "webmmux name=m ! filesink location=%2 audiotestsrc num-buffers=%3 ! audio/x-raw,rate=48000 ! opusenc ! m.")
                            .arg(seconds * 30).arg(path).arg(seconds * 48000 / 1024);
   return runPipeline(desc, 30);
-}
-
-struct Discovered {
-  double durationSec = 0;
-  QStringList video;
-  QStringList audio;
-};
-
-Discovered discover(const QString& path) {
-  Discovered d;
-  GstDiscoverer* disc = gst_discoverer_new(10 * GST_SECOND, nullptr);
-  GstDiscovererInfo* info =
-      gst_discoverer_discover_uri(disc, ("file://" + path).toUtf8().constData(), nullptr);
-  if (info) {
-    d.durationSec = static_cast<double>(gst_discoverer_info_get_duration(info)) / GST_SECOND;
-    for (auto [list, out] : {std::pair{gst_discoverer_info_get_video_streams(info), &d.video},
-                             std::pair{gst_discoverer_info_get_audio_streams(info), &d.audio}}) {
-      for (GList* l = list; l; l = l->next) {
-        GstCaps* caps = gst_discoverer_stream_info_get_caps(GST_DISCOVERER_STREAM_INFO(l->data));
-        out->append(QString::fromUtf8(gst_structure_get_name(gst_caps_get_structure(caps, 0))));
-        gst_caps_unref(caps);
-      }
-      gst_discoverer_stream_info_list_free(list);
-    }
-    gst_discoverer_info_unref(info);
-  }
-  g_object_unref(disc);
-  return d;
 }
 
 // Elements of `klass` ("Decoder", "Encoder") anywhere in the pipeline.
@@ -221,6 +191,82 @@ class TestMedia : public QObject {
     QVERIFY2(qAbs(d.durationSec - 3.0) <= 0.3, qPrintable(QString::number(d.durationSec)));
     QCOMPARE(d.video, video);
     QCOMPARE(d.audio, audio);
+    call(*engine_, c_, "release", {{"object", p}});
+  }
+
+  // The picture's colorimetry changes mid-recording (here a filter's caps, in the studio's
+  // Four-way Composite the grid's): the muxers refuse any caps change after their header, so
+  // the recorder keeps the file's caps and the whole recording plays, without an Error.
+  void recorderTakesAColorimetryChange_data() {
+    QTest::addColumn<QString>("profile");
+    QTest::addColumn<QString>("video");
+    QTest::newRow("WEBM_VIDEO_ONLY") << "WEBM_VIDEO_ONLY" << "video/x-vp8";
+    QTest::newRow("MKV_VIDEO_ONLY") << "MKV_VIDEO_ONLY" << "video/x-h264";
+    QTest::newRow("MP4_VIDEO_ONLY") << "MP4_VIDEO_ONLY" << "video/x-h264";
+  }
+  void recorderTakesAColorimetryChange() {
+    QFETCH(QString, profile);
+    QFETCH(QString, video);
+    const QString longClip = dir_.filePath("clip6.webm");
+    if (!QFileInfo::exists(longClip)) QVERIFY(makeClip(longClip, 6));
+    const QString file = dir_.filePath("colorimetry-" + profile + (profile.startsWith("MP4") ? ".mp4" : ".mkv"));
+    const QString p = create("MediaPipeline", {});
+    const QString player = create("PlayerEndpoint", {{"mediaPipeline", p}, {"uri", "file://" + longClip}});
+    const QString filter = create("GStreamerFilter", {{"mediaPipeline", p}, {"command", "capsfilter caps=video/x-raw,colorimetry=bt709"}});
+    const QString rec = create("RecorderEndpoint", {{"mediaPipeline", p}, {"uri", "file://" + file}, {"mediaProfile", profile}});
+    QVERIFY(!filter.isEmpty() && !rec.isEmpty());
+    subscribe(rec, "Error");
+    subscribe(rec, "Recording");
+    invoke(player, "connect", {{"sink", filter}});
+    invoke(filter, "connect", {{"sink", rec}});
+    invoke(rec, "record");
+    invoke(player, "play");
+    QVERIFY(!waitEvent(c_, "Recording", rec).isEmpty());
+    QTest::qWait(1500);
+    QVERIFY(invoke(filter, "setElementProperty", {{"propertyName", "caps"}, {"propertyValue", "video/x-raw,colorimetry=bt601"}})
+                .contains("result"));
+    QTest::qWait(2500);
+    QVERIFY(invoke(rec, "stopAndWait").contains("result"));
+    const QJsonObject error = waitEvent(c_, "Error", rec, 100);
+    QVERIFY2(error.isEmpty(), qPrintable(error.value("description").toString()));
+    const Discovered d = discover(file);
+    QCOMPARE(d.video, QStringList{video});
+    QVERIFY2(d.durationSec > 3.3, qPrintable(QStringLiteral("%1 s").arg(d.durationSec)));
+    const DecodedSpan span = decodeToEnd(file);
+    QVERIFY2(span.ok, qPrintable(span.error));
+    QVERIFY2(span.lastVideoSec > 3.3, qPrintable(QStringLiteral("video decodes to %1 s").arg(span.lastVideoSec)));
+    call(*engine_, c_, "release", {{"object", p}});
+  }
+
+  // A change the muxer cannot take (a WebM track keeps its frame rate): the recorder raises
+  // one Error that says what happened, and stops (Stopped, state STOP) with a file that plays.
+  void recorderStopsWhenItsFileFails() {
+    const QString longClip = dir_.filePath("clip6.webm");
+    if (!QFileInfo::exists(longClip)) QVERIFY(makeClip(longClip, 6));
+    const QString file = dir_.filePath("failing.webm");
+    const QString p = create("MediaPipeline", {});
+    const QString player = create("PlayerEndpoint", {{"mediaPipeline", p}, {"uri", "file://" + longClip}});
+    const QString filter = create("GStreamerFilter", {{"mediaPipeline", p}, {"command", "videorate ! capsfilter caps=video/x-raw,framerate=30/1"}});
+    const QString rec = create("RecorderEndpoint", {{"mediaPipeline", p}, {"uri", "file://" + file}, {"mediaProfile", "WEBM_VIDEO_ONLY"}});
+    for (const char* type : {"Error", "Recording", "Stopped"}) subscribe(rec, type);
+    invoke(player, "connect", {{"sink", filter}});
+    invoke(filter, "connect", {{"sink", rec}});
+    invoke(rec, "record");
+    invoke(player, "play");
+    QVERIFY(!waitEvent(c_, "Recording", rec).isEmpty());
+    QTest::qWait(1500);
+    invoke(filter, "setElementProperty", {{"propertyName", "caps"}, {"propertyValue", "video/x-raw,framerate=15/1"}});
+    const QJsonObject error = waitEvent(c_, "Error", rec, 5000);
+    QVERIFY2(error.value("description").toString().contains("Caps changes are not supported by Matroska"),
+             qPrintable(error.value("description").toString()));
+    QVERIFY(!waitEvent(c_, "Stopped", rec, 3000).isEmpty());
+    QCOMPARE(invoke(rec, "getState").value("result").toObject().value("value").toString(), QString("STOP"));
+    QTest::qWait(500);
+    QVERIFY2(waitEvent(c_, "Error", rec, 10).isEmpty(), "one Error for one failure");
+    QVERIFY(invoke(rec, "stopAndWait").contains("result"));  // nothing left to wait for
+    const DecodedSpan span = decodeToEnd(file);
+    QVERIFY2(span.ok, qPrintable(span.error));
+    QVERIFY2(span.lastVideoSec > 1.0, qPrintable(QStringLiteral("video decodes to %1 s").arg(span.lastVideoSec)));
     call(*engine_, c_, "release", {{"object", p}});
   }
 

@@ -392,6 +392,121 @@ class TestStudioModels : public QObject {
     graph.selectInRect(-10, -10, 50, 50, "toggle");
     QCOMPARE(graph.selectedKeys(), QStringList({b}));
   }
+
+  // A recorder whose file fails while it runs (here a filter changes the frame rate, which a WebM
+  // track cannot take): its node turns red with the engine's message, REC stops, the log line is
+  // a sentence (not JSON), and the next Run starts without the old error.
+  void elementErrorShowsOnTheNode() {
+    const QString longClip = dir_.filePath("clip6.webm");
+    QVERIFY(runPipeline(QStringLiteral("videotestsrc num-buffers=180 ! video/x-raw,width=320,height=240,framerate=30/1 ! "
+                                       "vp8enc deadline=1 ! webmmux ! filesink location=%1").arg(longClip)));
+    EngineClient client(*engine_);
+    EventLogModel log;
+    GraphModel graph(client, log);
+    graph.newPipeline();
+    const QString player = graph.addElement("PlayerEndpoint", 0, 0, {{"uri", QUrl::fromLocalFile(longClip).toString()}});
+    const QString filter = graph.addElement("GStreamerFilter", 300, 0, {{"command", "videorate ! capsfilter caps=video/x-raw,framerate=30/1"}});
+    const QString recorder = graph.addElement("RecorderEndpoint", 600, 0,
+                                              {{"uri", QUrl::fromLocalFile(dir_.filePath("fails.webm")).toString()},
+                                               {"mediaProfile", "WEBM_VIDEO_ONLY"}});
+    QCOMPARE(graph.connectPorts(player, filter, "VIDEO"), QString());
+    QCOMPARE(graph.connectPorts(filter, recorder, "VIDEO"), QString());
+    QVERIFY(waitIdle(graph, client));
+    graph.run();
+    QTRY_COMPARE_WITH_TIMEOUT(graph.snapshot(recorder).recordState, QString("RECORDING"), 15000);
+    QTest::qWait(1000);
+    graph.callMethod(filter, "setElementProperty", {{"propertyName", "caps"}, {"propertyValue", "video/x-raw,framerate=15/1"}});
+    QTRY_COMPARE_WITH_TIMEOUT(graph.snapshot(recorder).state, QString("failed"), 10000);
+    const GraphNode failed = graph.snapshot(recorder);
+    QVERIFY2(failed.error.contains("Caps changes are not supported by Matroska"), qPrintable(failed.error));
+    QVERIFY2(failed.recordState != "RECORDING", qPrintable(failed.recordState));
+    QCOMPARE(graph.snapshot(player).state, QString("ready"));  // only the element that failed
+    QCOMPARE(graph.nodes()->data(graph.nodes()->index(graph.nodes()->indexOf(recorder)), NodeListModel::StateRole).toString(),
+             QString("failed"));
+    bool logged = false;
+    for (const auto& e : log.entries()) {
+      if (e.type == "Error" && e.level == "error") {
+        logged = true;
+        QVERIFY2(!e.text.startsWith('{') && e.text.contains("Caps changes are not supported"), qPrintable(e.text));
+      }
+    }
+    QVERIFY(logged);
+    graph.stop();
+    QVERIFY(waitIdle(graph, client, 30000));
+    graph.run();
+    QCOMPARE(graph.snapshot(recorder).state, QString("ready"));
+    QCOMPARE(graph.snapshot(recorder).error, QString());
+    QTRY_COMPARE_WITH_TIMEOUT(graph.snapshot(recorder).recordState, QString("RECORDING"), 15000);
+    graph.stop();
+    QVERIFY(waitIdle(graph, client, 30000));
+  }
+
+  // The model's rules for recorder events, whatever server sends them (a Kurento server raises
+  // no Stopped after an Error): Error ends REC, PAUSED keeps the time recorded, Recording after a
+  // pause goes on counting from there.
+  void recorderStatesFollowEvents() {
+    EngineClient client(*engine_);
+    EventLogModel log;
+    GraphModel graph(client, log);
+    graph.newPipeline();
+    const QString recorder = graph.addElement("RecorderEndpoint", 0, 0, {{"uri", QUrl::fromLocalFile(dir_.filePath("events.webm")).toString()}});
+    QVERIFY(waitIdle(graph, client));
+    const QString id = graph.snapshot(recorder).objectId;
+    QVERIFY(!id.isEmpty());
+    Q_EMIT client.eventReceived("Recording", id, {});
+    QCOMPARE(graph.snapshot(recorder).recordState, QString("RECORDING"));
+    const qint64 since = graph.snapshot(recorder).recordingSinceMs;
+    QTest::qWait(300);
+    Q_EMIT client.eventReceived("Paused", id, {});
+    QCOMPARE(graph.snapshot(recorder).recordState, QString("PAUSED"));
+    QVERIFY(graph.snapshot(recorder).pausedAtMs - since >= 300);
+    QTest::qWait(400);
+    Q_EMIT client.eventReceived("Recording", id, {});
+    QCOMPARE(graph.snapshot(recorder).recordState, QString("RECORDING"));
+    QVERIFY2(graph.snapshot(recorder).recordingSinceMs - since >= 400, "the paused time is not counted");
+    Q_EMIT client.eventReceived("Error", id, {{"type", "RESOURCE_ERROR_WRITE"}, {"description", "No space left"}, {"errorCode", 3}});
+    QCOMPARE(graph.snapshot(recorder).recordState, QString("FAILED"));
+    QCOMPARE(graph.snapshot(recorder).state, QString("failed"));
+    QCOMPARE(graph.snapshot(recorder).error, QString("No space left — RESOURCE_ERROR_WRITE, code 3"));
+    Q_EMIT client.eventReceived("Stopped", id, {});
+    QCOMPARE(graph.snapshot(recorder).recordState, QString("FAILED"));
+  }
+
+  // TRANSCODING means decoding and encoding now: it goes when Stop stops the media, although the
+  // branch stays while the wire does. A released element's late events and its release are
+  // logged with its class and short id, never with the raw object id.
+  void transcodingEndsWithStopAndReleasesAreReadable() {
+    EngineClient client(*engine_);
+    EventLogModel log;
+    GraphModel graph(client, log);
+    graph.newPipeline();
+    const QString player = graph.addElement("PlayerEndpoint", 0, 0, {{"uri", QUrl::fromLocalFile(clip_).toString()}});
+    const QString recorder = graph.addElement("RecorderEndpoint", 300, 0, {{"uri", QUrl::fromLocalFile(dir_.filePath("tc.webm")).toString()}});
+    QCOMPARE(graph.connectPorts(player, recorder, "ALL"), QString());
+    QVERIFY(waitIdle(graph, client));
+    auto transcoding = [&]() {
+      return graph.nodes()->data(graph.nodes()->index(graph.nodes()->indexOf(player)), NodeListModel::TranscodingRole).toBool();
+    };
+    graph.run();
+    QTRY_VERIFY_WITH_TIMEOUT(transcoding(), 10000);
+    graph.stop();
+    QVERIFY(waitIdle(graph, client, 30000));
+    QTRY_VERIFY_WITH_TIMEOUT(!transcoding(), 5000);
+    QVERIFY2(!graph.snapshot(player).transcodingBins.isEmpty(), "the branch is still there: the badge follows the media");
+    graph.run();
+    QTRY_VERIFY_WITH_TIMEOUT(transcoding(), 10000);
+    graph.removeNodes({player});
+    QVERIFY(waitIdle(graph, client));
+    QTest::qWait(1500);  // late events of the released player
+    graph.stop();
+    QVERIFY(waitIdle(graph, client, 30000));
+    bool released = false;
+    for (const auto& e : log.entries()) {
+      QVERIFY2(!e.source.contains("_kurento"), qPrintable(e.source + " " + e.type));
+      if (e.type == "Released" && e.source.startsWith("PlayerEndpoint ")) released = true;
+    }
+    QVERIFY(released);
+  }
 };
 
 QTEST_GUILESS_MAIN(TestStudioModels)

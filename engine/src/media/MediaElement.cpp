@@ -294,7 +294,15 @@ void MediaElement::handleBusMessage(GstMessage* message) {
   ErrorPtr err;
   GCharPtr dbg;
   gst_message_parse_error(message, err.out(), dbg.out());
-  const QString text = QString::fromUtf8(err ? err->message : "unknown error");
+  QString text = QString::fromUtf8(err ? err->message : "unknown error");
+  // GStreamer's message is generic ("Could not multiplex stream."); the debug text's first line
+  // after the element's path says what happened ("Caps changes are not supported by Matroska").
+  if (dbg) {
+    const QString debug = QString::fromUtf8(dbg.get());
+    const qsizetype nl = debug.indexOf(u'\n');
+    const QString detail = nl >= 0 ? debug.mid(nl + 1).section(u'\n', 0, 0).trimmed() : QString();
+    if (!detail.isEmpty() && !text.contains(detail)) text += QStringLiteral(" (%1)").arg(detail);
+  }
   QString kind = QStringLiteral("UNEXPECTED_ELEMENT_ERROR");
   if (err && err->domain == GST_RESOURCE_ERROR) {
     if (err->code == GST_RESOURCE_ERROR_OPEN_READ || err->code == GST_RESOURCE_ERROR_OPEN_WRITE ||

@@ -23,6 +23,80 @@ Item {
         studio: testStudio
     }
 
+    EventLog {
+        id: eventLog
+        x: 240
+        y: 620
+        width: 960
+        height: 180
+        z: 10
+        studio: testStudio
+    }
+
+    TestCase {
+        name: "EventLog"
+        when: windowShown
+        readonly property var list: findChild(eventLog, "eventLog")
+
+        function init() {
+            eventLog.filterText = ""
+            eventLog.following = true
+            eventLog.expandedSource = -1
+            testStudio.log.clear()
+        }
+        function lineFullyShown(row) {
+            const item = list.itemAtIndex(row)
+            return item !== null && item.y >= list.contentY - 0.5 && item.y + item.height <= list.contentY + list.height + 0.5
+        }
+
+        function test_follow_shows_the_newest_line_whole() {
+            for (let i = 0; i < 60; ++i) testStudio.notify("line " + i)
+            tryVerify(() => list.count === 60 && lineFullyShown(59), 2000, "the newest line is in view")
+            testStudio.notify("one more")
+            tryVerify(() => list.count === 61 && lineFullyShown(60), 2000, "and the next one too")
+        }
+
+        function test_clearing_the_filter_keeps_the_place() {
+            for (let i = 0; i < 80; ++i) testStudio.notify((i % 10 === 3 ? "match " : "line ") + i)
+            tryCompare(list, "count", 80)
+            // Following: clearing the filter shows the newest line, not the first.
+            eventLog.filterText = "match"
+            tryCompare(list, "count", 8)
+            eventLog.filterText = ""
+            tryVerify(() => list.count === 80 && lineFullyShown(79), 2000, "back at the newest line")
+            // Not following: the line at the top stays there.
+            eventLog.following = false
+            list.positionViewAtIndex(40, ListView.Beginning)
+            wait(50)
+            const row = list.indexAt(0, list.contentY + 1)
+            compare(row, 40)
+            eventLog.filterText = "match 43"
+            tryCompare(list, "count", 1)
+            eventLog.filterText = ""
+            tryCompare(list, "count", 80)
+            wait(50)
+            verify(Math.abs(list.indexAt(0, list.contentY + 1) - 40) <= 3, "top row " + list.indexAt(0, list.contentY + 1))
+            verify(list.contentY > 0, "not back at the top")
+        }
+
+        function test_a_click_shows_the_whole_json() {
+            const longNote = "x".repeat(400)
+            testStudio.notify(JSON.stringify({ mediaType: "VIDEO", state: "FLOWING", note: longNote }))
+            eventLog.filterText = "FLOWING"
+            tryVerify(() => list.count === 1 && list.itemAtIndex(0) !== null)
+            const line = list.itemAtIndex(0)
+            const details = findChild(line, "logDetails")
+            verify(!details.visible)
+            mouseClick(line, 400, 9)
+            tryVerify(() => details.visible)
+            verify(details.text.indexOf('"mediaType": "VIDEO"') >= 0, details.text)
+            verify(details.text.indexOf(longNote) >= 0, "the whole text")
+            verify(line.height > 18 + 30, "the line grows to show it: " + line.height)
+            mouseClick(line, 400, 9)
+            tryVerify(() => !details.visible)
+        }
+    }
+
     TestCase {
         name: "Components"
         when: windowShown
@@ -72,10 +146,23 @@ Item {
             const player = addAndWait("PlayerEndpoint", 60, 60, { uri: testMediaUri })
             const recorder = addAndWait("RecorderEndpoint", 400, 60, { uri: testMediaUri })
             const input = findChild(nodeItem(recorder), "in_VIDEO")
-            canvas.beginWire(player, "VIDEO", 0, 0, 10, 10)
-            compare(input.border.color, Theme.ok)
-            canvas.cancelWire()
-            compare(input.border.color, Theme.mediaColor("VIDEO"))
+            const videoRing = findChild(nodeItem(recorder), "inRing_VIDEO")
+            const audioRing = findChild(nodeItem(recorder), "inRing_AUDIO")
+            for (const mode of [1, 2]) {  // light, then dark: the rings are the same strong colours
+                Theme.mode = mode
+                verify(!videoRing.visible && !audioRing.visible, "no rings before a wire is dragged")
+                canvas.beginWire(player, "VIDEO", 0, 0, 10, 10)
+                compare(input.border.color, Theme.ok)
+                verify(videoRing.visible, "a ring around the input that fits")
+                compare(videoRing.border.color, Theme.ok)
+                verify(videoRing.width >= 2 * input.width - 4, "the ring is clearly larger than the port")
+                verify(audioRing.visible, "the documented red ring: an input of another media type")
+                compare(audioRing.border.color, Theme.error)
+                canvas.cancelWire()
+                compare(input.border.color, Theme.mediaColor("VIDEO"))
+                verify(!videoRing.visible && !audioRing.visible)
+            }
+            Theme.mode = 0
             // Dropping on the recorder's header wires every type both ends share.
             canvas.beginWire(player, "VIDEO", 0, 0, 10, 10)
             canvas.endWire(420, 70)

@@ -39,7 +39,11 @@ Composite::Composite(const Creation& creation, const QString& type, bool mixAudi
     throw KurentoException(KurentoError::illegalParam(
         QStringLiteral("Composite size %1x%2 at %3 fps is out of range (16x16 to 7680x4320, 1-120 fps)").arg(width_).arg(height_).arg(framerate_)));
   }
-  const QString rawCaps = QStringLiteral("video/x-raw,format=I420,width=%1,height=%2,framerate=%3/1,pixel-aspect-ratio=1/1")
+  // One colorimetry from the first frame on: left open, the compositor takes the background's
+  // (bt709 from 720 lines... and for 800x600) and switches to its participants' (bt601, what
+  // VP8 decodes to) when they arrive, and every encoder behind the grid restarts. bt601 is what
+  // decoded VP8 has, so most participants need no colour conversion.
+  const QString rawCaps = QStringLiteral("video/x-raw,format=I420,width=%1,height=%2,framerate=%3/1,pixel-aspect-ratio=1/1,colorimetry=bt601")
                               .arg(width_).arg(height_).arg(framerate_);
   // A live black background keeps the grid running at its frame rate whoever is sending.
   ElementRef background = make("videotestsrc");

@@ -21,7 +21,11 @@ namespace {
 constexpr int kCollectWindowMs = 1500;     // longest wait for the other track before writing
 constexpr size_t kMaxPendingSamples = 600; // bound while collecting (~10 s of audio+video)
 constexpr int kFinalizeTimeoutMs = 5000;
-constexpr int kReleaseFinishMs = 1000;  // a released recording: how long the muxer may take to close
+constexpr int kReleaseFinishMs = 1000;
+// A failed recording stops this long after its first error, so that the errors of the same
+// failure from the elements before the muxer ("streaming stopped, reason not-negotiated") are
+// still recognised as part of it.
+constexpr int kFailedStopMs = 200;  // a released recording: how long the muxer may take to close
 // stop(): media stamped before the stop may still be on its way (a transcoder or filter running
 // behind under load); the file takes it until every track has reached the stop's time, has been
 // quiet for kDrainIdleMs, or kDrainMaxMs have passed.
@@ -37,7 +41,29 @@ constexpr guint kFragmentMs = 500;
 
 int slot(MediaType t) { return t == MediaType::Video ? 1 : 0; }
 
+// Caps fields that describe how to show the picture, not how to decode it. A source may change
+// them mid-stream (a Composite's grid goes from bt709 to bt601 when its first participant
+// arrives), but matroskamux/webmmux refuse any caps change once their header is written ("Caps
+// changes are not supported by Matroska") and mp4mux one outside codec_data: the file keeps
+// the caps it started with.
+constexpr std::array<const char*, 4> kDescriptiveFields{"colorimetry", "chroma-site", "mastering-display-info",
+                                                        "content-light-level"};
+
+CapsRef withoutDescriptiveFields(const GstCaps* caps) {
+  CapsRef copy = CapsRef::adopt(gst_caps_copy(caps));
+  for (guint i = 0; i < gst_caps_get_size(copy.get()); ++i) {
+    GstStructure* s = gst_caps_get_structure(copy.get(), i);
+    for (const char* field : kDescriptiveFields) gst_structure_remove_field(s, field);
+  }
+  return copy;
+}
+
 }  // namespace
+
+bool RecorderEndpoint::muxerKeepsCaps(const GstCaps* current, const GstCaps* next) {
+  if (!current || !next || gst_caps_is_equal(current, next)) return false;
+  return gst_caps_is_equal(withoutDescriptiveFields(current).get(), withoutDescriptiveFields(next).get());
+}
 
 struct RecorderEndpoint::Shared {
   enum class Phase { Idle, Collecting, Recording, Paused, Stopping };
@@ -368,6 +394,22 @@ void RecorderEndpoint::buildSession() {
     }
     // Request the muxer pad by kind: caps are not known yet, so plain linking could pick the wrong one.
     PadRef muxPad = PadRef::adopt(gst_element_request_pad_simple(mux.get(), t == MediaType::Video ? "video_%u" : "audio_%u"));
+    if (muxPad) {
+      // A change of descriptive fields only never reaches the muxer (muxerKeepsCaps).
+      gst_pad_add_probe(
+          muxPad.get(), GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+          [](GstPad* pad, GstPadProbeInfo* info, gpointer) -> GstPadProbeReturn {
+            GstEvent* event = GST_PAD_PROBE_INFO_EVENT(info);
+            if (GST_EVENT_TYPE(event) != GST_EVENT_CAPS) return GST_PAD_PROBE_OK;
+            GstCaps* next = nullptr;
+            gst_event_parse_caps(event, &next);
+            CapsRef current = CapsRef::adopt(gst_pad_get_current_caps(pad));
+            if (!muxerKeepsCaps(current.get(), next)) return GST_PAD_PROBE_OK;
+            GST_INFO_OBJECT(pad, "keeping the file's caps %" GST_PTR_FORMAT " (new: %" GST_PTR_FORMAT ")", current.get(), next);
+            return GST_PAD_PROBE_DROP;
+          },
+          nullptr, nullptr);
+    }
     PadRef lastPad = PadRef::adopt(gst_element_get_static_pad(last, "src"));
     if (!muxPad || gst_pad_link(lastPad.get(), muxPad.get()) != GST_PAD_LINK_OK) {
       // An unused muxer pad would make the muxer wait for that track forever.
@@ -485,6 +527,7 @@ void RecorderEndpoint::finalize() {
     stopAndRemove(session_.get());
     session_.reset();
   }
+  sessionFailed_ = false;
   {
     std::lock_guard lock(shared_->mutex);
     shared_->phase = Shared::Phase::Idle;
@@ -507,6 +550,24 @@ void RecorderEndpoint::finalize() {
   setState(State::Stop);
   raise(QStringLiteral("Stopped"));
   for (auto& w : std::exchange(waiting_, {})) w->resolve();
+}
+
+void RecorderEndpoint::handleBusMessage(GstMessage* message) {
+  const bool ours = GST_MESSAGE_TYPE(message) == GST_MESSAGE_ERROR && session_ &&
+                    gst_object_has_as_ancestor(GST_MESSAGE_SRC(message), GST_OBJECT(session_.get()));
+  if (!ours) {
+    MediaElement::handleBusMessage(message);
+    return;
+  }
+  if (sessionFailed_) return;  // the same failure, seen from further upstream
+  sessionFailed_ = true;
+  MediaElement::handleBusMessage(message);
+  QTimer::singleShot(kFailedStopMs, &engine(), [weak = weak_from_this(), session = session_.get()]() {
+    auto r = std::static_pointer_cast<RecorderEndpoint>(weak.lock());
+    if (!r || r->session_.get() != session || !r->sessionFailed_) return;
+    qWarning("pipewright: %s: the recording failed; stopping with what the file holds", qPrintable(r->id()));
+    r->finalize();
+  });
 }
 
 void RecorderEndpoint::onSourceEndOfStream(MediaType) {

@@ -31,6 +31,10 @@ class RecorderEndpoint : public UriEndpoint {
     QString audio;      // wanted audio format, empty when the profile has no audio
   };
   static std::optional<Profile> profileByName(const QString& name);
+  // Whether the file keeps `current` when its track's caps become `next`: they differ only in
+  // fields that describe the picture (colorimetry, chroma siting, HDR metadata), which the
+  // muxers cannot change after their header.
+  static bool muxerKeepsCaps(const GstCaps* current, const GstCaps* next);
 
   explicit RecorderEndpoint(const Creation& creation);
   ~RecorderEndpoint() override;
@@ -45,6 +49,9 @@ class RecorderEndpoint : public UriEndpoint {
   // Engine thread: the file of `session` is complete (its EOS reached the file sink).
   void onFileComplete(GstElement* session);
   void onRelease() override;
+  // An error inside the recording (the muxer refused the media, the disk is full...) is raised
+  // once as an Error event, and the recorder stops: Stopped, with what the file holds so far.
+  void handleBusMessage(GstMessage* message) override;
 
   struct Shared;
 
@@ -66,6 +73,7 @@ class RecorderEndpoint : public UriEndpoint {
   std::unique_ptr<QTimer> drainTimer_;  // stop(): waiting for media stamped before the stop
   gint64 drainStartedUs_ = 0;
   bool stopping_ = false;
+  bool sessionFailed_ = false;  // the recording raised its Error; it stops shortly
 };
 
 }  // namespace pw
