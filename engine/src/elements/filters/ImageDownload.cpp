@@ -46,8 +46,8 @@ void readHeaders(const GstStructure* s, int* status, QString* contentType) {
 
 }  // namespace
 
-ImageDownload::ImageDownload(qint64 maxBytes, Done done)
-    : maxBytes_(maxBytes), done_(std::move(done)), shared_(std::make_shared<Shared>()) {}
+ImageDownload::ImageDownload(Done done)
+    : done_(std::move(done)), shared_(std::make_shared<Shared>()) {}
 
 ImageDownload::~ImageDownload() {
   if (shared_->pipeline) {
@@ -59,7 +59,7 @@ ImageDownload::~ImageDownload() {
 
 std::shared_ptr<ImageDownload> ImageDownload::start(Engine& engine, const QString& uri, qint64 maxBytes, int timeoutMs,
                                                     Done done) {
-  std::shared_ptr<ImageDownload> d(new ImageDownload(maxBytes, std::move(done)));
+  std::shared_ptr<ImageDownload> d(new ImageDownload(std::move(done)));
   auto shared = d->shared_;
   shared->engine = &engine;
   shared->owner = d;
@@ -166,7 +166,7 @@ void ImageDownload::finish(QString error) {
     status = shared_->status;
   }
   if (tooBig) {
-    error = QStringLiteral("the image is larger than %1 bytes (config 'remoteImageMaxBytes')").arg(maxBytes_);
+    error = QStringLiteral("the image is larger than %1 bytes (config 'remoteImageMaxBytes')").arg(shared_->maxBytes);
   } else if (status >= 300 && status < 400) {
     error = QStringLiteral("the server answered HTTP %1 (redirects are not followed: give the final URI)").arg(status);
   } else if (status >= 400) {

@@ -32,11 +32,10 @@ class ImageDownload : public std::enable_shared_from_this<ImageDownload> {
 
  private:
   struct Shared;
-  ImageDownload(qint64 maxBytes, Done done);
+  explicit ImageDownload(Done done);
   void finish(QString error);
   void onEos();
 
-  qint64 maxBytes_;
   Done done_;
   std::shared_ptr<Shared> shared_;  // with the streaming thread's callbacks
 };

@@ -93,12 +93,10 @@ void RemoteImageCache::keep(const QString& uri, const OverlayImage& image, qint6
 void RemoteImageCache::complete(const QString& uri, const OverlayImage* image, const QString& error) {
   auto it = pending_.find(uri);
   if (it == pending_.end()) return;
+  // The download that calls this (through its Done) is kept alive by its caller meanwhile.
   std::vector<Done> waiting = std::move(it->waiting);
-  // The download object may be the caller of this function: keep it until the callbacks ran.
-  std::shared_ptr<ImageDownload> download = std::move(it->download);
   pending_.erase(it);
   for (auto& done : waiting) done(image, error);
-  if (download) QMetaObject::invokeMethod(this, [download] {}, Qt::QueuedConnection);
 }
 
 }  // namespace pw
