@@ -1,5 +1,7 @@
 #include "WebSocketServer.h"
 
+#include "ControlPort.h"
+#include "HttpService.h"
 #include "WebSocketConnection.h"
 #include "pipewright/engine/Engine.h"
 
@@ -11,10 +13,7 @@
 #include <QWebSocket>
 #include <QWebSocketCorsAuthenticator>
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <openssl/crypto.h>
-#include <sys/socket.h>
 
 namespace pw {
 namespace {
@@ -62,10 +61,13 @@ WebSocketServer::WebSocketServer(Engine& engine, const Config& config, QObject* 
             if (!allowed) qInfo("pipewright: refused a connection from origin %s (not in 'allowedOrigins')", qPrintable(authenticator->origin()));
             authenticator->setAllowed(allowed);
           }, Qt::DirectConnection);
+  http_ = std::make_unique<HttpService>(engine_, config_);
+  port_ = std::make_unique<ControlPort>([this](QTcpSocket* socket) { server_.handleConnection(socket); },
+                                        [this](QTcpSocket* socket) { http_->take(socket); }, config_.maxMessageBytes);
 }
 
 WebSocketServer::~WebSocketServer() {
-  server_.close();
+  port_->close();
   for (auto& [socket, connection] : connections_) {
     socket->disconnect(this);
     socket->abort();
@@ -99,7 +101,7 @@ bool WebSocketServer::setUpTls(QString* error) {
   tls.setLocalCertificateChain(chain);
   tls.setPrivateKey(key);
   tls.setPeerVerifyMode(QSslSocket::VerifyNone);  // clients authenticate with the access token
-  server_.setSslConfiguration(tls);
+  tls_ = tls;
   return true;
 }
 
@@ -121,32 +123,29 @@ bool WebSocketServer::listen(QString* error) {
     if (error) *error = QStringLiteral("'%1' is not an IP address to listen on (use e.g. 127.0.0.1 or 0.0.0.0)").arg(config_.listen);
     return false;
   }
-  if (!server_.listen(address, static_cast<quint16>(config_.port))) {
-    if (error) {
-      *error = QStringLiteral("cannot listen on %1:%2: %3 (another server running? choose one with --port)")
-                   .arg(config_.listen)
-                   .arg(config_.port)
-                   .arg(server_.errorString());
-    }
+  QString reason;
+  if (!port_->listen(address, static_cast<quint16>(config_.port), tls_, &reason)) {
+    *error = QStringLiteral("cannot listen on %1:%2: %3 (another server running? choose one with --port)")
+                 .arg(config_.listen)
+                 .arg(config_.port)
+                 .arg(reason);
     return false;
   }
-  // Replies and events are small frames written back to back (an answer, then the
-  // IceCandidateFound it caused): with Nagle's algorithm the second waits for the client's
-  // delayed ACK, 40 ms on Linux. Accepted sockets inherit TCP_NODELAY from the listener.
-  const int noDelay = 1;
-  if (::setsockopt(static_cast<int>(server_.socketDescriptor()), IPPROTO_TCP, TCP_NODELAY, &noDelay, sizeof noDelay) != 0) {
-    qWarning("pipewright: cannot set TCP_NODELAY on the control port (replies may wait 40 ms for ACKs)");
-  }
+  http_->setWebSocketUrl(url());
+  engine_.setHttpBaseUrl((port_->secure() ? QStringLiteral("https://") : QStringLiteral("http://")) + hostAndPort());
   return true;
 }
 
-quint16 WebSocketServer::port() const { return server_.serverPort(); }
+quint16 WebSocketServer::port() const { return port_->port(); }
+
+QString WebSocketServer::hostAndPort() const {
+  QString host = port_->address().toString();
+  if (port_->address().protocol() == QAbstractSocket::IPv6Protocol) host = u'[' + host + u']';
+  return QStringLiteral("%1:%2").arg(host).arg(port());
+}
 
 QString WebSocketServer::url() const {
-  QString host = server_.serverAddress().toString();
-  if (server_.serverAddress().protocol() == QAbstractSocket::IPv6Protocol) host = u'[' + host + u']';
-  const QString scheme = server_.secureMode() == QWebSocketServer::SecureMode ? QStringLiteral("wss") : QStringLiteral("ws");
-  return QStringLiteral("%1://%2:%3/%4").arg(scheme, host).arg(port()).arg(config_.path);
+  return (port_->secure() ? QStringLiteral("wss://") : QStringLiteral("ws://")) + hostAndPort() + u'/' + config_.path;
 }
 
 void WebSocketServer::onNewConnection() {

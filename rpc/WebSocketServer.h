@@ -1,15 +1,18 @@
 #pragma once
 
 // The WebSocket JSON-RPC transport (design §1): it only carries text frames between sockets and
-// the engine; it knows nothing about media. Path check and access token as spec §1.
+// the engine; it knows nothing about media. Path check and access token as spec §1. It owns the
+// control port (ControlPort), which also hands plain HTTP requests to the HttpService.
 
 #include "pipewright/engine/Config.h"
 
 #include <QHostAddress>
 #include <QObject>
+#include <QSslConfiguration>
 #include <QWebSocketServer>
 
 #include <memory>
+#include <optional>
 #include <unordered_map>
 
 class QWebSocket;
@@ -18,6 +21,8 @@ namespace pw {
 
 class Engine;
 class WebSocketConnection;
+class ControlPort;
+class HttpService;
 
 class WebSocketServer : public QObject {
   Q_OBJECT
@@ -42,12 +47,16 @@ class WebSocketServer : public QObject {
 
  private:
   void onNewConnection();
+  QString hostAndPort() const;
   bool setUpTls(QString* error);
   void onDisconnected(QWebSocket* socket);
 
   Engine& engine_;
   Config config_;
-  QWebSocketServer server_;
+  QWebSocketServer server_;  // does the handshakes; ControlPort listens
+  std::optional<QSslConfiguration> tls_;
+  std::unique_ptr<HttpService> http_;
+  std::unique_ptr<ControlPort> port_;
   std::unordered_map<QWebSocket*, std::shared_ptr<WebSocketConnection>> connections_;
 };
 

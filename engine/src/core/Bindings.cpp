@@ -25,6 +25,7 @@ void bindRtpEndpoint(Bindings& b);
 void bindHubPort(Bindings& b);
 void bindDispatchers(Bindings& b);
 void bindComposite(Bindings& b);
+void bindWebRtcHttpEndpoints(Bindings& b);
 
 const Bindings& Bindings::builtin() {
   static const Bindings bindings = [] {
@@ -45,6 +46,7 @@ const Bindings& Bindings::builtin() {
     bindHubPort(b);
     bindDispatchers(b);
     bindComposite(b);
+    bindWebRtcHttpEndpoints(b);
     return b;
   }();
   return bindings;

@@ -37,6 +37,12 @@ class Dispatcher {
   void execute(const QJsonObject& request, const std::shared_ptr<Connection>& connection, bool inTransaction,
                Reply reply);
 
+  // Creates an object for `caller` as a `create` request would (same checks, limits and
+  // events), for the engine's own use (a WhipEndpoint's sessions). Throws KurentoException.
+  QString createFor(const Caller& caller, const QJsonObject& params) {
+    return create(params, caller, false).toObject().value(QStringLiteral("value")).toString();
+  }
+
   static QJsonObject errorResponse(const QJsonValue& id, const KurentoError& error);
   static QJsonObject resultResponse(const QJsonValue& id, const QJsonValue& result);
 

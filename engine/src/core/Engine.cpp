@@ -11,6 +11,7 @@
 #include "gst/ErrorPtr.h"
 #include "gst/Reaper.h"
 #include "elements/webrtc/LeanWebRtcEndpoint.h"
+#include "elements/whip/HttpSignalling.h"
 #include "media/Formats.h"
 #include "media/MediaElement.h"
 #include "media/OutputPort.h"
@@ -76,6 +77,16 @@ Engine::Engine(Config config, QObject* parent)
 }
 
 Engine::~Engine() { shutdown(); }
+
+void Engine::handleHttp(const HttpRequest& request, const HttpRespond& respond) {
+  // Nothing thrown here may reach QtHttpServer's callback.
+  try {
+    HttpSignalling::of(*this).handle(request, respond);
+  } catch (const std::exception& e) {
+    qWarning("pipewright: HTTP %s %s failed: %s", request.method.constData(), qPrintable(request.path), e.what());
+    respond(HttpResponse::text(500, QStringLiteral("Internal error; the server log has the details")));
+  }
+}
 
 struct Engine::Preview {
   std::weak_ptr<OutputPort> port;

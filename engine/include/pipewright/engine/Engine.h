@@ -6,6 +6,7 @@
 
 #include "pipewright/engine/Config.h"
 #include "pipewright/engine/Connection.h"
+#include "pipewright/engine/HttpExchange.h"
 
 #include <QObject>
 #include <QString>
@@ -39,6 +40,12 @@ class Engine : public QObject {
   // Transport entry points (engine thread).
   void handleMessage(const std::shared_ptr<Connection>& connection, const QByteArray& text);
   void connectionClosed(const std::shared_ptr<Connection>& connection);
+  // An HTTP request for the engine's resources (WHIP, WHEP); `respond` runs once, maybe later.
+  void handleHttp(const HttpRequest& request, const HttpRespond& respond);
+  // Where the control port answers HTTP ("http://127.0.0.1:8888"), set by the transport once it
+  // listens; resource URLs (WhipEndpoint.url) start with it.
+  void setHttpBaseUrl(const QString& url) { httpBaseUrl_ = url; }
+  const QString& httpBaseUrl() const { return httpBaseUrl_; }
 
   // Releases every object (pipelines first); call before destroying the engine.
   void shutdown();
@@ -79,6 +86,7 @@ class Engine : public QObject {
  private:
   Config config_;
   QString serverId_;
+  QString httpBaseUrl_;
   qint64 startTimeMs_ = 0;
   std::unique_ptr<MediaFolders> mediaFolders_;
   std::unique_ptr<RemoteUriPolicy> remoteUriPolicy_;

@@ -178,6 +178,7 @@ void LeanWebRtcEndpoint::createTransport(bool controlling) {
         e.gatheringDoneRaised_ = true;
         e.raise(QStringLiteral("IceGatheringDone"));
       }
+      for (auto& done : std::exchange(e.gatheringWaiters_, {})) done();
     });
   };
   o.iceState = [bridge](transport::IceAgent::State s) {
@@ -567,6 +568,15 @@ void LeanWebRtcEndpoint::gatherCandidates() {
     gatheringDoneRaised_ = true;
     raise(QStringLiteral("IceGatheringDone"));
   }
+}
+
+void LeanWebRtcEndpoint::whenGatheringDone(std::function<void()> done) {
+  if (gatheringDone_) {
+    done();
+    return;
+  }
+  gatheringWaiters_.push_back(std::move(done));
+  gatherCandidates();
 }
 
 void LeanWebRtcEndpoint::addIceCandidate(const QJsonObject& candidate) {

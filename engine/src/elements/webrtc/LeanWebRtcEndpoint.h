@@ -4,6 +4,8 @@
 #include "WebRtcPeer.h"
 
 #include <array>
+#include <functional>
+#include <vector>
 #include <future>
 #include <memory>
 
@@ -46,6 +48,10 @@ class LeanWebRtcEndpoint : public WebRtcPeer {
 
   void onRelease() override;
   void bandwidthChanged() override;
+
+  // Runs `done` on the engine thread once every local candidate is known (at once if they
+  // are): WHIP and WHEP answer with a complete description. Starts gathering.
+  void whenGatheringDone(std::function<void()> done);
 
   struct Bridge;
 
@@ -90,6 +96,7 @@ class LeanWebRtcEndpoint : public WebRtcPeer {
   QString baseLocalSdp_;          // our description without candidates
   void updateLocalDescription();
   QStringList remoteCandidates_;  // held until the remote description is known
+  std::vector<std::function<void()>> gatheringWaiters_;
   QString iceState_ = QStringLiteral("DISCONNECTED");
   QJsonArray candidatePairs_;
   QString cname_;

@@ -1,0 +1,296 @@
+#include "WebRtcHttpEndpoint.h"
+
+#include "HttpSignalling.h"
+#include "core/Bindings.h"
+#include "core/Caller.h"
+#include "core/Dispatcher.h"
+#include "core/Invocation.h"
+#include "core/ObjectRegistry.h"
+#include "elements/webrtc/LeanWebRtcEndpoint.h"
+#include "media/Formats.h"
+#include "pipewright/engine/Engine.h"
+#include "pipewright/engine/KurentoError.h"
+
+#include <QJsonObject>
+#include <QRandomGenerator>
+#include <QTimer>
+
+#include <openssl/crypto.h>
+
+namespace pw {
+namespace {
+
+QString randomKey(int length) {
+  static constexpr char kChars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  QString out;
+  for (int i = 0; i < length; ++i) out.append(QLatin1Char(kChars[QRandomGenerator::system()->bounded(62)]));
+  return out;
+}
+
+bool sameSecret(const QByteArray& given, const QString& expected) {
+  const QByteArray b = expected.toUtf8();
+  return !b.isEmpty() && given.size() == b.size() && CRYPTO_memcmp(given.constData(), b.constData(), static_cast<size_t>(b.size())) == 0;
+}
+
+HttpResponse withCors(HttpResponse response) {
+  response.headers += webRtcHttpCorsHeaders();
+  return response;
+}
+
+HttpResponse textAnswer(int status, const QString& message) { return withCors(HttpResponse::text(status, message)); }
+
+// Answers once: a session that ends before its answer (its element released, the engine
+// shutting down) still gets one, from the destructor.
+struct PendingAnswer {
+  HttpRespond respond;
+  explicit PendingAnswer(HttpRespond r) : respond(std::move(r)) {}
+  ~PendingAnswer() {
+    if (respond) respond(textAnswer(503, QStringLiteral("The session ended before its answer was ready; post the offer again")));
+  }
+  void answer(HttpResponse response) {
+    if (auto r = std::exchange(respond, nullptr)) r(std::move(response));
+  }
+};
+
+}  // namespace
+
+HttpHeaders webRtcHttpCorsHeaders() {
+  return {{"Access-Control-Allow-Origin", "*"},
+          {"Access-Control-Allow-Methods", "POST, PATCH, DELETE, OPTIONS"},
+          {"Access-Control-Allow-Headers", "Authorization, Content-Type, If-Match"},
+          {"Access-Control-Expose-Headers", "Location, ETag, Link"}};
+}
+
+WebRtcHttpEndpoint::WebRtcHttpEndpoint(const Creation& creation, Role role)
+    : MediaElement(creation, role == Role::Whip ? QStringLiteral("WhipEndpoint") : QStringLiteral("WhepEndpoint")),
+      role_(role),
+      key_(randomKey(24)),
+      token_(creation.params.value(u"token").toString()),
+      maxSessions_(role == Role::Whip ? 1 : creation.params.value(u"maxViewers").toInt(kDefaultMaxViewers)) {
+  if (maxSessions_ < 1) {
+    throw KurentoException(KurentoError::illegalParam(QStringLiteral("'maxViewers' must be at least 1")));
+  }
+  for (MediaType t : {MediaType::Audio, MediaType::Video}) {
+    GstElement* in = addInput(t, formats::kAny);
+    GstElement* out = addOutput(t);
+    linkChain({in, out});
+  }
+  start();
+}
+
+WebRtcHttpEndpoint::~WebRtcHttpEndpoint() = default;
+
+QString WebRtcHttpEndpoint::url() const {
+  return engine().httpBaseUrl() + (role_ == Role::Whip ? QStringLiteral("/whip/") : QStringLiteral("/whep/")) + key_;
+}
+
+QString WebRtcHttpEndpoint::sessionPath(const QString& sessionKey) const {
+  return (role_ == Role::Whip ? QStringLiteral("/whip/") : QStringLiteral("/whep/")) + key_ + u'/' + sessionKey;
+}
+
+void WebRtcHttpEndpoint::onRegistered() {
+  MediaElement::onRegistered();
+  HttpSignalling::of(engine()).add(key_, std::static_pointer_cast<WebRtcHttpEndpoint>(shared_from_this()));
+}
+
+void WebRtcHttpEndpoint::onRelease() {
+  HttpSignalling::of(engine()).remove(key_);
+  QStringList keys;
+  for (const auto& [key, session] : sessions_) keys.append(key);
+  for (const QString& key : keys) endSession(key, QStringLiteral("released"));
+  MediaElement::onRelease();
+}
+
+bool WebRtcHttpEndpoint::authorized(const HttpRequest& request) const {
+  const QString& expected = !token_.isEmpty() ? token_ : engine().config().accessToken;
+  const QByteArray header = request.header("authorization");
+  const QByteArray given = header.startsWith("Bearer ") ? header.mid(7).trimmed() : QByteArray();
+  if (sameSecret(given, engine().config().adminToken)) return true;
+  return expected.isEmpty() || sameSecret(given, expected);
+}
+
+void WebRtcHttpEndpoint::handle(const HttpRequest& request, const QString& sessionKey, const HttpRespond& respond) {
+  if (request.method == "OPTIONS") {
+    HttpResponse r = withCors(HttpResponse{204, {}, {}});
+    if (sessionKey.isEmpty()) r.header("Accept-Post", "application/sdp");
+    respond(std::move(r));
+    return;
+  }
+  if (!authorized(request)) {
+    HttpResponse r = textAnswer(401, QStringLiteral("Missing or wrong bearer token: send 'Authorization: Bearer <token>' with the "
+                                                    "element's token (or the server's access token)"));
+    r.header("WWW-Authenticate", "Bearer");
+    respond(std::move(r));
+    return;
+  }
+  if (sessionKey.isEmpty()) {
+    if (request.method != "POST") {
+      HttpResponse r = textAnswer(405, QStringLiteral("POST an SDP offer (Content-Type: application/sdp) to this URL"));
+      r.header("Allow", "POST, OPTIONS");
+      respond(std::move(r));
+      return;
+    }
+    post(request, respond);
+    return;
+  }
+  auto it = sessions_.find(sessionKey);
+  if (it == sessions_.end()) {
+    respond(textAnswer(404, QStringLiteral("No such %1 session (it was deleted or its element released)").arg(kind())));
+    return;
+  }
+  if (request.method == "DELETE") {
+    endSession(sessionKey, QStringLiteral("deleted"));
+    respond(withCors(HttpResponse{200, {}, {}}));
+    return;
+  }
+  if (request.method == "PATCH") {
+    patch(it->second, request, respond);
+    return;
+  }
+  HttpResponse r = textAnswer(405, QStringLiteral("A session resource takes PATCH (trickle ICE) and DELETE"));
+  r.header("Allow", "PATCH, DELETE, OPTIONS");
+  respond(std::move(r));
+}
+
+void WebRtcHttpEndpoint::post(const HttpRequest& request, const HttpRespond& respond) {
+  if (!request.header("content-type").trimmed().toLower().startsWith("application/sdp")) {
+    respond(textAnswer(415, QStringLiteral("The offer must be sent as Content-Type: application/sdp")));
+    return;
+  }
+  if (static_cast<int>(sessions_.size()) >= maxSessions_) {
+    if (role_ == Role::Whip) {
+      respond(textAnswer(409, QStringLiteral("A publisher is already connected to this WhipEndpoint: DELETE its session first, "
+                                             "or create another WhipEndpoint")));
+    } else {
+      HttpResponse r = textAnswer(503, QStringLiteral("This WhepEndpoint already serves %1 viewers (its 'maxViewers')").arg(maxSessions_));
+      r.header("Retry-After", QByteArray::number(kRetryAfterSec));
+      respond(std::move(r));
+    }
+    return;
+  }
+  // The session's endpoint is created as the element's owner would create it: the same
+  // limits and guards, the same ObjectCreated event, visible in the studio.
+  QString endpointId;
+  try {
+    const QJsonObject params{
+        {QStringLiteral("type"), QStringLiteral("WebRtcEndpoint")},
+        {QStringLiteral("constructorParams"),
+         QJsonObject{{QStringLiteral("mediaPipeline"), pipelineId()},
+                     {role_ == Role::Whip ? QStringLiteral("recvonly") : QStringLiteral("sendonly"), true}}}};
+    endpointId = engine().dispatcher().createFor(Caller{ownerSession(), true}, params);
+  } catch (const KurentoException& e) {
+    const bool exhausted = e.error().code == ErrorCode::NotEnoughResources;
+    HttpResponse r = textAnswer(exhausted ? 503 : 500, QStringLiteral("Cannot create the session's WebRtcEndpoint: %1").arg(e.error().message));
+    if (exhausted) r.header("Retry-After", QByteArray::number(kRetryAfterSec));
+    respond(std::move(r));
+    return;
+  }
+  auto endpoint = std::dynamic_pointer_cast<LeanWebRtcEndpoint>(engine().registry().find(endpointId));
+  if (!endpoint) {
+    engine().registry().release(endpointId);
+    respond(textAnswer(503, QStringLiteral("%1 needs the lean WebRTC transport (config 'webrtcTransport': \"lean\")").arg(kind())));
+    return;
+  }
+  auto self = std::static_pointer_cast<MediaElement>(shared_from_this());
+  try {
+    auto offered = std::make_shared<DeferredReply>(engine(), [](const QJsonValue&, const KurentoError*) {});
+    endpoint->processOffer(QString::fromUtf8(request.body), offered);
+    if (role_ == Role::Whip) endpoint->connectTo(self, std::nullopt, QStringLiteral("default"), QStringLiteral("default"));
+    else connectTo(endpoint, std::nullopt, QStringLiteral("default"), QStringLiteral("default"));
+  } catch (const KurentoException& e) {
+    engine().registry().release(endpointId);
+    const bool noCodec = e.error().message.startsWith(u"No common codec");
+    respond(textAnswer(noCodec ? 406 : 400, QStringLiteral("The offer was refused: %1").arg(e.error().message)));
+    return;
+  }
+  Session session{randomKey(24), endpointId, randomKey(12), request.peer};
+  const QString key = session.key;
+  sessions_.emplace(key, session);
+  raise(QStringLiteral("PeerConnected"), QJsonObject{{QStringLiteral("session"), key},
+                                                     {QStringLiteral("endpoint"), endpointId},
+                                                     {QStringLiteral("remoteAddress"), request.peer}});
+  // The answer carries every local candidate: WHIP/WHEP clients need not trickle.
+  auto pending = std::make_shared<PendingAnswer>(respond);
+  std::weak_ptr<LeanWebRtcEndpoint> weakEndpoint = endpoint;
+  auto answer = [pending, weakEndpoint, location = sessionPath(key), etag = session.etag] {
+    auto e = weakEndpoint.lock();
+    if (!e) return;  // released: PendingAnswer answers
+    HttpResponse r{201,
+                   {{"Content-Type", "application/sdp"},
+                    {"Location", location.toUtf8()},
+                    {"ETag", '"' + etag.toUtf8() + '"'}},
+                   e->localDescription().toUtf8()};
+    pending->answer(withCors(std::move(r)));
+  };
+  QTimer::singleShot(kAnswerTimeoutMs, &engine(), answer);  // at worst, without every candidate
+  endpoint->whenGatheringDone(answer);
+}
+
+void WebRtcHttpEndpoint::patch(Session& session, const HttpRequest& request, const HttpRespond& respond) {
+  if (!request.header("content-type").trimmed().toLower().startsWith("application/trickle-ice-sdpfrag")) {
+    respond(textAnswer(415, QStringLiteral("Trickle candidates as Content-Type: application/trickle-ice-sdpfrag")));
+    return;
+  }
+  const QByteArray ifMatch = request.header("if-match").trimmed();
+  if (!ifMatch.isEmpty() && ifMatch != "*" && ifMatch != '"' + session.etag.toUtf8() + '"') {
+    respond(textAnswer(412, QStringLiteral("The ETag does not match this session (If-Match)")));
+    return;
+  }
+  auto endpoint = std::dynamic_pointer_cast<LeanWebRtcEndpoint>(engine().registry().find(session.endpointId));
+  if (!endpoint) {
+    respond(textAnswer(404, QStringLiteral("The session's WebRtcEndpoint was released")));
+    return;
+  }
+  QString mid;
+  int mline = 0;
+  QStringList candidates;
+  for (const QString& raw : QString::fromUtf8(request.body).split(u'\n')) {
+    const QString line = raw.trimmed();
+    if (line.startsWith(u"a=ice-ufrag:") && !endpoint->remoteDescription().contains(line)) {
+      respond(textAnswer(501, QStringLiteral("ICE restart is not supported: DELETE the session and POST a new offer")));
+      return;
+    }
+    if (line.startsWith(u"a=mid:")) mid = line.mid(6);
+    if (line.startsWith(u"a=candidate:")) candidates.append(line.mid(2));
+  }
+  try {
+    for (const QString& c : candidates) {
+      endpoint->addIceCandidate(QJsonObject{{QStringLiteral("candidate"), c},
+                                            {QStringLiteral("sdpMid"), mid},
+                                            {QStringLiteral("sdpMLineIndex"), mline}});
+    }
+  } catch (const KurentoException& e) {
+    respond(textAnswer(400, QStringLiteral("Bad candidate: %1").arg(e.error().message)));
+    return;
+  }
+  respond(withCors(HttpResponse{204, {}, {}}));
+}
+
+void WebRtcHttpEndpoint::endSession(const QString& key, const QString& reason) {
+  auto it = sessions_.find(key);
+  if (it == sessions_.end()) return;
+  const Session session = it->second;
+  sessions_.erase(it);
+  if (engine().registry().find(session.endpointId)) {
+    engine().registry().release(session.endpointId);
+    Q_EMIT engine().countsChanged();
+  }
+  raise(QStringLiteral("PeerDisconnected"), QJsonObject{{QStringLiteral("session"), key},
+                                                        {QStringLiteral("endpoint"), session.endpointId},
+                                                        {QStringLiteral("remoteAddress"), session.peer},
+                                                        {QStringLiteral("reason"), reason}});
+}
+
+void bindWebRtcHttpEndpoints(Bindings& b) {
+  b.addFactory(QStringLiteral("WhipEndpoint"),
+               [](const Creation& c) { return std::make_shared<WebRtcHttpEndpoint>(c, WebRtcHttpEndpoint::Role::Whip); });
+  b.addFactory(QStringLiteral("WhepEndpoint"),
+               [](const Creation& c) { return std::make_shared<WebRtcHttpEndpoint>(c, WebRtcHttpEndpoint::Role::Whep); });
+  for (const QString& c : {QStringLiteral("WhipEndpoint"), QStringLiteral("WhepEndpoint")}) {
+    b.add(c, QStringLiteral("getUrl"), [](Invocation& call) { return QJsonValue(call.as<WebRtcHttpEndpoint>().url()); });
+    b.add(c, QStringLiteral("getSessionCount"),
+          [](Invocation& call) { return QJsonValue(call.as<WebRtcHttpEndpoint>().sessionCount()); });
+  }
+}
+
+}  // namespace pw

@@ -1,0 +1,145 @@
+#include "ControlPort.h"
+
+#include <QSslServer>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTimer>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+namespace pw {
+namespace {
+
+// Per connection until it is handed over: its deadline, also the context of the connections
+// made for classifying (deleting it ends them).
+const QString kHeadDeadline = QStringLiteral("pipewright-head-deadline");
+
+bool headerHas(const QByteArray& head, const QByteArray& name, const QByteArray& token) {
+  for (const QByteArray& line : head.split('\n')) {
+    const int colon = line.indexOf(':');
+    if (colon <= 0 || line.left(colon).trimmed().compare(name, Qt::CaseInsensitive) != 0) continue;
+    for (const QByteArray& part : line.mid(colon + 1).split(',')) {
+      if (part.trimmed().compare(token, Qt::CaseInsensitive) == 0) return true;
+    }
+  }
+  return false;
+}
+
+qint64 contentLength(const QByteArray& head) {
+  for (const QByteArray& line : head.split('\n')) {
+    const int colon = line.indexOf(':');
+    if (colon > 0 && line.left(colon).trimmed().compare("content-length", Qt::CaseInsensitive) == 0) {
+      bool ok = false;
+      const qint64 n = line.mid(colon + 1).trimmed().toLongLong(&ok);
+      return ok ? n : -1;
+    }
+  }
+  return 0;
+}
+
+void refuse(QTcpSocket* socket, const QByteArray& status, const QByteArray& message) {
+  socket->write("HTTP/1.1 " + status + "\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: " +
+                QByteArray::number(message.size() + 1) + "\r\nConnection: close\r\n\r\n" + message + "\n");
+  socket->disconnectFromHost();
+}
+
+}  // namespace
+
+ControlPort::ControlPort(Handoff webSocket, Handoff http, qint64 maxBodyBytes, QObject* parent)
+    : QObject(parent), webSocket_(std::move(webSocket)), http_(std::move(http)), maxBodyBytes_(maxBodyBytes) {}
+
+ControlPort::~ControlPort() { close(); }
+
+bool ControlPort::listen(const QHostAddress& address, quint16 port, const std::optional<QSslConfiguration>& tls,
+                         QString* error) {
+  if (tls) {
+    auto ssl = std::make_unique<QSslServer>();
+    ssl->setSslConfiguration(*tls);
+    server_ = std::move(ssl);
+    secure_ = true;
+  } else {
+    server_ = std::make_unique<QTcpServer>();
+  }
+  connect(server_.get(), &QTcpServer::pendingConnectionAvailable, this, &ControlPort::onNewConnection);
+  if (!server_->listen(address, port)) {
+    if (error) *error = server_->errorString();
+    return false;
+  }
+  // Replies and events are small frames written back to back (an answer, then the
+  // IceCandidateFound it caused): with Nagle's algorithm the second waits for the client's
+  // delayed ACK, 40 ms on Linux. Accepted sockets inherit TCP_NODELAY from the listener.
+  const int noDelay = 1;
+  if (::setsockopt(static_cast<int>(server_->socketDescriptor()), IPPROTO_TCP, TCP_NODELAY, &noDelay, sizeof noDelay) != 0) {
+    qWarning("pipewright: cannot set TCP_NODELAY on the control port (replies may wait 40 ms for ACKs)");
+  }
+  return true;
+}
+
+void ControlPort::close() {
+  if (server_) server_->close();
+}
+
+quint16 ControlPort::port() const { return server_ ? server_->serverPort() : 0; }
+QHostAddress ControlPort::address() const { return server_ ? server_->serverAddress() : QHostAddress(); }
+
+void ControlPort::onNewConnection() {
+  while (QTcpSocket* socket = server_->nextPendingConnection()) {
+    socket->setParent(nullptr);
+    auto* deadline = new QTimer(socket);
+    deadline->setObjectName(kHeadDeadline);
+    deadline->setSingleShot(true);
+    connect(deadline, &QTimer::timeout, socket, [socket] { socket->abort(); });
+    deadline->start(kHeadTimeoutMs);
+    connect(socket, &QTcpSocket::readyRead, deadline, [this, socket] { classify(socket); });
+    connect(socket, &QTcpSocket::disconnected, deadline, [socket] { socket->deleteLater(); });
+    if (socket->bytesAvailable() > 0) classify(socket);
+  }
+}
+
+void ControlPort::classify(QTcpSocket* socket) {
+  const QByteArray head = socket->peek(kMaxHeadBytes + 4);
+  const qsizetype end = head.indexOf("\r\n\r\n");
+  if (end < 0) {
+    if (head.size() > kMaxHeadBytes) refuse(socket, "431 Request Header Fields Too Large", "request head over 16 KiB");
+    return;
+  }
+  // From here on the socket belongs to whoever takes it.
+  // (deleteLater: this may run in the deadline's own connection)
+  if (auto* deadline = socket->findChild<QTimer*>(kHeadDeadline, Qt::FindDirectChildrenOnly)) {
+    deadline->stop();
+    deadline->setObjectName(QString());
+    QObject::disconnect(socket, nullptr, deadline, nullptr);
+    deadline->deleteLater();
+  }
+  const QByteArray lines = head.left(end);
+  if (headerHas(lines, "upgrade", "websocket")) {
+    webSocket_(socket);
+    return;
+  }
+  const qint64 length = contentLength(lines);
+  if (length < 0 || length > maxBodyBytes_) {
+    refuse(socket, "413 Content Too Large",
+           QByteArray("request body over the limit of ") + QByteArray::number(maxBodyBytes_) + " bytes ('maxMessageBytes')");
+    connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+    return;
+  }
+  if (headerHas(lines, "transfer-encoding", "chunked")) {
+    refuse(socket, "411 Length Required", "send the body with a Content-Length");
+    connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+    return;
+  }
+  // Later requests on this connection skip the checks above: the read buffer bounds them
+  // (a larger request stalls until the idle timeout), and so does the idle timer.
+  socket->setReadBufferSize(maxBodyBytes_ + kMaxHeadBytes);
+  auto* idle = new QTimer(socket);
+  idle->setSingleShot(true);
+  connect(idle, &QTimer::timeout, socket, [socket] { socket->abort(); });
+  connect(socket, &QTcpSocket::readyRead, idle, [idle] { idle->start(kHttpIdleTimeoutMs); });
+  connect(socket, &QTcpSocket::bytesWritten, idle, [idle] { idle->start(kHttpIdleTimeoutMs); });
+  idle->start(kHttpIdleTimeoutMs);
+  http_(socket);
+}
+
+}  // namespace pw

@@ -1,0 +1,123 @@
+#include "HttpService.h"
+
+#include "pipewright/engine/Engine.h"
+#include "pipewright/engine/HttpExchange.h"
+
+#include <QCoreApplication>
+#include <QHttpServerRequest>
+#include <QHttpServerResponder>
+#include <QLoggingCategory>
+#include <QMetaEnum>
+#include <QPointer>
+#include <QTcpSocket>
+
+namespace pw {
+namespace {
+
+QLoggingCategory::CategoryFilter previousFilter = nullptr;
+
+// QtHttpServer warns that the inbox "is not listening": it is not meant to.
+void quietHttpServerWarnings(QLoggingCategory* category) {
+  if (qstrcmp(category->categoryName(), "qt.httpserver") == 0) category->setEnabled(QtWarningMsg, false);
+  else if (previousFilter) previousFilter(category);
+}
+
+QByteArray methodName(QHttpServerRequest::Method method) {
+  switch (method) {
+    case QHttpServerRequest::Method::Get: return "GET";
+    case QHttpServerRequest::Method::Put: return "PUT";
+    case QHttpServerRequest::Method::Delete: return "DELETE";
+    case QHttpServerRequest::Method::Post: return "POST";
+    case QHttpServerRequest::Method::Head: return "HEAD";
+    case QHttpServerRequest::Method::Options: return "OPTIONS";
+    case QHttpServerRequest::Method::Patch: return "PATCH";
+    default: return "OTHER";
+  }
+}
+
+QHttpServerResponder::StatusCode statusCode(int status) {
+  const QMetaEnum codes = QMetaEnum::fromType<QHttpServerResponder::StatusCode>();
+  return codes.valueToKey(status) ? static_cast<QHttpServerResponder::StatusCode>(status)
+                                  : QHttpServerResponder::StatusCode::InternalServerError;
+}
+
+QByteArray htmlEscaped(const QString& text) { return text.toHtmlEscaped().toUtf8(); }
+
+}  // namespace
+
+void HttpService::Inbox::put(QTcpSocket* socket) {
+  queue_.append(socket);
+  // The signal QtHttpServer listens to is private to QTcpServer: emitted by name.
+  QMetaObject::invokeMethod(this, "pendingConnectionAvailable", Qt::DirectConnection);
+}
+
+HttpService::HttpService(Engine& engine, const Config& config, QObject* parent)
+    : QAbstractHttpServer(parent), engine_(engine), config_(config), inbox_(new Inbox) {
+  previousFilter = QLoggingCategory::installFilter(quietHttpServerWarnings);
+  bind(inbox_);  // parents the inbox to this service
+  QLoggingCategory::installFilter(previousFilter);
+}
+
+HttpService::~HttpService() = default;
+
+void HttpService::take(QTcpSocket* socket) {
+  socket->setParent(inbox_);
+  inbox_->put(socket);
+  // The head was only peeked at: QtHttpServer reads it when told that data is there.
+  if (socket->bytesAvailable() > 0) Q_EMIT socket->readyRead();
+}
+
+bool HttpService::handleRequest(const QHttpServerRequest& request, QTcpSocket* socket) {
+  HttpRequest r;
+  r.method = methodName(request.method());
+  r.path = request.url().path();
+  r.query = request.query();
+  r.headers = request.headers();
+  r.body = request.body();
+  r.peer = QStringLiteral("%1:%2").arg(socket->peerAddress().toString()).arg(socket->peerPort());
+
+  auto responder = std::make_shared<QHttpServerResponder>(makeResponder(request, socket));
+  HttpRespond respond = [responder, guard = QPointer<QTcpSocket>(socket)](HttpResponse response) {
+    if (!guard || !guard->isOpen()) return;  // the client left before its answer
+    response.header("Cache-Control", "no-store");
+    // QHttpServerResponder 6.4 takes only literal header lists: write the parts one by one.
+    responder->writeStatusLine(statusCode(response.status));
+    for (const auto& [name, value] : response.headers) responder->writeHeader(name, value);
+    responder->writeHeader("Content-Length", QByteArray::number(response.body.size()));
+    responder->writeBody(response.body);
+  };
+
+  const QString wsPath = u'/' + config_.path;
+  if (r.path == wsPath) {
+    respond(HttpResponse{426,
+                         {{"Upgrade", "websocket"}, {"Connection", "Upgrade"}, {"Content-Type", "text/plain; charset=utf-8"}},
+                         QStringLiteral("This is Pipewright's Kurento JSON-RPC endpoint: connect to %1 with a WebSocket "
+                                        "client (kurento-client, kurento-java).\n")
+                             .arg(webSocketUrl_)
+                             .toUtf8()});
+    return true;
+  }
+  if (r.path == u"/" && (r.method == "GET" || r.method == "HEAD")) {
+    respond(HttpResponse{200, {{"Content-Type", "text/html; charset=utf-8"}}, startPage()});
+    return true;
+  }
+  engine_.handleHttp(r, std::move(respond));
+  return true;
+}
+
+void HttpService::missingHandler(const QHttpServerRequest& request, QTcpSocket* socket) {
+  makeResponder(request, socket).write(QByteArray("not found\n"), {{"Content-Type", "text/plain; charset=utf-8"}},
+                                       QHttpServerResponder::StatusCode::NotFound);
+}
+
+QByteArray HttpService::startPage() const {
+  return "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>Pipewright</title></head><body>\n"
+         "<h1>Pipewright media server " +
+         htmlEscaped(QCoreApplication::applicationVersion()) +
+         "</h1>\n<p>Kurento clients connect to <code>" + htmlEscaped(webSocketUrl_) +
+         "</code>.</p>\n<p>WHIP and WHEP endpoints answer under <code>/whip/</code> and <code>/whep/</code>: create a "
+         "<code>WhipEndpoint</code> or <code>WhepEndpoint</code> and read its <code>url</code> property.</p>\n"
+         "</body></html>\n";
+}
+
+}  // namespace pw
