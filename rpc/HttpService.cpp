@@ -4,12 +4,19 @@
 #include "pipewright/engine/HttpExchange.h"
 
 #include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QRegularExpression>
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>
 #include <QLoggingCategory>
 #include <QMetaEnum>
 #include <QPointer>
 #include <QTcpSocket>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace pw {
 namespace {
@@ -52,7 +59,7 @@ void HttpService::Inbox::put(QTcpSocket* socket) {
 }
 
 HttpService::HttpService(Engine& engine, const Config& config, QObject* parent)
-    : QAbstractHttpServer(parent), engine_(engine), config_(config), inbox_(new Inbox) {
+    : QAbstractHttpServer(parent), engine_(engine), config_(config), webRoot_(findWebRoot()), inbox_(new Inbox) {
   previousFilter = QLoggingCategory::installFilter(quietHttpServerWarnings);
   bind(inbox_);  // parents the inbox to this service
   QLoggingCategory::installFilter(previousFilter);
@@ -101,8 +108,52 @@ bool HttpService::handleRequest(const QHttpServerRequest& request, QTcpSocket* s
     respond(HttpResponse{200, {{"Content-Type", "text/html; charset=utf-8"}}, startPage()});
     return true;
   }
+  if (r.path.startsWith(u"/tutorials/") && (r.method == "GET" || r.method == "HEAD")) {
+    respond(tutorialFile(r.path.mid(11)));
+    return true;
+  }
   engine_.handleHttp(r, std::move(respond));
   return true;
+}
+
+QString HttpService::findWebRoot() {
+  const QString installed = QCoreApplication::applicationDirPath() + QStringLiteral("/../share/pipewright/www");
+  for (const QString& dir : {installed, QStringLiteral(PIPEWRIGHT_SOURCE_WWW)}) {
+    if (QFileInfo::exists(dir + QStringLiteral("/whip.html"))) return QDir(dir).canonicalPath();
+  }
+  return {};
+}
+
+HttpResponse HttpService::tutorialFile(const QString& name) const {
+  static const QRegularExpression plainName(QStringLiteral("^[a-z0-9][a-z0-9-]*\\.(html|js|css|svg|png)$"));
+  static const QHash<QString, QByteArray> types{{QStringLiteral("html"), "text/html; charset=utf-8"},
+                                                {QStringLiteral("js"), "text/javascript; charset=utf-8"},
+                                                {QStringLiteral("css"), "text/css; charset=utf-8"},
+                                                {QStringLiteral("svg"), "image/svg+xml"},
+                                                {QStringLiteral("png"), "image/png"}};
+  const auto match = plainName.match(name);
+  if (webRoot_.isEmpty() || !match.hasMatch()) return HttpResponse::text(404, QStringLiteral("No such page"));
+  const QByteArray path = QFile::encodeName(webRoot_ + u'/' + name);
+  const int fd = ::open(path.constData(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return HttpResponse::text(404, QStringLiteral("No such page"));
+  struct stat st {};
+  QByteArray body;
+  constexpr qint64 kMaxPageBytes = 4 * 1024 * 1024;
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= kMaxPageBytes) {
+    body.resize(static_cast<qsizetype>(st.st_size));
+    qsizetype done = 0;
+    while (done < body.size()) {
+      const ssize_t n = ::read(fd, body.data() + done, static_cast<size_t>(body.size() - done));
+      if (n <= 0) break;
+      done += n;
+    }
+    body.resize(done);
+  } else {
+    ::close(fd);
+    return HttpResponse::text(404, QStringLiteral("No such page"));
+  }
+  ::close(fd);
+  return HttpResponse{200, {{"Content-Type", types.value(match.captured(1))}, {"X-Content-Type-Options", "nosniff"}}, body};
 }
 
 void HttpService::missingHandler(const QHttpServerRequest& request, QTcpSocket* socket) {
@@ -117,6 +168,9 @@ QByteArray HttpService::startPage() const {
          "</h1>\n<p>Kurento clients connect to <code>" + htmlEscaped(webSocketUrl_) +
          "</code>.</p>\n<p>WHIP and WHEP endpoints answer under <code>/whip/</code> and <code>/whep/</code>: create a "
          "<code>WhipEndpoint</code> or <code>WhepEndpoint</code> and read its <code>url</code> property.</p>\n"
+         "<h2>Tutorials</h2>\n<ul>\n"
+         "<li><a href=\"/tutorials/whip.html\">Publish your camera with WHIP</a></li>\n"
+         "<li><a href=\"/tutorials/whep.html\">Play a stream with WHEP</a></li>\n</ul>\n"
          "</body></html>\n";
 }
 

@@ -6,6 +6,7 @@
 // answer may come later: it is written only if the connection is still there.
 
 #include "pipewright/engine/Config.h"
+#include "pipewright/engine/HttpExchange.h"
 
 #include <QAbstractHttpServer>
 #include <QTcpServer>
@@ -45,10 +46,14 @@ class HttpService : public QAbstractHttpServer {
   };
 
   QByteArray startPage() const;
+  // GET /tutorials/<name>: a page from webRoot_ (plain names only, no links followed).
+  HttpResponse tutorialFile(const QString& name) const;
+  static QString findWebRoot();
 
   Engine& engine_;
   Config config_;
   QString webSocketUrl_;
+  QString webRoot_;  // empty: no pages installed
   Inbox* inbox_;
 };
 

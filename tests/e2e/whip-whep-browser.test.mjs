@@ -1,0 +1,123 @@
+// The built-in WHIP and WHEP pages (www/whip.html, www/whep.html, served by the control port
+// under /tutorials/) in headless Chromium: one tab publishes its fake camera by WHIP, another
+// plays it by WHEP, and the played video must show moving pixels. Runs inside e2e's private
+// network namespace (Chromium and the server use 127.0.0.1 only).
+
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import puppeteer from 'puppeteer-core';
+import { startServer, rpcClient, sleep } from '../lib/server.mjs';
+import { rpcShortcuts } from '../lib/kms.mjs';
+import { CHROMIUM_BIN, CHROMIUM_FLAGS } from '../lib/browser.mjs';
+
+const TOKEN = 'page-token';
+
+async function waitStatus(page, pattern, timeoutMs = 30000) {
+  const deadline = Date.now() + timeoutMs;
+  let text = '';
+  while (Date.now() < deadline) {
+    text = await page.$eval('#status', (e) => e.textContent);
+    if (pattern.test(text)) return text;
+    if (/^Failed/.test(text)) break;
+    await sleep(200);
+  }
+  throw new Error(`status of ${page.url()}: "${text}"`);
+}
+
+/** Mean and spread of the luma of the video element's current frame, and a small fingerprint. */
+function frameStats(page) {
+  return page.evaluate(() => {
+    const video = document.getElementById('player');
+    if (!video.videoWidth) return null;
+    const canvas = document.createElement('canvas');
+    canvas.width = 64;
+    canvas.height = 48;
+    const ctx = canvas.getContext('2d');
+    ctx.drawImage(video, 0, 0, 64, 48);
+    const data = ctx.getImageData(0, 0, 64, 48).data;
+    let sum = 0;
+    let sumSq = 0;
+    const luma = [];
+    for (let i = 0; i < data.length; i += 4) {
+      const y = 0.299 * data[i] + 0.587 * data[i + 1] + 0.114 * data[i + 2];
+      luma.push(y);
+      sum += y;
+      sumSq += y * y;
+    }
+    const n = luma.length;
+    const mean = sum / n;
+    return { width: video.videoWidth, height: video.videoHeight, mean, std: Math.sqrt(sumSq / n - mean * mean), luma };
+  });
+}
+
+describe('the WHIP and WHEP tutorial pages in Chromium', () => {
+  let server, rpc, browser, profileDir;
+  let value, create, invoke;
+
+  before(async () => {
+    server = await startServer({ extraArgs: ['--ice-address', '127.0.0.1'] });
+    rpc = await rpcClient(server.url, { timeoutMs: 20000 });
+    ({ value, create, invoke } = rpcShortcuts(rpc));
+    profileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pw-chromium-'));
+    browser = await puppeteer.launch({
+      executablePath: CHROMIUM_BIN, headless: true, args: [...CHROMIUM_FLAGS, `--user-data-dir=${profileDir}`],
+    });
+  });
+  after(async () => {
+    await browser?.close().catch(() => {});
+    if (profileDir) fs.rmSync(profileDir, { recursive: true, force: true });
+    rpc?.close();
+    await server?.stop();
+  });
+
+  it('a camera published by WHIP plays by WHEP in another tab', { timeout: 120000 }, async () => {
+    const pipeline = await create('MediaPipeline');
+    const whip = await create('WhipEndpoint', { mediaPipeline: pipeline, token: TOKEN });
+    const whep = await create('WhepEndpoint', { mediaPipeline: pipeline, token: TOKEN });
+    value(await invoke(whip, 'connect', { sink: whep }));
+    value(await rpc.call('subscribe', { object: whep, type: 'MediaTranscodingStateChanged' }));
+    const whipUrl = value(await invoke(whip, 'getUrl'));
+    const whepUrl = value(await invoke(whep, 'getUrl'));
+    const base = new URL(whipUrl).origin;
+
+    const index = await fetch(`${base}/`);
+    assert.equal(index.status, 200);
+    assert.match(await index.text(), /href="\/tutorials\/whip\.html"/, 'the start page lists the WHIP page');
+
+    const publisher = await browser.newPage();
+    const q = (url) => `url=${encodeURIComponent(url)}&token=${TOKEN}&autostart=1`;
+    await publisher.goto(`${base}/tutorials/whip.html?${q(whipUrl)}`);
+    await waitStatus(publisher, /Connection connected/);
+
+    const viewer = await browser.newPage();
+    await viewer.goto(`${base}/tutorials/whep.html?${q(whepUrl)}`);
+    await waitStatus(viewer, /Connection connected/);
+
+    let first = null;
+    const deadline = Date.now() + 30000;
+    while (Date.now() < deadline) {
+      first = await frameStats(viewer);
+      if (first && first.std > 5) break;
+      await sleep(250);
+    }
+    assert.ok(first, 'the WHEP page shows video');
+    assert.ok(first.std > 5, `the frame is not flat (fake camera picture): mean ${first.mean}, std ${first.std}`);
+    await sleep(1500);
+    const later = await frameStats(viewer);
+    const changed = later.luma.filter((y, i) => Math.abs(y - first.luma[i]) > 20).length;
+    assert.ok(changed > 10, `the picture moves (${changed} of ${later.luma.length} samples changed)`);
+    const transcoding = rpc.events.map((e) => e.params.value)
+      .filter((v) => v.type === 'MediaTranscodingStateChanged' && v.data.state === 'TRANSCODING');
+    assert.deepEqual(transcoding, [], 'the browser-to-browser stream is relayed, not re-encoded');
+
+    // (a click through the DOM: puppeteer's mouse click waits for a background tab forever)
+    for (const page of [publisher, viewer]) await page.evaluate(() => document.getElementById('stop').click());
+    await sleep(1000);
+    assert.equal(value(await invoke(whip, 'getSessionCount')), 0, 'Stop deleted the WHIP session');
+    assert.equal(value(await invoke(whep, 'getSessionCount')), 0, 'Stop deleted the WHEP session');
+    value(await rpc.call('release', { object: pipeline }));
+  });
+});
