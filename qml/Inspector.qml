@@ -116,15 +116,29 @@ Rectangle {
                             ToolTip.visible: nameArea.containsMouse; ToolTip.text: modelData.doc + " [" + modelData.type + "]"
                             MouseArea { id: nameArea; anchors.fill: parent; hoverEnabled: true }
                         }
-                        TextField {
-                            objectName: "prop_" + modelData.name
+                        RowLayout {
                             Layout.fillWidth: true
-                            text: modelData.value
-                            readOnly: !modelData.writable
-                            selectByMouse: true
-                            font.pixelSize: 12
-                            onTextChanged: if (!activeFocus) cursorPosition = 0  // show the start of long values
-                            onAccepted: graph.setElementProperty(inspector.key, modelData.name, text)
+                            spacing: 4
+                            TextField {
+                                id: valueField
+                                objectName: "prop_" + modelData.name
+                                Layout.fillWidth: true
+                                text: modelData.value
+                                readOnly: !modelData.writable
+                                selectByMouse: true
+                                font.pixelSize: 12
+                                onTextChanged: if (!activeFocus) cursorPosition = 0  // show the start of long values
+                                onAccepted: graph.setElementProperty(inspector.key, modelData.name, text)
+                            }
+                            // Read-only values are there to be used elsewhere (a WHIP URL for OBS, an id).
+                            Button {
+                                objectName: "copy_" + modelData.name
+                                visible: !modelData.writable && valueField.text !== ""
+                                text: qsTr("Copy")
+                                font.pixelSize: 11
+                                ToolTip.visible: hovered; ToolTip.text: qsTr("Copy %1 to the clipboard").arg(modelData.name)
+                                onClicked: { valueField.selectAll(); valueField.copy(); valueField.deselect() }
+                            }
                         }
                     }
                 }

@@ -13,10 +13,12 @@
 #include "StudioRuntime.h"
 #include "pipewright/engine/Engine.h"
 
+#include <QClipboard>
 #include <QDeadlineTimer>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QGuiApplication>
 #include <QJsonArray>
 #include <QProcess>
 #include <QQuickItem>
@@ -408,6 +410,30 @@ class TestStudioGui : public QObject {
     screenshot(QStringLiteral("studio-element-error.png"));
     QTest::mouseClick(window_, Qt::LeftButton, {}, sceneCenter(item(QStringLiteral("stopButton"))));
     QVERIFY(waitIdle(30000));
+  }
+  void whipEndpointUrlIsCopied() {
+    QVERIFY(QMetaObject::invokeMethod(runtime_->studio(), "newProject"));
+    QVERIFY(waitIdle());
+    const QString whip = graph().addElement("WhipEndpoint", 60, 60, {});
+    const QString whep = graph().addElement("WhepEndpoint", 400, 60, {});
+    graph().connectPorts(whip, whep, "ALL");
+    QVERIFY(waitIdle());
+    QCOMPARE(graph().edges()->count(), 2);
+    graph().select(whip, QStringLiteral("replace"));
+    // The inspector shows the WHIP URL (read from the server) with a Copy button.
+    QQuickItem* field = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT((field = item(QStringLiteral("prop_url"))) &&
+                                 field->property("text").toString().startsWith(QStringLiteral("http://127.0.0.1:")),
+                             10000);
+    const QString url = field->property("text").toString();
+    QVERIFY2(QRegularExpression(QStringLiteral("/whip/[A-Za-z0-9]{24}$")).match(url).hasMatch(), qPrintable(url));
+    QQuickItem* copy = item(QStringLiteral("copy_url"));
+    QVERIFY(copy && copy->isVisible());
+    QGuiApplication::clipboard()->clear();
+    QTest::mouseClick(window_, Qt::LeftButton, {}, sceneCenter(copy));
+    QTRY_COMPARE_WITH_TIMEOUT(QGuiApplication::clipboard()->text(), url, 2000);
+    QTest::keyClick(window_, Qt::Key_0, Qt::ControlModifier);
+    screenshot(QStringLiteral("studio-whip-url.png"));
   }
 };
 
