@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn, execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { writeFile } from 'node:fs/promises';
+import net from 'node:net';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { startServer, serverBinary, openSocket, tempDir, removeDir } from '../lib/server.mjs';
@@ -173,5 +174,77 @@ describe('wss:// with a configured certificate', () => {
     const r = await launch(['--listen', '127.0.0.1', '--config', cfg]);
     assert.equal(r.listened, false);
     assert.match(r.err, /needs both 'tlsCertificate' and 'tlsKey'/);
+  });
+});
+
+/** Sends raw bytes on a TCP connection and collects what comes back until the server closes (or timeout). */
+function rawExchange(port, bytes, timeoutMs = 5000) {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    let data = '';
+    const timer = setTimeout(() => { socket.destroy(); resolve({ data, closed: false }); }, timeoutMs);
+    socket.on('connect', () => socket.write(bytes));
+    socket.on('data', (d) => { data += d; });
+    socket.on('error', () => {});
+    socket.on('close', () => { clearTimeout(timer); resolve({ data, closed: true }); });
+  });
+}
+
+describe('plain HTTP on the control port', () => {
+  let srv, port, base;
+  before(async () => {
+    srv = await startServer({ config: { maxMessageBytes: 65536 } });
+    port = Number(new URL(srv.url).port);
+    base = `http://127.0.0.1:${port}`;
+  });
+  after(async () => { if (srv) await srv.stop(); });
+
+  it('answers HTTP: 426 on the WebSocket path, a start page, 404 elsewhere, the tutorial pages', async () => {
+    const upgrade = await fetch(`${base}/kurento`);
+    assert.equal(upgrade.status, 426);
+    assert.equal(upgrade.headers.get('upgrade'), 'websocket');
+    assert.match(await upgrade.text(), /ws:\/\/127\.0\.0\.1:\d+\/kurento/);
+    const start = await fetch(`${base}/`);
+    assert.equal(start.status, 200);
+    assert.match(start.headers.get('content-type'), /^text\/html/);
+    assert.equal((await fetch(`${base}/nothing/here`)).status, 404);
+    const page = await fetch(`${base}/tutorials/whip.html`);
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('content-type'), /^text\/html/);
+    const script = await fetch(`${base}/tutorials/webrtc-http.js`);
+    assert.match(script.headers.get('content-type'), /^text\/javascript/);
+    // Nothing outside the pages' folder: no traversal, no other names.
+    for (const p of ['/tutorials/..%2F..%2F..%2Fetc%2Fpasswd', '/tutorials/%2Fetc%2Fpasswd', '/tutorials/.hidden.html',
+      '/tutorials/whip.html%00.png', '/tutorials/', '/tutorials/WHIP.HTML']) {
+      assert.equal((await fetch(`${base}${p}`)).status, 404, p);
+    }
+    // The WebSocket still works next to all this.
+    const r = await tryOpen(srv.url);
+    assert.equal(r.ok, true);
+    assert.equal((await ping(r.ws)).result.value, 'pong');
+    r.ws.close();
+  });
+
+  it('refuses oversized heads and bodies, chunked bodies, and survives garbage and silent connections', async () => {
+    const bigHead = await rawExchange(port, `GET / HTTP/1.1\r\nHost: x\r\nX-Fill: ${'a'.repeat(20000)}\r\n\r\n`);
+    assert.match(bigHead.data, /^HTTP\/1\.1 431 /);
+    assert.ok(bigHead.closed, 'the connection is closed after 431');
+    const bigBody = await rawExchange(port, 'POST /whip/x HTTP/1.1\r\nHost: x\r\nContent-Length: 999999999\r\n\r\n');
+    assert.match(bigBody.data, /^HTTP\/1\.1 413 /);
+    const chunked = await rawExchange(port, 'POST /whip/x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n');
+    assert.match(chunked.data, /^HTTP\/1\.1 411 /);
+    const garbage = await rawExchange(port, '\x16\x03\x01\x02\x00garbage\r\n\r\n', 3000);
+    assert.ok(garbage.closed || garbage.data === '' || /^HTTP\/1\.1 4\d\d/.test(garbage.data), JSON.stringify(garbage.data));
+    // Silent connections (a port scan) and half requests do not stop anyone else.
+    const silent = [];
+    for (let i = 0; i < 20; i++) silent.push(net.connect(port, '127.0.0.1'));
+    const half = net.connect(port, '127.0.0.1', () => half.write('GET / HTTP/1.1\r\nHost: x\r\n'));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const ok = await fetch(`${base}/`);
+    assert.equal(ok.status, 200);
+    const r = await tryOpen(srv.url);
+    assert.equal((await ping(r.ws)).result.value, 'pong');
+    r.ws.close();
+    for (const s of [...silent, half]) s.destroy();
   });
 });
