@@ -168,6 +168,22 @@ describe('WHIP and WHEP on the control port', () => {
     assert.equal(gone.status, 404, 'a released element has no resource');
   });
 
+  it('announces its STUN and TURN servers in Link headers', async () => {
+    const pipeline = await create('MediaPipeline');
+    const whep = await create('WhepEndpoint', {
+      mediaPipeline: pipeline, stunServerAddress: '127.0.0.1', stunServerPort: 3479, turnUrl: 'alice:s3cret@127.0.0.1:3480',
+    });
+    const url = value(await invoke(whep, 'getUrl'));
+    const options = await http(url, { method: 'OPTIONS' });
+    assert.equal(options.status, 204);
+    const links = options.headers.get('link') || '';
+    assert.match(links, /<stun:127\.0\.0\.1:3479>; rel="ice-server"/, links);
+    assert.match(links, /<turn:127\.0\.0\.1:3480>; rel="ice-server"; username="alice"; credential="s3cret"; credential-type="password"/, links);
+    const bad = await rpc.call('create', { type: 'WhipEndpoint', constructorParams: { mediaPipeline: pipeline, turnUrl: 'no-credentials' } });
+    assert.ok(bad.error, 'a malformed turnUrl is refused');
+    value(await rpc.call('release', { object: pipeline }));
+  });
+
   it('plays a WHIP publisher to WHEP viewers, and refuses viewers past maxViewers with 503', { timeout: 90000 }, async () => {
     const pipeline = await create('MediaPipeline');
     const whip = await create('WhipEndpoint', { mediaPipeline: pipeline, token: TOKEN });
@@ -204,6 +220,18 @@ describe('WHIP and WHEP on the control port', () => {
     const full = await http(whepUrl, { method: 'POST', headers: sdpHeaders(), body: viewOffer });
     assert.equal(full.status, 503, full.text);
     assert.equal(full.headers.get('retry-after'), '10');
+
+    // A viewer that vanishes without DELETE: its session ends by itself and frees the place.
+    value(await rpc.call('subscribe', { object: whep, type: 'PeerDisconnected' }));
+    const started = Date.now();
+    await viewer.stop();
+    const gone = Date.now() + 60000;
+    while (Date.now() < gone && value(await invoke(whep, 'getSessionCount')) > 0) await sleep(500);
+    assert.equal(value(await invoke(whep, 'getSessionCount')), 0, 'the vanished viewer\'s session ended');
+    const left = events(whep, 'PeerDisconnected');
+    assert.equal(left.length, 1);
+    assert.ok(['disconnected', 'ice-failed'].includes(left[0].data.reason), `reason ${left[0].data.reason}`);
+    console.log(`# a vanished WHEP viewer was dropped after ${Date.now() - started} ms (${left[0].data.reason})`);
     value(await rpc.call('release', { object: pipeline }));
   });
 });

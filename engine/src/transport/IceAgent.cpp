@@ -64,8 +64,11 @@ IceAgent::~IceAgent() {
 }
 
 bool IceAgent::start(std::string* error) {
+  // Consent freshness (RFC 7675, required for WebRTC): a peer that stops answering for 30 s
+  // turns the component FAILED, so an endpoint notices a vanished peer (IceComponentStateChanged)
+  // and stops sending to an address that no longer wants the media.
   agent_.reset(nice_agent_new_full(loop_.context(), NICE_COMPATIBILITY_RFC5245,
-                                   static_cast<NiceAgentOption>(NICE_AGENT_OPTION_ICE_TRICKLE)));
+                                   static_cast<NiceAgentOption>(NICE_AGENT_OPTION_ICE_TRICKLE | NICE_AGENT_OPTION_CONSENT_FRESHNESS)));
   if (!agent_) {
     if (error) *error = "libnice could not create an ICE agent";
     return false;

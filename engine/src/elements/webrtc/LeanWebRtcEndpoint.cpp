@@ -601,6 +601,7 @@ void LeanWebRtcEndpoint::onIceState(int, const QString& name) {
                                                                 {QStringLiteral("componentId"), 1},
                                                                 {QStringLiteral("state"), name}});
   if (name == u"FAILED") onFailed(QStringLiteral("ICE failed"));
+  if (iceObserver_) iceObserver_(name);  // last: it may release this endpoint
 }
 
 void LeanWebRtcEndpoint::onConnected() {

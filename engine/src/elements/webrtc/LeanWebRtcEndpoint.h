@@ -52,6 +52,9 @@ class LeanWebRtcEndpoint : public WebRtcPeer {
   // Runs `done` on the engine thread once every local candidate is known (at once if they
   // are): WHIP and WHEP answer with a complete description. Starts gathering.
   void whenGatheringDone(std::function<void()> done);
+  // Called on the engine thread with each new ICE state name ("CONNECTED", "FAILED"…): the
+  // element that created this endpoint for an HTTP session ends it when its peer is gone.
+  void setIceStateObserver(std::function<void(const QString& state)> observer) { iceObserver_ = std::move(observer); }
 
   struct Bridge;
 
@@ -97,6 +100,7 @@ class LeanWebRtcEndpoint : public WebRtcPeer {
   void updateLocalDescription();
   QStringList remoteCandidates_;  // held until the remote description is known
   std::vector<std::function<void()>> gatheringWaiters_;
+  std::function<void(const QString&)> iceObserver_;
   QString iceState_ = QStringLiteral("DISCONNECTED");
   QJsonArray candidatePairs_;
   QString cname_;

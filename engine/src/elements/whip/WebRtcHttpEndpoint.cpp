@@ -66,7 +66,16 @@ WebRtcHttpEndpoint::WebRtcHttpEndpoint(const Creation& creation, Role role)
       role_(role),
       key_(randomKey(24)),
       token_(creation.params.value(u"token").toString()),
-      maxSessions_(role == Role::Whip ? 1 : creation.params.value(u"maxViewers").toInt(kDefaultMaxViewers)) {
+      maxSessions_(role == Role::Whip ? 1 : creation.params.value(u"maxViewers").toInt(kDefaultMaxViewers)),
+      stunServerAddress_(creation.params.value(u"stunServerAddress").toString()),
+      stunServerPort_(creation.params.value(u"stunServerPort").toInt(3478)),
+      turnUrl_(creation.params.value(u"turnUrl").toString()) {
+  if (stunServerPort_ < 1 || stunServerPort_ > 65535) {
+    throw KurentoException(KurentoError::illegalParam(QStringLiteral("'stunServerPort' must be 1-65535")));
+  }
+  if (!turnUrl_.isEmpty() && (!turnUrl_.contains(u'@') || !turnUrl_.section(u'@', 0, 0).contains(u':'))) {
+    throw KurentoException(KurentoError::illegalParam(QStringLiteral("'turnUrl' must look like user:password@host:port")));
+  }
   if (maxSessions_ < 1) {
     throw KurentoException(KurentoError::illegalParam(QStringLiteral("'maxViewers' must be at least 1")));
   }
@@ -112,7 +121,10 @@ bool WebRtcHttpEndpoint::authorized(const HttpRequest& request) const {
 void WebRtcHttpEndpoint::handle(const HttpRequest& request, const QString& sessionKey, const HttpRespond& respond) {
   if (request.method == "OPTIONS") {
     HttpResponse r = withCors(HttpResponse{204, {}, {}});
-    if (sessionKey.isEmpty()) r.header("Accept-Post", "application/sdp");
+    if (sessionKey.isEmpty()) {
+      r.header("Accept-Post", "application/sdp");
+      r.headers += iceServerLinks();
+    }
     respond(std::move(r));
     return;
   }
@@ -191,6 +203,9 @@ void WebRtcHttpEndpoint::post(const HttpRequest& request, const HttpRespond& res
     respond(textAnswer(503, QStringLiteral("%1 needs the lean WebRTC transport (config 'webrtcTransport': \"lean\")").arg(kind())));
     return;
   }
+  endpoint->stunServerAddress = stunServerAddress_;
+  endpoint->stunServerPort = stunServerPort_;
+  endpoint->turnUrl = turnUrl_;
   auto self = std::static_pointer_cast<MediaElement>(shared_from_this());
   try {
     auto offered = std::make_shared<DeferredReply>(engine(), [](const QJsonValue&, const KurentoError*) {});
@@ -206,13 +221,20 @@ void WebRtcHttpEndpoint::post(const HttpRequest& request, const HttpRespond& res
   Session session{randomKey(24), endpointId, randomKey(12), request.peer};
   const QString key = session.key;
   sessions_.emplace(key, session);
+  std::weak_ptr<WebRtcHttpEndpoint> weakSelf = std::static_pointer_cast<WebRtcHttpEndpoint>(shared_from_this());
+  endpoint->setIceStateObserver([weakSelf, key](const QString& state) {
+    // Queued: the endpoint is in the middle of its own call.
+    QTimer::singleShot(0, [weakSelf, key, state] {
+      if (auto self = weakSelf.lock()) self->onSessionIceState(key, state);
+    });
+  });
   raise(QStringLiteral("PeerConnected"), QJsonObject{{QStringLiteral("session"), key},
                                                      {QStringLiteral("endpoint"), endpointId},
                                                      {QStringLiteral("remoteAddress"), request.peer}});
   // The answer carries every local candidate: WHIP/WHEP clients need not trickle.
   auto pending = std::make_shared<PendingAnswer>(respond);
   std::weak_ptr<LeanWebRtcEndpoint> weakEndpoint = endpoint;
-  auto answer = [pending, weakEndpoint, location = sessionPath(key), etag = session.etag] {
+  auto answer = [pending, weakEndpoint, weakOwner = weakSelf, location = sessionPath(key), etag = session.etag] {
     auto e = weakEndpoint.lock();
     if (!e) return;  // released: PendingAnswer answers
     HttpResponse r{201,
@@ -220,6 +242,7 @@ void WebRtcHttpEndpoint::post(const HttpRequest& request, const HttpRespond& res
                     {"Location", location.toUtf8()},
                     {"ETag", '"' + etag.toUtf8() + '"'}},
                    e->localDescription().toUtf8()};
+    if (auto owner = weakOwner.lock()) r.headers += owner->iceServerLinks();
     pending->answer(withCors(std::move(r)));
   };
   QTimer::singleShot(kAnswerTimeoutMs, &engine(), answer);  // at worst, without every candidate
@@ -279,6 +302,40 @@ void WebRtcHttpEndpoint::endSession(const QString& key, const QString& reason) {
                                                         {QStringLiteral("endpoint"), session.endpointId},
                                                         {QStringLiteral("remoteAddress"), session.peer},
                                                         {QStringLiteral("reason"), reason}});
+}
+
+void WebRtcHttpEndpoint::onSessionIceState(const QString& key, const QString& state) {
+  auto it = sessions_.find(key);
+  if (it == sessions_.end()) return;
+  it->second.iceState = state;
+  if (state == u"FAILED") {
+    endSession(key, QStringLiteral("ice-failed"));
+    return;
+  }
+  if (state != u"DISCONNECTED") return;
+  std::weak_ptr<WebRtcHttpEndpoint> weakSelf = std::static_pointer_cast<WebRtcHttpEndpoint>(shared_from_this());
+  QTimer::singleShot(kPeerGoneMs, &engine(), [weakSelf, key] {
+    auto self = weakSelf.lock();
+    if (!self) return;
+    auto session = self->sessions_.find(key);
+    if (session != self->sessions_.end() && session->second.iceState == u"DISCONNECTED") self->endSession(key, QStringLiteral("disconnected"));
+  });
+}
+
+HttpHeaders WebRtcHttpEndpoint::iceServerLinks() const {
+  HttpHeaders links;
+  if (!stunServerAddress_.isEmpty()) {
+    links.append(qMakePair(QByteArray("Link"), QStringLiteral("<stun:%1:%2>; rel=\"ice-server\"").arg(stunServerAddress_).arg(stunServerPort_).toUtf8()));
+  }
+  if (!turnUrl_.isEmpty()) {
+    const QString credentials = turnUrl_.section(u'@', 0, 0);
+    const QString hostPort = turnUrl_.section(u'@', 1);
+    links.append(qMakePair(QByteArray("Link"),
+                           QStringLiteral("<turn:%1>; rel=\"ice-server\"; username=\"%2\"; credential=\"%3\"; credential-type=\"password\"")
+                               .arg(hostPort, credentials.section(u':', 0, 0), credentials.section(u':', 1))
+                               .toUtf8()));
+  }
+  return links;
 }
 
 void bindWebRtcHttpEndpoints(Bindings& b) {

@@ -45,6 +45,8 @@ class WebRtcHttpEndpoint : public MediaElement {
   static constexpr int kDefaultMaxViewers = 100;
   static constexpr int kRetryAfterSec = 10;
   static constexpr int kAnswerTimeoutMs = 5000;
+  // A session whose ICE stays disconnected this long (the peer vanished without DELETE) ends.
+  static constexpr int kPeerGoneMs = 15000;
 
  private:
   struct Session {
@@ -52,10 +54,14 @@ class WebRtcHttpEndpoint : public MediaElement {
     QString endpointId;
     QString etag;
     QString peer;
+    QString iceState;
   };
   void post(const HttpRequest& request, const HttpRespond& respond);
   void patch(Session& session, const HttpRequest& request, const HttpRespond& respond);
   void endSession(const QString& key, const QString& reason);
+  void onSessionIceState(const QString& key, const QString& state);
+  // RFC 9725 Link headers for the ICE servers the sessions use (STUN, TURN with credentials).
+  HttpHeaders iceServerLinks() const;
   bool authorized(const HttpRequest& request) const;
   QString sessionPath(const QString& sessionKey) const;
   QString kind() const { return role_ == Role::Whip ? QStringLiteral("WHIP") : QStringLiteral("WHEP"); }
@@ -64,6 +70,9 @@ class WebRtcHttpEndpoint : public MediaElement {
   QString key_;
   QString token_;
   int maxSessions_;
+  QString stunServerAddress_;
+  int stunServerPort_ = 3478;
+  QString turnUrl_;  // "user:password@host:port" as WebRtcEndpoint.turnUrl
   std::map<QString, Session> sessions_;
 };
 
