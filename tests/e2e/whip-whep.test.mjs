@@ -168,6 +168,55 @@ describe('WHIP and WHEP on the control port', () => {
     assert.equal(gone.status, 404, 'a released element has no resource');
   });
 
+  it('relays and records H.264 from a publisher (what OBS sends) without transcoding', { timeout: 90000 }, async () => {
+    const pipeline = await create('MediaPipeline');
+    const whip = await create('WhipEndpoint', { mediaPipeline: pipeline, token: TOKEN });
+    const whep = await create('WhepEndpoint', { mediaPipeline: pipeline, token: TOKEN });
+    const file = path.join(media, 'whip-h264.mkv');
+    const recorder = await create('RecorderEndpoint', { mediaPipeline: pipeline, uri: `file://${file}`, mediaProfile: 'MKV' });
+    value(await invoke(whip, 'connect', { sink: recorder }));
+    value(await invoke(whip, 'connect', { sink: whep }));
+    for (const object of [whip, whep, recorder]) {
+      value(await rpc.call('subscribe', { object, type: 'MediaTranscodingStateChanged' }));
+    }
+    value(await rpc.call('subscribe', { object: recorder, type: 'Recording' }));
+
+    const publisher = startWebrtcbinPeer({ video: 'h264' });
+    peers.push(publisher);
+    const pubOffer = await publisher.offer;
+    const published = await http(value(await invoke(whip, 'getUrl')), { method: 'POST', headers: sdpHeaders(), body: pubOffer });
+    assert.equal(published.status, 201, published.text);
+    assert.match(published.text, /^a=rtpmap:\d+ H264\/90000/m, 'H.264 is accepted');
+    publisher.setAnswer(published.text);
+    const whipUrl = value(await invoke(whip, 'getUrl'));
+    await trickleUntilConnected(publisher, pubOffer, new URL(published.headers.get('location'), whipUrl).toString(),
+      published.headers.get('etag'));
+    value(await invoke(recorder, 'record'));
+
+    const viewer = startWebrtcbinPeer({ video: 'h264' });
+    peers.push(viewer);
+    const viewOffer = await viewer.offer;
+    const whepUrl = value(await invoke(whep, 'getUrl'));
+    const watched = await http(whepUrl, { method: 'POST', headers: sdpHeaders(), body: viewOffer });
+    assert.equal(watched.status, 201, watched.text);
+    viewer.setAnswer(watched.text);
+    await trickleUntilConnected(viewer, viewOffer, new URL(watched.headers.get('location'), whepUrl).toString(),
+      watched.headers.get('etag'));
+    const deadline = Date.now() + 20000;
+    while (Date.now() < deadline && (viewer.stats.videoPackets < 30 || events(recorder, 'Recording').length === 0)) await sleep(200);
+    assert.ok(viewer.stats.videoPackets >= 30, `the WHEP viewer receives the H.264 video: ${JSON.stringify(viewer.stats)}`);
+    assert.ok(events(recorder, 'Recording').length > 0, 'the recorder got media');
+    await sleep(2500);
+    value(await invoke(recorder, 'stopAndWait'));
+    const info = await discover(file);
+    assert.ok(info.videoCodecs.some((c) => /h\.?264/i.test(c)), `the recording holds the publisher's H.264: ${JSON.stringify(info.videoCodecs)}`);
+    assert.match(info.raw, /width=\(int\)160/, 'at the publisher\'s size');
+    const transcoding = rpc.events.map((e) => e.params.value)
+      .filter((v) => v.type === 'MediaTranscodingStateChanged' && v.data.state === 'TRANSCODING' && [whip, whep, recorder].includes(v.object));
+    assert.deepEqual(transcoding, [], 'nothing was re-encoded');
+    value(await rpc.call('release', { object: pipeline }));
+  });
+
   it('announces its STUN and TURN servers in Link headers', async () => {
     const pipeline = await create('MediaPipeline');
     const whep = await create('WhepEndpoint', {

@@ -7,8 +7,10 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-export function startWebrtcbinPeer() {
-  const proc = spawn('/usr/bin/python3', [path.join(here, 'webrtcbin-peer.py')], { stdio: ['pipe', 'pipe', 'pipe'] });
+/** @param {{video?: 'vp8'|'h264'}} [opts] the video codec the peer sends */
+export function startWebrtcbinPeer({ video = 'vp8' } = {}) {
+  const proc = spawn('/usr/bin/python3', [path.join(here, 'webrtcbin-peer.py')],
+    { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, PW_PEER_VIDEO: video } });
   const candidates = [];
   let stats = { audioPackets: 0, videoPackets: 0, audioSent: 0, videoSent: 0 };
   let connected = false;

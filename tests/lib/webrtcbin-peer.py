@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """A GStreamer webrtcbin peer for the tests, driven over stdin/stdout (one JSON object a line).
 
-It offers live VP8 video and Opus audio with bundle-policy max-bundle, so its offer has exactly
+It offers live VP8 video (H.264 constrained baseline with PW_PEER_VIDEO=h264, as OBS sends) and Opus audio with bundle-policy max-bundle, so its offer has exactly
 what RFC 8843 clients send: the first m-line carries the transport, the second (audio) has
 `port 0` and `a=bundle-only`. It counts the RTP packets that come back per media type.
 
@@ -14,6 +14,7 @@ Traffic stays on 127.0.0.1: only that address takes part in ICE and UPnP is off.
 """
 import ctypes
 import json
+import os
 import sys
 import threading
 
@@ -24,7 +25,14 @@ gi.require_version('GstWebRTC', '1.0')
 gi.require_version('GstSdp', '1.0')
 from gi.repository import GLib, Gst, GstSdp, GstWebRTC  # noqa: E402
 
-VIDEO_CAPS = 'application/x-rtp,media=video,encoding-name=VP8,payload=96,clock-rate=90000'
+VIDEO = os.environ.get('PW_PEER_VIDEO', 'vp8')
+if VIDEO == 'h264':
+    VIDEO_CAPS = 'application/x-rtp,media=video,encoding-name=H264,payload=102,clock-rate=90000'
+    VIDEO_ENCODE = ('x264enc tune=zerolatency speed-preset=ultrafast key-int-max=15 ! '
+                    'video/x-h264,profile=constrained-baseline ! rtph264pay name=vpay pt=102 mtu=1200 config-interval=-1')
+else:
+    VIDEO_CAPS = 'application/x-rtp,media=video,encoding-name=VP8,payload=96,clock-rate=90000'
+    VIDEO_ENCODE = 'vp8enc deadline=1 keyframe-max-dist=15 ! rtpvp8pay name=vpay pt=96 mtu=1200'
 AUDIO_CAPS = 'application/x-rtp,media=audio,encoding-name=OPUS,payload=111,clock-rate=48000'
 
 out_lock = threading.Lock()
@@ -44,7 +52,7 @@ class Peer:
         self.pipe = Gst.parse_launch(
             'webrtcbin name=w bundle-policy=max-bundle '
             'videotestsrc is-live=true pattern=ball ! video/x-raw,width=160,height=120,framerate=15/1 ! '
-            'vp8enc deadline=1 keyframe-max-dist=15 ! rtpvp8pay name=vpay pt=96 mtu=1200 ! '
+            f'{VIDEO_ENCODE} ! '
             f'{VIDEO_CAPS} ! queue ! w.sink_0 '
             'audiotestsrc is-live=true wave=sine ! audio/x-raw,rate=48000,channels=1 ! opusenc ! '
             f'rtpopuspay name=apay pt=111 mtu=1200 ! {AUDIO_CAPS} ! queue ! w.sink_1')
