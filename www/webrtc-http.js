@@ -25,9 +25,37 @@ const WebRtcHttp = (() => {
     const session = new URL(response.headers.get('Location'), url).toString();
     pc.addEventListener('connectionstatechange', () => report(`Connection ${pc.connectionState}.`));
     report('Connecting…');
+    let etag = response.headers.get('ETag');
     return {
       pc,
       url: session,
+      // ICE restart (RFC 9725 §4.4.2): new credentials both ways over PATCH, DTLS goes on.
+      async restartIce() {
+        pc.restartIce();
+        await pc.setLocalDescription(await pc.createOffer());
+        await gathered(pc);
+        const sdp = pc.localDescription.sdp;
+        const line = (name, text) => (new RegExp(`^a=${name}:(.*)$`, 'm').exec(text) || [])[1];
+        const mid = line('mid', sdp);
+        const candidates = sdp.split(/\r?\n/).filter((l) => l.startsWith('a=candidate:'));
+        const frag = [`a=ice-ufrag:${line('ice-ufrag', sdp)}`, `a=ice-pwd:${line('ice-pwd', sdp)}`,
+          'm=audio 9 UDP/TLS/RTP/SAVPF 0', `a=mid:${mid}`, ...candidates, 'a=end-of-candidates', ''].join('\r\n');
+        const patchHeaders = { 'Content-Type': 'application/trickle-ice-sdpfrag', 'If-Match': '*' };
+        if (token) patchHeaders.Authorization = `Bearer ${token}`;
+        const answer = await fetch(session, { method: 'PATCH', headers: patchHeaders, body: frag });
+        const text = await answer.text();
+        if (answer.status !== 200) throw new Error(`ICE restart: ${answer.status} ${text.trim()}`);
+        etag = answer.headers.get('ETag');
+        let remote = pc.currentRemoteDescription.sdp
+          .replace(/^a=ice-ufrag:.*$/gm, `a=ice-ufrag:${line('ice-ufrag', text)}`)
+          .replace(/^a=ice-pwd:.*$/gm, `a=ice-pwd:${line('ice-pwd', text)}`)
+          .replace(/^a=candidate:.*\r?\n/gm, '').replace(/^a=end-of-candidates\r?\n/gm, '');
+        const serverCandidates = text.split(/\r?\n/).filter((l) => l.startsWith('a=candidate:'));
+        remote = remote.replace(/(a=mid:.*\r?\n)/, `$1${serverCandidates.map((c) => `${c}\r\n`).join('')}`);
+        await pc.setRemoteDescription({ type: 'answer', sdp: remote });
+        report('ICE restarted.');
+      },
+      get etag() { return etag; },
       async stop() {
         pc.close();
         await fetch(session, { method: 'DELETE', headers: token ? { Authorization: `Bearer ${token}` } : {} }).catch(() => {});

@@ -79,6 +79,7 @@ describe('the WHIP and WHEP tutorial pages in Chromium', () => {
     const whep = await create('WhepEndpoint', { mediaPipeline: pipeline, token: TOKEN });
     value(await invoke(whip, 'connect', { sink: whep }));
     value(await rpc.call('subscribe', { object: whep, type: 'MediaTranscodingStateChanged' }));
+    value(await rpc.call('subscribe', { object: whep, type: 'PeerConnected' }));
     const whipUrl = value(await invoke(whip, 'getUrl'));
     const whepUrl = value(await invoke(whep, 'getUrl'));
     const base = new URL(whipUrl).origin;
@@ -96,6 +97,13 @@ describe('the WHIP and WHEP tutorial pages in Chromium', () => {
     await viewer.goto(`${base}/tutorials/whep.html?${q(whepUrl)}`);
     await waitStatus(viewer, /Connection connected/);
 
+    const inbound = () => viewer.evaluate(async () => {
+      const out = {};
+      (await session.pc.getStats()).forEach((r) => {
+        if (r.type === 'inbound-rtp' && r.kind === 'video') Object.assign(out, { packets: r.packetsReceived, frames: r.framesDecoded });
+      });
+      return out;
+    });
     let first = null;
     const deadline = Date.now() + 30000;
     while (Date.now() < deadline) {
@@ -109,6 +117,35 @@ describe('the WHIP and WHEP tutorial pages in Chromium', () => {
     const later = await frameStats(viewer);
     const changed = later.luma.filter((y, i) => Math.abs(y - first.luma[i]) > 20).length;
     assert.ok(changed > 10, `the picture moves (${changed} of ${later.luma.length} samples changed)`);
+
+    // ICE restart from the player (PATCH with new credentials): the picture goes on, and the
+    // session's endpoint now answers with new credentials.
+    const session = rpc.events.map((e) => e.params.value).find((v) => v.type === 'PeerConnected' && v.object === whep);
+    assert.ok(session, 'PeerConnected for the viewer');
+    const ufragOf = (sdp) => /^a=ice-ufrag:(\S+)/m.exec(sdp)[1];
+    const before = ufragOf(value(await invoke(session.data.endpoint, 'getLocalSessionDescriptor')));
+    value(await rpc.call('subscribe', { object: session.data.endpoint, type: 'IceComponentStateChanged' }));
+    await viewer.evaluate(() => document.getElementById('restart').click());
+    await waitStatus(viewer, /ICE restarted/);
+    const after = ufragOf(value(await invoke(session.data.endpoint, 'getLocalSessionDescriptor')));
+    assert.notEqual(after, before, 'the server took new ICE credentials');
+    // Connectivity is back on the new credentials: ICE went READY again and video packets arrive.
+    const iceStates = () => rpc.events.map((e) => e.params.value)
+      .filter((v) => v.object === session.data.endpoint && v.type === 'IceComponentStateChanged').map((v) => v.data.state);
+    const readyBy = Date.now() + 10000;
+    while (Date.now() < readyBy && iceStates().at(-1) !== 'READY') await sleep(100);
+    const states = iceStates();
+    assert.ok(states.includes('CONNECTING') && states.at(-1) === 'READY', `ICE states after the restart: ${states}`);
+    await sleep(1000);
+    const mid = await inbound();
+    await sleep(1500);
+    const end = await inbound();
+    assert.ok(end.packets - mid.packets >= 20, `video packets arrive after the ICE restart: ${JSON.stringify([mid, end])}`);
+    // Known gap (docs/whip-whep.md): the decoder does not always get a new keyframe through
+    // WhipEndpoint → WhepEndpoint after the packets lost during the restart, so decoded frames
+    // are not asserted here.
+    assert.doesNotMatch(await viewer.$eval('#status', (e) => e.textContent), /Failed/);
+
     const transcoding = rpc.events.map((e) => e.params.value)
       .filter((v) => v.type === 'MediaTranscodingStateChanged' && v.data.state === 'TRANSCODING');
     assert.deepEqual(transcoding, [], 'the browser-to-browser stream is relayed, not re-encoded');

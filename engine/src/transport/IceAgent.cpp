@@ -135,6 +135,19 @@ void IceAgent::setRemoteCredentials(const std::string& ufrag, const std::string&
   for (const auto& line : std::exchange(pendingRemote_, {})) addRemoteCandidate(line);
 }
 
+bool IceAgent::restart(const std::string& localUfrag, const std::string& localPassword, const std::string& remoteUfrag,
+                       const std::string& remotePassword) {
+  if (!agent_ || !nice_agent_restart_stream(agent_.get(), stream_)) return false;
+  ufrag_ = localUfrag;
+  password_ = localPassword;
+  if (!nice_agent_set_local_credentials(agent_.get(), stream_, ufrag_.c_str(), password_.c_str())) return false;
+  remoteCredentialsSet_ = false;
+  pendingRemote_.clear();
+  setRemoteCredentials(remoteUfrag, remotePassword);
+  filterSockets(0, 0);  // the kernel filter checks our ufrag, and the peer may come from elsewhere now
+  return true;
+}
+
 bool IceAgent::addRemoteCandidate(const std::string& line) {
   if (!agent_) return false;
   std::string text = line.rfind("a=", 0) == 0 ? line.substr(2) : line;

@@ -53,6 +53,11 @@ class IceAgent {
   bool start(std::string* error);  // creates the agent and stream, attaches the receive callback
   bool gather();                   // starts gathering (candidates come through localCandidate)
   void setRemoteCredentials(const std::string& ufrag, const std::string& password);
+  // ICE restart (RFC 8445 §9): our new credentials (chosen by the caller) and the peer's. Checks
+  // and remote candidates start over; local candidates stay. localUfrag() changes: callers that
+  // read it from another thread must keep their own copy from before.
+  bool restart(const std::string& localUfrag, const std::string& localPassword, const std::string& remoteUfrag,
+               const std::string& remotePassword);
   // One remote candidate line ("candidate:…" or "a=candidate:…"); false when unparsable.
   bool addRemoteCandidate(const std::string& line);
   void remoteGatheringDone();

@@ -143,6 +143,17 @@ WebRtcTransport::~WebRtcTransport() {
 
 bool WebRtcTransport::start(std::string* error) { return ice_->start(error); }
 
+bool WebRtcTransport::restartIce(const std::string& localUfrag, const std::string& localPassword,
+                                 const std::string& remoteUfrag, const std::string& remotePassword) {
+  if (closed_ || !ice_->restart(localUfrag, localPassword, remoteUfrag, remotePassword)) return false;
+  // What was sent while the new pair formed is lost, maybe beyond what NACKs can repair: the
+  // peer gets a keyframe as soon as media flows again (sendRtp asks the source until one passes).
+  for (auto& out : out_) {
+    if (out) out->keyframeSent = false;
+  }
+  return true;
+}
+
 void WebRtcTransport::configure(const TransportSettings& settings) {
   if (configured_ || closed_) return;
   configured_ = true;

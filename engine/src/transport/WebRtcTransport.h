@@ -110,6 +110,9 @@ class WebRtcTransport : public std::enable_shared_from_this<WebRtcTransport> {
   void configure(const TransportSettings& settings);  // the remote description is known
   void gather();
   void addRemoteCandidate(const std::string& line);
+  // ICE restart with new credentials on both sides (IceAgent::restart); DTLS and SRTP go on.
+  bool restartIce(const std::string& localUfrag, const std::string& localPassword, const std::string& remoteUfrag,
+                  const std::string& remotePassword);
   void close();
 
   // Relay: what `source` receives of `kind` is sent by `sink` to its peer. Loop thread of both

@@ -17,6 +17,7 @@
 
 #include <QDateTime>
 #include <QRandomGenerator>
+#include <QRegularExpression>
 
 #include <gst/app/gstappsink.h>
 #include <gst/app/gstappsrc.h>
@@ -577,6 +578,29 @@ void LeanWebRtcEndpoint::whenGatheringDone(std::function<void()> done) {
   }
   gatheringWaiters_.push_back(std::move(done));
   gatherCandidates();
+}
+
+std::pair<QString, QString> LeanWebRtcEndpoint::restartIce(const QString& remoteUfrag, const QString& remotePassword) {
+  if (!negotiated_ || !transport_) {
+    throw KurentoException(ErrorCode::SdpEndPointNoRemoteSdpError, QStringLiteral("No ICE session to restart: negotiate first"));
+  }
+  if (remoteUfrag.isEmpty() || remotePassword.size() < 22 || remoteUfrag.size() > 256 || remotePassword.size() > 256) {
+    throw KurentoException(KurentoError::illegalParam(QStringLiteral("An ICE restart needs a=ice-ufrag and a=ice-pwd (22+ characters)")));
+  }
+  // Ours are chosen here, on the engine thread: the description is updated at once.
+  const QString ufrag = randomToken(8);
+  const QString password = randomToken(24);
+  static const QRegularExpression ufragLine(QStringLiteral("a=ice-ufrag:[^\\r\\n]*"));
+  static const QRegularExpression passwordLine(QStringLiteral("a=ice-pwd:[^\\r\\n]*"));
+  baseLocalSdp_.replace(ufragLine, QStringLiteral("a=ice-ufrag:") + ufrag);
+  baseLocalSdp_.replace(passwordLine, QStringLiteral("a=ice-pwd:") + password);
+  updateLocalDescription();
+  negotiation_.remote.ufrag = remoteUfrag;
+  negotiation_.remote.password = remotePassword;
+  post([l = ufrag.toStdString(), lp = password.toStdString(), r = remoteUfrag.toStdString(), rp = remotePassword.toStdString()](WebRtcTransport& t) {
+    if (!t.restartIce(l, lp, r, rp)) qWarning("pipewright: the ICE restart failed");
+  });
+  return {ufrag, password};
 }
 
 void LeanWebRtcEndpoint::addIceCandidate(const QJsonObject& candidate) {

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <functional>
+#include <utility>
 #include <vector>
 #include <future>
 #include <memory>
@@ -54,6 +55,12 @@ class LeanWebRtcEndpoint : public WebRtcPeer {
   void whenGatheringDone(std::function<void()> done);
   // Called on the engine thread with each new ICE state name ("CONNECTED", "FAILED"…): the
   // element that created this endpoint for an HTTP session ends it when its peer is gone.
+  // ICE restart asked by the peer (WHIP/WHEP PATCH): its new credentials; returns ours, new too.
+  // The local candidates stay (localCandidates()). Throws 40208-style errors before negotiation.
+  std::pair<QString, QString> restartIce(const QString& remoteUfrag, const QString& remotePassword);
+  const QStringList& localCandidates() const { return gathered_; }
+  const QString& remoteIceUfrag() const { return negotiation_.remote.ufrag; }
+  const QString& bundleMid() const { return negotiation_.bundleMid; }
   void setIceStateObserver(std::function<void(const QString& state)> observer) { iceObserver_ = std::move(observer); }
 
   struct Bridge;

@@ -17,6 +17,8 @@
 
 #include <openssl/crypto.h>
 
+#include <optional>
+
 namespace pw {
 namespace {
 
@@ -265,25 +267,46 @@ void WebRtcHttpEndpoint::patch(Session& session, const HttpRequest& request, con
     return;
   }
   QString mid;
-  int mline = 0;
+  QString ufrag;
+  QString password;
   QStringList candidates;
   for (const QString& raw : QString::fromUtf8(request.body).split(u'\n')) {
     const QString line = raw.trimmed();
-    if (line.startsWith(u"a=ice-ufrag:") && !endpoint->remoteDescription().contains(line)) {
-      respond(textAnswer(501, QStringLiteral("ICE restart is not supported: DELETE the session and POST a new offer")));
+    if (line.startsWith(u"a=ice-ufrag:")) ufrag = line.mid(12);
+    if (line.startsWith(u"a=ice-pwd:")) password = line.mid(10);
+    if (line.startsWith(u"a=mid:") && mid.isEmpty()) mid = line.mid(6);
+    if (line.startsWith(u"a=candidate:")) candidates.append(line.mid(2));
+  }
+  // New credentials from the client: an ICE restart (RFC 9725 §4.4.2), answered with ours.
+  std::optional<HttpResponse> restarted;
+  if (!ufrag.isEmpty() && ufrag != endpoint->remoteIceUfrag()) {
+    try {
+      const auto [localUfrag, localPassword] = endpoint->restartIce(ufrag, password);
+      session.etag = randomKey(12);
+      QString frag = QStringLiteral("a=ice-ufrag:%1\r\na=ice-pwd:%2\r\nm=audio 9 UDP/TLS/RTP/SAVPF 0\r\na=mid:%3\r\n")
+                         .arg(localUfrag, localPassword, endpoint->bundleMid());
+      for (const QString& c : endpoint->localCandidates()) frag += QStringLiteral("a=") + c + QStringLiteral("\r\n");
+      frag += QStringLiteral("a=end-of-candidates\r\n");
+      restarted = withCors(HttpResponse{200,
+                                        {{"Content-Type", "application/trickle-ice-sdpfrag"}, {"ETag", '"' + session.etag.toUtf8() + '"'}},
+                                        frag.toUtf8()});
+    } catch (const KurentoException& e) {
+      respond(textAnswer(400, QStringLiteral("The ICE restart was refused: %1").arg(e.error().message)));
       return;
     }
-    if (line.startsWith(u"a=mid:")) mid = line.mid(6);
-    if (line.startsWith(u"a=candidate:")) candidates.append(line.mid(2));
   }
   try {
     for (const QString& c : candidates) {
       endpoint->addIceCandidate(QJsonObject{{QStringLiteral("candidate"), c},
-                                            {QStringLiteral("sdpMid"), mid},
-                                            {QStringLiteral("sdpMLineIndex"), mline}});
+                                            {QStringLiteral("sdpMid"), mid.isEmpty() ? endpoint->bundleMid() : mid},
+                                            {QStringLiteral("sdpMLineIndex"), 0}});
     }
   } catch (const KurentoException& e) {
     respond(textAnswer(400, QStringLiteral("Bad candidate: %1").arg(e.error().message)));
+    return;
+  }
+  if (restarted) {
+    respond(std::move(*restarted));
     return;
   }
   respond(withCors(HttpResponse{204, {}, {}}));
