@@ -2,10 +2,15 @@
 // wait for EOS used to run one after the other, so eight recorders whose muxer never finished
 // took eight seconds to close and held their descriptors all that time; now their waits overlap.
 // Also: an EOS that arrives ends its wait at once, `after` sees its element NULL, drain() waits
-// for everything, and the worker pool stays bounded and ends when idle.
+// for everything, the worker pool stays bounded and ends when idle, and a refusal by the
+// ResourceGuard names the teardowns still pending.
 
+#include "core/ResourceGuard.h"
 #include "gst/GstRef.h"
 #include "gst/Reaper.h"
+#include "pipewright/engine/Config.h"
+#include "pipewright/engine/Engine.h"
+#include "pipewright/engine/KurentoError.h"
 
 #include <QElapsedTimer>
 #include <QTest>
@@ -16,6 +21,8 @@
 #include <vector>
 
 #include <gst/app/gstappsrc.h>
+
+#include <sys/resource.h>
 
 using namespace pw;
 
@@ -176,6 +183,48 @@ class TestReaper : public QObject {
     QVERIFY(Reaper::instance().drain(5000));
     QCOMPARE(done.count(), 1);
     gst_element_set_state(again.pipeline.get(), GST_STATE_NULL);
+  }
+
+  // A refusal for want of descriptors names the teardowns still holding some ("19937 of 20000
+  // open or will be used" said nothing about the backlog behind it).
+  void refusalNamesPendingTeardowns() {
+    Engine engine(Config{});
+    ResourceGuard guard;
+    std::vector<Retiree> retirees;
+    for (int i = 0; i < 3; ++i) retirees.push_back(makeRetiree());
+    for (auto& r : retirees) Reaper::instance().retire(r.bin, r.sinkPad, 3000);
+    QCOMPARE(Reaper::instance().pending(), 3);
+
+    rlimit saved{};
+    QCOMPARE(getrlimit(RLIMIT_NOFILE, &saved), 0);
+    rlimit low = saved;
+    low.rlim_cur = static_cast<rlim_t>(ResourceGuard::openFds() + ResourceGuard::kReserveFds / 2);
+    QCOMPARE(setrlimit(RLIMIT_NOFILE, &low), 0);
+    QString message;
+    try {
+      guard.check(QStringLiteral("RecorderEndpoint"), QStringLiteral("RecorderEndpoint"), engine.registry());
+    } catch (const KurentoException& e) {
+      message = e.error().message;
+    }
+    QCOMPARE(setrlimit(RLIMIT_NOFILE, &saved), 0);
+    qInfo("refusal: %s", qPrintable(message));
+    QVERIFY2(message.contains(QLatin1String("(3 released elements still being closed hold some of them)")),
+             qPrintable(message));
+
+    // Once they are closed, the message no longer mentions them.
+    for (auto& r : retirees) QCOMPARE(gst_app_src_end_of_stream(GST_APP_SRC(r.appsrc.get())), GST_FLOW_OK);
+    QVERIFY(Reaper::instance().drain(5000));
+    QCOMPARE(setrlimit(RLIMIT_NOFILE, &low), 0);
+    message.clear();
+    try {
+      guard.check(QStringLiteral("RecorderEndpoint"), QStringLiteral("RecorderEndpoint"), engine.registry());
+    } catch (const KurentoException& e) {
+      message = e.error().message;
+    }
+    QCOMPARE(setrlimit(RLIMIT_NOFILE, &saved), 0);
+    QVERIFY2(message.contains(QLatin1String("RLIMIT_NOFILE")) && !message.contains(QLatin1String("still being closed")),
+             qPrintable(message));
+    for (auto& r : retirees) gst_element_set_state(r.pipeline.get(), GST_STATE_NULL);
   }
 };
 
