@@ -160,7 +160,7 @@ class TestReaper : public QObject {
   }
 
   // Jobs without a wait, many at once: all run, on at most kMaxWorkers threads, and the
-  // workers end once idle.
+  // workers end once idle (the spare ones first).
   void workersBoundedAndEndWhenIdle() {
     std::vector<Retiree> retirees;
     for (int i = 0; i < 20; ++i) retirees.push_back(makeRetiree());
@@ -174,6 +174,8 @@ class TestReaper : public QObject {
     QVERIFY(Reaper::instance().drain(5000));
     QCOMPARE(finished.count(), 20);
     QVERIFY(finished.allNull);
+    // Spare workers go soon after the burst, the last one later.
+    QTRY_VERIFY_WITH_TIMEOUT(Reaper::instance().workers() <= 1, Reaper::kSpareIdleExitMs + 1500);
     QTRY_COMPARE_WITH_TIMEOUT(Reaper::instance().workers(), 0, Reaper::kIdleExitMs + 3000);
     for (auto& r : retirees) gst_element_set_state(r.pipeline.get(), GST_STATE_NULL);
     // And work after that starts a worker again.

@@ -218,9 +218,9 @@ void Reaper::run() {
       continue;
     }
     if (stopping_ && waiting_.empty()) break;
-    // Idle long enough: go, unless this is the last worker and a wait or a trim needs watching
-    // (with other workers idle too, they watch).
-    const auto exitAt = idleSince + std::chrono::milliseconds(kIdleExitMs);
+    // Idle long enough: go, unless a wait or a trim needs watching and no other idle worker
+    // watches it. A spare worker (another one remains) goes sooner than the last.
+    const auto exitAt = idleSince + std::chrono::milliseconds(workers_ > 1 ? kSpareIdleExitMs : kIdleExitMs);
     const bool needed = !waiting_.empty() || (trimPending_ && idle());
     if (now >= exitAt && (!needed || idleWorkers_ > 0)) break;
     // Sleep until a kick, the next deadline, the trim, or the time to go (at least a period

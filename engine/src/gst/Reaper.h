@@ -13,9 +13,10 @@
 // passes, and its deadline bounds the wait; all waiting jobs wait at the same time, whatever
 // their number. The part that must block, the change to NULL, runs on a small pool of workers
 // (at most kMaxWorkers): started on demand, so one teardown stuck in a streaming thread's join
-// delays none of the others while a worker is free, and ending after kIdleExitMs without work,
-// so an idle server runs no Reaper thread at all. Jobs start in the order they become ready
-// (FIFO among those with no wait); with several workers they may finish in any order.
+// delays none of the others while a worker is free; spare workers end soon after a burst, the
+// last one after kIdleExitMs without work, so an idle server runs no Reaper thread at all. Jobs
+// start in the order they become ready (FIFO among those with no wait); with several workers
+// they may finish in any order.
 
 #include "GstRef.h"
 
@@ -36,8 +37,11 @@ class Reaper {
 
   // At most this many workers run changes to NULL at once; EOS waits hold none of them.
   static constexpr int kMaxWorkers = 4;
-  // A worker with nothing to do (and nothing to watch) for this long ends.
-  static constexpr int kIdleExitMs = 2000;
+  // A worker with nothing to do (and nothing to watch) ends after kSpareIdleExitMs while
+  // another worker remains, the last one after kIdleExitMs: a burst leaves no spare threads
+  // behind, and releases that come every few seconds do not start a thread each.
+  static constexpr int kSpareIdleExitMs = 250;
+  static constexpr int kIdleExitMs = 5000;
 
   // Takes `element` out of its parent bin now (its state locked, so the parent's state changes
   // leave it alone); it goes to NULL on a worker, after `waitEosPad` (when given) has seen EOS
