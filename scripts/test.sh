@@ -31,11 +31,12 @@ if [ "${PIPEWRIGHT_SANITIZERS:-1}" != 0 ]; then
   # path's media loops and ICE agents across threads (tst_ice_agent; the packet-level tests count
   # allocations with their own operator new, which TSan's runtime provides itself), and real
   # GStreamer pipelines whose streaming threads feed the engine thread (tst_media: players,
-  # shared transcoders, recorders; tst_hubs: Composite, dispatchers, ports coming and going).
+  # shared transcoders, recorders; tst_hubs: Composite, dispatchers, ports coming and going;
+  # tst_reaper: teardown workers, EOS probes on streaming threads and waits overlapping).
   # Any report fails its test (halt_on_error=1).
-  echo "test: ThreadSanitizer (build-tsan: unit.transport.ice_agent, unit.media, unit.hubs)"
+  echo "test: ThreadSanitizer (build-tsan: unit.transport.ice_agent, unit.media, unit.hubs, unit.reaper)"
   [ -f build-tsan/CMakeCache.txt ] || cmake --preset tsan -DPIPEWRIGHT_BUILD_STUDIO=OFF >/dev/null
-  cmake --build build-tsan --parallel "$(nproc)" --target tst_ice_agent tst_media tst_hubs
-  (cd build-tsan && ctest --output-on-failure --timeout 600 -R '^unit\.(transport\.ice_agent|media|hubs)$') || status=$?
+  cmake --build build-tsan --parallel "$(nproc)" --target tst_ice_agent tst_media tst_hubs tst_reaper
+  (cd build-tsan && ctest --output-on-failure --timeout 600 -R '^unit\.(transport\.ice_agent|media|hubs|reaper)$') || status=$?
 fi
 exit "$status"

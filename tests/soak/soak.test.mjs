@@ -110,6 +110,12 @@ describe(`soak: ${CYCLES} WebRTC + player + recorder cycles`, () => {
       now = { fds: count(`/proc/${pid}/fd`), threads: count(`/proc/${pid}/task`), rss: rssKiB(pid) };
       if (now.fds <= base.fds + 2 && now.threads <= base.threads + 2) break;
     }
+    // The memory the last cycles freed goes back to the system when the Reaper trims, 0.5 s after
+    // its last teardown: read RSS after that. Read at once, it still held those cycles (about
+    // 120 MiB instead of 65-70, 2026-12-03), which failed runs whose teardowns had finished
+    // early enough for the threads to be back at the first sample.
+    await sleep(1500);
+    now.rss = rssKiB(pid);
     const mib = (k) => (k / 1024).toFixed(1);
     console.log(`soak: ${CYCLES} cycles in ${seconds.toFixed(0)} s; fds ${base.fds}→${now.fds}, threads ` +
       `${base.threads}→${now.threads}, RSS ${mib(base.rss)}→${mib(middleRss)} (half-way)→${mib(now.rss)} MiB`);

@@ -1,6 +1,7 @@
 #include "ResourceGuard.h"
 
 #include "ObjectRegistry.h"
+#include "gst/Reaper.h"
 #include "pipewright/engine/KurentoError.h"
 
 #include <QHash>
@@ -78,6 +79,16 @@ std::optional<qint64> systemThreads() {
 }
 
 bool exists(const QByteArray& path) { return ::access(path.constData(), F_OK) == 0; }
+
+// Released elements whose teardown has not finished still hold their descriptors and threads
+// (the Reaper closes them in the background). A refusal says how many, so a backlog there is
+// told apart from live objects using the limit.
+QString closingNote() {
+  const int closing = Reaper::instance().pending();
+  if (closing == 0) return {};
+  return closing == 1 ? QStringLiteral(" (1 released element still being closed holds some of them)")
+                      : QStringLiteral(" (%1 released elements still being closed hold some of them)").arg(closing);
+}
 
 }  // namespace
 
@@ -185,13 +196,14 @@ void ResourceGuard::check(const QString& type, const QString& resourceClass, con
     throw KurentoException(
         ErrorCode::NotEnoughResources,
         QStringLiteral("Not enough file descriptors for a new %1: %2 of %3 (RLIMIT_NOFILE) are open or will be used by the "
-                       "live objects, and one more needs about %4 plus a reserve of %5. Release objects, or raise the "
+                       "live objects%6, and one more needs about %4 plus a reserve of %5. Release objects, or raise the "
                        "limit (LimitNOFILE= in the systemd unit, or ulimit -n before starting pipewright)")
             .arg(type)
             .arg(fds + fdsAhead)
             .arg(*limit)
             .arg(cost.fds)
-            .arg(kReserveFds));
+            .arg(kReserveFds)
+            .arg(closingNote()));
   }
   const int threads = threadCount();
   const int threadsAhead = std::max(0, baselineThreads_ + committed.threads - threads);
@@ -199,7 +211,7 @@ void ResourceGuard::check(const QString& type, const QString& resourceClass, con
     if (l.used + threadsAhead + cost.threads + kReserveThreads <= l.limit) continue;
     throw KurentoException(
         ErrorCode::NotEnoughResources,
-        QStringLiteral("Not enough threads for a new %1: %2 of %3 (%4) run or will run for the live objects, and one "
+        QStringLiteral("Not enough threads for a new %1: %2 of %3 (%4) run or will run for the live objects%8, and one "
                        "more needs about %5 plus a reserve of %6. Release objects, or raise the limit (%7)")
             .arg(type)
             .arg(l.used + threadsAhead)
@@ -207,7 +219,8 @@ void ResourceGuard::check(const QString& type, const QString& resourceClass, con
             .arg(l.name)
             .arg(cost.threads)
             .arg(kReserveThreads)
-            .arg(l.advice));
+            .arg(l.advice)
+            .arg(closingNote()));
   }
 }
 
