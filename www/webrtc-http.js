@@ -81,5 +81,48 @@ const WebRtcHttp = (() => {
     return negotiate(pc, url, token, report);
   }
 
-  return { publish, play };
+  // Wires a tutorial page: the url and token fields (filled from ?url=&token=), Start (runs
+  // `begin(url, token, report)`, which returns a session), Stop, Restart ICE when the page has
+  // it, and ?autostart=1.
+  function page(begin) {
+    const $ = (id) => document.getElementById(id);
+    const params = new URLSearchParams(location.search);
+    const report = (text) => { $('status').textContent = text; };
+    const buttons = (running) => {
+      $('start').disabled = running;
+      $('stop').disabled = !running;
+      if ($('restart')) $('restart').disabled = !running;
+    };
+    $('url').value = params.get('url') || '';
+    $('token').value = params.get('token') || '';
+    let session = null;
+    $('form').addEventListener('submit', async (event) => {
+      event.preventDefault();
+      $('start').disabled = true;
+      try {
+        session = await begin($('url').value, $('token').value, report);
+        window.session = session;  // for the browser console (and the tests)
+        buttons(true);
+      } catch (error) {
+        report(`Failed: ${error.message}`);
+        buttons(false);
+      }
+    });
+    $('stop').addEventListener('click', async () => {
+      await session?.stop();
+      session = null;
+      buttons(false);
+      report('Stopped (the session was deleted).');
+    });
+    $('restart')?.addEventListener('click', async () => {
+      try {
+        await session?.restartIce();
+      } catch (error) {
+        report(`Failed: ${error.message}`);
+      }
+    });
+    if (params.get('autostart')) $('start').click();
+  }
+
+  return { publish, play, page };
 })();
