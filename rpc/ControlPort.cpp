@@ -16,27 +16,33 @@ namespace {
 // made for classifying (deleting it ends them).
 const QString kHeadDeadline = QStringLiteral("pipewright-head-deadline");
 
-bool headerHas(const QByteArray& head, const QByteArray& name, const QByteArray& token) {
+// The values of every header line named `name` (case-insensitive) in a request head.
+QList<QByteArray> headerValues(const QByteArray& head, const QByteArray& name) {
+  QList<QByteArray> values;
   for (const QByteArray& line : head.split('\n')) {
     const int colon = line.indexOf(':');
-    if (colon <= 0 || line.left(colon).trimmed().compare(name, Qt::CaseInsensitive) != 0) continue;
-    for (const QByteArray& part : line.mid(colon + 1).split(',')) {
+    if (colon > 0 && line.left(colon).trimmed().compare(name, Qt::CaseInsensitive) == 0) values.append(line.mid(colon + 1).trimmed());
+  }
+  return values;
+}
+
+// Whether a header named `name` lists `token` among its comma-separated values.
+bool headerHas(const QByteArray& head, const QByteArray& name, const QByteArray& token) {
+  for (const QByteArray& value : headerValues(head, name)) {
+    for (const QByteArray& part : value.split(',')) {
       if (part.trimmed().compare(token, Qt::CaseInsensitive) == 0) return true;
     }
   }
   return false;
 }
 
+// The first Content-Length (0 without one, -1 when it is not a number).
 qint64 contentLength(const QByteArray& head) {
-  for (const QByteArray& line : head.split('\n')) {
-    const int colon = line.indexOf(':');
-    if (colon > 0 && line.left(colon).trimmed().compare("content-length", Qt::CaseInsensitive) == 0) {
-      bool ok = false;
-      const qint64 n = line.mid(colon + 1).trimmed().toLongLong(&ok);
-      return ok ? n : -1;
-    }
-  }
-  return 0;
+  const QList<QByteArray> values = headerValues(head, "content-length");
+  if (values.isEmpty()) return 0;
+  bool ok = false;
+  const qint64 n = values.first().toLongLong(&ok);
+  return ok ? n : -1;
 }
 
 void refuse(QTcpSocket* socket, const QByteArray& status, const QByteArray& message) {

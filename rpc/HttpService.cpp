@@ -133,26 +133,19 @@ HttpResponse HttpService::tutorialFile(const QString& name) const {
                                                 {QStringLiteral("png"), "image/png"}};
   const auto match = plainName.match(name);
   if (webRoot_.isEmpty() || !match.hasMatch()) return HttpResponse::text(404, QStringLiteral("No such page"));
-  const QByteArray path = QFile::encodeName(webRoot_ + u'/' + name);
-  const int fd = ::open(path.constData(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) return HttpResponse::text(404, QStringLiteral("No such page"));
-  struct stat st {};
-  QByteArray body;
-  constexpr qint64 kMaxPageBytes = 4 * 1024 * 1024;
-  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= kMaxPageBytes) {
-    body.resize(static_cast<qsizetype>(st.st_size));
-    qsizetype done = 0;
-    while (done < body.size()) {
-      const ssize_t n = ::read(fd, body.data() + done, static_cast<size_t>(body.size() - done));
-      if (n <= 0) break;
-      done += n;
-    }
-    body.resize(done);
-  } else {
-    ::close(fd);
+  // Opened without following a link; the QFile owns the descriptor from here.
+  const int fd = ::open(QFile::encodeName(webRoot_ + u'/' + name).constData(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  QFile file;
+  if (fd < 0 || !file.open(fd, QIODevice::ReadOnly, QFileDevice::AutoCloseHandle)) {
+    if (fd >= 0) ::close(fd);
     return HttpResponse::text(404, QStringLiteral("No such page"));
   }
-  ::close(fd);
+  struct stat st {};
+  constexpr qint64 kMaxPageBytes = 4 * 1024 * 1024;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > kMaxPageBytes) {
+    return HttpResponse::text(404, QStringLiteral("No such page"));
+  }
+  const QByteArray body = file.readAll();
   return HttpResponse{200, {{"Content-Type", types.value(match.captured(1))}, {"X-Content-Type-Options", "nosniff"}}, body};
 }
 

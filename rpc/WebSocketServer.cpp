@@ -4,6 +4,7 @@
 #include "HttpService.h"
 #include "WebSocketConnection.h"
 #include "pipewright/engine/Engine.h"
+#include "pipewright/engine/SecretCompare.h"
 
 #include <QFile>
 #include <QSslCertificate>
@@ -13,17 +14,9 @@
 #include <QWebSocket>
 #include <QWebSocketCorsAuthenticator>
 
-#include <openssl/crypto.h>
 
 namespace pw {
 namespace {
-
-// Compares tokens in time independent of where they differ.
-bool sameToken(const QString& given, const QString& expected) {
-  const QByteArray a = given.toUtf8();
-  const QByteArray b = expected.toUtf8();
-  return !b.isEmpty() && a.size() == b.size() && CRYPTO_memcmp(a.constData(), b.constData(), static_cast<size_t>(a.size())) == 0;
-}
 
 bool isLoopbackHost(const QString& host) {
   if (host == u"localhost" || host.endsWith(u".localhost")) return true;
@@ -159,8 +152,8 @@ void WebSocketServer::onNewConnection() {
       continue;
     }
     const QString token = QUrlQuery(url).queryItemValue(QStringLiteral("access_token"), QUrl::FullyDecoded);
-    const bool administrator = sameToken(token, config_.adminToken);
-    if (!config_.accessToken.isEmpty() && !administrator && !sameToken(token, config_.accessToken)) {
+    const bool administrator = sameSecret(token.toUtf8(), config_.adminToken);
+    if (!config_.accessToken.isEmpty() && !administrator && !sameSecret(token.toUtf8(), config_.accessToken)) {
       socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("Invalid access token"));
       socket->deleteLater();
       continue;

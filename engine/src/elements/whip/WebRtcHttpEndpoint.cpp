@@ -10,12 +10,11 @@
 #include "media/Formats.h"
 #include "pipewright/engine/Engine.h"
 #include "pipewright/engine/KurentoError.h"
+#include "pipewright/engine/SecretCompare.h"
 
 #include <QJsonObject>
 #include <QRandomGenerator>
 #include <QTimer>
-
-#include <openssl/crypto.h>
 
 #include <optional>
 
@@ -27,11 +26,6 @@ QString randomKey(int length) {
   QString out;
   for (int i = 0; i < length; ++i) out.append(QLatin1Char(kChars[QRandomGenerator::system()->bounded(62)]));
   return out;
-}
-
-bool sameSecret(const QByteArray& given, const QString& expected) {
-  const QByteArray b = expected.toUtf8();
-  return !b.isEmpty() && given.size() == b.size() && CRYPTO_memcmp(given.constData(), b.constData(), static_cast<size_t>(b.size())) == 0;
 }
 
 HttpResponse withCors(HttpResponse response) {
