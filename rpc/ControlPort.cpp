@@ -53,8 +53,8 @@ void refuse(QTcpSocket* socket, const QByteArray& status, const QByteArray& mess
 
 }  // namespace
 
-ControlPort::ControlPort(Handoff webSocket, Handoff http, qint64 maxBodyBytes, QObject* parent)
-    : QObject(parent), webSocket_(std::move(webSocket)), http_(std::move(http)), maxBodyBytes_(maxBodyBytes) {}
+ControlPort::ControlPort(Handoff webSocket, Handoff http, QObject* parent)
+    : QObject(parent), webSocket_(std::move(webSocket)), http_(std::move(http)) {}
 
 ControlPort::~ControlPort() { close(); }
 
@@ -63,12 +63,21 @@ bool ControlPort::listen(const QHostAddress& address, quint16 port, const std::o
   if (tls) {
     auto ssl = std::make_unique<QSslServer>();
     ssl->setSslConfiguration(*tls);
+    // Qt 6.4's QSslServer has no handshake timeout: the head deadline starts with the handshake.
+    connect(ssl.get(), &QSslServer::startedEncryptionHandshake, this, [this](QSslSocket* socket) { armDeadline(socket, kHeadTimeoutMs); });
     server_ = std::move(ssl);
     secure_ = true;
   } else {
     server_ = std::make_unique<QTcpServer>();
   }
   connect(server_.get(), &QTcpServer::pendingConnectionAvailable, this, &ControlPort::onNewConnection);
+  // Out of descriptors, QTcpServer stops accepting; try again a little later.
+  connect(server_.get(), &QTcpServer::acceptError, this, [this](QAbstractSocket::SocketError) {
+    server_->pauseAccepting();
+    QTimer::singleShot(100, this, [this] {
+      if (server_) server_->resumeAccepting();
+    });
+  });
   if (!server_->listen(address, port)) {
     if (error) *error = server_->errorString();
     return false;
@@ -90,14 +99,56 @@ void ControlPort::close() {
 quint16 ControlPort::port() const { return server_ ? server_->serverPort() : 0; }
 QHostAddress ControlPort::address() const { return server_ ? server_->serverAddress() : QHostAddress(); }
 
+void ControlPort::evictOldestPending() {
+  while (!pendingOrder_.empty()) {
+    QPointer<QTcpSocket> oldest = pendingOrder_.front();
+    pendingOrder_.pop_front();
+    if (!oldest) continue;
+    if (auto* deadline = oldest->findChild<QTimer*>(kHeadDeadline, Qt::FindDirectChildrenOnly)) {
+      delete deadline;  // counts it out now
+      oldest->abort();
+      oldest->deleteLater();
+      return;
+    }
+  }
+}
+
+void ControlPort::armDeadline(QTcpSocket* socket, int timeoutMs) {
+  if (socket->findChild<QTimer*>(kHeadDeadline, Qt::FindDirectChildrenOnly)) return;
+  if (pending_ >= kMaxPendingConnections) evictOldestPending();
+  if (pendingOrder_.size() > 2 * static_cast<size_t>(kMaxPendingConnections)) {
+    std::erase_if(pendingOrder_, [](const QPointer<QTcpSocket>& s) {
+      return !s || !s->findChild<QTimer*>(kHeadDeadline, Qt::FindDirectChildrenOnly);
+    });
+  }
+  pendingOrder_.push_back(socket);
+  auto* deadline = new QTimer(socket);
+  deadline->setObjectName(kHeadDeadline);
+  deadline->setSingleShot(true);
+  ++pending_;
+  connect(deadline, &QObject::destroyed, this, [this] { --pending_; });
+  connect(deadline, &QTimer::timeout, socket, [socket] {
+    socket->abort();
+    socket->deleteLater();
+  });
+  deadline->start(timeoutMs);
+}
+
+void ControlPort::clearDeadline(QTcpSocket* socket) {
+  // (deleteLater: this may run in a connection whose context is the deadline)
+  if (auto* deadline = socket->findChild<QTimer*>(kHeadDeadline, Qt::FindDirectChildrenOnly)) {
+    deadline->stop();
+    deadline->setObjectName(QString());
+    QObject::disconnect(socket, nullptr, deadline, nullptr);
+    deadline->deleteLater();
+  }
+}
+
 void ControlPort::onNewConnection() {
   while (QTcpSocket* socket = server_->nextPendingConnection()) {
     socket->setParent(nullptr);
-    auto* deadline = new QTimer(socket);
-    deadline->setObjectName(kHeadDeadline);
-    deadline->setSingleShot(true);
-    connect(deadline, &QTimer::timeout, socket, [socket] { socket->abort(); });
-    deadline->start(kHeadTimeoutMs);
+    armDeadline(socket, kHeadTimeoutMs);  // (TLS: armed when the handshake started)
+    QTimer* deadline = socket->findChild<QTimer*>(kHeadDeadline, Qt::FindDirectChildrenOnly);
     connect(socket, &QTcpSocket::readyRead, deadline, [this, socket] { classify(socket); });
     connect(socket, &QTcpSocket::disconnected, deadline, [socket] { socket->deleteLater(); });
     if (socket->bytesAvailable() > 0) classify(socket);
@@ -112,22 +163,16 @@ void ControlPort::classify(QTcpSocket* socket) {
     return;
   }
   // From here on the socket belongs to whoever takes it.
-  // (deleteLater: this may run in the deadline's own connection)
-  if (auto* deadline = socket->findChild<QTimer*>(kHeadDeadline, Qt::FindDirectChildrenOnly)) {
-    deadline->stop();
-    deadline->setObjectName(QString());
-    QObject::disconnect(socket, nullptr, deadline, nullptr);
-    deadline->deleteLater();
-  }
+  clearDeadline(socket);
   const QByteArray lines = head.left(end);
   if (headerHas(lines, "upgrade", "websocket")) {
     webSocket_(socket);
     return;
   }
   const qint64 length = contentLength(lines);
-  if (length < 0 || length > maxBodyBytes_) {
+  if (length < 0 || length > kMaxHttpBodyBytes) {
     refuse(socket, "413 Content Too Large",
-           QByteArray("request body over the limit of ") + QByteArray::number(maxBodyBytes_) + " bytes ('maxMessageBytes')");
+           QByteArray("request body over the limit of ") + QByteArray::number(kMaxHttpBodyBytes) + " bytes");
     connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
     return;
   }
@@ -138,10 +183,16 @@ void ControlPort::classify(QTcpSocket* socket) {
   }
   // Later requests on this connection skip the checks above: the read buffer bounds them
   // (a larger request stalls until the idle timeout), and so does the idle timer.
-  socket->setReadBufferSize(maxBodyBytes_ + kMaxHeadBytes);
+  socket->setReadBufferSize(kMaxHttpBodyBytes + kMaxHeadBytes);
   auto* idle = new QTimer(socket);
   idle->setSingleShot(true);
-  connect(idle, &QTimer::timeout, socket, [socket] { socket->abort(); });
+  // QtHttpServer 6.4 answers a request it cannot parse by cutting the socket's signal
+  // connections (not closing it): the idle timer, connected to the timer's own signal, still
+  // ends such a socket, and frees it.
+  connect(idle, &QTimer::timeout, socket, [socket] {
+    socket->abort();
+    socket->deleteLater();
+  });
   connect(socket, &QTcpSocket::readyRead, idle, [idle] { idle->start(kHttpIdleTimeoutMs); });
   connect(socket, &QTcpSocket::bytesWritten, idle, [idle] { idle->start(kHttpIdleTimeoutMs); });
   idle->start(kHttpIdleTimeoutMs);

@@ -8,8 +8,10 @@
 
 #include <QHostAddress>
 #include <QObject>
+#include <QPointer>
 #include <QSslConfiguration>
 
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -25,7 +27,7 @@ class ControlPort : public QObject {
  public:
   using Handoff = std::function<void(QTcpSocket* socket)>;
 
-  ControlPort(Handoff webSocket, Handoff http, qint64 maxBodyBytes, QObject* parent = nullptr);
+  ControlPort(Handoff webSocket, Handoff http, QObject* parent = nullptr);
   ~ControlPort() override;
 
   // Listens on `address`:`port`, with TLS when `tls` is given. False with the server's message.
@@ -36,19 +38,34 @@ class ControlPort : public QObject {
   bool secure() const { return secure_; }
 
   static constexpr qint64 kMaxHeadBytes = 16 * 1024;
+  // An HTTP body (an SDP offer, a trickle fragment) is small: larger ones get 413.
+  static constexpr qint64 kMaxHttpBodyBytes = 256 * 1024;
+  // A connection that has not sent its first request head (TLS handshake included) this long
+  // after being accepted is closed.
   static constexpr int kHeadTimeoutMs = 10000;
   // An HTTP connection with nothing read or written for this long is closed.
   static constexpr int kHttpIdleTimeoutMs = 60000;
+  // Connections not yet handed over (handshaking, sending their head) at once: past this, the
+  // oldest such connection is closed for each new one, so that silent connections can neither
+  // use up the server's descriptors nor keep a real client (which sends its head at once) out.
+  static constexpr int kMaxPendingConnections = 256;
+  int pendingConnections() const { return pending_; }
 
  private:
   void onNewConnection();
   void classify(QTcpSocket* socket);
+  // Closes `socket` after `timeoutMs` unless it was handed over (or this deadline was cleared).
+  void armDeadline(QTcpSocket* socket, int timeoutMs);
+  void clearDeadline(QTcpSocket* socket);
+  // Makes room for one more pending connection by closing the oldest one.
+  void evictOldestPending();
 
   Handoff webSocket_;
   Handoff http_;
-  qint64 maxBodyBytes_;
   std::unique_ptr<QTcpServer> server_;
   bool secure_ = false;
+  int pending_ = 0;  // sockets with an armed head deadline
+  std::deque<QPointer<QTcpSocket>> pendingOrder_;  // oldest first; entries handed over are skipped
 };
 
 }  // namespace pw

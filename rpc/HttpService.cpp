@@ -84,14 +84,16 @@ bool HttpService::handleRequest(const QHttpServerRequest& request, QTcpSocket* s
   r.peer = QStringLiteral("%1:%2").arg(socket->peerAddress().toString()).arg(socket->peerPort());
 
   auto responder = std::make_shared<QHttpServerResponder>(makeResponder(request, socket));
-  HttpRespond respond = [responder, guard = QPointer<QTcpSocket>(socket)](HttpResponse response) {
+  const bool head = r.method == "HEAD";
+  HttpRespond respond = [responder, head, guard = QPointer<QTcpSocket>(socket)](HttpResponse response) {
     if (!guard || !guard->isOpen()) return;  // the client left before its answer
     response.header("Cache-Control", "no-store");
     // QHttpServerResponder 6.4 takes only literal header lists: write the parts one by one.
     responder->writeStatusLine(statusCode(response.status));
     for (const auto& [name, value] : response.headers) responder->writeHeader(name, value);
-    responder->writeHeader("Content-Length", QByteArray::number(response.body.size()));
-    responder->writeBody(response.body);
+    // RFC 9110: no Content-Length on 204; HEAD gets the length but not the body.
+    if (response.status != 204) responder->writeHeader("Content-Length", QByteArray::number(response.body.size()));
+    responder->writeBody(head || response.status == 204 ? QByteArray() : response.body);
   };
 
   const QString wsPath = u'/' + config_.path;

@@ -56,7 +56,7 @@ WebSocketServer::WebSocketServer(Engine& engine, const Config& config, QObject* 
           }, Qt::DirectConnection);
   http_ = std::make_unique<HttpService>(engine_, config_);
   port_ = std::make_unique<ControlPort>([this](QTcpSocket* socket) { server_.handleConnection(socket); },
-                                        [this](QTcpSocket* socket) { http_->take(socket); }, config_.maxMessageBytes);
+                                        [this](QTcpSocket* socket) { http_->take(socket); });
 }
 
 WebSocketServer::~WebSocketServer() {

@@ -121,7 +121,10 @@ const WebRtcHttp = (() => {
         report(`Failed: ${error.message}`);
       }
     });
-    if (params.get('autostart')) $('start').click();
+    // Only for this server's own resources: a link must not send the camera elsewhere.
+    let sameOrigin = false;
+    try { sameOrigin = new URL($('url').value, location.href).origin === location.origin; } catch (error) { /* not a URL */ }
+    if (params.get('autostart') && sameOrigin) $('start').click();
   }
 
   return { publish, play, page };

@@ -217,14 +217,38 @@ describe('WHIP and WHEP on the control port', () => {
     value(await rpc.call('release', { object: pipeline }));
   });
 
+  it('a session whose endpoint a client released frees its place', { timeout: 60000 }, async () => {
+    const pipeline = await create('MediaPipeline');
+    const whip = await create('WhipEndpoint', { mediaPipeline: pipeline });
+    const url = value(await invoke(whip, 'getUrl'));
+    for (const type of ['PeerConnected', 'PeerDisconnected']) value(await rpc.call('subscribe', { object: whip, type }));
+    const peer = startWebrtcbinPeer();
+    peers.push(peer);
+    const offer = await peer.offer;
+    const first = await http(url, { method: 'POST', headers: { 'Content-Type': 'application/sdp' }, body: offer });
+    assert.equal(first.status, 201, first.text);
+    assert.equal((await http(url, { method: 'POST', headers: { 'Content-Type': 'application/sdp' }, body: offer })).status, 409);
+    const endpoint = events(whip, 'PeerConnected')[0].data.endpoint;
+    value(await rpc.call('release', { object: endpoint }));
+    const again = await http(url, { method: 'POST', headers: { 'Content-Type': 'application/sdp' }, body: offer });
+    assert.equal(again.status, 201, `the released session no longer holds the publisher place: ${again.text}`);
+    const left = events(whip, 'PeerDisconnected');
+    assert.equal(left.length, 1);
+    assert.equal(left[0].data.reason, 'released');
+    assert.equal(left[0].data.endpoint, endpoint);
+    value(await rpc.call('release', { object: pipeline }));
+  });
+
   it('announces its STUN and TURN servers in Link headers', async () => {
     const pipeline = await create('MediaPipeline');
     const whep = await create('WhepEndpoint', {
-      mediaPipeline: pipeline, stunServerAddress: '127.0.0.1', stunServerPort: 3479, turnUrl: 'alice:s3cret@127.0.0.1:3480',
+      mediaPipeline: pipeline, token: TOKEN, stunServerAddress: '127.0.0.1', stunServerPort: 3479, turnUrl: 'alice:s3cret@127.0.0.1:3480',
     });
     const url = value(await invoke(whep, 'getUrl'));
-    const options = await http(url, { method: 'OPTIONS' });
-    assert.equal(options.status, 204);
+    const anonymous = await http(url, { method: 'OPTIONS' });
+    assert.equal(anonymous.status, 204);
+    assert.equal(anonymous.headers.get('link'), null, 'no TURN credentials without the token');
+    const options = await http(url, { method: 'OPTIONS', headers: { Authorization: `Bearer ${TOKEN}` } });
     const links = options.headers.get('link') || '';
     assert.match(links, /<stun:127\.0\.0\.1:3479>; rel="ice-server"/, links);
     assert.match(links, /<turn:127\.0\.0\.1:3480>; rel="ice-server"; username="alice"; credential="s3cret"; credential-type="password"/, links);

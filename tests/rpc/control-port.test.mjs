@@ -247,4 +247,34 @@ describe('plain HTTP on the control port', () => {
     r.ws.close();
     for (const s of [...silent, half]) s.destroy();
   });
+
+  it('a flood of silent connections is capped: the oldest are closed, real clients still get in', async () => {
+    const flood = [];
+    let closed = 0;
+    for (let i = 0; i < 300; i++) {
+      const s = net.connect(port, '127.0.0.1');
+      s.on('error', () => {});
+      s.on('close', () => { closed++; });
+      flood.push(s);
+      if (i % 50 === 49) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const by = Date.now() + 5000;
+    while (Date.now() < by && closed < 44) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.ok(closed >= 44, `past 256 pending connections the oldest are closed (${closed} of 300 closed)`);
+    assert.equal((await fetch(`${base}/`)).status, 200, 'an HTTP client still gets its answer');
+    const r = await tryOpen(srv.url);
+    assert.equal((await ping(r.ws)).result.value, 'pong', 'a WebSocket client still gets in');
+    r.ws.close();
+    for (const s of flood) s.destroy();
+  });
+
+  it('HEAD has no body, a request QtHttpServer cannot parse does not stop the server', async () => {
+    const head = await rawExchange(port, 'HEAD / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 3000);
+    assert.match(head.data, /^HTTP\/1\.1 200 /);
+    assert.match(head.data, /Content-Length: [1-9]/i);
+    assert.ok(head.data.endsWith('\r\n\r\n'), `no body after the head: ${JSON.stringify(head.data.slice(-80))}`);
+    const bad = await rawExchange(port, 'GET / HTTP/1.1\r\nBad Header Line\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab', 1500);
+    assert.doesNotMatch(bad.data, /^HTTP\/1\.1 2/, 'a malformed request gets no success answer');
+    assert.equal((await fetch(`${base}/`)).status, 200);
+  });
 });

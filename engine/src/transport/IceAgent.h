@@ -46,7 +46,9 @@ class IceAgent {
   IceAgent(const IceAgent&) = delete;
   IceAgent& operator=(const IceAgent&) = delete;
 
-  // Our credentials, fixed at construction (usable at once in an SDP on any thread).
+  // Our credentials, chosen at construction (usable at once in an SDP on any thread until the
+  // agent starts); restart() changes them on the loop thread, so callers on other threads keep
+  // the copy they read before negotiating.
   const std::string& localUfrag() const { return ufrag_; }
   const std::string& localPassword() const { return password_; }
 

@@ -115,11 +115,13 @@ bool WebRtcHttpEndpoint::authorized(const HttpRequest& request) const {
 }
 
 void WebRtcHttpEndpoint::handle(const HttpRequest& request, const QString& sessionKey, const HttpRespond& respond) {
+  dropOrphanedSessions();
   if (request.method == "OPTIONS") {
     HttpResponse r = withCors(HttpResponse{204, {}, {}});
     if (sessionKey.isEmpty()) {
       r.header("Accept-Post", "application/sdp");
-      r.headers += iceServerLinks();
+      // TURN credentials only to a client that may use them.
+      if (authorized(request)) r.headers += iceServerLinks();
     }
     respond(std::move(r));
     return;
@@ -230,6 +232,14 @@ void WebRtcHttpEndpoint::post(const HttpRequest& request, const HttpRespond& res
   // The answer carries every local candidate: WHIP/WHEP clients need not trickle.
   auto pending = std::make_shared<PendingAnswer>(respond);
   std::weak_ptr<LeanWebRtcEndpoint> weakEndpoint = endpoint;
+  QTimer::singleShot(kConnectTimeoutMs, &engine(), [weakSelf, key] {
+    auto self = weakSelf.lock();
+    if (!self) return;
+    auto it = self->sessions_.find(key);
+    if (it != self->sessions_.end() && it->second.iceState != u"CONNECTED" && it->second.iceState != u"READY") {
+      self->endSession(key, QStringLiteral("timeout"));
+    }
+  });
   auto answer = [pending, weakEndpoint, weakOwner = weakSelf, location = sessionPath(key), etag = session.etag] {
     auto e = weakEndpoint.lock();
     if (!e) return;  // released: PendingAnswer answers
@@ -296,8 +306,11 @@ void WebRtcHttpEndpoint::patch(Session& session, const HttpRequest& request, con
                                             {QStringLiteral("sdpMLineIndex"), 0}});
     }
   } catch (const KurentoException& e) {
-    respond(textAnswer(400, QStringLiteral("Bad candidate: %1").arg(e.error().message)));
-    return;
+    // After a restart the client must learn our new credentials whatever its candidates were.
+    if (!restarted) {
+      respond(textAnswer(400, QStringLiteral("Bad candidate: %1").arg(e.error().message)));
+      return;
+    }
   }
   if (restarted) {
     respond(std::move(*restarted));
@@ -319,6 +332,14 @@ void WebRtcHttpEndpoint::endSession(const QString& key, const QString& reason) {
                                                         {QStringLiteral("endpoint"), session.endpointId},
                                                         {QStringLiteral("remoteAddress"), session.peer},
                                                         {QStringLiteral("reason"), reason}});
+}
+
+void WebRtcHttpEndpoint::dropOrphanedSessions() {
+  QStringList gone;
+  for (const auto& [key, session] : sessions_) {
+    if (!engine().registry().find(session.endpointId)) gone.append(key);
+  }
+  for (const QString& key : gone) endSession(key, QStringLiteral("released"));
 }
 
 void WebRtcHttpEndpoint::onSessionIceState(const QString& key, const QString& state) {

@@ -47,6 +47,8 @@ class WebRtcHttpEndpoint : public MediaElement {
   static constexpr int kAnswerTimeoutMs = 5000;
   // A session whose ICE stays disconnected this long (the peer vanished without DELETE) ends.
   static constexpr int kPeerGoneMs = 15000;
+  // A session whose peer never connects (it posted and went away) ends after this long.
+  static constexpr int kConnectTimeoutMs = 30000;
 
  private:
   struct Session {
@@ -60,6 +62,8 @@ class WebRtcHttpEndpoint : public MediaElement {
   void patch(Session& session, const HttpRequest& request, const HttpRespond& respond);
   void endSession(const QString& key, const QString& reason);
   void onSessionIceState(const QString& key, const QString& state);
+  // Ends the sessions whose endpoint was released by someone else (a client, the studio).
+  void dropOrphanedSessions();
   // RFC 9725 Link headers for the ICE servers the sessions use (STUN, TURN with credentials).
   HttpHeaders iceServerLinks() const;
   bool authorized(const HttpRequest& request) const;
