@@ -45,6 +45,33 @@ qint64 contentLength(const QByteArray& head) {
   return ok ? n : -1;
 }
 
+// Whether a request head breaks RFC 9112 in ways that let two parsers disagree on where a
+// request ends: a request line without three parts, a header line without a field name and
+// colon (obsolete folding included), or several Content-Length headers that differ.
+bool malformedHead(const QByteArray& head) {
+  const QList<QByteArray> lines = head.split('\n');
+  if (lines.first().trimmed().split(' ').size() != 3) return true;
+  for (qsizetype i = 1; i < lines.size(); ++i) {
+    QByteArray line = lines[i];
+    if (line.endsWith('\r')) line.chop(1);
+    const qsizetype colon = line.indexOf(':');
+    if (colon <= 0) return true;
+    for (qsizetype c = 0; c < colon; ++c) {
+      const char ch = line[c];
+      if (ch <= ' ' || ch >= 127 || ch == '"' || ch == '(' || ch == ')' || ch == ',' || ch == '/' || ch == ';' ||
+          ch == '<' || ch == '=' || ch == '>' || ch == '?' || ch == '@' || ch == '[' || ch == '\\' || ch == ']' ||
+          ch == '{' || ch == '}') {
+        return true;
+      }
+    }
+  }
+  const QList<QByteArray> lengths = headerValues(head, "content-length");
+  for (const QByteArray& value : lengths) {
+    if (value != lengths.first()) return true;
+  }
+  return false;
+}
+
 void refuse(QTcpSocket* socket, const QByteArray& status, const QByteArray& message) {
   socket->write("HTTP/1.1 " + status + "\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: " +
                 QByteArray::number(message.size() + 1) + "\r\nConnection: close\r\n\r\n" + message + "\n");
@@ -149,6 +176,11 @@ void ControlPort::onNewConnection() {
     socket->setParent(nullptr);
     armDeadline(socket, kHeadTimeoutMs);  // (TLS: armed when the handshake started)
     QTimer* deadline = socket->findChild<QTimer*>(kHeadDeadline, Qt::FindDirectChildrenOnly);
+    if (!deadline) {  // (cannot happen: armDeadline never evicts the socket it arms)
+      socket->abort();
+      socket->deleteLater();
+      continue;
+    }
     connect(socket, &QTcpSocket::readyRead, deadline, [this, socket] { classify(socket); });
     connect(socket, &QTcpSocket::disconnected, deadline, [socket] { socket->deleteLater(); });
     if (socket->bytesAvailable() > 0) classify(socket);
@@ -165,6 +197,11 @@ void ControlPort::classify(QTcpSocket* socket) {
   // From here on the socket belongs to whoever takes it.
   clearDeadline(socket);
   const QByteArray lines = head.left(end);
+  if (malformedHead(lines)) {
+    refuse(socket, "400 Bad Request", "malformed request head");
+    connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+    return;
+  }
   if (headerHas(lines, "upgrade", "websocket")) {
     webSocket_(socket);
     return;
@@ -181,7 +218,8 @@ void ControlPort::classify(QTcpSocket* socket) {
     connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
     return;
   }
-  // Later requests on this connection skip the checks above: the read buffer bounds them
+  // Later requests on this connection skip the checks above (QtHttpServer's parser alone reads
+  // them): the read buffer bounds them
   // (a larger request stalls until the idle timeout), and so does the idle timer.
   socket->setReadBufferSize(kMaxHttpBodyBytes + kMaxHeadBytes);
   auto* idle = new QTimer(socket);
