@@ -90,7 +90,8 @@ bool ControlPort::listen(const QHostAddress& address, quint16 port, const std::o
   if (tls) {
     auto ssl = std::make_unique<QSslServer>();
     ssl->setSslConfiguration(*tls);
-    // Qt 6.4's QSslServer has no handshake timeout: the head deadline starts with the handshake.
+    // QSslServer drops a handshake after its own timeout (5 s); the head deadline and the pending-
+    // connection cap count handshaking connections too.
     connect(ssl.get(), &QSslServer::startedEncryptionHandshake, this, [this](QSslSocket* socket) { armDeadline(socket, kHeadTimeoutMs); });
     server_ = std::move(ssl);
     secure_ = true;

@@ -168,6 +168,15 @@ describe('wss:// with a configured certificate', () => {
     assert.equal(r.ok, false);
   });
 
+  it('a connection that never completes the TLS handshake is closed (QSslServer 5 s, head deadline 10 s)', async () => {
+    const port = Number(new URL(srv.url.replace('wss://', 'https://')).port);
+    const started = Date.now();
+    const silent = await rawExchange(port, '', 15000);
+    assert.equal(silent.closed, true, 'closed by the server');
+    const seconds = (Date.now() - started) / 1000;
+    assert.ok(seconds > 4 && seconds < 12, `closed after ${seconds} s`);
+  });
+
   it('a certificate without its key refuses to start', async () => {
     const cfg = path.join(dir, 'half.json');
     await writeFile(cfg, JSON.stringify({ tlsCertificate: path.join(dir, 'cert.pem') }));
