@@ -15,12 +15,60 @@
 
 #include <QDateTime>
 
+#include <cmath>
+
 #include <gst/video/video-event.h>
 
 namespace pw {
 namespace {
 
 constexpr qint64 kFlowTimeoutUs = 2000000;  // NOT_FLOWING after 2 s without buffers (as KMS)
+
+KurentoException badCaps(const QString& what) { return KurentoException(KurentoError::illegalParam(what)); }
+
+// VideoCaps {codec, framerate: {numerator, denominator}} → what the output is forced to.
+ForcedFormat forcedVideoFormat(const QJsonValue& value) {
+  const QJsonObject caps = value.toObject();
+  const QString codec = caps.value(QStringLiteral("codec")).toString();
+  ForcedFormat f;
+  if (codec == u"VP8") f.format = formats::kVp8;
+  else if (codec == u"VP9") f.format = formats::kVp9;
+  else if (codec == u"H264") f.format = formats::kH264;
+  else if (codec == u"RAW") f.format = formats::kRawVideo;
+  else throw badCaps(QStringLiteral("'caps.codec' %1 cannot be produced here: use VP8, VP9, H264 or RAW").arg(codec.isEmpty() ? QStringLiteral("(none)") : codec));
+  const QJsonValue rate = caps.value(QStringLiteral("framerate"));
+  if (!rate.isUndefined() && !rate.isNull()) {
+    const QJsonObject fraction = rate.toObject();
+    const double num = fraction.value(QStringLiteral("numerator")).toDouble(-1);
+    const double den = fraction.value(QStringLiteral("denominator")).toDouble(1);
+    if (!rate.isObject() || num < 1 || num > 1e6 || den < 1 || den > 1e6 || num / den > 240 || num / den < 0.1 ||
+        num != std::floor(num) || den != std::floor(den)) {
+      throw badCaps(QStringLiteral("'caps.framerate' must be a fraction {numerator, denominator} of 0.1 to 240 frames per second"));
+    }
+    f.framerateNum = static_cast<int>(num);
+    f.framerateDen = static_cast<int>(den);
+  }
+  return f;
+}
+
+// AudioCaps {codec, bitrate} → what the output is forced to.
+ForcedFormat forcedAudioFormat(const QJsonValue& value) {
+  const QJsonObject caps = value.toObject();
+  const QString codec = caps.value(QStringLiteral("codec")).toString();
+  ForcedFormat f;
+  if (codec == u"OPUS") f.format = formats::kOpus;
+  else if (codec == u"PCMU") f.format = formats::kMulaw;
+  else if (codec == u"PCMA") f.format = formats::kAlaw;
+  else if (codec == u"RAW") f.format = formats::kRawAudio;
+  else throw badCaps(QStringLiteral("'caps.codec' %1 cannot be produced here: use OPUS, PCMU, PCMA or RAW").arg(codec.isEmpty() ? QStringLiteral("(none)") : codec));
+  const QJsonValue bitrate = caps.value(QStringLiteral("bitrate"));
+  if (!bitrate.isUndefined() && !bitrate.isNull()) {
+    const double bps = bitrate.toDouble(-1);
+    if (!bitrate.isDouble() || bps < 0 || bps > 510000) throw badCaps(QStringLiteral("'caps.bitrate' must be 0 to 510000 bps (0: the encoderBitrate)"));
+    f.bitrateBps = static_cast<int>(bps);
+  }
+  return f;
+}
 
 QString flowState(bool on) { return on ? QStringLiteral("FLOWING") : QStringLiteral("NOT_FLOWING"); }
 
@@ -77,6 +125,7 @@ GstElement* MediaElement::addOutput(MediaType type) {
   gst_bin_add(bin(), raw);
   auto port = OutputPort::create(engine(), type, bin(), std::move(tee));
   port->setEncoderSettings(encoder_);
+  port->setForcedFormat(forced_[index(type)]);
   std::weak_ptr<MediaObject> weak = weak_from_this();
   port->onTranscodingChanged([this, type](bool on, const QString& branch) {
     raise(QStringLiteral("MediaTranscodingStateChanged"),
@@ -237,6 +286,14 @@ void MediaElement::setEncoderBitrate(int bps) {
   for (auto& port : outputs_) {
     if (port) port->setEncoderSettings(encoder_);
   }
+}
+
+void MediaElement::setOutputFormat(MediaType type, const ForcedFormat& forced) {
+  const int i = index(type);
+  if (forced_[i] == forced) return;
+  forced_[i] = forced;
+  if (outputs_[i]) outputs_[i]->setForcedFormat(forced);
+  outputFormatChanged(type);
 }
 
 void MediaElement::setMinEncoderBitrate(int bps) {
@@ -421,11 +478,14 @@ void bindMediaElement(Bindings& b) {
     call.as<MediaElement>().setMaxEncoderBitrate(static_cast<int>(call.integer(QStringLiteral("maxEncoderBitrate"))));
     return QJsonValue();
   });
-  for (const QString& op : {QStringLiteral("setAudioFormat"), QStringLiteral("setVideoFormat")}) {
-    b.add(c, op, [op](Invocation&) -> QJsonValue {
-      throw KurentoException(KurentoError::notImplemented(QStringLiteral("MediaElement.%1").arg(op)));
-    });
-  }
+  b.add(c, QStringLiteral("setVideoFormat"), [](Invocation& call) {
+    call.as<MediaElement>().setOutputFormat(MediaType::Video, forcedVideoFormat(call.params().value(QStringLiteral("caps"))));
+    return QJsonValue();
+  });
+  b.add(c, QStringLiteral("setAudioFormat"), [](Invocation& call) {
+    call.as<MediaElement>().setOutputFormat(MediaType::Audio, forcedAudioFormat(call.params().value(QStringLiteral("caps"))));
+    return QJsonValue();
+  });
 }
 
 }  // namespace pw

@@ -51,6 +51,9 @@ class MediaElement : public MediaObject {
   // encoder target, whatever REMB or encoderBitrate ask for. 0 = none.
   void setMinEncoderBitrate(int bps);
   void setMaxEncoderBitrate(int bps);
+  // setVideoFormat / setAudioFormat (see ForcedFormat). Engine thread.
+  void setOutputFormat(MediaType type, const ForcedFormat& forced);
+  const ForcedFormat& outputFormat(MediaType type) const { return forced_[index(type)]; }
 
   // Element statistics (getStats); endpoints add their own, possibly asynchronously.
   virtual QJsonObject stats(std::optional<MediaType> type) const;
@@ -84,6 +87,8 @@ class MediaElement : public MediaObject {
   // Before a GStreamer link is made: a source builds its output for `type`, a sink its input,
   // if they make them lazily (the lean path only builds a GStreamer junction when one is used).
   virtual void prepareOutput(MediaType) {}
+  // After setOutputFormat: links that bypass GStreamer re-check whether they still may.
+  virtual void outputFormatChanged(MediaType) {}
   virtual void prepareInput(MediaType) {}
   // Monotonic µs of the last media into / out of the element for `type` (0: none yet), or
   // nullopt when the element has no such input/output (no flow events then).
@@ -139,6 +144,7 @@ class MediaElement : public MediaObject {
   std::array<bool, 3> flowingIn_{};
   std::array<bool, 3> flowingOut_{};
   EncoderSettings encoder_;
+  std::array<ForcedFormat, 3> forced_{};
   bool released_ = false;
 };
 

@@ -4,6 +4,8 @@
 #include "SinkInput.h"
 #include "pipewright/engine/Engine.h"
 
+#include <algorithm>
+
 namespace pw {
 
 std::shared_ptr<OutputPort> OutputPort::create(Engine& engine, MediaType type, GstBin* elementBin, ElementRef tee) {
@@ -66,9 +68,10 @@ CapsRef OutputPort::currentCaps() const {
 }
 
 void OutputPort::attach(const std::shared_ptr<SinkInput>& input) {
+  if (std::find(attached_.begin(), attached_.end(), input) == attached_.end()) attached_.push_back(input);
   CapsRef caps = currentCaps();
   // Pass-through inputs need no format decision; others wait until the source's format is known.
-  if (!caps && !input->wantedFormat().isEmpty()) {
+  if (!caps && !effectiveFormat(input->wantedFormat(), forced_).isEmpty()) {
     pending_.push_back(input);
     holdUntilResolved();
     return;
@@ -131,7 +134,7 @@ void OutputPort::releaseHold() {
 }
 
 void OutputPort::connectToBranch(const std::shared_ptr<SinkInput>& input, const CapsRef& caps) {
-  const QString& wanted = input->wantedFormat();
+  const QString wanted = effectiveFormat(input->wantedFormat(), forced_);
   const QString description = transcodeDescription(caps.get(), wanted, settings_);
   // Pass-through consumers of any format share one branch; others one per format.
   const QString key = description.isEmpty() ? QStringLiteral("passthrough") : wanted;
@@ -155,6 +158,7 @@ void OutputPort::connectToBranch(const std::shared_ptr<SinkInput>& input, const 
 }
 
 void OutputPort::detach(const SinkInput* input) {
+  std::erase_if(attached_, [&](const auto& a) { return a.get() == input; });
   std::erase_if(pending_, [&](const auto& p) { return p.get() == input; });
   if (pending_.empty()) releaseHold();
   for (auto it = branches_.begin(); it != branches_.end(); ++it) {
@@ -170,10 +174,19 @@ void OutputPort::detach(const SinkInput* input) {
 }
 
 void OutputPort::detachAll() {
+  attached_.clear();
   pending_.clear();
   releaseHold();
   for (auto& [key, branch] : branches_) branch->dispose(engine_);
   branches_.clear();
+}
+
+void OutputPort::setForcedFormat(const ForcedFormat& forced) {
+  if (forced == forced_) return;
+  forced_ = forced;
+  const auto inputs = attached_;
+  for (const auto& input : inputs) detach(input.get());
+  for (const auto& input : inputs) attach(input);
 }
 
 void OutputPort::setEncoderSettings(const EncoderSettings& s) {

@@ -47,6 +47,10 @@ class OutputPort : public std::enable_shared_from_this<OutputPort> {
 
   // Encoder target and limits for new transcode branches and the running ones.
   void setEncoderSettings(const EncoderSettings& s);
+  // setVideoFormat / setAudioFormat: what consumers get from now on; those attached already
+  // are moved to the branch for their new format.
+  void setForcedFormat(const ForcedFormat& forced);
+  const ForcedFormat& forcedFormat() const { return forced_; }
   void onTranscodingChanged(TranscodingChanged cb) { transcodingChanged_ = std::move(cb); }
   void onBranchError(BranchError cb) { branchError_ = std::move(cb); }
 
@@ -69,6 +73,8 @@ class OutputPort : public std::enable_shared_from_this<OutputPort> {
   std::shared_ptr<ProbeState> probe_ = std::make_shared<ProbeState>();
   std::map<QString, std::shared_ptr<Branch>> branches_;
   std::vector<std::shared_ptr<SinkInput>> pending_;  // waiting for the source's format
+  std::vector<std::shared_ptr<SinkInput>> attached_;  // every input attached (pending or in a branch)
+  ForcedFormat forced_;
   EncoderSettings settings_;
   TranscodingChanged transcodingChanged_;
   BranchError branchError_;

@@ -75,7 +75,7 @@ void bindDispatchers(Bindings& b) {
   });
 
   b.addFactory(QStringLiteral("Mixer"), [](const Creation& c) { return std::make_shared<Dispatcher>(c, QStringLiteral("Mixer")); });
-  for (const QString op : {QStringLiteral("connect"), QStringLiteral("disconnect")}) {
+  for (const QString& op : {QStringLiteral("connect"), QStringLiteral("disconnect")}) {
     b.add(QStringLiteral("Mixer"), op, [op](Invocation& call) {
       auto& hub = call.as<Dispatcher>();
       const auto source = Hub::portParam(call, QStringLiteral("source"), hub);

@@ -408,7 +408,8 @@ void LeanWebRtcEndpoint::refreshLink(const std::shared_ptr<LeanWebRtcEndpoint>& 
   if (!in || !out) return;
   // Packets pass unchanged only when the sink may receive them as they are: H.264 from a mode 1
   // peer (FU-A, STAP-A) goes to a mode 0 sink through the junctions, which payload it again.
-  const bool relay = in->encoding == out->encoding &&
+  // A forced output format (setVideoFormat / setAudioFormat) goes through GStreamer.
+  const bool relay = outputFormat(type).format.isEmpty() && in->encoding == out->encoding &&
                      (in->encoding != u"H264" || out->packetizationMode != 0 || in->packetizationMode == 0);
   if (relay && !link->relayed) {
     link->relayed = true;
@@ -439,6 +440,24 @@ void LeanWebRtcEndpoint::disconnectDirect(const std::shared_ptr<MediaElement>& s
     }
   }
   links.removeIf([&](const DirectLink& l) { return l.sink.expired() || l.sink.lock() == lean; });
+}
+
+void LeanWebRtcEndpoint::outputFormatChanged(MediaType type) {
+  if (type == MediaType::Data || outputFormat(type).format.isEmpty()) return;  // ported links stay ported
+  const MediaKind kind = kindOf(type);
+  QList<std::shared_ptr<LeanWebRtcEndpoint>> moved;
+  for (auto& l : directSinks_[index(type)]) {
+    auto sink = l.sink.lock();
+    if (!sink || !l.relayed) continue;
+    l.relayed = false;
+    if (transport_ && sink->transport_) {
+      auto source = transport_;
+      auto target = sink->transport_;
+      source->loop().post([kind, source, target] { WebRtcTransport::unlink(kind, source, target); });
+    }
+    moved.append(sink);
+  }
+  for (const auto& sink : moved) refreshLink(sink, type);
 }
 
 void LeanWebRtcEndpoint::prepareOutput(MediaType type) {

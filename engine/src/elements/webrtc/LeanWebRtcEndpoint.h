@@ -69,6 +69,7 @@ class LeanWebRtcEndpoint : public WebRtcPeer {
   bool connectDirect(const std::shared_ptr<MediaElement>& sink, MediaType type) override;
   void disconnectDirect(const std::shared_ptr<MediaElement>& sink, MediaType type) override;
   void prepareOutput(MediaType type) override;
+  void outputFormatChanged(MediaType type) override;
   void prepareInput(MediaType type) override;
   std::optional<qint64> inputActivityUs(MediaType type) const override;
   std::optional<qint64> outputActivityUs(MediaType type) const override;
