@@ -172,6 +172,21 @@ void ControlPort::clearDeadline(QTcpSocket* socket) {
   }
 }
 
+void ControlPort::allowLargeBodies(const QByteArray& pathPrefix, qint64 maxBytes, const QByteArray& configKey) {
+  largeBodyPrefix_ = pathPrefix;
+  maxLargeBodyBytes_ = maxBytes;
+  largeBodyKey_ = configKey;
+}
+
+std::pair<qint64, QByteArray> ControlPort::bodyLimit(const QByteArray& head) const {
+  // Request line: METHOD SP target SP version
+  const QList<QByteArray> words = head.left(head.indexOf('\n')).simplified().split(' ');
+  if (!largeBodyPrefix_.isEmpty() && words.size() == 3 && words[1].startsWith(largeBodyPrefix_)) {
+    return {maxLargeBodyBytes_, " ('" + largeBodyKey_ + "')"};
+  }
+  return {kMaxHttpBodyBytes, QByteArray()};
+}
+
 void ControlPort::onNewConnection() {
   while (QTcpSocket* socket = server_->nextPendingConnection()) {
     socket->setParent(nullptr);
@@ -208,9 +223,10 @@ void ControlPort::classify(QTcpSocket* socket) {
     return;
   }
   const qint64 length = contentLength(lines);
-  if (length < 0 || length > kMaxHttpBodyBytes) {
+  const auto [limit, limitNote] = bodyLimit(lines);
+  if (length < 0 || length > limit) {
     refuse(socket, "413 Content Too Large",
-           QByteArray("request body over the limit of ") + QByteArray::number(kMaxHttpBodyBytes) + " bytes");
+           QByteArray("request body over the limit of ") + QByteArray::number(limit) + " bytes" + limitNote);
     connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
     return;
   }
@@ -222,7 +238,7 @@ void ControlPort::classify(QTcpSocket* socket) {
   // Later requests on this connection skip the checks above (QtHttpServer's parser alone reads
   // them): the read buffer bounds them
   // (a larger request stalls until the idle timeout), and so does the idle timer.
-  socket->setReadBufferSize(kMaxHttpBodyBytes + kMaxHeadBytes);
+  socket->setReadBufferSize(limit + kMaxHeadBytes);
   auto* idle = new QTimer(socket);
   idle->setSingleShot(true);
   // QtHttpServer 6.4 answers a request it cannot parse by cutting the socket's signal

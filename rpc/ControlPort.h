@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <utility>
 
 class QTcpServer;
 class QTcpSocket;
@@ -36,6 +37,9 @@ class ControlPort : public QObject {
   quint16 port() const;
   QHostAddress address() const;
   bool secure() const { return secure_; }
+  // Requests whose target starts with `pathPrefix` may carry bodies up to `maxBytes` instead of
+  // kMaxHttpBodyBytes (HttpPostEndpoint media uploads); `configKey` is named in their 413.
+  void allowLargeBodies(const QByteArray& pathPrefix, qint64 maxBytes, const QByteArray& configKey);
 
   static constexpr qint64 kMaxHeadBytes = 16 * 1024;
   // An HTTP body (an SDP offer, a trickle fragment) is small: larger ones get 413.
@@ -54,6 +58,8 @@ class ControlPort : public QObject {
  private:
   void onNewConnection();
   void classify(QTcpSocket* socket);
+  // The body limit for a request head, and what the 413 says sets it.
+  std::pair<qint64, QByteArray> bodyLimit(const QByteArray& head) const;
   // Closes `socket` after `timeoutMs` unless it was handed over (or this deadline was cleared).
   void armDeadline(QTcpSocket* socket, int timeoutMs);
   void clearDeadline(QTcpSocket* socket);
@@ -64,6 +70,9 @@ class ControlPort : public QObject {
   Handoff http_;
   std::unique_ptr<QTcpServer> server_;
   bool secure_ = false;
+  QByteArray largeBodyPrefix_;  // empty: no request may exceed kMaxHttpBodyBytes
+  qint64 maxLargeBodyBytes_ = 0;
+  QByteArray largeBodyKey_;
   int pending_ = 0;  // sockets with an armed head deadline
   std::deque<QPointer<QTcpSocket>> pendingOrder_;  // oldest first; entries handed over are skipped
 };

@@ -1,5 +1,7 @@
 #include "HttpService.h"
 
+#include "ControlPort.h"
+
 #include "pipewright/engine/Engine.h"
 #include "pipewright/engine/HttpExchange.h"
 
@@ -96,6 +98,12 @@ bool HttpService::handleRequest(const QHttpServerRequest& request, QTcpSocket* s
     responder->writeBody(head || response.status == 204 ? QByteArray() : response.body);
   };
 
+  // A connection allowed a large upload (ControlPort) may send later requests on it: only
+  // uploads get the larger limit.
+  if (r.body.size() > ControlPort::kMaxHttpBodyBytes && !r.path.startsWith(QLatin1String(kHttpPostPathPrefix))) {
+    respond(HttpResponse::text(413, QStringLiteral("request body over the limit of %1 bytes").arg(ControlPort::kMaxHttpBodyBytes)));
+    return true;
+  }
   const QString wsPath = u'/' + config_.path;
   if (r.path == wsPath) {
     respond(HttpResponse{426,

@@ -4,6 +4,7 @@
 #include "HttpService.h"
 #include "WebSocketConnection.h"
 #include "pipewright/engine/Engine.h"
+#include "pipewright/engine/HttpExchange.h"
 #include "pipewright/engine/SecretCompare.h"
 
 #include <QFile>
@@ -57,6 +58,7 @@ WebSocketServer::WebSocketServer(Engine& engine, const Config& config, QObject* 
   http_ = std::make_unique<HttpService>(engine_, config_);
   port_ = std::make_unique<ControlPort>([this](QTcpSocket* socket) { server_.handleConnection(socket); },
                                         [this](QTcpSocket* socket) { http_->take(socket); });
+  port_->allowLargeBodies(kHttpPostPathPrefix, config_.maxUploadBytes, "maxUploadBytes");
 }
 
 WebSocketServer::~WebSocketServer() {

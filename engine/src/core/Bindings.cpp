@@ -26,6 +26,7 @@ void bindHubPort(Bindings& b);
 void bindDispatchers(Bindings& b);
 void bindComposite(Bindings& b);
 void bindWebRtcHttpEndpoints(Bindings& b);
+void bindHttpPostEndpoint(Bindings& b);
 
 const Bindings& Bindings::builtin() {
   static const Bindings bindings = [] {
@@ -47,6 +48,7 @@ const Bindings& Bindings::builtin() {
     bindDispatchers(b);
     bindComposite(b);
     bindWebRtcHttpEndpoints(b);
+    bindHttpPostEndpoint(b);
     return b;
   }();
   return bindings;

@@ -51,7 +51,8 @@ bool Config::applyJson(const QJsonObject& json, QString* error) {
       else remoteUriAllowedHosts = list;
     } else if (key == u"maxSendQueueBytes" || key == u"maxSubscriptionsPerSession" || key == u"maxSessionIdBytes" ||
                key == u"responseCacheBytes" || key == u"maxDotBytes" || key == u"dotCallsPerSecond" ||
-               key == u"remoteImageMaxBytes" || key == u"remoteImageTimeoutMs" || key == u"remoteImageCacheBytes") {
+               key == u"remoteImageMaxBytes" || key == u"remoteImageTimeoutMs" || key == u"remoteImageCacheBytes" ||
+               key == u"maxUploadBytes") {
       if (!v.isDouble() || v.toDouble() < 1) return bad(key, "a positive number");
       const auto n = static_cast<qint64>(std::min(v.toDouble(), 1e15));
       const int small = static_cast<int>(std::min<qint64>(n, std::numeric_limits<int>::max()));
@@ -63,6 +64,7 @@ bool Config::applyJson(const QJsonObject& json, QString* error) {
       else if (key == u"remoteImageMaxBytes") remoteImageMaxBytes = n;
       else if (key == u"remoteImageTimeoutMs") remoteImageTimeoutMs = small;
       else if (key == u"remoteImageCacheBytes") remoteImageCacheBytes = n;
+      else if (key == u"maxUploadBytes") maxUploadBytes = n;
       else dotCallsPerSecond = small;
     } else if (key == u"port" || key == u"maxSessions" || key == u"maxObjectsPerSession" ||
                key == u"garbageCollectorPeriodSec" || key == u"maxMessageBytes") {
@@ -147,6 +149,7 @@ QJsonObject Config::toJson() const {
                      {QStringLiteral("remoteUriAllowedHosts"), QJsonArray::fromStringList(remoteUriAllowedHosts)},
                      {QStringLiteral("remoteUriPolicy"), remoteUriPolicy},
                      {QStringLiteral("maxMessageBytes"), maxMessageBytes},
+                     {QStringLiteral("maxUploadBytes"), maxUploadBytes},
                      {QStringLiteral("maxSessions"), maxSessions},
                      {QStringLiteral("maxObjectsPerSession"), maxObjectsPerSession},
                      {QStringLiteral("garbageCollectorPeriodSec"), garbageCollectorPeriodSec},

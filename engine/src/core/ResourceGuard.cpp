@@ -31,11 +31,12 @@ struct TypeCost {
 // Measured on GStreamer 1.22 (tests/rpc/resource-exhaustion.test.mjs, bench/), rounded up:
 // what one object holds once negotiated and with media flowing (a WebRtcEndpoint after
 // generateOffer alone holds 8 descriptors and 7 threads).
-constexpr std::array<TypeCost, 5> kCosts{{
+constexpr std::array<TypeCost, 6> kCosts{{
     {"MediaPipeline", {2, 1}},
     {"WebRtcEndpoint", {10, 15}},  // with ICE-TCP connections: bench/ counts 10 descriptors with media
     {"RtpEndpoint", {28, 12}},  // a UDP source and sink for RTP and RTCP per stream, IPv4 and IPv6
     {"PlayerEndpoint", {6, 8}},
+    {"HttpPostEndpoint", {6, 8}},  // a decoder pipeline like PlayerEndpoint's while an upload plays
     {"RecorderEndpoint", {4, 8}},
 }};
 constexpr ResourceGuard::Cost kOtherCost{1, 2};  // filters, hubs, ports: queues and aggregators

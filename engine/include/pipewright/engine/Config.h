@@ -19,6 +19,7 @@ struct Config {
   QString tlsKey;              // PEM private key for wss://
   bool insecure = false;       // allow a non-loopback listen address without an access token
   qint64 maxMessageBytes = 4 * 1024 * 1024;
+  qint64 maxUploadBytes = 512LL * 1024 * 1024;  // one HTTP POST upload to an HttpPostEndpoint (other HTTP bodies: maxMessageBytes)
   int maxSessions = 1000;
   int maxObjectsPerSession = 10000;
   int garbageCollectorPeriodSec = 240;

@@ -16,6 +16,10 @@ namespace pw {
 
 using HttpHeaders = QList<QPair<QByteArray, QByteArray>>;
 
+// Where HttpPostEndpoint uploads go (`/httppost/<key>`): the only requests whose bodies may be
+// as large as Config::maxUploadBytes; every other body is held to maxMessageBytes.
+inline constexpr char kHttpPostPathPrefix[] = "/httppost/";
+
 struct HttpRequest {
   QByteArray method;  // "GET", "POST", "PATCH", "DELETE", "OPTIONS"...
   QString path;       // decoded, starting with '/'

@@ -1,5 +1,6 @@
 #include "PlayerEndpoint.h"
 
+#include "DecoderBridge.h"
 #include "DecoderSourceGuard.h"
 #include "core/Bindings.h"
 #include "core/Invocation.h"
@@ -9,7 +10,6 @@
 #include "gst/ErrorPtr.h"
 #include "gst/GCharPtr.h"
 #include "media/MediaPipeline.h"
-#include "gst/RunningTime.h"
 #include "media/SinkInput.h"
 #include "pipewright/engine/Engine.h"
 #include "pipewright/engine/Schema.h"
@@ -18,101 +18,10 @@
 #include <QTimer>
 #include <QUrl>
 
-#include <gst/app/gstappsink.h>
-#include <gst/app/gstappsrc.h>
-
-#include <mutex>
-
 namespace pw {
 
 namespace {
 constexpr int kPrerollWaitMs = 1000;  // play(): PAUSED for the preroll at most this long, then PLAYING
-}  // namespace
-
-// Shared with the decoder's streaming threads: where frames go and how they are re-timed.
-struct PlayerEndpoint::Bridge {
-  ElementRef mediaPipeline;
-  ElementRef videoSrc;
-  ElementRef audioSrc;
-  std::mutex mutex;
-  bool resync = true;
-  GstClockTimeDiff offset = 0;  // decoder running time → media pipeline running time
-
-  void push(GstElement* appsrc, GstSample* sample) {
-    GstBuffer* in = gst_sample_get_buffer(sample);
-    const GstSegment* segment = gst_sample_get_segment(sample);
-    if (!in || !segment) return;
-    const GstClockTime pts = GST_BUFFER_PTS(in);
-    if (!GST_CLOCK_TIME_IS_VALID(pts)) return;
-    const GstClockTime running = gst_segment_to_running_time(segment, GST_FORMAT_TIME, pts);
-    if (!GST_CLOCK_TIME_IS_VALID(running)) return;
-    GstClockTimeDiff offsetNow;
-    {
-      std::lock_guard lock(mutex);
-      if (resync) {
-        offset = GST_CLOCK_DIFF(running, runningTimeOf(mediaPipeline.get()));
-        resync = false;
-      }
-      offsetNow = offset;
-    }
-    const GstClockTimeDiff mapped = static_cast<GstClockTimeDiff>(running) + offsetNow;
-    GstBuffer* out = gst_buffer_copy(in);  // metadata copy; the memory is shared
-    GST_BUFFER_PTS(out) = mapped > 0 ? static_cast<GstClockTime>(mapped) : 0;
-    GST_BUFFER_DTS(out) = GST_CLOCK_TIME_NONE;
-    SinkInput::pushTo(appsrc, gst_sample_get_caps(sample), out);
-  }
-};
-
-namespace {
-
-struct PadAddedData {
-  std::shared_ptr<PlayerEndpoint::Bridge> bridge;
-};
-
-void onDecodedPad(GstElement* decodebin, GstPad* pad, gpointer user) {
-  auto* data = static_cast<PadAddedData*>(user);
-  CapsRef caps = CapsRef::adopt(gst_pad_get_current_caps(pad));
-  if (!caps) caps = CapsRef::adopt(gst_pad_query_caps(pad, nullptr));
-  if (!caps || gst_caps_is_empty(caps.get())) return;
-  const gchar* name = gst_structure_get_name(gst_caps_get_structure(caps.get(), 0));
-  const bool video = g_str_has_prefix(name, "video/");
-  const bool audio = g_str_has_prefix(name, "audio/");
-  if (!video && !audio) return;
-  const bool raw = g_str_has_suffix(name, "/x-raw");
-  GstElement* pipeline = GST_ELEMENT(gst_element_get_parent(decodebin));
-  if (!pipeline) return;
-  ElementRef owner = ElementRef::adopt(pipeline);
-  GstElement* target = video ? data->bridge->videoSrc.get() : data->bridge->audioSrc.get();
-
-  GstElement* queue = gst_element_factory_make("queue", nullptr);
-  // Encoded media (useEncodedMedia) is only parsed into whole frames; raw media is converted.
-  const bool h264 = !raw && g_str_equal(name, "video/x-h264");
-  GstElement* convert = gst_element_factory_make(raw ? (video ? "videoconvert" : "audioconvert") : h264 ? "h264parse" : "identity", nullptr);
-  if (!convert) return;  // missing plugin: the stream is left out (initGStreamer checks the usual ones)
-  if (h264) g_object_set(convert, "config-interval", -1, nullptr);
-  GstElement* sink = gst_element_factory_make("appsink", nullptr);
-  g_object_set(sink, "sync", TRUE, "max-buffers", 4u, "enable-last-sample", FALSE, nullptr);
-  gst_bin_add_many(GST_BIN(pipeline), queue, convert, sink, nullptr);
-  gst_element_link_many(queue, convert, sink, nullptr);
-
-  struct SinkData {
-    std::shared_ptr<PlayerEndpoint::Bridge> bridge;
-    ElementRef target;
-  };
-  GstAppSinkCallbacks callbacks{};
-  callbacks.new_sample = [](GstAppSink* s, gpointer u) -> GstFlowReturn {
-    auto* d = static_cast<SinkData*>(u);
-    GstRef<GstSample> sample = GstRef<GstSample>::adopt(gst_app_sink_pull_sample(s));
-    if (sample) d->bridge->push(d->target.get(), sample.get());
-    return GST_FLOW_OK;
-  };
-  gst_app_sink_set_callbacks(GST_APP_SINK(sink), &callbacks,
-                             new SinkData{data->bridge, ElementRef::addRef(target)},
-                             [](gpointer u) { delete static_cast<SinkData*>(u); });
-  for (GstElement* e : {queue, convert, sink}) gst_element_sync_state_with_parent(e);
-  PadRef queueSink = PadRef::adopt(gst_element_get_static_pad(queue, "sink"));
-  gst_pad_link(pad, queueSink.get());
-}
 
 bool isFileUri(const QString& uri) { return QUrl(uri).scheme().toLower() == u"file"; }
 
@@ -145,7 +54,7 @@ PlayerEndpoint::PlayerEndpoint(const Creation& creation)
   } else {
     checkRemoteUri(uri(), creation.engine.remoteUriPolicy());
   }
-  bridge_ = std::make_shared<Bridge>();
+  bridge_ = std::make_shared<DecoderBridge>();
   bridge_->mediaPipeline = ElementRef::addRef(pipeline()->gst());
   for (MediaType t : {MediaType::Audio, MediaType::Video}) {
     ElementRef src = SinkInput::makeAppSrc(QStringLiteral("player-%1").arg(mediaTypeName(t).toLower()));
@@ -170,14 +79,11 @@ void PlayerEndpoint::buildDecoder() {
                static_cast<gint64>(networkCacheMs_) * GST_MSECOND, nullptr);
   if (useEncodedMedia_) {
     // Stop at the codecs the rest of the engine passes through without decoding.
-    CapsRef stopAt = CapsRef::adopt(gst_caps_from_string(
-        "video/x-raw(ANY);audio/x-raw(ANY);video/x-vp8;video/x-vp9;video/x-h264;audio/x-opus"));
+    CapsRef stopAt = DecoderBridge::encodedStopCaps();
     g_object_set(decodebin, "caps", stopAt.get(), nullptr);
   }
   gst_bin_add(GST_BIN(decoder_.get()), decodebin);
-  g_signal_connect_data(decodebin, "pad-added", G_CALLBACK(onDecodedPad), new PadAddedData{bridge_},
-                        [](gpointer data, GClosure*) { delete static_cast<PadAddedData*>(data); },
-                        static_cast<GConnectFlags>(0));
+  DecoderBridge::attach(decodebin, bridge_);
   struct BusData {
     Engine* engine;
     std::weak_ptr<MediaObject> player;
@@ -277,10 +183,7 @@ void PlayerEndpoint::play() {
     if (mediaPath_ && !openFile()) return;
     buildDecoder();
   }
-  {
-    std::lock_guard lock(bridge_->mutex);
-    bridge_->resync = true;
-  }
+  bridge_->requestResync();
   // PAUSED first, PLAYING once everything prerolled (ASYNC_DONE, see buildDecoder): the decoder's
   // streams appear while it starts, and gst_element_sync_state_with_parent() would take a sink
   // straight to the pending PLAYING before the pipeline has a clock; such a sink pushes its stream
@@ -346,8 +249,7 @@ void PlayerEndpoint::setPositionMs(qint64 ms) {
     throw KurentoException(ErrorCode::PlayerSeekFail,
                            QStringLiteral("Cannot seek to %1 ms (is the player playing a seekable media?)").arg(ms));
   }
-  std::lock_guard lock(bridge_->mutex);
-  bridge_->resync = true;
+  bridge_->requestResync();
 }
 
 QJsonObject PlayerEndpoint::videoInfo() const {

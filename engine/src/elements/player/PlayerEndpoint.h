@@ -13,6 +13,7 @@
 namespace pw {
 
 class DeferredReply;
+struct DecoderBridge;
 
 // Plays a file://, http(s):// or rtsp:// URI. With useEncodedMedia it outputs the file's own
 // encoded streams (VP8, VP9, H.264, Opus) so matching consumers need no transcode. Decoding runs in a private pipeline paced in real
@@ -38,8 +39,6 @@ class PlayerEndpoint : public UriEndpoint {
 
   void onRelease() override;
 
-  struct Bridge;
-
  private:
   // The way out of play()'s preroll, on ASYNC_DONE or when kPrerollWaitMs ran out: PLAYING, if
   // `decoder` is still this player's and it still plays.
@@ -56,7 +55,7 @@ class PlayerEndpoint : public UriEndpoint {
   int networkCacheMs_ = 2000;
   bool useEncodedMedia_ = false;  // output parsed, still-encoded media (no decode)
   ElementRef decoder_;  // the private pipeline
-  std::shared_ptr<Bridge> bridge_;
+  std::shared_ptr<DecoderBridge> bridge_;
 };
 
 }  // namespace pw

@@ -17,26 +17,29 @@ HttpSignalling& HttpSignalling::of(Engine& engine) {
 
 HttpSignalling::HttpSignalling(Engine& engine) : QObject(&engine) {}
 
-void HttpSignalling::add(const QString& key, const std::shared_ptr<WebRtcHttpEndpoint>& element) {
-  elements_.insert(key, element);
+void HttpSignalling::add(const QString& prefix, const QString& key, const std::shared_ptr<HttpResource>& resource) {
+  resources_.insert(key, Entry{prefix, resource});
 }
 
-void HttpSignalling::remove(const QString& key) { elements_.remove(key); }
+void HttpSignalling::remove(const QString& key) { resources_.remove(key); }
 
 void HttpSignalling::handle(const HttpRequest& request, const HttpRespond& respond) {
-  // /whip/<key>[/<session>] or /whep/<key>[/<session>]
+  // /<prefix>/<key>[/<sub>]
   const QStringList parts = request.path.split(u'/', Qt::SkipEmptyParts);
-  const bool known = (parts.size() == 2 || parts.size() == 3) && (parts[0] == u"whip" || parts[0] == u"whep");
-  std::shared_ptr<WebRtcHttpEndpoint> element = known ? elements_.value(parts[1]).lock() : nullptr;
-  if (element && (parts[0] == u"whip") != (element->role() == WebRtcHttpEndpoint::Role::Whip)) element.reset();
-  if (!element) {
+  std::shared_ptr<HttpResource> resource;
+  if (parts.size() == 2 || parts.size() == 3) {
+    const auto it = resources_.constFind(parts[1]);
+    if (it != resources_.constEnd() && it->prefix == parts[0]) resource = it->resource.lock();
+  }
+  if (!resource) {
     HttpResponse r = HttpResponse::text(404, QStringLiteral("No such resource: WHIP and WHEP URLs are the 'url' property of a "
-                                                            "WhipEndpoint or WhepEndpoint (released elements have none)"));
+                                                            "WhipEndpoint or WhepEndpoint, HTTP POST URLs what an HttpPostEndpoint's "
+                                                            "getUrl() returns (released elements have none)"));
     r.headers += webRtcHttpCorsHeaders();
     respond(std::move(r));
     return;
   }
-  element->handle(request, parts.size() == 3 ? parts[2] : QString(), respond);
+  resource->handle(request, parts.size() == 3 ? parts[2] : QString(), respond);
 }
 
 }  // namespace pw

@@ -1,10 +1,13 @@
 #pragma once
 
-// The engine's HTTP resources (WHIP and WHEP, docs/whip-whep.md): which element answers which
-// path. `/whip/<key>` and `/whep/<key>` name an element by a random key of its own (not its
-// object id: a resource URL reveals nothing else and cannot be guessed), `/whip/<key>/<session>`
-// one of its sessions. Lives on the engine thread, a child of the Engine.
+// The engine's HTTP resources (WHIP and WHEP, docs/whip-whep.md; HTTP POST uploads,
+// docs/http-post.md): which element answers which path. `/<prefix>/<key>` names an element by
+// a random key of its own (not its object id: a resource URL reveals nothing else and cannot be
+// guessed), `/<prefix>/<key>/<sub>` something below it (a WHIP session). The prefix is the
+// element's kind ("whip", "whep", "httppost"): a key answers only under its own prefix. Lives on
+// the engine thread, a child of the Engine.
 
+#include "HttpResource.h"
 #include "pipewright/engine/HttpExchange.h"
 
 #include <QHash>
@@ -15,7 +18,6 @@
 namespace pw {
 
 class Engine;
-class WebRtcHttpEndpoint;
 
 class HttpSignalling : public QObject {
   Q_OBJECT
@@ -23,13 +25,17 @@ class HttpSignalling : public QObject {
  public:
   static HttpSignalling& of(Engine& engine);
 
-  void add(const QString& key, const std::shared_ptr<WebRtcHttpEndpoint>& element);
+  void add(const QString& prefix, const QString& key, const std::shared_ptr<HttpResource>& resource);
   void remove(const QString& key);
   void handle(const HttpRequest& request, const HttpRespond& respond);
 
  private:
+  struct Entry {
+    QString prefix;
+    std::weak_ptr<HttpResource> resource;
+  };
   explicit HttpSignalling(Engine& engine);
-  QHash<QString, std::weak_ptr<WebRtcHttpEndpoint>> elements_;
+  QHash<QString, Entry> resources_;
 };
 
 }  // namespace pw

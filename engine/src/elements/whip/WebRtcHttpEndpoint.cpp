@@ -95,7 +95,8 @@ QString WebRtcHttpEndpoint::sessionPath(const QString& sessionKey) const {
 
 void WebRtcHttpEndpoint::onRegistered() {
   MediaElement::onRegistered();
-  HttpSignalling::of(engine()).add(key_, std::static_pointer_cast<WebRtcHttpEndpoint>(shared_from_this()));
+  HttpSignalling::of(engine()).add(role_ == Role::Whip ? QStringLiteral("whip") : QStringLiteral("whep"), key_,
+                                   std::static_pointer_cast<WebRtcHttpEndpoint>(shared_from_this()));
 }
 
 void WebRtcHttpEndpoint::onRelease() {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "HttpResource.h"
 #include "media/MediaElement.h"
 #include "pipewright/engine/HttpExchange.h"
 
@@ -23,7 +24,7 @@ class LeanWebRtcEndpoint;
 // trickled candidates; DELETE <session> ends it and releases its endpoint; OPTIONS answers
 // CORS preflights. A bearer token is required when the element has one, else when the server
 // has an access token.
-class WebRtcHttpEndpoint : public MediaElement {
+class WebRtcHttpEndpoint : public MediaElement, public HttpResource {
  public:
   enum class Role { Whip, Whep };
 
@@ -37,7 +38,7 @@ class WebRtcHttpEndpoint : public MediaElement {
   int sessionCount() const { return static_cast<int>(sessions_.size()); }
 
   // A request for this element's resource (`sessionKey` empty) or one of its sessions.
-  void handle(const HttpRequest& request, const QString& sessionKey, const HttpRespond& respond);
+  void handle(const HttpRequest& request, const QString& sessionKey, const HttpRespond& respond) override;
 
   void onRegistered() override;
   void onRelease() override;
