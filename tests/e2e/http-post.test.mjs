@@ -136,6 +136,23 @@ describe('HttpPostEndpoint', () => {
     }
   });
 
+  it('decodes an MP4 upload (H.264 + AAC, index at the end: the demuxer seeks in the upload)', { timeout: 60000 }, async () => {
+    const mp4 = await makeClip(`${media}/upload.mp4`, { seconds: 2, container: 'mp4' });
+    const [pipeline] = await cb((d) => client.create('MediaPipeline', d));
+    try {
+      const [post] = await cb((d) => pipeline.create('HttpPostEndpoint', { mediaProfile: 'MP4' }, d));
+      const eos = collect(post, 'EndOfStream');
+      const errors = collect(post, 'Error');
+      const [url] = await cb((d) => post.getUrl(d));
+      const r = await http(url, { method: 'POST', headers: { 'Content-Type': 'video/mp4' }, body: await readFile(mp4) });
+      assert.equal(r.status, 200, `${r.status} ${r.text}`);
+      await eos.next(10000);
+      assert.deepEqual(errors.events, []);
+    } finally {
+      await cb((d) => pipeline.release(d));
+    }
+  });
+
   it('answers unknown keys 404, other methods 405, OPTIONS 204, undecodable media 415', { timeout: 60000 }, async () => {
     const [pipeline] = await cb((d) => client.create('MediaPipeline', d));
     try {
@@ -215,5 +232,9 @@ describe('HttpPostEndpoint', () => {
     } finally {
       if (!released) await cb((d) => pipeline.release(d)).catch(() => {});
     }
+  });
+
+  it('logged no GStreamer criticals', () => {
+    assert.doesNotMatch(server.stderrText(), /CRITICAL/, server.stderrText().slice(-3000));
   });
 });
