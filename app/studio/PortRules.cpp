@@ -13,14 +13,14 @@ bool PortRules::isHub(const QString& type) {
 }
 
 QStringList PortRules::inputs(const QString& type) {
-  if (type == u"PlayerEndpoint" || type == u"WhipEndpoint" || isHub(type)) return {};
+  if (type == u"PlayerEndpoint" || type == u"WhipEndpoint" || type == u"HttpPostEndpoint" || isHub(type)) return {};
   if (type == u"RecorderEndpoint") return kAv;
   if (type == u"WebRtcEndpoint" || type == u"PassThrough") return kAvd;
   return kAv;
 }
 
 QStringList PortRules::outputs(const QString& type) {
-  if (type == u"RecorderEndpoint" || type == u"HttpPostEndpoint" || type == u"WhepEndpoint" || isHub(type)) return {};
+  if (type == u"RecorderEndpoint" || type == u"WhepEndpoint" || isHub(type)) return {};
   if (type == u"WebRtcEndpoint" || type == u"PassThrough") return kAvd;
   return kAv;
 }
