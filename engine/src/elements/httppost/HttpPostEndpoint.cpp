@@ -221,16 +221,15 @@ void HttpPostEndpoint::startUpload(const HttpRequest& request, const HttpRespond
   data->begin = begin;
   data->size = size;
 
-  decoder_ = ElementRef::adopt(gst_pipeline_new(nullptr));
-  GstElement* src = gst_element_factory_make("appsrc", "upload");
-  GstElement* decodebin = gst_element_factory_make("decodebin", "decoder");
-  if (!src || !decodebin) {
-    if (src) gst_object_unref(src);
-    if (decodebin) gst_object_unref(decodebin);
-    decoder_.reset();
+  const ElementRef srcRef = makeElement("appsrc", "upload");
+  const ElementRef decodebinRef = makeElement("decodebin", "decoder");
+  if (!srcRef || !decodebinRef) {
     respond(textAnswer(500, QStringLiteral("The server lacks the GStreamer elements appsrc/decodebin")));
     return;
   }
+  GstElement* src = srcRef.get();
+  GstElement* decodebin = decodebinRef.get();
+  decoder_ = ElementRef::adopt(gst_pipeline_new(nullptr));
   g_object_set(src, "format", GST_FORMAT_BYTES, "stream-type", GST_APP_STREAM_TYPE_RANDOM_ACCESS, "is-live", FALSE, nullptr);
   gst_app_src_set_size(GST_APP_SRC(src), static_cast<gint64>(size));
   GstAppSrcCallbacks callbacks{};
@@ -277,6 +276,7 @@ void HttpPostEndpoint::startUpload(const HttpRequest& request, const HttpRespond
       new BusData{&engine(), weak_from_this(), decoder_.get()}, [](gpointer user) { delete static_cast<BusData*>(user); });
 
   pending_ = respond;
+  ++uploadNumber_;
   uploadBytes_ = size;
   uploadPeer_ = request.peer;
   bridge_->requestResync();
@@ -296,9 +296,9 @@ void HttpPostEndpoint::startUpload(const HttpRequest& request, const HttpRespond
     });
   }
   // Long media: answered before the connection's idle timeout; the media keeps playing.
-  QTimer::singleShot(kAnswerWithinMs, &engine(), [weak, decoder]() {
+  QTimer::singleShot(kAnswerWithinMs, &engine(), [weak, number = uploadNumber_]() {
     auto e = std::static_pointer_cast<HttpPostEndpoint>(weak.lock());
-    if (!e || e->decoder_.get() != decoder) return;
+    if (!e || !e->decoder_ || e->uploadNumber_ != number) return;
     e->answer(textAnswer(202, QStringLiteral("Received %1 bytes; the media is still playing (EndOfStream follows)").arg(e->uploadBytes_)));
   });
 }

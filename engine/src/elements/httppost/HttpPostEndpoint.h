@@ -55,6 +55,7 @@ class HttpPostEndpoint : public MediaElement, public HttpResource {
   ElementRef decoder_;  // the private pipeline of the upload in progress
   HttpRespond pending_;  // the POST of the upload in progress, until answered
   qint64 uploadBytes_ = 0;
+  quint64 uploadNumber_ = 0;  // counts uploads: a timer of an earlier upload leaves a later one alone
   QString uploadPeer_;
 };
 
