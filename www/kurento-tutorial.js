@@ -1,0 +1,151 @@
+// What every Kurento tutorial page shares: the server's WebSocket URL (this page's host, path
+// /kurento, the access token of the page's own URL), the status line, Start/Stop buttons, a
+// callback-style kurento-client call turned into a promise that rejects on a server error, and
+// the offer/answer + trickle ICE between a kurento-utils WebRtcPeer and a WebRtcEndpoint.
+// Loaded after kurento-client.js and kurento-utils.js (globals kurentoClient, kurentoUtils).
+'use strict';
+const Tutorial = (() => {
+  const params = new URLSearchParams(location.search);
+  const statusLine = () => document.getElementById('status');
+
+  function status(text, failed = false) {
+    const line = statusLine();
+    line.textContent = text;
+    line.className = failed ? 'failed' : '';
+  }
+
+  // ws(s)://<this host:port>/<path>; ?ws=<path> when the server's WebSocket path is not /kurento;
+  // ?access_token= is passed on to the WebSocket (docs/security.md).
+  function webSocketUrl() {
+    const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    const url = new URL(`${scheme}//${location.host}/${(params.get('ws') || 'kurento').replace(/^\/+/, '')}`);
+    const token = params.get('access_token');
+    if (token) url.searchParams.set('access_token', token);
+    return url.toString();
+  }
+
+  // Links to other tutorials keep the page's ws and access_token parameters.
+  function carry(href) {
+    const url = new URL(href, location.href);
+    for (const key of ['ws', 'access_token']) if (params.has(key)) url.searchParams.set(key, params.get(key));
+    return url.toString();
+  }
+
+  // obj.method(...args, callback) as a promise; the server's error message becomes the rejection.
+  function call(obj, method, ...args) {
+    return new Promise((resolve, reject) => {
+      obj[method](...args, (error, result) => (error ? reject(error) : resolve(result)));
+    });
+  }
+
+  let client = null;
+  async function connect() {
+    if (typeof kurentoClient === 'undefined' || typeof kurentoUtils === 'undefined') {
+      throw new Error('kurento-client.js or kurento-utils.js is missing: this server was built without the ' +
+        'tutorial bundles (npm was not available at build time, see docs/tutorials.md)');
+    }
+    if (client) return client;
+    status(`Connecting to ${webSocketUrl().replace(/access_token=[^&]*/, 'access_token=…')}…`);
+    try {
+      client = await call(kurentoClient, 'KurentoClient', webSocketUrl(), { failAfter: 2 });
+    } catch (error) {
+      client = null;
+      throw new Error(`cannot reach the server's WebSocket (${error.message || error}); is the server running, ` +
+        'and does the page URL carry ?access_token= when the server wants one?');
+    }
+    return client;
+  }
+
+  // A kurento-utils peer: 'Sendrecv', 'Sendonly' or 'Recvonly'.
+  function webRtcPeer(kind, options) {
+    return new Promise((resolve, reject) => {
+      const peer = kurentoUtils.WebRtcPeer[`WebRtcPeer${kind}`](options, (error) => {
+        if (error) reject(new Error(`the browser refused the media (${error.message || error}); allow the camera and try again`));
+        else resolve(peer);
+      });
+    });
+  }
+
+  // Offer from the browser, answer from the endpoint, candidates both ways. `peerCandidates`
+  // collects what the peer found before the endpoint existed (the onicecandidate option).
+  async function negotiate(peer, endpoint, peerCandidates) {
+    endpoint.on('IceCandidateFound', (event) => peer.addIceCandidate(event.candidate));
+    peerCandidates.send = (candidate) => call(endpoint, 'addIceCandidate',
+      kurentoClient.getComplexType('IceCandidate')(candidate)).catch((e) => console.warn('addIceCandidate', e));
+    for (const c of peerCandidates.splice(0)) peerCandidates.send(c);
+    const offer = await call(peer, 'generateOffer');
+    const answer = await call(endpoint, 'processOffer', offer);
+    await call(peer, 'processAnswer', answer);
+    await call(endpoint, 'gatherCandidates');
+    peer.peerConnection.addEventListener('connectionstatechange', () => {
+      const state = peer.peerConnection.connectionState;
+      if (state === 'failed') status('The media connection failed: no ICE candidate pair works between this browser and the server (see the server log).', true);
+    });
+  }
+
+  // The onicecandidate option of a WebRtcPeer and the queue negotiate() drains.
+  function candidateQueue() {
+    const queue = [];
+    queue.send = null;
+    queue.onicecandidate = (candidate) => (queue.send ? queue.send(candidate) : queue.push(candidate));
+    return queue;
+  }
+
+  // Resolves once `video` shows decoded frames.
+  function playing(video, timeoutMs = 20000) {
+    return new Promise((resolve, reject) => {
+      const deadline = Date.now() + timeoutMs;
+      const poll = () => {
+        if (video.videoWidth > 0 && video.readyState >= 2) resolve();
+        else if (Date.now() > deadline) reject(new Error('no video arrived; check the server log'));
+        else setTimeout(poll, 100);
+      };
+      poll();
+    });
+  }
+
+  // Wires #start and #stop: start() returns a cleanup function; Stop, an error, leaving the page
+  // run it. ?autostart=1 clicks Start once the page is loaded (used by the tests).
+  function page({ start }) {
+    const startButton = document.getElementById('start');
+    const stopButton = document.getElementById('stop');
+    let cleanup = null;
+    async function stop(text = 'Stopped.') {
+      const c = cleanup;
+      cleanup = null;
+      startButton.disabled = false;
+      stopButton.disabled = true;
+      if (c) await Promise.resolve(c()).catch((e) => console.warn('cleanup', e));
+      if (text) status(text);
+    }
+    startButton.addEventListener('click', async (event) => {
+      event.preventDefault();
+      startButton.disabled = true;
+      stopButton.disabled = false;
+      const cleanups = [];
+      cleanup = async () => { for (const c of cleanups.reverse()) await Promise.resolve(c()).catch(() => {}); };
+      try {
+        await start((c) => cleanups.push(c));
+      } catch (error) {
+        console.error(error);
+        await stop(null);
+        status(`Failed: ${error.message || error}`, true);
+      }
+    });
+    stopButton.addEventListener('click', () => stop());
+    window.addEventListener('pagehide', () => { if (cleanup) cleanup(); });
+    for (const a of document.querySelectorAll('a[data-tutorial]')) a.href = carry(a.getAttribute('href'));
+    if (params.get('autostart') === '1') startButton.click();
+    return { stop };
+  }
+
+  // The MediaPipeline a cleanup releases (pipelines live on the server until released).
+  async function pipeline(onCleanup) {
+    const c = await connect();
+    const p = await call(c, 'create', 'MediaPipeline');
+    onCleanup(() => call(p, 'release'));
+    return p;
+  }
+
+  return { params, status, webSocketUrl, carry, call, connect, webRtcPeer, negotiate, candidateQueue, playing, page, pipeline };
+})();
