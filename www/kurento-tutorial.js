@@ -104,39 +104,74 @@ const Tutorial = (() => {
     });
   }
 
-  // Wires #start and #stop: start() returns a cleanup function; Stop, an error, leaving the page
-  // run it. ?autostart=1 clicks Start once the page is loaded (used by the tests).
-  function page({ start }) {
-    const startButton = document.getElementById('start');
+  // Wires the action buttons and #stop: `actions` maps a button id to an async function that
+  // gets onCleanup(fn); Stop, an error, another action or leaving the page runs the cleanups.
+  // ?autostart=1 clicks #start once the page is loaded (used by the tests).
+  function page(actions) {
+    const buttons = Object.keys(actions).map((id) => document.getElementById(id));
     const stopButton = document.getElementById('stop');
     let cleanup = null;
+    const idle = (running) => {
+      for (const b of buttons) b.disabled = running;
+      stopButton.disabled = !running;
+    };
     async function stop(text = 'Stopped.') {
       const c = cleanup;
       cleanup = null;
-      startButton.disabled = false;
       stopButton.disabled = true;
-      if (c) await Promise.resolve(c()).catch((e) => console.warn('cleanup', e));
-      if (text) status(text);
+      if (text) status(text);  // cleanups may say more (the recorder: where the file is)
+      if (c) await c();
+      idle(false);
     }
-    startButton.addEventListener('click', async (event) => {
-      event.preventDefault();
-      startButton.disabled = true;
-      stopButton.disabled = false;
-      const cleanups = [];
-      cleanup = async () => { for (const c of cleanups.reverse()) await Promise.resolve(c()).catch(() => {}); };
-      try {
-        await start((c) => cleanups.push(c));
-      } catch (error) {
-        console.error(error);
+    for (const [id, action] of Object.entries(actions)) {
+      document.getElementById(id).addEventListener('click', async (event) => {
+        event.preventDefault();
         await stop(null);
-        status(`Failed: ${error.message || error}`, true);
-      }
-    });
+        idle(true);
+        const cleanups = [];
+        cleanup = async () => {
+          for (const c of cleanups.splice(0).reverse()) await Promise.resolve().then(c).catch((e) => console.warn('cleanup', e));
+        };
+        try {
+          await action((c) => cleanups.push(c));
+        } catch (error) {
+          console.error(error);
+          await stop(null);
+          status(`Failed: ${error.message || error}`, true);
+        }
+      });
+    }
     stopButton.addEventListener('click', () => stop());
     window.addEventListener('pagehide', () => { if (cleanup) cleanup(); });
     for (const a of document.querySelectorAll('a[data-tutorial]')) a.href = carry(a.getAttribute('href'));
-    if (params.get('autostart') === '1') startButton.click();
+    idle(false);
+    if (params.get('autostart') === '1') document.getElementById('start').click();
     return { stop };
+  }
+
+  // Plays `uri` with a PlayerEndpoint into `video` through a receive-only WebRtcEndpoint.
+  // Resolves {pipeline, player, peer} once the video shows frames; onEnd runs at EndOfStream.
+  async function playUri(uri, video, onCleanup, onEnd = () => {}) {
+    const candidates = candidateQueue();
+    const peer = await webRtcPeer('Recvonly', { remoteVideo: video, onicecandidate: candidates.onicecandidate });
+    onCleanup(() => peer.dispose());
+    const p = await pipeline(onCleanup);
+    let player;
+    try {
+      player = await call(p, 'create', 'PlayerEndpoint', { uri });
+    } catch (error) {
+      throw new Error(`the server refused the URI (${error.message || error})`);
+    }
+    const endpoint = await call(p, 'create', 'WebRtcEndpoint');
+    await call(player, 'connect', endpoint);
+    player.on('EndOfStream', onEnd);
+    player.on('Error', (e) => status(`Failed: the player reports ${e.description || e.type || 'an error'}`, true));
+    status('Negotiating…');
+    await negotiate(peer, endpoint, candidates);
+    await call(player, 'play');
+    status(`Buffering ${uri}…`);
+    await playing(video);
+    return { pipeline: p, player, peer };
   }
 
   // The MediaPipeline a cleanup releases (pipelines live on the server until released).
@@ -147,5 +182,5 @@ const Tutorial = (() => {
     return p;
   }
 
-  return { params, status, webSocketUrl, carry, call, connect, webRtcPeer, negotiate, candidateQueue, playing, page, pipeline };
+  return { params, status, webSocketUrl, carry, call, connect, webRtcPeer, negotiate, candidateQueue, playing, page, pipeline, playUri };
 })();
