@@ -106,7 +106,6 @@ const Tutorial = (() => {
 
   // Wires the action buttons and #stop: `actions` maps a button id to an async function that
   // gets onCleanup(fn); Stop, an error, another action or leaving the page runs the cleanups.
-  // ?autostart=1 clicks #start once the page is loaded (used by the tests).
   function page(actions) {
     const buttons = Object.keys(actions).map((id) => document.getElementById(id));
     const stopButton = document.getElementById('stop');
@@ -145,7 +144,9 @@ const Tutorial = (() => {
     window.addEventListener('pagehide', () => { if (cleanup) cleanup(); });
     for (const a of document.querySelectorAll('a[data-tutorial]')) a.href = carry(a.getAttribute('href'));
     idle(false);
-    if (params.get('autostart') === '1') document.getElementById('start').click();
+    // ?autostart=1 clicks #start, ?autostart=<id> that action's button.
+    const auto = params.get('autostart');
+    if (auto && actions[auto === '1' ? 'start' : auto]) document.getElementById(auto === '1' ? 'start' : auto).click();
     return { stop };
   }
 
