@@ -180,6 +180,10 @@ QByteArray HttpService::startPage() const {
       {"recorder.html", "Recorder", "record your camera to a WebM file, then play the file back"},
       {"player.html", "Player", "play a file, http or rtsp URI in the browser, with pause and seek"},
       {"one2many.html", "One to many", "one presenter, any number of viewers in other tabs"},
+      {"magic-mirror.html", "Magic mirror", "FaceOverlayFilter draws a hat on every face"},
+      {"data-channel.html", "Data channel", "messages through a WebRtcEndpoint's data channel and back"},
+      {"stats.html", "Live statistics", "the browser's and the server's getStats side by side, every second"},
+      {"rtp-receiver.html", "RTP receiver", "plain RTP from gst-launch-1.0 into the browser (shows the SDP and the command)"},
       {"whip.html", "Publish your camera with WHIP", "WHIP ingest without a Kurento client"},
       {"whep.html", "Play a stream with WHEP", "WHEP playback without a Kurento client"},
   };

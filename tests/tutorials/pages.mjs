@@ -8,12 +8,12 @@ import puppeteer from 'puppeteer-core';
 import { startServer, rpcClient, sleep } from '../lib/server.mjs';
 import { CHROMIUM_BIN, CHROMIUM_FLAGS } from '../lib/browser.mjs';
 
-/** Server + browser; `base` is the server's http origin. */
+/** Server + browser (extra Chromium flags in `browserFlags`); `base` is the server's http origin. */
 export async function setUp(serverOptions = {}) {
   const server = await startServer({ ...serverOptions, config: { adminToken: ADMIN_TOKEN, ...(serverOptions.config || {}) }, extraArgs: ['--ice-address', '127.0.0.1', ...(serverOptions.extraArgs || [])] });
   const profileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pw-chromium-'));
   const browser = await puppeteer.launch({
-    executablePath: CHROMIUM_BIN, headless: true, args: [...CHROMIUM_FLAGS, `--user-data-dir=${profileDir}`],
+    executablePath: CHROMIUM_BIN, headless: true, args: [...CHROMIUM_FLAGS, ...(serverOptions.browserFlags || []), `--user-data-dir=${profileDir}`],
   });
   const base = new URL(server.url).origin.replace(/^ws/, 'http');
   const pages = [];
