@@ -110,10 +110,6 @@ bool HttpService::handleRequest(const QHttpServerRequest& request, QTcpSocket* s
     respond(HttpResponse{200, {{"Content-Type", "text/html; charset=utf-8"}}, startPage()});
     return true;
   }
-  if (r.path == u"/tutorials/" && (r.method == "GET" || r.method == "HEAD")) {
-    respond(HttpResponse{302, {{"Location", "/"}}, {}});
-    return true;
-  }
   if (r.path.startsWith(u"/tutorials/") && (r.method == "GET" || r.method == "HEAD")) {
     respond(tutorialFile(r.path.mid(11)));
     return true;
