@@ -47,6 +47,9 @@ describe('tutorial: recorder', () => {
 
   it('says what to do when the file is outside the media folders', { timeout: 60000 }, async () => {
     const page = await env.open('/tutorials/recorder.html?uri=file:///nonexistent-folder/x.webm&autostart=1');
+    await sleep(1000);
+    assert.match(await page.$eval('#status', (e) => e.textContent), /^Press Record/, 'a link naming the file does not start recording');
+    await click(page, 'start');
     const text = await page.waitForFunction(() => /^Failed/.test(document.getElementById('status').textContent), { timeout: 20000 })
       .then(() => page.$eval('#status', (e) => e.textContent));
     assert.match(text, /media folders/);
