@@ -175,6 +175,7 @@ QByteArray HttpService::startPage() const {
       {"hello-world.html", "Hello world", "your camera through a WebRtcEndpoint and back (loopback)"},
       {"recorder.html", "Recorder", "record your camera to a WebM file, then play the file back"},
       {"player.html", "Player", "play a file, http or rtsp URI in the browser, with pause and seek"},
+      {"one2one.html", "One to one call", "two tabs see and hear each other through two connected endpoints"},
       {"one2many.html", "One to many", "one presenter, any number of viewers in other tabs"},
       {"magic-mirror.html", "Magic mirror", "FaceOverlayFilter draws a hat on every face"},
       {"data-channel.html", "Data channel", "messages through a WebRtcEndpoint's data channel and back"},

@@ -48,6 +48,7 @@ const Tutorial = (() => {
     status(`Connecting to ${webSocketUrl().replace(/access_token=[^&]*/, 'access_token=…')}…`);
     try {
       client = await call(kurentoClient, 'KurentoClient', webSocketUrl(), { failAfter: 2 });
+      client.on('disconnect', () => { client = null; });
     } catch (error) {
       client = null;
       throw new Error(`cannot reach the server's WebSocket (${error.message || error}); is the server running, ` +
@@ -175,6 +176,80 @@ const Tutorial = (() => {
     return { pipeline: p, player, peer };
   }
 
+  // Rooms: the page that owns a pipeline stands in for Kurento's application server. Other tabs
+  // of this browser (same origin) send it their offer and ICE candidates over a BroadcastChannel;
+  // it gives each one a WebRtcEndpoint in its pipeline (a pipeline belongs to the WebSocket
+  // session that made it, docs/security.md), which `attach(endpoint)` connects.
+  const channelOf = (room) => new BroadcastChannel(`pipewright-room-${room}`);
+
+  // The host side; `changed(count)` after every join and leave; at most `max` guests.
+  function hostRoom(room, pipeline, { attach, changed = () => {}, max = Infinity }, onCleanup) {
+    const channel = channelOf(room);
+    const guests = new Map();  // guest id -> { endpoint, candidates }
+    const post = (message) => channel.postMessage(message);
+    async function drop(guest) {
+      const g = guests.get(guest);
+      if (!guests.delete(guest)) return;
+      if (g.endpoint) await call(g.endpoint, 'release').catch(() => {});
+      changed(guests.size);
+    }
+    channel.onmessage = async ({ data }) => {
+      const { type, guest } = data;
+      if (type === 'offer') {
+        if (guests.size >= max) return post({ type: 'error', guest, message: 'this room is full' });
+        const g = { endpoint: null, candidates: [] };
+        guests.set(guest, g);
+        try {
+          g.endpoint = await call(pipeline, 'create', 'WebRtcEndpoint');
+          g.endpoint.on('IceCandidateFound', (e) => post({ type: 'candidate', guest, candidate: e.candidate }));
+          await attach(g.endpoint);
+          for (const c of g.candidates.splice(0)) await call(g.endpoint, 'addIceCandidate', c);
+          post({ type: 'answer', guest, sdp: await call(g.endpoint, 'processOffer', data.sdp) });
+          await call(g.endpoint, 'gatherCandidates');
+          changed(guests.size);
+        } catch (error) {
+          post({ type: 'error', guest, message: error.message || String(error) });
+          await drop(guest);
+        }
+      } else if (type === 'candidate') {
+        const g = guests.get(guest);
+        const candidate = kurentoClient.getComplexType('IceCandidate')(data.candidate);
+        if (g && g.endpoint) call(g.endpoint, 'addIceCandidate', candidate).catch(() => {});
+        else if (g) g.candidates.push(candidate);
+      } else if (type === 'leave') {
+        await drop(guest);
+      }
+    };
+    onCleanup(() => { post({ type: 'end' }); channel.close(); });
+    changed(0);
+    return guests;
+  }
+
+  // The guest side: `peer` (made with candidates.onicecandidate) offers to the room's host.
+  // Resolves once the answer is applied; onEnd runs when the host stops.
+  async function joinRoom(room, peer, candidates, onCleanup, onEnd) {
+    const guest = crypto.randomUUID();
+    const channel = channelOf(room);
+    const post = (message) => channel.postMessage({ ...message, guest });
+    onCleanup(() => { post({ type: 'leave' }); channel.close(); });
+    candidates.send = (c) => post({ type: 'candidate', candidate: c.toJSON ? c.toJSON() : c });
+    for (const c of candidates.splice(0)) candidates.send(c);
+    const answered = new Promise((resolve, reject) => {
+      channel.onmessage = ({ data }) => {
+        if (data.type === 'end') onEnd();
+        else if (data.guest !== guest) return;
+        else if (data.type === 'answer') call(peer, 'processAnswer', data.sdp).then(resolve, reject);
+        else if (data.type === 'candidate') peer.addIceCandidate(data.candidate);
+        else if (data.type === 'error') reject(new Error(`the other page could not add you: ${data.message}`));
+      };
+      setTimeout(() => reject(new Error('nobody answered: open the link in the same browser as the page that ' +
+        'showed it, while that page is running')), 10000);
+    });
+    status('Asking the other page…');
+    post({ type: 'offer', sdp: await call(peer, 'generateOffer') });
+    await answered;
+  }
+
   // The MediaPipeline a cleanup releases (pipelines live on the server until released).
   async function pipeline(onCleanup) {
     const c = await connect();
@@ -183,5 +258,5 @@ const Tutorial = (() => {
     return p;
   }
 
-  return { params, status, webSocketUrl, carry, call, connect, webRtcPeer, negotiate, candidateQueue, playing, page, pipeline, playUri };
+  return { params, status, webSocketUrl, carry, call, connect, webRtcPeer, negotiate, candidateQueue, playing, page, pipeline, playUri, hostRoom, joinRoom };
 })();

@@ -53,6 +53,6 @@ describe('tutorial: one to many', () => {
   it('a viewer link of a finished presentation says so', { timeout: 60000 }, async () => {
     const viewer = await env.open('/tutorials/one2many.html?room=nobody&autostart=view');
     await viewer.waitForFunction(() => /^Failed/.test(document.getElementById('status').textContent), { timeout: 20000 });
-    assert.match(await viewer.$eval('#status', (e) => e.textContent), /no presenter answered/);
+    assert.match(await viewer.$eval('#status', (e) => e.textContent), /nobody answered/);
   });
 });
