@@ -177,6 +177,7 @@ QByteArray HttpService::startPage() const {
       {"player.html", "Player", "play a file, http or rtsp URI in the browser, with pause and seek"},
       {"one2one.html", "One to one call", "two tabs see and hear each other through two connected endpoints"},
       {"one2many.html", "One to many", "one presenter, any number of viewers in other tabs"},
+      {"group-call.html", "Group call", "a Composite puts every tab's camera in one picture"},
       {"magic-mirror.html", "Magic mirror", "FaceOverlayFilter draws a hat on every face"},
       {"data-channel.html", "Data channel", "messages through a WebRtcEndpoint's data channel and back"},
       {"stats.html", "Live statistics", "the browser's and the server's getStats side by side, every second"},

@@ -190,19 +190,20 @@ const Tutorial = (() => {
     async function drop(guest) {
       const g = guests.get(guest);
       if (!guests.delete(guest)) return;
-      if (g.endpoint) await call(g.endpoint, 'release').catch(() => {});
+      for (const o of [...(g.extras || []), g.endpoint].filter(Boolean)) await call(o, 'release').catch(() => {});
       changed(guests.size);
     }
     channel.onmessage = async ({ data }) => {
       const { type, guest } = data;
       if (type === 'offer') {
         if (guests.size >= max) return post({ type: 'error', guest, message: 'this room is full' });
-        const g = { endpoint: null, candidates: [] };
+        const g = { endpoint: null, candidates: [], extras: [] };
         guests.set(guest, g);
         try {
           g.endpoint = await call(pipeline, 'create', 'WebRtcEndpoint');
           g.endpoint.on('IceCandidateFound', (e) => post({ type: 'candidate', guest, candidate: e.candidate }));
-          await attach(g.endpoint);
+          // attach() may return more objects made for this guest (a HubPort): released with it.
+          g.extras = (await attach(g.endpoint)) || [];
           for (const c of g.candidates.splice(0)) await call(g.endpoint, 'addIceCandidate', c);
           post({ type: 'answer', guest, sdp: await call(g.endpoint, 'processOffer', data.sdp) });
           await call(g.endpoint, 'gatherCandidates');
