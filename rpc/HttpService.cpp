@@ -9,6 +9,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QRegularExpression>
+#include <QUrl>
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>
 #include <QLoggingCategory>
@@ -16,6 +17,7 @@
 #include <QPointer>
 #include <QTcpSocket>
 
+#include <cerrno>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -61,7 +63,7 @@ void HttpService::Inbox::put(QTcpSocket* socket) {
 }
 
 HttpService::HttpService(Engine& engine, const Config& config, QObject* parent)
-    : QAbstractHttpServer(parent), engine_(engine), config_(config), webRoot_(findWebRoot()), inbox_(new Inbox) {
+    : QAbstractHttpServer(parent), engine_(engine), config_(config), webRoots_(findWebRoots()), inbox_(new Inbox) {
   previousFilter = QLoggingCategory::installFilter(quietHttpServerWarnings);
   bind(inbox_);  // parents the inbox to this service
   QLoggingCategory::installFilter(previousFilter);
@@ -126,12 +128,15 @@ bool HttpService::handleRequest(const QHttpServerRequest& request, QTcpSocket* s
   return true;
 }
 
-QString HttpService::findWebRoot() {
+QStringList HttpService::findWebRoots() {
   const QString installed = QCoreApplication::applicationDirPath() + QStringLiteral("/../share/pipewright/www");
-  for (const QString& dir : {installed, QStringLiteral(PIPEWRIGHT_SOURCE_WWW)}) {
-    if (QFileInfo::exists(dir + QStringLiteral("/whip.html"))) return QDir(dir).canonicalPath();
+  if (QFileInfo::exists(installed + QStringLiteral("/whip.html"))) return {QDir(installed).canonicalPath()};
+  // A build tree: the pages from the sources, the generated bundles from the build folder.
+  QStringList roots;
+  for (const QString& dir : {QStringLiteral(PIPEWRIGHT_SOURCE_WWW), QStringLiteral(PIPEWRIGHT_BUILD_WWW)}) {
+    if (QFileInfo(dir).isDir()) roots.append(QDir(dir).canonicalPath());
   }
-  return {};
+  return roots;
 }
 
 HttpResponse HttpService::tutorialFile(const QString& name) const {
@@ -142,9 +147,13 @@ HttpResponse HttpService::tutorialFile(const QString& name) const {
                                                 {QStringLiteral("svg"), "image/svg+xml"},
                                                 {QStringLiteral("png"), "image/png"}};
   const auto match = plainName.match(name);
-  if (webRoot_.isEmpty() || !match.hasMatch()) return HttpResponse::text(404, QStringLiteral("No such page"));
+  if (webRoots_.isEmpty() || !match.hasMatch()) return HttpResponse::text(404, QStringLiteral("No such page"));
   // Opened without following a link; the QFile owns the descriptor from here.
-  const int fd = ::open(QFile::encodeName(webRoot_ + u'/' + name).constData(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  int fd = -1;
+  for (const QString& root : webRoots_) {
+    fd = ::open(QFile::encodeName(root + u'/' + name).constData(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd >= 0 || errno != ENOENT) break;
+  }
   QFile file;
   if (fd < 0 || !file.open(fd, QIODevice::ReadOnly, QFileDevice::AutoCloseHandle)) {
     if (fd >= 0) ::close(fd);
@@ -165,16 +174,55 @@ void HttpService::missingHandler(const QHttpServerRequest& request, QTcpSocket* 
 }
 
 QByteArray HttpService::startPage() const {
-  return "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>Pipewright</title></head><body>\n"
+  // The tutorials (www/*.html, docs/tutorials.md). A script on the page passes its own
+  // ?access_token= on to them; the recorder is told the first media folder.
+  struct Tutorial {
+    const char* page;
+    const char* title;
+    const char* what;
+  };
+  static constexpr Tutorial tutorials[] = {
+      {"hello-world.html", "Hello world", "your camera through a WebRtcEndpoint and back (loopback)"},
+      {"recorder.html", "Recorder", "record your camera to a WebM file, then play the file back"},
+      {"player.html", "Player", "play a file, http or rtsp URI in the browser, with pause and seek"},
+      {"one2one.html", "One to one call", "two tabs see and hear each other through two connected endpoints"},
+      {"one2many.html", "One to many", "one presenter, any number of viewers in other tabs"},
+      {"group-call.html", "Group call", "a Composite puts every tab's camera in one picture"},
+      {"magic-mirror.html", "Magic mirror", "FaceOverlayFilter draws a hat on every face"},
+      {"data-channel.html", "Data channel", "messages through a WebRtcEndpoint's data channel and back"},
+      {"stats.html", "Live statistics", "the browser's and the server's getStats side by side, every second"},
+      {"rtp-receiver.html", "RTP receiver", "plain RTP from gst-launch-1.0 into the browser (shows the SDP and the command)"},
+      {"whip.html", "Publish your camera with WHIP", "WHIP ingest without a Kurento client"},
+      {"whep.html", "Play a stream with WHEP", "WHEP playback without a Kurento client"},
+  };
+  const QString wsPath = config_.path;
+  QByteArray list;
+  for (const Tutorial& t : tutorials) {
+    QByteArray href = QByteArray("/tutorials/") + t.page;
+    if (qstrcmp(t.page, "recorder.html") == 0 && !config_.mediaFolders.isEmpty()) {
+      href += "?folder=" + QUrl::toPercentEncoding(config_.mediaFolders.first());
+    }
+    list += "<li><a href=\"" + htmlEscaped(QString::fromUtf8(href)) + "\">" + t.title + "</a> — " + t.what + "</li>\n";
+  }
+  return "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Pipewright</title>"
+         "<link rel=\"stylesheet\" href=\"/tutorials/tutorial.css\"></head><body>\n"
          "<h1>Pipewright media server " +
          htmlEscaped(QCoreApplication::applicationVersion()) +
          "</h1>\n<p>Kurento clients connect to <code>" + htmlEscaped(webSocketUrl_) +
          "</code>.</p>\n<p>WHIP and WHEP endpoints answer under <code>/whip/</code> and <code>/whep/</code>: create a "
          "<code>WhipEndpoint</code> or <code>WhepEndpoint</code> and read its <code>url</code> property.</p>\n"
-         "<h2>Tutorials</h2>\n<ul>\n"
-         "<li><a href=\"/tutorials/whip.html\">Publish your camera with WHIP</a></li>\n"
-         "<li><a href=\"/tutorials/whep.html\">Play a stream with WHEP</a></li>\n</ul>\n"
-         "</body></html>\n";
+         "<h2>Tutorials</h2>\n<p>Each page drives this server from the browser with kurento-client and kurento-utils "
+         "(served from here; nothing is loaded from elsewhere).</p>\n<ul id=\"tutorials\">\n" +
+         list +
+         "</ul>\n<script>\n"
+         "const own = new URLSearchParams(location.search);\n"
+         "const ws = " + (wsPath == u"kurento" ? QByteArray("null") : "'" + QUrl::toPercentEncoding(wsPath) + "'") + ";\n"
+         "for (const a of document.querySelectorAll('#tutorials a')) {\n"
+         "  const url = new URL(a.getAttribute('href'), location.href);\n"
+         "  if (own.has('access_token')) url.searchParams.set('access_token', own.get('access_token'));\n"
+         "  if (ws) url.searchParams.set('ws', decodeURIComponent(ws));\n"
+         "  a.href = url.pathname + url.search;\n"
+         "}\n</script>\n</body></html>\n";
 }
 
 }  // namespace pw

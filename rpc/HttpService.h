@@ -46,14 +46,15 @@ class HttpService : public QAbstractHttpServer {
   };
 
   QByteArray startPage() const;
-  // GET /tutorials/<name>: a page from webRoot_ (plain names only, no links followed).
+  // GET /tutorials/<name>: a page from the first of webRoots_ that has it (plain names only, no
+  // links followed).
   HttpResponse tutorialFile(const QString& name) const;
-  static QString findWebRoot();
+  static QStringList findWebRoots();
 
   Engine& engine_;
   Config config_;
   QString webSocketUrl_;
-  QString webRoot_;  // empty: no pages installed
+  QStringList webRoots_;  // installed: share/pipewright/www; build tree: sources, then generated; empty: no pages
   Inbox* inbox_;
 };
 

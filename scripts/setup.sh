@@ -30,6 +30,10 @@ for p in "${PACKAGES[@]}"; do
 done
 # Node.js: use the one on the machine; install Debian's only when there is none.
 command -v node >/dev/null 2>&1 || missing+=(nodejs npm)
+# npm also builds the tutorials' kurento-client/kurento-utils browser bundles (www/CMakeLists.txt).
+if command -v node >/dev/null 2>&1 && ! command -v npm >/dev/null 2>&1; then
+  echo "setup: node is installed without npm; install npm with that Node.js (or build with -DPIPEWRIGHT_WWW_BUNDLES=OFF)" >&2
+fi
 
 if ((${#missing[@]})); then
   echo "setup: installing ${missing[*]}"

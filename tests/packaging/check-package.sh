@@ -13,6 +13,17 @@ for f in ./usr/bin/pipewright ./usr/lib/systemd/system/pipewright.service ./etc/
          ./usr/share/applications/io.pipewright.Pipewright.desktop; do
   grep -q " $f\$" <<<"$contents" || fail "missing $f"
 done
+# The tutorial pages and, when the build made them (PIPEWRIGHT_WWW_BUNDLES), the browser bundles
+# of kurento-client and kurento-utils they load; never the npm project behind them.
+for f in ./usr/share/pipewright/www/hello-world.html ./usr/share/pipewright/www/kurento-tutorial.js; do
+  grep -q " $f\$" <<<"$contents" || fail "missing $f"
+done
+if [ -f "$build/www/kurento-client.js" ]; then
+  for f in ./usr/share/pipewright/www/kurento-client.js ./usr/share/pipewright/www/kurento-utils.js; do
+    grep -q " $f\$" <<<"$contents" || fail "missing $f (the tutorial bundles)"
+  done
+fi
+! grep -Eq "/www/(bundle|CMakeLists\.txt)" <<<"$contents" || fail "ships www/bundle or www/CMakeLists.txt"
 # Every QML module the studio needs (app/studio/QmlModules.cpp) is a dependency, and
 # scripts/setup.sh installs it for the build and the tests.
 depends="$(dpkg-deb -f "$deb" Depends)"

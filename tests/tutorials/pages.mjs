@@ -1,0 +1,149 @@
+// Helpers for the tutorial-page tests: a fresh server, Chromium, and checks that a page's
+// <video> really shows frames (getStats framesDecoded rising AND a picture that is neither black
+// nor uniform, drawn to a canvas). Runs inside a private network namespace (run-isolated.sh).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import puppeteer from 'puppeteer-core';
+import { startServer, rpcClient, sleep } from '../lib/server.mjs';
+import { CHROMIUM_BIN, CHROMIUM_FLAGS } from '../lib/browser.mjs';
+
+/** Server + browser (extra Chromium flags in `browserFlags`); `base` is the server's http origin. */
+export async function setUp(serverOptions = {}) {
+  const server = await startServer({ ...serverOptions, config: { adminToken: ADMIN_TOKEN, ...(serverOptions.config || {}) }, extraArgs: ['--ice-address', '127.0.0.1', ...(serverOptions.extraArgs || [])] });
+  const profileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pw-chromium-'));
+  const browser = await puppeteer.launch({
+    executablePath: CHROMIUM_BIN, headless: true, args: [...CHROMIUM_FLAGS, ...(serverOptions.browserFlags || []), `--user-data-dir=${profileDir}`],
+  });
+  const base = new URL(server.url).origin.replace(/^ws/, 'http');
+  const pages = [];
+  return {
+    server, browser, base,
+    async open(pathAndQuery) {
+      const page = await browser.newPage();
+      pages.push(page);
+      page.consoleLines = [];
+      page.on('console', (m) => page.consoleLines.push(`${m.type()}: ${m.text()}`));
+      page.on('pageerror', (e) => page.consoleLines.push(`pageerror: ${e.message}`));
+      await page.goto(`${base}${pathAndQuery}`);
+      return page;
+    },
+    async tearDown() {
+      await browser.close().catch(() => {});
+      fs.rmSync(profileDir, { recursive: true, force: true });
+      await server.stop();
+    },
+  };
+}
+
+/** Waits until #status matches `pattern`; throws with the status and console on "Failed". */
+export async function waitStatus(page, pattern, timeoutMs = 30000) {
+  const deadline = Date.now() + timeoutMs;
+  let text = '';
+  while (Date.now() < deadline) {
+    text = await page.$eval('#status', (e) => e.textContent);
+    if (pattern.test(text)) return text;
+    if (/^Failed/.test(text)) break;
+    await sleep(200);
+  }
+  throw new Error(`status of ${page.url()}: "${text}"\nconsole:\n${(page.consoleLines || []).join('\n')}`);
+}
+
+/** Luma statistics of a <video>'s current frame (64x48 samples). */
+export function frameStats(page, videoId) {
+  return page.evaluate((id) => {
+    const video = document.getElementById(id);
+    if (!video || !video.videoWidth) return null;
+    const canvas = document.createElement('canvas');
+    canvas.width = 64;
+    canvas.height = 48;
+    const ctx = canvas.getContext('2d');
+    ctx.drawImage(video, 0, 0, 64, 48);
+    const data = ctx.getImageData(0, 0, 64, 48).data;
+    let sum = 0;
+    let sumSq = 0;
+    const luma = [];
+    for (let i = 0; i < data.length; i += 4) {
+      const y = 0.299 * data[i] + 0.587 * data[i + 1] + 0.114 * data[i + 2];
+      luma.push(y);
+      sum += y;
+      sumSq += y * y;
+    }
+    const n = luma.length;
+    const mean = sum / n;
+    return { width: video.videoWidth, height: video.videoHeight, mean, std: Math.sqrt(sumSq / n - mean * mean), luma };
+  }, videoId);
+}
+
+/** Decoded inbound video frames of an RTCPeerConnection found by `expr` in the page. */
+export function framesDecoded(page, expr = 'window.tutorial.peer.peerConnection') {
+  return page.evaluate(async (e) => {
+    // eslint-disable-next-line no-eval
+    const pc = eval(e);
+    let n = 0;
+    (await pc.getStats()).forEach((s) => { if (s.type === 'inbound-rtp' && s.kind === 'video') n += s.framesDecoded || 0; });
+    return n;
+  }, expr);
+}
+
+/**
+ * Asserts that `videoId` shows a real, moving picture: framesDecoded rises by `minFrames`, the
+ * frame is neither black nor flat, and it changes over a second and a half.
+ * @returns {Promise<{frames:number, stats:object}>}
+ */
+export async function assertVideoFrames(assert, page, videoId, { peer, minFrames = 20, timeoutMs = 30000, moving = true } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  let first = null;
+  while (Date.now() < deadline) {
+    first = await frameStats(page, videoId);
+    if (first && first.std > 5 && first.mean > 10) break;
+    await sleep(250);
+  }
+  assert.ok(first, `#${videoId} shows video`);
+  assert.ok(first.std > 5 && first.mean > 10, `#${videoId}: the frame is neither black nor flat: mean ${first.mean}, std ${first.std}`);
+  const f0 = await framesDecoded(page, peer);
+  let f1 = f0;
+  while (Date.now() < deadline && f1 - f0 < minFrames) {
+    await sleep(250);
+    f1 = await framesDecoded(page, peer);
+  }
+  assert.ok(f1 - f0 >= minFrames, `#${videoId}: framesDecoded rises (${f0} → ${f1})`);
+  if (moving) {
+    const later = await frameStats(page, videoId);
+    const changed = later.luma.filter((y, i) => Math.abs(y - first.luma[i]) > 20).length;
+    assert.ok(changed > 10, `#${videoId}: the picture moves (${changed} of ${later.luma.length} samples changed)`);
+  }
+  return { frames: f1, stats: first };
+}
+
+/** Clicks a button through the DOM (puppeteer's mouse click can wait forever on a background tab). */
+export function click(page, id) {
+  return page.evaluate((i) => document.getElementById(i).click(), id);
+}
+
+export const ADMIN_TOKEN = 'tutorial-admin';
+
+/** Ids of every pipeline the server holds (an administrator session sees all sessions'). */
+export async function serverPipelines(server) {
+  const admin = await rpcClient(`${server.url}?access_token=${ADMIN_TOKEN}`);
+  try {
+    const r = await admin.call('invoke', { object: 'manager_ServerManager', operation: 'getPipelines' });
+    if (!r.result) throw new Error(`getPipelines: ${JSON.stringify(r.error)}`);
+    return r.result.value;
+  } finally {
+    admin.close();
+  }
+}
+
+/** Polls serverPipelines() until it has `count` entries (or the time is up); returns the last list. */
+export async function waitPipelines(server, count, timeoutMs = 5000) {
+  const deadline = Date.now() + timeoutMs;
+  let list = await serverPipelines(server);
+  while (list.length !== count && Date.now() < deadline) {
+    await sleep(200);
+    list = await serverPipelines(server);
+  }
+  return list;
+}
+
+export { sleep };
