@@ -172,19 +172,24 @@ void ControlPort::clearDeadline(QTcpSocket* socket) {
   }
 }
 
-void ControlPort::allowLargeBodies(const QByteArray& pathPrefix, qint64 maxBytes, const QByteArray& configKey) {
-  largeBodyPrefix_ = pathPrefix;
+void ControlPort::allowLargeBodies(LargeBodyCheck accepts, qint64 maxBytes, const QByteArray& configKey) {
+  acceptsLargeBody_ = std::move(accepts);
   maxLargeBodyBytes_ = maxBytes;
   largeBodyKey_ = configKey;
 }
 
-std::pair<qint64, QByteArray> ControlPort::bodyLimit(const QByteArray& head) const {
+ControlPort::BodyLimit ControlPort::bodyLimit(QTcpSocket* socket, const QByteArray& head) {
   // Request line: METHOD SP target SP version
   const QList<QByteArray> words = head.left(head.indexOf('\n')).simplified().split(' ');
-  if (!largeBodyPrefix_.isEmpty() && words.size() == 3 && words[1].startsWith(largeBodyPrefix_)) {
-    return {maxLargeBodyBytes_, " ('" + largeBodyKey_ + "')"};
-  }
-  return {kMaxHttpBodyBytes, QByteArray()};
+  if (!acceptsLargeBody_ || words.size() != 3) return {kMaxHttpBodyBytes, QByteArray()};
+  const qsizetype query = words[1].indexOf('?');
+  const QByteArray path = query < 0 ? words[1] : words[1].left(query);
+  if (!acceptsLargeBody_(words[0], path)) return {kMaxHttpBodyBytes, QByteArray()};
+  QPointer<QTcpSocket>& holder = uploads_[path];
+  if (holder && holder != socket && holder->state() == QAbstractSocket::ConnectedState) return {0, QByteArray(), true};
+  holder = socket;
+  uploads_.removeIf([](QHash<QByteArray, QPointer<QTcpSocket>>::iterator it) { return !it.value(); });
+  return {maxLargeBodyBytes_, " ('" + largeBodyKey_ + "')"};
 }
 
 void ControlPort::onNewConnection() {
@@ -223,7 +228,12 @@ void ControlPort::classify(QTcpSocket* socket) {
     return;
   }
   const qint64 length = contentLength(lines);
-  const auto [limit, limitNote] = bodyLimit(lines);
+  const auto [limit, limitNote, busy] = bodyLimit(socket, lines);
+  if (busy) {
+    refuse(socket, "409 Conflict", "another upload to this URL is already in progress (still arriving, or playing): wait for its answer");
+    connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+    return;
+  }
   if (length < 0 || length > limit) {
     refuse(socket, "413 Content Too Large",
            QByteArray("request body over the limit of ") + QByteArray::number(limit) + " bytes" + limitNote);

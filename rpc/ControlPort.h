@@ -6,6 +6,7 @@
 // Both get the socket with the head still unread. A connection that sends no complete head
 // within `headTimeoutMs`, or a head larger than kMaxHeadBytes, is answered and closed here.
 
+#include <QHash>
 #include <QHostAddress>
 #include <QObject>
 #include <QPointer>
@@ -37,9 +38,12 @@ class ControlPort : public QObject {
   quint16 port() const;
   QHostAddress address() const;
   bool secure() const { return secure_; }
-  // Requests whose target starts with `pathPrefix` may carry bodies up to `maxBytes` instead of
-  // kMaxHttpBodyBytes (HttpPostEndpoint media uploads); `configKey` is named in their 413.
-  void allowLargeBodies(const QByteArray& pathPrefix, qint64 maxBytes, const QByteArray& configKey);
+  // Whether a request (method, path without query) may carry a large body.
+  using LargeBodyCheck = std::function<bool(const QByteArray& method, const QByteArray& path)>;
+  // Requests that `accepts` may carry bodies up to `maxBytes` instead of kMaxHttpBodyBytes
+  // (HttpPostEndpoint media uploads: only to an endpoint that exists and is free), one
+  // connection per path at a time; `configKey` is named in their 413.
+  void allowLargeBodies(LargeBodyCheck accepts, qint64 maxBytes, const QByteArray& configKey);
 
   static constexpr qint64 kMaxHeadBytes = 16 * 1024;
   // An HTTP body (an SDP offer, a trickle fragment) is small: larger ones get 413.
@@ -59,7 +63,13 @@ class ControlPort : public QObject {
   void onNewConnection();
   void classify(QTcpSocket* socket);
   // The body limit for a request head, and what the 413 says sets it.
-  std::pair<qint64, QByteArray> bodyLimit(const QByteArray& head) const;
+  // Large bodies are granted to `socket` only (one upload per path): a second gets 409 (`busy`).
+  struct BodyLimit {
+    qint64 bytes;
+    QByteArray note;
+    bool busy = false;
+  };
+  BodyLimit bodyLimit(QTcpSocket* socket, const QByteArray& head);
   // Closes `socket` after `timeoutMs` unless it was handed over (or this deadline was cleared).
   void armDeadline(QTcpSocket* socket, int timeoutMs);
   void clearDeadline(QTcpSocket* socket);
@@ -70,7 +80,8 @@ class ControlPort : public QObject {
   Handoff http_;
   std::unique_ptr<QTcpServer> server_;
   bool secure_ = false;
-  QByteArray largeBodyPrefix_;  // empty: no request may exceed kMaxHttpBodyBytes
+  LargeBodyCheck acceptsLargeBody_;  // none: no request may exceed kMaxHttpBodyBytes
+  QHash<QByteArray, QPointer<QTcpSocket>> uploads_;  // path → the connection granted a large body
   qint64 maxLargeBodyBytes_ = 0;
   QByteArray largeBodyKey_;
   int pending_ = 0;  // sockets with an armed head deadline

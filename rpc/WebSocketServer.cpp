@@ -58,7 +58,9 @@ WebSocketServer::WebSocketServer(Engine& engine, const Config& config, QObject* 
   http_ = std::make_unique<HttpService>(engine_, config_);
   port_ = std::make_unique<ControlPort>([this](QTcpSocket* socket) { server_.handleConnection(socket); },
                                         [this](QTcpSocket* socket) { http_->take(socket); });
-  port_->allowLargeBodies(kHttpPostPathPrefix, config_.maxUploadBytes, "maxUploadBytes");
+  port_->allowLargeBodies([this](const QByteArray& method, const QByteArray& path) {
+    return engine_.acceptsLargeHttpBody(method, QString::fromUtf8(QByteArray::fromPercentEncoding(path)));
+  }, config_.maxUploadBytes, "maxUploadBytes");
 }
 
 WebSocketServer::~WebSocketServer() {

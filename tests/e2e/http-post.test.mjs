@@ -202,7 +202,7 @@ describe('HttpPostEndpoint', () => {
     }
   });
 
-  it('holds uploads to maxUploadBytes and every other body to 256 KiB (413)', { timeout: 60000 }, async () => {
+  it('holds uploads to maxUploadBytes, only to existing endpoints, one at a time, and every other body to 256 KiB', { timeout: 60000 }, async () => {
     const [pipeline] = await cb((d) => client.create('MediaPipeline', d));
     try {
       const [post] = await cb((d) => pipeline.create('HttpPostEndpoint', d));
@@ -218,8 +218,26 @@ describe('HttpPostEndpoint', () => {
       const other = await rawRequest(server.port, head('/whip/abc', size));
       assert.equal(other.status, 413, other.text);
       assert.doesNotMatch(other.text, /maxUploadBytes/);
+      // Large bodies only to an endpoint that exists: nobody can make the server hold
+      // maxUploadBytes by posting to made-up keys.
       const unknownUpload = await rawRequest(server.port, head('/httppost/NoSuchKeyNoSuchKeyNoSuch', size), size);
-      assert.equal(unknownUpload.status, 404, unknownUpload.text);
+      assert.equal(unknownUpload.status, 413, unknownUpload.text);
+      const small = await rawRequest(server.port, head('/httppost/NoSuchKeyNoSuchKeyNoSuch', 10), 10);
+      assert.equal(small.status, 404, small.text);
+      // One upload per endpoint arriving at a time: a second connection is refused on its head.
+      const first = net.connect(server.port, '127.0.0.1');
+      first.on('error', () => {});
+      await new Promise((resolve) => first.on('connect', resolve));
+      first.write(head(path, size));
+      first.write(Buffer.alloc(1000));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const second = await rawRequest(server.port, head(path, size), size);
+      assert.equal(second.status, 409, second.text);
+      assert.match(second.text, /already in progress/);
+      first.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const third = await rawRequest(server.port, head(path, 100), 100);
+      assert.notEqual(third.status, 409, 'the endpoint is free again once the first connection left');
     } finally {
       await cb((d) => pipeline.release(d));
     }

@@ -88,6 +88,10 @@ void Engine::handleHttp(const HttpRequest& request, const HttpRespond& respond) 
   }
 }
 
+bool Engine::acceptsLargeHttpBody(const QByteArray& method, const QString& path) {
+  return HttpSignalling::of(*this).acceptsLargeBody(method, path);
+}
+
 struct Engine::Preview {
   std::weak_ptr<OutputPort> port;
   std::shared_ptr<SinkInput> input;

@@ -42,6 +42,9 @@ class Engine : public QObject {
   void connectionClosed(const std::shared_ptr<Connection>& connection);
   // An HTTP request for the engine's resources (WHIP, WHEP); `respond` runs once, maybe later.
   void handleHttp(const HttpRequest& request, const HttpRespond& respond);
+  // Whether a `method` request for `path` may carry a body larger than the control port's usual
+  // cap (a POST to an HttpPostEndpoint that is not playing an upload). Engine thread.
+  bool acceptsLargeHttpBody(const QByteArray& method, const QString& path);
   // Where the control port answers HTTP ("http://127.0.0.1:8888"), set by the transport once it
   // listens; resource URLs (WhipEndpoint.url) start with it.
   void setHttpBaseUrl(const QString& url) { httpBaseUrl_ = url; }

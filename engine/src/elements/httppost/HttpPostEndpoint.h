@@ -31,6 +31,11 @@ class HttpPostEndpoint : public MediaElement, public HttpResource {
   bool uploading() const { return static_cast<bool>(decoder_); }
 
   void handle(const HttpRequest& request, const QString& subKey, const HttpRespond& respond) override;
+  // A POST of media (ControlPort lets one connection per URL send one at a time; one that
+  // arrives while an upload plays is answered 409 here).
+  bool acceptsLargeBody(const QByteArray& method, const QString& subKey) const override {
+    return method == "POST" && subKey.isEmpty();
+  }
 
   void onRegistered() override;
   void onRelease() override;

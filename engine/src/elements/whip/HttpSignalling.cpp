@@ -23,14 +23,25 @@ void HttpSignalling::add(const QString& prefix, const QString& key, const std::s
 
 void HttpSignalling::remove(const QString& key) { resources_.remove(key); }
 
-void HttpSignalling::handle(const HttpRequest& request, const HttpRespond& respond) {
+std::shared_ptr<HttpResource> HttpSignalling::find(const QString& path, QString* subKey) const {
   // /<prefix>/<key>[/<sub>]
-  const QStringList parts = request.path.split(u'/', Qt::SkipEmptyParts);
-  std::shared_ptr<HttpResource> resource;
-  if (parts.size() == 2 || parts.size() == 3) {
-    const auto it = resources_.constFind(parts[1]);
-    if (it != resources_.constEnd() && it->prefix == parts[0]) resource = it->resource.lock();
-  }
+  const QStringList parts = path.split(u'/', Qt::SkipEmptyParts);
+  if (parts.size() != 2 && parts.size() != 3) return nullptr;
+  const auto it = resources_.constFind(parts[1]);
+  if (it == resources_.constEnd() || it->prefix != parts[0]) return nullptr;
+  *subKey = parts.size() == 3 ? parts[2] : QString();
+  return it->resource.lock();
+}
+
+bool HttpSignalling::acceptsLargeBody(const QByteArray& method, const QString& path) const {
+  QString subKey;
+  auto resource = find(path, &subKey);
+  return resource && resource->acceptsLargeBody(method, subKey);
+}
+
+void HttpSignalling::handle(const HttpRequest& request, const HttpRespond& respond) {
+  QString subKey;
+  std::shared_ptr<HttpResource> resource = find(request.path, &subKey);
   if (!resource) {
     HttpResponse r = HttpResponse::text(404, QStringLiteral("No such resource: WHIP and WHEP URLs are the 'url' property of a "
                                                             "WhipEndpoint or WhepEndpoint, HTTP POST URLs what an HttpPostEndpoint's "
@@ -39,7 +50,7 @@ void HttpSignalling::handle(const HttpRequest& request, const HttpRespond& respo
     respond(std::move(r));
     return;
   }
-  resource->handle(request, parts.size() == 3 ? parts[2] : QString(), respond);
+  resource->handle(request, subKey, respond);
 }
 
 }  // namespace pw

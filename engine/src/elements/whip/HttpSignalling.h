@@ -28,8 +28,12 @@ class HttpSignalling : public QObject {
   void add(const QString& prefix, const QString& key, const std::shared_ptr<HttpResource>& resource);
   void remove(const QString& key);
   void handle(const HttpRequest& request, const HttpRespond& respond);
+  // Whether the resource at `path` takes a large body with `method` (HttpResource::acceptsLargeBody).
+  bool acceptsLargeBody(const QByteArray& method, const QString& path) const;
 
  private:
+  // The resource `path` names, and the part below it ("" for the resource itself).
+  std::shared_ptr<HttpResource> find(const QString& path, QString* subKey) const;
   struct Entry {
     QString prefix;
     std::weak_ptr<HttpResource> resource;
