@@ -106,6 +106,19 @@ ApplicationWindow {
             MenuItem { action: stopAction }
             MenuItem { text: qsTr("&Close pipeline"); onTriggered: graph.closePipeline() }
         }
+        Menu {
+            objectName: "helpMenu"
+            title: qsTr("&Help")
+            MenuItem {
+                objectName: "helpTutorials"
+                text: qsTr("&Tutorials in your browser")
+                enabled: studio.monitor.tutorialsUrl !== ""
+                onTriggered: {
+                    if (!studio.monitor.openTutorials())
+                        studio.notify(qsTr("No browser opened: visit %1 yourself").arg(studio.monitor.tutorialsUrl), true)
+                }
+            }
+        }
     }
 
     header: ToolBar {

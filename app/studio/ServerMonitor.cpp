@@ -1,5 +1,9 @@
 #include "ServerMonitor.h"
 
+#include <QDesktopServices>
+#include <QHostAddress>
+#include <QUrl>
+
 #include "EngineClient.h"
 #include "pipewright/engine/Schema.h"
 
@@ -30,6 +34,23 @@ ServerMonitor::ServerMonitor(EngineClient& client, QObject* parent) : QObject(pa
 void ServerMonitor::setListenUrl(const QString& url) {
   listenUrl_ = url;
   Q_EMIT changed();
+}
+
+QString ServerMonitor::tutorialsUrl() const {
+  QUrl url(listenUrl_);
+  if (!url.isValid() || url.host().isEmpty()) return {};
+  url.setScheme(url.scheme() == u"wss" ? QStringLiteral("https") : QStringLiteral("http"));
+  const QHostAddress host(url.host());
+  if (host == QHostAddress::AnyIPv4) url.setHost(QStringLiteral("127.0.0.1"));
+  else if (host == QHostAddress::AnyIPv6 || host == QHostAddress::Any) url.setHost(QStringLiteral("::1"));
+  url.setPath(QStringLiteral("/"));
+  url.setQuery(QString());
+  return url.toString();
+}
+
+bool ServerMonitor::openTutorials() const {
+  const QString url = tutorialsUrl();
+  return !url.isEmpty() && QDesktopServices::openUrl(QUrl(url));
 }
 
 void ServerMonitor::setClients(int count) {

@@ -18,6 +18,7 @@ class ServerMonitor : public QObject {
   QML_ELEMENT
   QML_UNCREATABLE("Owned by Studio")
   Q_PROPERTY(QString listenUrl READ listenUrl NOTIFY changed)
+  Q_PROPERTY(QString tutorialsUrl READ tutorialsUrl NOTIFY changed)
   Q_PROPERTY(int clients READ clients NOTIFY changed)
   Q_PROPERTY(QStringList sessions READ sessions NOTIFY changed)
   Q_PROPERTY(QVariantList pipelines READ pipelines NOTIFY changed)
@@ -29,6 +30,11 @@ class ServerMonitor : public QObject {
 
   QString listenUrl() const { return listenUrl_; }
   void setListenUrl(const QString& url);
+  // The control port's start page (the built-in tutorials): http(s)://host:port/ of listenUrl,
+  // with a wildcard listen address replaced by loopback.
+  QString tutorialsUrl() const;
+  // Help ▸ Tutorials: opens tutorialsUrl in the desktop's browser. False when none opens.
+  Q_INVOKABLE bool openTutorials() const;
   int clients() const { return clients_; }
   void setClients(int count);
   QStringList sessions() const { return sessions_; }

@@ -11,7 +11,7 @@ import path from 'node:path';
 import puppeteer from 'puppeteer-core';
 import { startServer, rpcClient, sleep } from '../lib/server.mjs';
 import { rpcShortcuts } from '../lib/kms.mjs';
-import { CHROMIUM_BIN, CHROMIUM_FLAGS } from '../lib/browser.mjs';
+import { CHROMIUM_BIN, CHROMIUM_FLAGS, frameStats } from '../lib/browser.mjs';
 
 const TOKEN = 'page-token';
 
@@ -27,31 +27,6 @@ async function waitStatus(page, pattern, timeoutMs = 30000) {
   throw new Error(`status of ${page.url()}: "${text}"`);
 }
 
-/** Mean and spread of the luma of the video element's current frame, and a small fingerprint. */
-function frameStats(page) {
-  return page.evaluate(() => {
-    const video = document.getElementById('player');
-    if (!video.videoWidth) return null;
-    const canvas = document.createElement('canvas');
-    canvas.width = 64;
-    canvas.height = 48;
-    const ctx = canvas.getContext('2d');
-    ctx.drawImage(video, 0, 0, 64, 48);
-    const data = ctx.getImageData(0, 0, 64, 48).data;
-    let sum = 0;
-    let sumSq = 0;
-    const luma = [];
-    for (let i = 0; i < data.length; i += 4) {
-      const y = 0.299 * data[i] + 0.587 * data[i + 1] + 0.114 * data[i + 2];
-      luma.push(y);
-      sum += y;
-      sumSq += y * y;
-    }
-    const n = luma.length;
-    const mean = sum / n;
-    return { width: video.videoWidth, height: video.videoHeight, mean, std: Math.sqrt(sumSq / n - mean * mean), luma };
-  });
-}
 
 describe('the WHIP and WHEP tutorial pages in Chromium', () => {
   let server, rpc, browser, profileDir;
@@ -107,14 +82,14 @@ describe('the WHIP and WHEP tutorial pages in Chromium', () => {
     let first = null;
     const deadline = Date.now() + 30000;
     while (Date.now() < deadline) {
-      first = await frameStats(viewer);
+      first = await frameStats(viewer, 'player');
       if (first && first.std > 5) break;
       await sleep(250);
     }
     assert.ok(first, 'the WHEP page shows video');
     assert.ok(first.std > 5, `the frame is not flat (fake camera picture): mean ${first.mean}, std ${first.std}`);
     await sleep(1500);
-    const later = await frameStats(viewer);
+    const later = await frameStats(viewer, 'player');
     const changed = later.luma.filter((y, i) => Math.abs(y - first.luma[i]) > 20).length;
     assert.ok(changed > 10, `the picture moves (${changed} of ${later.luma.length} samples changed)`);
 

@@ -14,6 +14,9 @@
 #include "pipewright/engine/Engine.h"
 
 #include <QClipboard>
+#include <QDesktopServices>
+#include <QScopeGuard>
+#include <QTcpSocket>
 #include <QDeadlineTimer>
 #include <QDir>
 #include <QFile>
@@ -61,6 +64,17 @@ QPoint scenePoint(QQuickItem* item, QPointF local) { return item->mapToScene(loc
 QPoint sceneCenter(QQuickItem* item) { return scenePoint(item, QPointF(item->width() / 2, item->height() / 2)); }
 
 }  // namespace
+
+// Receives what QDesktopServices::openUrl would hand to the desktop's browser.
+class UrlCatcher : public QObject {
+  Q_OBJECT
+
+ public:
+  QList<QUrl> urls;
+
+ public Q_SLOTS:
+  void open(const QUrl& url) { urls.append(url); }
+};
 
 class TestStudioGui : public QObject {
   Q_OBJECT
@@ -434,6 +448,42 @@ class TestStudioGui : public QObject {
     QTRY_COMPARE_WITH_TIMEOUT(QGuiApplication::clipboard()->text(), url, 2000);
     QTest::keyClick(window_, Qt::Key_0, Qt::ControlModifier);
     screenshot(QStringLiteral("studio-whip-url.png"));
+  }
+
+  // Help ▸ Tutorials opens the control port's start page (the built-in tutorials) in the
+  // desktop's browser: here a URL handler stands in for the browser and fetches the page.
+  void helpMenuOpensTheTutorials() {
+    UrlCatcher catcher;
+    QDesktopServices::setUrlHandler(QStringLiteral("http"), &catcher, "open");
+    auto unset = qScopeGuard([] { QDesktopServices::unsetUrlHandler(QStringLiteral("http")); });
+    QObject* menu = overlayItem(QStringLiteral("helpMenu"));
+    QVERIFY(menu);
+    QVERIFY(QMetaObject::invokeMethod(menu, "open"));
+    QQuickItem* entry = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT((entry = qobject_cast<QQuickItem*>(overlayItem(QStringLiteral("helpTutorials")))) && entry->isVisible() &&
+                                 entry->isEnabled() && entry->height() > 0,
+                             3000);
+    QTest::qWait(300);  // the menu's opening transition
+    QTest::mouseClick(window_, Qt::LeftButton, {}, sceneCenter(entry));
+    QTRY_COMPARE_WITH_TIMEOUT(catcher.urls.size(), 1, 3000);
+    const QUrl url = catcher.urls.first();
+    QCOMPARE(url.scheme(), QStringLiteral("http"));
+    QCOMPARE(url.host(), QStringLiteral("127.0.0.1"));
+    QCOMPARE(url.path(), QStringLiteral("/"));
+    QCOMPARE(url.toString(), runtime_->studio()->monitor()->tutorialsUrl());
+    // The page behind it lists the tutorials.
+    QTcpSocket socket;
+    socket.connectToHost(url.host(), static_cast<quint16>(url.port()));
+    QVERIFY(socket.waitForConnected(3000));
+    socket.write("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    QByteArray page;
+    QDeadlineTimer deadline(5000);
+    while (!deadline.hasExpired() && socket.state() != QAbstractSocket::UnconnectedState) {
+      if (socket.waitForReadyRead(200)) page += socket.readAll();
+    }
+    page += socket.readAll();
+    QVERIFY2(page.startsWith("HTTP/1.1 200"), page.left(200).constData());
+    QVERIFY2(page.contains("hello-world.html") && page.contains("whip.html"), page.left(2000).constData());
   }
 };
 

@@ -8,6 +8,7 @@
 //   framesDecoded()  – inbound video frames decoded by a peer (getStats)
 //   waitFrames()     – poll framesDecoded until a minimum is reached
 //   inboundVideoCodec(), peerRtpStats(), closePeer()
+//   frameStats()     – luma mean/spread (and samples) of a <video>'s current frame: pixels, not events
 //
 // Everything runs on 127.0.0.1; the tests themselves run inside `unshare -n` (see
 // e2e/run-isolated.sh), so no packet can leave the machine.
@@ -238,4 +239,30 @@ export function closePeer(page, peerName = 'pc') {
     p.stream?.getTracks().forEach((t) => t.stop());
     delete window.peers[name];
   }, peerName).catch(() => {});
+}
+
+/** Luma statistics of a <video>'s current frame (64x48 samples). */
+export function frameStats(page, videoId) {
+  return page.evaluate((id) => {
+    const video = document.getElementById(id);
+    if (!video || !video.videoWidth) return null;
+    const canvas = document.createElement('canvas');
+    canvas.width = 64;
+    canvas.height = 48;
+    const ctx = canvas.getContext('2d');
+    ctx.drawImage(video, 0, 0, 64, 48);
+    const data = ctx.getImageData(0, 0, 64, 48).data;
+    let sum = 0;
+    let sumSq = 0;
+    const luma = [];
+    for (let i = 0; i < data.length; i += 4) {
+      const y = 0.299 * data[i] + 0.587 * data[i + 1] + 0.114 * data[i + 2];
+      luma.push(y);
+      sum += y;
+      sumSq += y * y;
+    }
+    const n = luma.length;
+    const mean = sum / n;
+    return { width: video.videoWidth, height: video.videoHeight, mean, std: Math.sqrt(sumSq / n - mean * mean), luma };
+  }, videoId);
 }

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import puppeteer from 'puppeteer-core';
 import { startServer, rpcClient, sleep } from '../lib/server.mjs';
-import { CHROMIUM_BIN, CHROMIUM_FLAGS } from '../lib/browser.mjs';
+import { CHROMIUM_BIN, CHROMIUM_FLAGS, frameStats } from '../lib/browser.mjs';
 
 /** Server + browser (extra Chromium flags in `browserFlags`); `base` is the server's http origin. */
 export async function setUp(serverOptions = {}) {
@@ -49,31 +49,6 @@ export async function waitStatus(page, pattern, timeoutMs = 30000) {
   throw new Error(`status of ${page.url()}: "${text}"\nconsole:\n${(page.consoleLines || []).join('\n')}`);
 }
 
-/** Luma statistics of a <video>'s current frame (64x48 samples). */
-export function frameStats(page, videoId) {
-  return page.evaluate((id) => {
-    const video = document.getElementById(id);
-    if (!video || !video.videoWidth) return null;
-    const canvas = document.createElement('canvas');
-    canvas.width = 64;
-    canvas.height = 48;
-    const ctx = canvas.getContext('2d');
-    ctx.drawImage(video, 0, 0, 64, 48);
-    const data = ctx.getImageData(0, 0, 64, 48).data;
-    let sum = 0;
-    let sumSq = 0;
-    const luma = [];
-    for (let i = 0; i < data.length; i += 4) {
-      const y = 0.299 * data[i] + 0.587 * data[i + 1] + 0.114 * data[i + 2];
-      luma.push(y);
-      sum += y;
-      sumSq += y * y;
-    }
-    const n = luma.length;
-    const mean = sum / n;
-    return { width: video.videoWidth, height: video.videoHeight, mean, std: Math.sqrt(sumSq / n - mean * mean), luma };
-  }, videoId);
-}
 
 /** Decoded inbound video frames of an RTCPeerConnection found by `expr` in the page. */
 export function framesDecoded(page, expr = 'window.tutorial.peer.peerConnection') {
