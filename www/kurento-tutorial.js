@@ -92,6 +92,17 @@ const Tutorial = (() => {
     return queue;
   }
 
+  // Opens the camera into a send-receive peer showing `localVideo` and `remoteVideo` (disposed
+  // on cleanup; window.tutorial.peer for the tests). Returns {peer, candidates} for negotiate().
+  async function camera(onCleanup, localVideo, remoteVideo) {
+    const candidates = candidateQueue();
+    status('Opening the camera…');
+    const peer = await webRtcPeer('Sendrecv', { localVideo, remoteVideo, onicecandidate: candidates.onicecandidate });
+    onCleanup(() => peer.dispose());
+    window.tutorial = { peer };
+    return { peer, candidates };
+  }
+
   // Resolves once `video` shows decoded frames.
   function playing(video, timeoutMs = 20000) {
     return new Promise((resolve, reject) => {
@@ -259,5 +270,5 @@ const Tutorial = (() => {
     return p;
   }
 
-  return { params, status, webSocketUrl, carry, call, connect, webRtcPeer, negotiate, candidateQueue, playing, page, pipeline, playUri, hostRoom, joinRoom };
+  return { params, status, webSocketUrl, carry, call, connect, webRtcPeer, camera, negotiate, candidateQueue, playing, page, pipeline, playUri, hostRoom, joinRoom };
 })();
