@@ -244,36 +244,15 @@ void HttpPostEndpoint::startUpload(const HttpRequest& request, const HttpRespond
   gst_bin_add_many(GST_BIN(decoder_.get()), src, decodebin, nullptr);
   gst_element_link(src, decodebin);
   DecoderBridge::attach(decodebin, bridge_);
-
-  struct BusData {
-    Engine* engine;
-    std::weak_ptr<MediaObject> element;
-    GstElement* decoder;  // identity only, never dereferenced
-  };
-  BusRef bus = BusRef::adopt(gst_element_get_bus(decoder_.get()));
-  gst_bus_set_sync_handler(
-      bus.get(),
-      [](GstBus*, GstMessage* message, gpointer user) -> GstBusSyncReply {
-        // A sync handler that drops a message owns it (GstBus contract).
-        const MessageRef owned = MessageRef::adopt(message);
-        auto* d = static_cast<BusData*>(user);
-        const auto type = GST_MESSAGE_TYPE(message);
-        std::weak_ptr<MediaObject> weak = d->element;
-        GstElement* decoder = d->decoder;
-        if (type == GST_MESSAGE_ASYNC_DONE && static_cast<void*>(GST_MESSAGE_SRC(message)) == decoder) {
-          d->engine->post([weak, decoder]() {
-            if (auto e = std::static_pointer_cast<HttpPostEndpoint>(weak.lock())) e->continuePlaying(decoder);
-          });
-        } else if (type == GST_MESSAGE_EOS || type == GST_MESSAGE_ERROR) {
-          MessageRef msg = owned;
-          d->engine->post([weak, msg, decoder]() {
-            auto e = std::static_pointer_cast<HttpPostEndpoint>(weak.lock());
-            if (e && e->decoder_.get() == decoder) e->handleDecoderMessage(msg.get());
-          });
-        }
-        return GST_BUS_DROP;
-      },
-      new BusData{&engine(), weak_from_this(), decoder_.get()}, [](gpointer user) { delete static_cast<BusData*>(user); });
+  std::weak_ptr<MediaObject> weak = weak_from_this();
+  DecoderBridge::watchBus(engine(), decoder_.get(),
+                          {[weak](GstElement* decoder) {
+                             if (auto e = std::static_pointer_cast<HttpPostEndpoint>(weak.lock())) e->continuePlaying(decoder);
+                           },
+                           [weak](GstElement* decoder, GstMessage* message) {
+                             auto e = std::static_pointer_cast<HttpPostEndpoint>(weak.lock());
+                             if (e && e->decoder_.get() == decoder) e->handleDecoderMessage(message);
+                           }});
 
   pending_ = respond;
   ++uploadNumber_;
@@ -288,7 +267,6 @@ void HttpPostEndpoint::startUpload(const HttpRequest& request, const HttpRespond
     return;
   }
   GstElement* decoder = decoder_.get();
-  std::weak_ptr<MediaObject> weak = weak_from_this();
   if (ret != GST_STATE_CHANGE_ASYNC) continuePlaying(decoder);
   else {
     QTimer::singleShot(kPrerollWaitMs, &engine(), [weak, decoder]() {

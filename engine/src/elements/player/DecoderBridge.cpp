@@ -1,6 +1,7 @@
 #include "DecoderBridge.h"
 
 #include "gst/RunningTime.h"
+#include "pipewright/engine/Engine.h"
 #include "media/SinkInput.h"
 
 #include <gst/app/gstappsink.h>
@@ -96,6 +97,31 @@ void DecoderBridge::attach(GstElement* decodebin, const std::shared_ptr<DecoderB
   g_signal_connect_data(decodebin, "pad-added", G_CALLBACK(onDecodedPad), new PadAddedData{bridge},
                         [](gpointer data, GClosure*) { delete static_cast<PadAddedData*>(data); },
                         static_cast<GConnectFlags>(0));
+}
+
+void DecoderBridge::watchBus(Engine& engine, GstElement* decoder, BusEvents events) {
+  struct BusData {
+    Engine* engine;
+    GstElement* decoder;  // identity only, never dereferenced
+    BusEvents events;
+  };
+  BusRef bus = BusRef::adopt(gst_element_get_bus(decoder));
+  gst_bus_set_sync_handler(
+      bus.get(),
+      [](GstBus*, GstMessage* message, gpointer user) -> GstBusSyncReply {
+        // A sync handler that drops a message owns it (GstBus contract).
+        const MessageRef owned = MessageRef::adopt(message);
+        auto* d = static_cast<BusData*>(user);
+        const auto type = GST_MESSAGE_TYPE(message);
+        GstElement* decoder = d->decoder;
+        if (type == GST_MESSAGE_ASYNC_DONE && static_cast<void*>(GST_MESSAGE_SRC(message)) == decoder) {
+          d->engine->post([prerolled = d->events.prerolled, decoder]() { prerolled(decoder); });
+        } else if (type == GST_MESSAGE_EOS || type == GST_MESSAGE_ERROR) {
+          d->engine->post([ended = d->events.ended, msg = owned, decoder]() { ended(decoder, msg.get()); });
+        }
+        return GST_BUS_DROP;
+      },
+      new BusData{&engine, decoder, std::move(events)}, [](gpointer user) { delete static_cast<BusData*>(user); });
 }
 
 }  // namespace pw

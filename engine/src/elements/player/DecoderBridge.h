@@ -11,10 +11,13 @@
 
 #include <gst/gst.h>
 
+#include <functional>
 #include <memory>
 #include <mutex>
 
 namespace pw {
+
+class Engine;
 
 struct DecoderBridge {
   ElementRef mediaPipeline;
@@ -33,6 +36,18 @@ struct DecoderBridge {
   // Caps at which a decoder stops for useEncodedMedia: the codecs the rest of the engine passes
   // through without decoding.
   static CapsRef encodedStopCaps();
+
+  // What the owner of a decoder pipeline hears from its bus, on the engine thread: `prerolled`
+  // when the decoder itself finished a state change (ASYNC_DONE: at start, after a seek),
+  // `ended` for EOS and ERROR. Both get the decoder the message came from, to tell it from a
+  // newer one.
+  struct BusEvents {
+    std::function<void(GstElement* decoder)> prerolled;
+    std::function<void(GstElement* decoder, GstMessage* message)> ended;
+  };
+  // Installs `decoder`'s bus sync handler (streaming threads) that posts BusEvents to `engine`
+  // and drops every message. Remove it with gst_bus_set_sync_handler(bus, nullptr…).
+  static void watchBus(Engine& engine, GstElement* decoder, BusEvents events);
 };
 
 }  // namespace pw

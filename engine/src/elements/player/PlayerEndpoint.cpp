@@ -84,38 +84,16 @@ void PlayerEndpoint::buildDecoder() {
   }
   gst_bin_add(GST_BIN(decoder_.get()), decodebin);
   DecoderBridge::attach(decodebin, bridge_);
-  struct BusData {
-    Engine* engine;
-    std::weak_ptr<MediaObject> player;
-    GstElement* decoder;  // identity only, never dereferenced
-  };
-  BusRef bus = BusRef::adopt(gst_element_get_bus(decoder_.get()));
-  gst_bus_set_sync_handler(
-      bus.get(),
-      [](GstBus*, GstMessage* message, gpointer user) -> GstBusSyncReply {
-        // A sync handler that drops a message owns it (GstBus contract).
-        const MessageRef owned = MessageRef::adopt(message);
-        auto* d = static_cast<BusData*>(user);
-        const auto type = GST_MESSAGE_TYPE(message);
-        if (type == GST_MESSAGE_ASYNC_DONE && static_cast<void*>(GST_MESSAGE_SRC(message)) == d->decoder) {
-          // Prerolled (at start, or after a seek): on to PLAYING if the player still plays (play()).
-          std::weak_ptr<MediaObject> weak = d->player;
-          GstElement* decoder = d->decoder;
-          d->engine->post([weak, decoder]() {
-            if (auto p = std::static_pointer_cast<PlayerEndpoint>(weak.lock())) p->continuePlaying(decoder);
-          });
-        } else if (type == GST_MESSAGE_EOS || type == GST_MESSAGE_ERROR) {
-          MessageRef msg = owned;
-          std::weak_ptr<MediaObject> weak = d->player;
-          GstElement* decoder = d->decoder;
-          d->engine->post([weak, msg, decoder]() {
-            auto p = std::static_pointer_cast<PlayerEndpoint>(weak.lock());
-            if (p && p->decoder_.get() == decoder) p->handleDecoderMessage(msg.get());
-          });
-        }
-        return GST_BUS_DROP;
-      },
-      new BusData{&engine(), weak_from_this(), decoder_.get()}, [](gpointer user) { delete static_cast<BusData*>(user); });
+  std::weak_ptr<MediaObject> weak = weak_from_this();
+  DecoderBridge::watchBus(engine(), decoder_.get(),
+                          {// Prerolled (at start, or after a seek): on to PLAYING if the player still plays (play()).
+                           [weak](GstElement* decoder) {
+                             if (auto p = std::static_pointer_cast<PlayerEndpoint>(weak.lock())) p->continuePlaying(decoder);
+                           },
+                           [weak](GstElement* decoder, GstMessage* message) {
+                             auto p = std::static_pointer_cast<PlayerEndpoint>(weak.lock());
+                             if (p && p->decoder_.get() == decoder) p->handleDecoderMessage(message);
+                           }});
 }
 
 void PlayerEndpoint::teardownDecoder() {
