@@ -12,7 +12,6 @@
 #include "pipewright/engine/Engine.h"
 #include "pipewright/engine/KurentoError.h"
 
-#include <QRandomGenerator>
 #include <QTimer>
 
 #include <gst/app/gstappsrc.h>
@@ -22,13 +21,6 @@
 
 namespace pw {
 namespace {
-
-QString randomKey(int length) {
-  static constexpr char kChars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-  QString out;
-  for (int i = 0; i < length; ++i) out.append(QLatin1Char(kChars[QRandomGenerator::system()->bounded(62)]));
-  return out;
-}
 
 HttpHeaders corsHeaders() {
   return {{"Access-Control-Allow-Origin", "*"},
@@ -130,7 +122,7 @@ bool mediaIn(const HttpRequest& request, qsizetype* begin, qsizetype* size) {
 
 HttpPostEndpoint::HttpPostEndpoint(const Creation& creation)
     : MediaElement(creation, QStringLiteral("HttpPostEndpoint")),
-      key_(randomKey(24)),
+      key_(HttpSignalling::randomKey(24)),
       disconnectionTimeoutSec_(creation.params.value(u"disconnectionTimeout").toInt(2)),
       useEncodedMedia_(creation.params.value(u"useEncodedMedia").toBool(false)) {
   if (disconnectionTimeoutSec_ < 0) {

@@ -3,6 +3,8 @@
 #include "WebRtcHttpEndpoint.h"
 #include "pipewright/engine/Engine.h"
 
+#include <QRandomGenerator>
+
 namespace pw {
 
 HttpSignalling& HttpSignalling::of(Engine& engine) {
@@ -13,6 +15,13 @@ HttpSignalling& HttpSignalling::of(Engine& engine) {
     self->setObjectName(name);
   }
   return *self;
+}
+
+QString HttpSignalling::randomKey(int length) {
+  static constexpr char kChars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  QString out;
+  for (int i = 0; i < length; ++i) out.append(QLatin1Char(kChars[QRandomGenerator::system()->bounded(62)]));
+  return out;
 }
 
 HttpSignalling::HttpSignalling(Engine& engine) : QObject(&engine) {}

@@ -24,6 +24,9 @@ class HttpSignalling : public QObject {
 
  public:
   static HttpSignalling& of(Engine& engine);
+  // `length` random letters and digits from the system's generator: resource keys (24), WHIP
+  // session keys and ETags.
+  static QString randomKey(int length);
 
   void add(const QString& prefix, const QString& key, const std::shared_ptr<HttpResource>& resource);
   void remove(const QString& key);

@@ -13,20 +13,12 @@
 #include "pipewright/engine/SecretCompare.h"
 
 #include <QJsonObject>
-#include <QRandomGenerator>
 #include <QTimer>
 
 #include <optional>
 
 namespace pw {
 namespace {
-
-QString randomKey(int length) {
-  static constexpr char kChars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-  QString out;
-  for (int i = 0; i < length; ++i) out.append(QLatin1Char(kChars[QRandomGenerator::system()->bounded(62)]));
-  return out;
-}
 
 HttpResponse withCors(HttpResponse response) {
   response.headers += webRtcHttpCorsHeaders();
@@ -60,7 +52,7 @@ HttpHeaders webRtcHttpCorsHeaders() {
 WebRtcHttpEndpoint::WebRtcHttpEndpoint(const Creation& creation, Role role)
     : MediaElement(creation, role == Role::Whip ? QStringLiteral("WhipEndpoint") : QStringLiteral("WhepEndpoint")),
       role_(role),
-      key_(randomKey(24)),
+      key_(HttpSignalling::randomKey(24)),
       token_(creation.params.value(u"token").toString()),
       maxSessions_(role == Role::Whip ? 1 : creation.params.value(u"maxViewers").toInt(kDefaultMaxViewers)),
       stunServerAddress_(creation.params.value(u"stunServerAddress").toString()),
@@ -217,7 +209,7 @@ void WebRtcHttpEndpoint::post(const HttpRequest& request, const HttpRespond& res
     respond(textAnswer(noCodec ? 406 : 400, QStringLiteral("The offer was refused: %1").arg(e.error().message)));
     return;
   }
-  Session session{randomKey(24), endpointId, randomKey(12), request.peer};
+  Session session{HttpSignalling::randomKey(24), endpointId, HttpSignalling::randomKey(12), request.peer};
   const QString key = session.key;
   sessions_.emplace(key, session);
   std::weak_ptr<WebRtcHttpEndpoint> weakSelf = std::static_pointer_cast<WebRtcHttpEndpoint>(shared_from_this());
@@ -287,7 +279,7 @@ void WebRtcHttpEndpoint::patch(Session& session, const HttpRequest& request, con
   if (!ufrag.isEmpty() && ufrag != endpoint->remoteIceUfrag()) {
     try {
       const auto [localUfrag, localPassword] = endpoint->restartIce(ufrag, password);
-      session.etag = randomKey(12);
+      session.etag = HttpSignalling::randomKey(12);
       QString frag = QStringLiteral("a=ice-ufrag:%1\r\na=ice-pwd:%2\r\nm=audio 9 UDP/TLS/RTP/SAVPF 0\r\na=mid:%3\r\n")
                          .arg(localUfrag, localPassword, endpoint->bundleMid());
       for (const QString& c : endpoint->localCandidates()) frag += QStringLiteral("a=") + c + QStringLiteral("\r\n");
