@@ -9,6 +9,7 @@
 
 #include <QJsonArray>
 
+#include <algorithm>
 #include <memory>
 
 namespace pw::studio {
@@ -58,6 +59,16 @@ void ServerMonitor::setClients(int count) {
   Q_EMIT changed();
 }
 
+void ServerMonitor::setPipelines(QVariantList rows) {
+  // Replies arrive in any order: rows are kept in pipeline-id order so that equal lists compare equal.
+  std::sort(rows.begin(), rows.end(), [](const QVariant& a, const QVariant& b) {
+    return a.toMap().value(QStringLiteral("id")).toString() < b.toMap().value(QStringLiteral("id")).toString();
+  });
+  if (rows == pipelines_) return;
+  pipelines_ = std::move(rows);
+  Q_EMIT pipelinesChanged();
+}
+
 void ServerMonitor::refresh() {
   if (refreshing_) return;
   refreshing_ = true;
@@ -83,9 +94,8 @@ void ServerMonitor::refresh() {
     auto rows = std::make_shared<QVariantList>();
     auto remaining = std::make_shared<int>(static_cast<int>(ids.size()));
     if (ids.isEmpty()) {
-      pipelines_.clear();
+      setPipelines({});
       refreshing_ = false;
-      Q_EMIT changed();
       return;
     }
     for (const QJsonValue& v : ids) {
@@ -101,9 +111,8 @@ void ServerMonitor::refresh() {
                                      {QStringLiteral("name"), name.ok() ? name.value.toString() : id},
                                      {QStringLiteral("elements"), *count}});
             if (--*remaining == 0) {
-              pipelines_ = *rows;
+              setPipelines(std::move(*rows));
               refreshing_ = false;
-              Q_EMIT changed();
             }
           };
           for (const QJsonValue& kid : kids.value.toArray()) {

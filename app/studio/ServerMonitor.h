@@ -21,7 +21,7 @@ class ServerMonitor : public QObject {
   Q_PROPERTY(QString tutorialsUrl READ tutorialsUrl NOTIFY changed)
   Q_PROPERTY(int clients READ clients NOTIFY changed)
   Q_PROPERTY(QStringList sessions READ sessions NOTIFY changed)
-  Q_PROPERTY(QVariantList pipelines READ pipelines NOTIFY changed)
+  Q_PROPERTY(QVariantList pipelines READ pipelines NOTIFY pipelinesChanged)
   Q_PROPERTY(double cpuPercent READ cpuPercent NOTIFY changed)
   Q_PROPERTY(double memoryMiB READ memoryMiB NOTIFY changed)
 
@@ -46,8 +46,13 @@ class ServerMonitor : public QObject {
 
  Q_SIGNALS:
   void changed();
+  // Only when the list differs: the sessions panel rebuilds its rows on this, so an unchanged
+  // list must not recreate them every refresh (a row under the mouse, an Open button mid-click).
+  void pipelinesChanged();
 
  private:
+  void setPipelines(QVariantList rows);
+
   EngineClient& client_;
   QTimer timer_;
   QString listenUrl_;

@@ -299,11 +299,10 @@ class TestStudioGui : public QObject {
 
     // It shows up in the sessions list; its Open button puts it on the canvas.
     runtime_->studio()->monitor()->refresh();
-    QQuickItem* row = nullptr;
-    QTRY_VERIFY_WITH_TIMEOUT((row = item(QStringLiteral("pipeline_") + pipeline)) != nullptr, 10000);
-    QQuickItem* open = findItem(row, QStringLiteral("openPipeline"));
-    QVERIFY(open);
-    QTest::mouseClick(window_, Qt::LeftButton, {}, sceneCenter(open));
+    // The panel's rows are rebuilt whenever the list changes: look the button up before each click.
+    auto openButton = [&]() { return findItem(item(QStringLiteral("pipeline_") + pipeline), QStringLiteral("openPipeline")); };
+    QTRY_VERIFY_WITH_TIMEOUT(openButton() != nullptr, 10000);
+    QTest::mouseClick(window_, Qt::LeftButton, {}, sceneCenter(openButton()));
     // The canvas has unsaved work: the studio asks before replacing it, and Cancel keeps it.
     QObject* discard = overlayItem(QStringLiteral("discardDialog"));
     QVERIFY(discard);
@@ -311,7 +310,8 @@ class TestStudioGui : public QObject {
     QMetaObject::invokeMethod(discard, "reject");
     QTest::qWait(200);
     QVERIFY(graph().pipelineId() != pipeline);
-    QTest::mouseClick(window_, Qt::LeftButton, {}, sceneCenter(open));
+    QVERIFY(openButton());
+    QTest::mouseClick(window_, Qt::LeftButton, {}, sceneCenter(openButton()));
     QTRY_VERIFY_WITH_TIMEOUT(discard->property("visible").toBool(), 3000);
     QMetaObject::invokeMethod(discard, "discarded");
     QTRY_COMPARE_WITH_TIMEOUT(graph().pipelineId(), pipeline, 5000);
@@ -340,14 +340,16 @@ class TestStudioGui : public QObject {
     QCOMPARE(graph().edges()->count(), 10);
     // The sessions panel counts every element, the five HubPorts inside the Composite included.
     runtime_->studio()->monitor()->refresh();
-    QQuickItem* row = nullptr;
-    QTRY_VERIFY_WITH_TIMEOUT((row = item(QStringLiteral("pipeline_") + graph().pipelineId())) != nullptr, 10000);
-    QTRY_COMPARE_WITH_TIMEOUT(findItem(row, QStringLiteral("pipelineSummary"))->property("text").toString().section(u' ', 0, 1),
-                              QString("11 elements"), 10000);
+    // Looked up on every try: the row is rebuilt when the list changes (a crash once, on a stale row).
+    auto summary = [&]() {
+      QQuickItem* label = findItem(item(QStringLiteral("pipeline_") + graph().pipelineId()), QStringLiteral("pipelineSummary"));
+      return label ? label->property("text").toString().section(u' ', 0, 1) : QString();
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(summary(), QString("11 elements"), 10000);
     const int sessions = static_cast<int>(runtime_->studio()->monitor()->sessions().size());
-    const QString summary = item(QStringLiteral("sessionsSummary"))->property("text").toString();
-    QVERIFY2(summary.startsWith(sessions == 1 ? QStringLiteral("1 session, ") : QStringLiteral("%1 sessions, ").arg(sessions)),
-             qPrintable(summary));
+    const QString sessionsText = item(QStringLiteral("sessionsSummary"))->property("text").toString();
+    QVERIFY2(sessionsText.startsWith(sessions == 1 ? QStringLiteral("1 session, ") : QStringLiteral("%1 sessions, ").arg(sessions)),
+             qPrintable(sessionsText));
     QTest::keyClick(window_, Qt::Key_0, Qt::ControlModifier);
     screenshot(QStringLiteral("studio-composite-template.png"));
 
