@@ -1,5 +1,7 @@
 #include "ControlPort.h"
 
+#include "HttpRequestFramer.h"
+
 #include <QSslServer>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -15,6 +17,8 @@ namespace {
 // Per connection until it is handed over: its deadline, also the context of the connections
 // made for classifying (deleting it ends them).
 const QString kHeadDeadline = QStringLiteral("pipewright-head-deadline");
+// Per HTTP connection once handed over: its request framing (ControlPort::HttpScreen).
+const QString kHttpScreen = QStringLiteral("pipewright-http-screen");
 
 // The values of every header line named `name` (case-insensitive) in a request head.
 QList<QByteArray> headerValues(const QByteArray& head, const QByteArray& name) {
@@ -79,6 +83,14 @@ void refuse(QTcpSocket* socket, const QByteArray& status, const QByteArray& mess
 }
 
 }  // namespace
+
+struct ControlPort::HttpScreen : QObject {
+  explicit HttpScreen(QObject* parent) : QObject(parent), framer(kMaxHeadBytes) { setObjectName(kHttpScreen); }
+  HttpRequestFramer framer;
+  qint64 seenBytes = 0;  // of the socket's unread bytes, how many the framer already has
+  int requests = 0;
+  bool refused = false;
+};
 
 ControlPort::ControlPort(Handoff webSocket, Handoff http, QObject* parent)
     : QObject(parent), webSocket_(std::move(webSocket)), http_(std::move(http)) {}
@@ -186,7 +198,12 @@ ControlPort::BodyLimit ControlPort::bodyLimit(QTcpSocket* socket, const QByteArr
   const QByteArray path = query < 0 ? words[1] : words[1].left(query);
   if (!acceptsLargeBody_(words[0], path)) return {kMaxHttpBodyBytes, QByteArray()};
   QPointer<QTcpSocket>& holder = uploads_[path];
-  if (holder && holder != socket && holder->state() == QAbstractSocket::ConnectedState) return {0, QByteArray(), true};
+  // Busy while the other connection's upload is still arriving (once it has arrived, the
+  // endpoint itself answers 409 while it plays it).
+  if (holder && holder != socket && holder->state() == QAbstractSocket::ConnectedState) {
+    const auto* screen = dynamic_cast<const HttpScreen*>(holder->findChild<QObject*>(kHttpScreen, Qt::FindDirectChildrenOnly));
+    if (!screen || screen->framer.bodyArriving()) return {0, QByteArray(), true};
+  }
   holder = socket;
   uploads_.removeIf([](QHash<QByteArray, QPointer<QTcpSocket>>::iterator it) { return !it.value(); });
   return {maxLargeBodyBytes_, " ('" + largeBodyKey_ + "')"};
@@ -227,28 +244,19 @@ void ControlPort::classify(QTcpSocket* socket) {
     webSocket_(socket);
     return;
   }
-  const qint64 length = contentLength(lines);
-  const auto [limit, limitNote, busy] = bodyLimit(socket, lines);
-  if (busy) {
-    refuse(socket, "409 Conflict", "another upload to this URL is already in progress (still arriving, or playing): wait for its answer");
-    connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-    return;
-  }
-  if (length < 0 || length > limit) {
-    refuse(socket, "413 Content Too Large",
-           QByteArray("request body over the limit of ") + QByteArray::number(limit) + " bytes" + limitNote);
-    connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-    return;
-  }
-  if (headerHas(lines, "transfer-encoding", "chunked")) {
-    refuse(socket, "411 Length Required", "send the body with a Content-Length");
-    connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-    return;
-  }
-  // Later requests on this connection skip the checks above (QtHttpServer's parser alone reads
-  // them): the read buffer bounds them
-  // (a larger request stalls until the idle timeout), and so does the idle timer.
-  socket->setReadBufferSize(limit + kMaxHeadBytes);
+  // Every request on this connection, the first and any later keep-alive one, passes the
+  // same checks before QtHttpServer's parser reads it: heads are found by a framer fed with the
+  // bytes as they arrive, by a slot connected before QtHttpServer's own.
+  auto* screen = new HttpScreen(socket);
+  screen->seenBytes = socket->bytesAvailable();
+  screen->framer.append(socket->peek(screen->seenBytes));
+  if (!screenRequests(socket, screen)) return;
+  connect(socket, &QTcpSocket::readyRead, screen, [this, socket, screen] {
+    const qint64 available = socket->bytesAvailable();
+    if (available > screen->seenBytes) screen->framer.append(socket->peek(available).mid(screen->seenBytes));
+    screen->seenBytes = available;
+    screenRequests(socket, screen);
+  });
   auto* idle = new QTimer(socket);
   idle->setSingleShot(true);
   // QtHttpServer 6.4 answers a request it cannot parse by cutting the socket's signal
@@ -262,6 +270,45 @@ void ControlPort::classify(QTcpSocket* socket) {
   connect(socket, &QTcpSocket::bytesWritten, idle, [idle] { idle->start(kHttpIdleTimeoutMs); });
   idle->start(kHttpIdleTimeoutMs);
   http_(socket);
+  // What QtHttpServer left unread has been screened; after each of its reads, the same.
+  screen->seenBytes = socket->bytesAvailable();
+  connect(socket, &QTcpSocket::readyRead, screen, [socket, screen] { screen->seenBytes = socket->bytesAvailable(); });
+}
+
+bool ControlPort::screenRequests(QTcpSocket* socket, HttpScreen* screen) {
+  if (screen->refused) return false;
+  auto refuseHere = [&](const QByteArray& status, const QByteArray& message) {
+    screen->refused = true;
+    // What is buffered is read here, so QtHttpServer never parses the refused request.
+    socket->read(socket->bytesAvailable());
+    screen->seenBytes = 0;
+    refuse(socket, status, message);
+    connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater, Qt::UniqueConnection);
+    return false;
+  };
+  while (std::optional<QByteArray> lines = screen->framer.nextHead()) {
+    if (malformedHead(*lines)) return refuseHere("400 Bad Request", "malformed request head");
+    if (screen->requests > 0 && headerHas(*lines, "upgrade", "websocket")) {
+      return refuseHere("400 Bad Request", "open the WebSocket on a new connection");
+    }
+    const qint64 length = contentLength(*lines);
+    const auto [limit, limitNote, busy] = bodyLimit(socket, *lines);
+    if (busy) {
+      return refuseHere("409 Conflict",
+                        "another upload to this URL is already in progress (still arriving, or playing): wait for its answer");
+    }
+    if (length < 0 || length > limit) {
+      return refuseHere("413 Content Too Large",
+                        QByteArray("request body over the limit of ") + QByteArray::number(limit) + " bytes" + limitNote);
+    }
+    if (headerHas(*lines, "transfer-encoding", "chunked")) return refuseHere("411 Length Required", "send the body with a Content-Length");
+    // QtHttpServer keeps a request's bytes buffered until the request is complete.
+    if (socket->readBufferSize() < limit + kMaxHeadBytes) socket->setReadBufferSize(limit + kMaxHeadBytes);
+    screen->framer.skipBody(length);
+    ++screen->requests;
+  }
+  if (screen->framer.headTooLarge()) return refuseHere("431 Request Header Fields Too Large", "request head over 16 KiB");
+  return true;
 }
 
 }  // namespace pw

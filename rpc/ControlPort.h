@@ -3,7 +3,8 @@
 // The control port's listener (one TCP port, plain or TLS). Every accepted connection is
 // classified by its request head, read without consuming it: a WebSocket upgrade goes to the
 // JSON-RPC WebSocket server, anything else to the HTTP service (WHIP, WHEP, the start page).
-// Both get the socket with the head still unread. A connection that sends no complete head
+// Both get the socket with the head still unread. Later requests on a keep-alive HTTP connection
+// get the same checks as the first, before QtHttpServer reads them. A connection that sends no complete head
 // within `headTimeoutMs`, or a head larger than kMaxHeadBytes, is answered and closed here.
 
 #include <QHash>
@@ -62,6 +63,12 @@ class ControlPort : public QObject {
  private:
   void onNewConnection();
   void classify(QTcpSocket* socket);
+  // An HTTP connection's request framing (HttpRequestFramer) and how much of the socket's
+  // buffer it has seen; a child of the socket.
+  struct HttpScreen;
+  // Checks every request head completed so far on an HTTP connection (malformed, body limits,
+  // chunked, a late WebSocket upgrade); refuses and closes the connection on the first bad one.
+  bool screenRequests(QTcpSocket* socket, HttpScreen* screen);
   // The body limit for a request head, and what the 413 says sets it.
   // Large bodies are granted to `socket` only (one upload per path): a second gets 409 (`busy`).
   struct BodyLimit {

@@ -289,4 +289,53 @@ describe('plain HTTP on the control port', () => {
     assert.equal((smuggle.data.match(/HTTP\/1\.1 /g) || []).length, 1, 'and nothing after them is answered');
     assert.equal((await fetch(`${base}/`)).status, 200);
   });
+
+  it('later requests on a keep-alive connection get the same checks as the first', async () => {
+    // Sends `parts` one after another on one connection (a pause between them, so each arrives
+    // as its own read) and collects what comes back until the server closes it.
+    const keepAlive = (parts, timeoutMs = 3000) => new Promise((resolve) => {
+      const socket = net.connect(port, '127.0.0.1');
+      let data = '';
+      const timer = setTimeout(() => { socket.destroy(); resolve({ data, closed: false }); }, timeoutMs);
+      socket.on('connect', async () => {
+        for (const part of parts) {
+          if (socket.destroyed) break;
+          socket.write(part);
+          await new Promise((r) => setTimeout(r, 150));
+        }
+      });
+      socket.on('data', (d) => { data += d; });
+      socket.on('error', () => {});
+      socket.on('close', () => { clearTimeout(timer); resolve({ data, closed: true }); });
+    });
+    const get = 'GET /tutorials/whip.html HTTP/1.1\r\nHost: x\r\n\r\n';
+    const statuses = (data) => [...data.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => Number(m[1]));
+
+    // Two good requests, then each kind of bad one: answered 200, 200, then the refusal, and closed.
+    const cases = [
+      ['GET / HTTP/1.1\r\nBad Header Line\r\n\r\n', 400, 'a header line without a colon'],
+      ['POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 40\r\n\r\nx', 400, 'differing Content-Lengths'],
+      ['POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 999999999\r\n\r\n', 413, 'a body over the limit'],
+      ['POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\n\r\n', 411, 'a chunked body'],
+      ['GET /kurento HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n', 400, 'a WebSocket upgrade after an HTTP request'],
+      ['GET / HTTP/1.1\r\nX-Big: ' + 'a'.repeat(20000), 431, 'a head over 16 KiB'],
+    ];
+    for (const [bad, status, what] of cases) {
+      const r = await keepAlive([get, get, bad]);
+      assert.deepEqual(statuses(r.data), [200, 200, status], `${what}: ${JSON.stringify(r.data.slice(-200))}`);
+      assert.ok(r.closed, `${what}: the connection is closed`);
+    }
+    // Pipelined in one write, a smuggling attempt behind a good request is refused the same way,
+    // and the request hidden in its body is never answered.
+    const piped = await keepAlive([get + 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 40\r\n\r\nx' + get]);
+    assert.equal(statuses(piped.data).filter((s) => s === 200).length <= 1, true, JSON.stringify(piped.data.slice(0, 300)));
+    assert.equal(statuses(piped.data).at(-1), 400);
+    assert.ok(piped.closed);
+    // A good keep-alive connection with bodies and several reads goes on working.
+    const body = 'x'.repeat(1000);
+    const good = await keepAlive([get, `POST /nothing HTTP/1.1\r\nHost: x\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 400)}`,
+                                  body.slice(400), get], 2000);
+    assert.deepEqual(statuses(good.data), [200, 404, 200], JSON.stringify(good.data.slice(-300)));
+    assert.equal((await fetch(`${base}/`)).status, 200, 'the server goes on');
+  });
 });
