@@ -189,6 +189,7 @@ QByteArray HttpService::startPage() const {
       {"one2many.html", "One to many", "one presenter, any number of viewers in other tabs"},
       {"group-call.html", "Group call", "a Composite puts every tab's camera in one picture"},
       {"magic-mirror.html", "Magic mirror", "FaceOverlayFilter draws a hat on every face"},
+      {"chroma.html", "Chroma", "ChromaFilter puts a background image where your wall's colour is"},
       {"data-channel.html", "Data channel", "messages through a WebRtcEndpoint's data channel and back"},
       {"stats.html", "Live statistics", "the browser's and the server's getStats side by side, every second"},
       {"rtp-receiver.html", "RTP receiver", "plain RTP from gst-launch-1.0 into the browser (shows the SDP and the command)"},

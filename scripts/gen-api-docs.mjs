@@ -11,7 +11,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
 const schemaDir = path.join(root, 'engine', 'schema');
 const outFile = path.join(root, 'docs', 'api-reference.md');
-const MODULES = ['core', 'elements', 'filters'];
+const MODULES = ['core', 'elements', 'filters', 'chroma'];
 
 const modules = MODULES.map((name) => {
   const file = path.join(schemaDir, `${name}.kmd.json`);

@@ -14,12 +14,15 @@ for f in ./usr/bin/pipewright ./usr/lib/systemd/system/pipewright.service ./etc/
   grep -q " $f\$" <<<"$contents" || fail "missing $f"
 done
 # The tutorial pages and, when the build made them (PIPEWRIGHT_WWW_BUNDLES), the browser bundles
-# of kurento-client and kurento-utils they load; never the npm project behind them.
-for f in ./usr/share/pipewright/www/hello-world.html ./usr/share/pipewright/www/kurento-tutorial.js; do
+# of kurento-client, kurento-utils and kurento-module-chroma they load; never the npm project
+# behind them.
+for f in ./usr/share/pipewright/www/hello-world.html ./usr/share/pipewright/www/kurento-tutorial.js \
+  ./usr/share/pipewright/www/chroma.html ./usr/share/pipewright/www/chroma-background.png; do
   grep -q " $f\$" <<<"$contents" || fail "missing $f"
 done
 if [ -f "$build/www/kurento-client.js" ]; then
-  for f in ./usr/share/pipewright/www/kurento-client.js ./usr/share/pipewright/www/kurento-utils.js; do
+  for f in ./usr/share/pipewright/www/kurento-client.js ./usr/share/pipewright/www/kurento-utils.js \
+    ./usr/share/pipewright/www/kurento-module-chroma.js; do
     grep -q " $f\$" <<<"$contents" || fail "missing $f (the tutorial bundles)"
   done
 fi

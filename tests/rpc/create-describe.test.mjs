@@ -114,6 +114,19 @@ describe('create (§5.3)', () => {
     if (e.data !== undefined) assert.equal(e.data.type, 'MEDIA_OBJECT_TYPE_NOT_FOUND');
   });
 
+  it('ChromaFilter (module chroma) is created; the other optional Kurento modules answer 40100', async () => {
+    const p = await createPipeline(c);
+    const window = { __module__: 'chroma', __type__: 'WindowParam', topRightCornerX: 5, topRightCornerY: 5, width: 30, height: 30 };
+    const chroma = expectResult(await c.call('create', { type: 'ChromaFilter', constructorParams: { mediaPipeline: p, window } })).value;
+    assert.match(chroma, /ChromaFilter$/);
+    expectResult(await c.call('invoke', { object: chroma, operation: 'unsetBackground' }));
+    expectError(await c.call('create', { type: 'ChromaFilter', constructorParams: { mediaPipeline: p } }), 40001);
+    for (const type of ['CrowdDetectorFilter', 'PointerDetectorFilter', 'PlateDetectorFilter']) {
+      const e = expectError(await c.call('create', { type, constructorParams: { mediaPipeline: p } }), 40100, type);
+      assert.match(e.message, new RegExp(type));
+    }
+  });
+
   it('abstract / non-creatable types → 40100-ish error (MediaElement, ServerManager, Endpoint)', async () => {
     const p = await createPipeline(c);
     for (const type of ['MediaElement', 'ServerManager', 'Endpoint', 'MediaObject']) {

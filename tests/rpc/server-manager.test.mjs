@@ -42,6 +42,9 @@ describe('ServerManager', () => {
     for (const f of ['MediaPipeline', 'PassThrough']) assert.ok(byName.core.factories.includes(f), `core factory ${f}`);
     for (const f of ['PlayerEndpoint', 'RecorderEndpoint']) assert.ok(byName.elements.factories.includes(f), `elements factory ${f}`);
     assert.ok(byName.filters.factories.includes('GStreamerFilter'));
+    // The optional Kurento module chroma is built in; the detectors are not.
+    assert.deepEqual(byName.chroma?.factories, ['ChromaFilter']);
+    for (const absent of ['crowddetector', 'pointerdetector', 'platedetector']) assert.equal(byName[absent], undefined);
   });
 
   it('getPipelines lists pipeline ids (not elements) and drops released ones', async () => {
@@ -99,8 +102,8 @@ describe('ServerManager', () => {
     assert.equal(typeof v2, 'number');
   });
 
-  it('getKmd(core|elements|filters) → JSON text that parses', async () => {
-    for (const moduleName of ['core', 'elements', 'filters']) {
+  it('getKmd(core|elements|filters|chroma) → JSON text that parses', async () => {
+    for (const moduleName of ['core', 'elements', 'filters', 'chroma']) {
       const txt = await invokeValue(c, MANAGER, 'getKmd', { moduleName });
       assert.equal(typeof txt, 'string');
       const kmd = JSON.parse(txt);
@@ -112,6 +115,7 @@ describe('ServerManager', () => {
   it('getKmd(unknown) → 40500', async () => {
     const e = expectError(await invokeRaw(c, MANAGER, 'getKmd', { moduleName: 'nosuchmodule' }), 40500);
     if (e.data !== undefined) assert.equal(e.data.type, 'SERVER_MANAGER_ERROR_KMD_NOT_FOUND');
+    expectError(await invokeRaw(c, MANAGER, 'getKmd', { moduleName: 'crowddetector' }), 40500);
   });
 
   it('getMetadata → the configured metadata string', async () => {

@@ -29,7 +29,7 @@ describe('tutorials: the start page and the bundles', () => {
   });
 
   it('serves the bundles and the shared scripts as JavaScript', async () => {
-    for (const file of ['kurento-client.js', 'kurento-utils.js', 'kurento-tutorial.js', 'webrtc-http.js']) {
+    for (const file of ['kurento-client.js', 'kurento-utils.js', 'kurento-module-chroma.js', 'kurento-tutorial.js', 'webrtc-http.js']) {
       const r = await fetch(`${env.base}/tutorials/${file}`);
       assert.equal(r.status, 200, file);
       assert.match(r.headers.get('content-type'), /^text\/javascript/, file);

@@ -1,6 +1,7 @@
 // The Kurento filters with real media: ZBarFilter reads QR codes from a clip; FaceOverlayFilter
-// and ImageOverlayFilter draw images that the test finds again, by pixel, in what a
-// RecorderEndpoint wrote. The face clip is made from resources/test-media/astronaut-face.jpg.
+// and ImageOverlayFilter draw images, ChromaFilter shows a background where a clip is green: the
+// test finds them again, by pixel, in what a RecorderEndpoint wrote. The face clip is made from
+// resources/test-media/astronaut-face.jpg.
 
 #include "MediaTestUtil.h"
 #include "TestConnection.h"
@@ -108,6 +109,10 @@ Frame grabFrame(const QString& file, double seconds) {
 
 bool isRed(const std::array<int, 3>& p) { return p[0] > 150 && p[1] < 90 && p[2] < 90; }
 bool isDark(const std::array<int, 3>& p) { return p[0] < 60 && p[1] < 60 && p[2] < 60; }
+bool isGreen(const std::array<int, 3>& p) { return p[1] > 150 && p[0] < 100 && p[2] < 100; }
+bool isGrey(const std::array<int, 3>& p) {
+  return p[0] > 80 && p[0] < 180 && qAbs(p[0] - p[1]) < 30 && qAbs(p[0] - p[2]) < 30;
+}
 bool isClose(const std::array<int, 3>& a, const std::array<int, 3>& b) {
   return qAbs(a[0] - b[0]) < 40 && qAbs(a[1] - b[1]) < 40 && qAbs(a[2] - b[2]) < 40;
 }
@@ -181,6 +186,7 @@ class TestFilters : public QObject {
   QString blackClip_;
   QString faceImage_;
   QString faceClip_;
+  QString greenScreenClip_;  // 320x240 green, a grey 80x80 square in the middle
   QRect face_;  // in faceClip_ pixels
 
   static constexpr int kFaceClipSize = 480;
@@ -293,6 +299,13 @@ class TestFilters : public QObject {
     QVERIFY(runPipeline(QStringLiteral("videotestsrc pattern=black num-buffers=90 ! %1 ! vp8enc deadline=1 ! webmmux name=m ! "
                                        "filesink location=%2")
                             .arg(videoCaps(320, 240), blackClip_) +
+                        audioTrack(3)));
+    greenScreenClip_ = dir_.filePath("green-screen.webm");
+    QVERIFY(runPipeline(QStringLiteral("videotestsrc pattern=solid-color foreground-color=0xff808080 num-buffers=90 ! "
+                                       "video/x-raw,width=80,height=80,framerate=30/1 ! "
+                                       "videobox fill=green top=-80 bottom=-80 left=-120 right=-120 ! videoconvert ! %1 ! "
+                                       "vp8enc deadline=1 ! webmmux name=m ! filesink location=%2")
+                            .arg(videoCaps(320, 240), greenScreenClip_) +
                         audioTrack(3)));
     faceImage_ = dir_.filePath("face.jpg");
     QVERIFY2(QFile::copy(QStringLiteral(PIPEWRIGHT_TEST_MEDIA_DIR "/astronaut-face.jpg"), faceImage_),
@@ -500,6 +513,56 @@ class TestFilters : public QObject {
     const Frame f = grabFrame(out, 1.5);
     QVERIFY(!f.isNull());
     QCOMPARE(countGrid(f, QRect(0, 0, f.width, f.height), isDark), 36);
+  }
+
+  // ChromaFilter learns green from the top-left corner and shows the red background there and
+  // everywhere else the clip is green; the grey square in the middle stays.
+  void chromaShowsTheBackground() {
+    const QString p = create("MediaPipeline", {});
+    const QJsonObject window{{"topRightCornerX", 0}, {"topRightCornerY", 0}, {"width", 40}, {"height", 40}};
+    const QString filter = create("ChromaFilter", {{"mediaPipeline", p}, {"window", window}, {"backgroundImage", fileUri(red_)}});
+    QVERIFY(!filter.isEmpty());
+    const QString out = dir_.filePath("chroma.webm");
+    QVERIFY(recordThrough(p, filter, greenScreenClip_, out));
+    call(*engine_, c_, "release", {{"object", p}});
+    const Frame original = grabFrame(greenScreenClip_, 1.5);
+    const Frame f = grabFrame(out, 1.5);
+    QVERIFY(!f.isNull() && !original.isNull());
+    QCOMPARE(f.width, 320);
+    QVERIFY(isGreen(original.at(20, 20)));
+    QVERIFY(isGrey(original.at(160, 120)));
+    // The green around the square, 36 points on each side of it: all red now.
+    QCOMPARE(countGrid(original, QRect(0, 0, 110, 240), isGreen), 36);
+    QCOMPARE(countGrid(f, QRect(0, 0, 110, 240), isRed), 36);
+    QCOMPARE(countGrid(f, QRect(210, 0, 110, 240), isRed), 36);
+    QCOMPARE(countGrid(f, QRect(130, 90, 60, 60), isGrey), 36);
+  }
+
+  // Without a background (set, then unset) the frames pass unchanged; setBackground checks the
+  // image, the constructor the window.
+  void chromaWithoutBackgroundChangesNothing() {
+    const QString p = create("MediaPipeline", {});
+    const QJsonObject window{{"topRightCornerX", 0}, {"topRightCornerY", 0}, {"width", 40}, {"height", 40}};
+    const auto badWindow = call(*engine_, c_, "create",
+                                {{"type", "ChromaFilter"},
+                                 {"constructorParams", QJsonObject{{"mediaPipeline", p},
+                                                                   {"window", QJsonObject{{"topRightCornerX", 0},
+                                                                                          {"topRightCornerY", 0},
+                                                                                          {"width", 0},
+                                                                                          {"height", 10}}}}}});
+    QCOMPARE(errorCode(badWindow), 40107);
+    const QString filter = create("ChromaFilter", {{"mediaPipeline", p}, {"window", window}});
+    QVERIFY(!filter.isEmpty());
+    QCOMPARE(errorCode(invoke(filter, "setBackground", {{"uri", fileUri(notImage_)}})), 40107);
+    QVERIFY(invoke(filter, "setBackground", {{"uri", fileUri(red_)}}).contains("result"));
+    QVERIFY(invoke(filter, "unsetBackground").contains("result"));
+    const QString out = dir_.filePath("chroma-unset.webm");
+    QVERIFY(recordThrough(p, filter, greenScreenClip_, out));
+    call(*engine_, c_, "release", {{"object", p}});
+    const Frame f = grabFrame(out, 1.5);
+    QVERIFY(!f.isNull());
+    QCOMPARE(countGrid(f, QRect(0, 0, 110, 240), isGreen), 36);
+    QCOMPARE(countGrid(f, QRect(130, 90, 60, 60), isGrey), 36);
   }
 };
 

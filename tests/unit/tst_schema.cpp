@@ -20,10 +20,11 @@ class TestSchema : public QObject {
     const Schema& s = Schema::builtin();
     QStringList names;
     for (const auto& m : s.modules()) names.append(m.name);
-    QCOMPARE(names, QStringList({"core", "elements", "filters"}));
+    QCOMPARE(names, QStringList({"core", "elements", "filters", "chroma"}));
     QVERIFY(s.findModule("core")->factories.contains("MediaPipeline"));
     QVERIFY(s.findModule("elements")->factories.contains("WebRtcEndpoint"));
     QVERIFY(s.findModule("filters")->factories.contains("GStreamerFilter"));
+    QVERIFY(s.findModule("chroma")->factories.contains("ChromaFilter"));
   }
 
   void hierarchyMatchesSpec_data() {

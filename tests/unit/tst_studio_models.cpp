@@ -89,7 +89,7 @@ class TestStudioModels : public QObject {
     PaletteModel palette;
     const QStringList names = palette.allNames();
     for (const char* expected : {"PlayerEndpoint", "RecorderEndpoint", "WebRtcEndpoint", "RtpEndpoint", "GStreamerFilter",
-                                 "FaceOverlayFilter", "ZBarFilter", "Composite", "HubPort", "PassThrough"}) {
+                                 "FaceOverlayFilter", "ZBarFilter", "ChromaFilter", "Composite", "HubPort", "PassThrough"}) {
       QVERIFY2(names.contains(QLatin1String(expected)), expected);
     }
     QVERIFY(!names.contains("MediaPipeline"));

@@ -1,10 +1,12 @@
 // Builds the browser bundles the tutorial pages load: kurento-client.js (global
-// `kurentoClient`) and kurento-utils.js (global `kurentoUtils`), UMD bundles made by browserify
-// from the npm packages pinned in package-lock.json (browserify supplies the Node built-ins they
-// use: events, url, domain). Usage: node build.mjs <output folder>
+// `kurentoClient`), kurento-utils.js (global `kurentoUtils`) and kurento-module-chroma.js (global
+// `kurentoModuleChroma`, for `kurentoClient.register(kurentoModuleChroma)`), UMD bundles made by
+// browserify from the npm packages pinned in package-lock.json (browserify supplies the Node
+// built-ins they use: events, url, domain). Usage: node build.mjs <output folder>
 // Run by the CMake target `www_bundles` (www/CMakeLists.txt) after `npm ci`.
 import fs from 'node:fs';
 import path from 'node:path';
+import { Transform } from 'node:stream';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -13,14 +15,26 @@ const browserify = require('browserify');
 const outDir = path.resolve(process.argv[2] || 'dist');
 fs.mkdirSync(outDir, { recursive: true });
 
+// A module package (kurento-module-chroma) extends the kurento-client it requires: in its bundle
+// that require is the page's kurentoClient global, loaded before it, not a second copy.
+function clientFromPage() {
+  let text = '';
+  return new Transform({
+    transform(chunk, encoding, done) { text += chunk; done(); },
+    flush(done) { this.push(text.replace(/require\((['"])kurento-client\1\)/g, 'globalThis.kurentoClient')); done(); },
+  });
+}
+
 const bundles = [
   { module: 'kurento-client', global: 'kurentoClient' },
   { module: 'kurento-utils', global: 'kurentoUtils' },
+  { module: 'kurento-module-chroma', global: 'kurentoModuleChroma', usesClient: true },
 ];
 
-function bundle({ module, global }) {
+function bundle({ module, global, usesClient }) {
   const version = require(`${module}/package.json`).version;
   const b = browserify(require.resolve(module), { standalone: global });
+  if (usesClient) b.transform(clientFromPage, { global: true });
   return new Promise((resolve, reject) => {
     b.bundle((err, buf) => {
       if (err) return reject(err);

@@ -20,6 +20,7 @@ void bindGStreamerFilter(Bindings& b);
 void bindFaceOverlayFilter(Bindings& b);
 void bindImageOverlayFilter(Bindings& b);
 void bindZBarFilter(Bindings& b);
+void bindChromaFilter(Bindings& b);
 void bindWebRtcEndpoint(Bindings& b);
 void bindRtpEndpoint(Bindings& b);
 void bindHubPort(Bindings& b);
@@ -42,6 +43,7 @@ const Bindings& Bindings::builtin() {
     bindFaceOverlayFilter(b);
     bindImageOverlayFilter(b);
     bindZBarFilter(b);
+    bindChromaFilter(b);
     bindWebRtcEndpoint(b);
     bindRtpEndpoint(b);
     bindHubPort(b);

@@ -39,7 +39,7 @@ const Schema& Schema::builtin() {
   static const Schema schema = [] {
     initSchemaResources();
     Schema s;
-    for (const char* name : {"core", "elements", "filters"}) {
+    for (const char* name : {"core", "elements", "filters", "chroma"}) {
       QFile f(QStringLiteral(":/pipewright/schema/%1.kmd.json").arg(QLatin1String(name)));
       QString error;
       if (!f.open(QIODevice::ReadOnly) || !s.loadModule(f.readAll(), &error)) {
