@@ -8,6 +8,8 @@
 #include "pipewright/engine/SecretCompare.h"
 
 #include <QFile>
+#include <QHostInfo>
+#include <QNetworkInterface>
 #include <QSslCertificate>
 #include <QSslConfiguration>
 #include <QSslKey>
@@ -41,6 +43,32 @@ bool WebSocketServer::originAllowed(const QString& origin, const QStringList& al
   return (url.scheme() == u"http" || url.scheme() == u"https") && isLoopbackHost(url.host());
 }
 
+QStringList WebSocketServer::ownOrigins() const {
+  if (config_.listensOnLoopbackOnly()) return {};  // loopback pages pass anyway
+  const quint16 listenPort = port();
+  const QString scheme = port_->secure() ? QStringLiteral("https") : QStringLiteral("http");
+  const bool defaultPort = listenPort == (port_->secure() ? 443 : 80);
+  QStringList hosts;
+  const QHostAddress listening = port_->address();
+  const bool wildcard = listening == QHostAddress::Any || listening == QHostAddress::AnyIPv4 || listening == QHostAddress::AnyIPv6;
+  for (const QHostAddress& address : wildcard ? QNetworkInterface::allAddresses() : QList<QHostAddress>{listening}) {
+    if (address.isLoopback() || !address.scopeId().isEmpty()) continue;
+    hosts.append(address.protocol() == QAbstractSocket::IPv6Protocol ? u'[' + address.toString() + u']' : address.toString());
+  }
+  const QString name = QHostInfo::localHostName().toLower();
+  if (!name.isEmpty()) {
+    hosts.append(name);
+    const QString domain = QHostInfo::localDomainName().toLower();
+    if (!domain.isEmpty()) hosts.append(name + u'.' + domain);
+  }
+  QStringList origins;
+  for (const QString& host : hosts) {
+    origins.append(QStringLiteral("%1://%2:%3").arg(scheme, host).arg(listenPort));
+    if (defaultPort) origins.append(QStringLiteral("%1://%2").arg(scheme, host));
+  }
+  return origins;
+}
+
 WebSocketServer::WebSocketServer(Engine& engine, const Config& config, QObject* parent)
     : QObject(parent),
       engine_(engine),
@@ -51,7 +79,7 @@ WebSocketServer::WebSocketServer(Engine& engine, const Config& config, QObject* 
   // Emitted during the handshake: a refused page gets HTTP 403 before any JSON-RPC.
   connect(&server_, &QWebSocketServer::originAuthenticationRequired, this,
           [this](QWebSocketCorsAuthenticator* authenticator) {
-            const bool allowed = originAllowed(authenticator->origin(), config_.allowedOrigins);
+            const bool allowed = originAllowed(authenticator->origin(), config_.allowedOrigins + ownOrigins());
             if (!allowed) qInfo("pipewright: refused a connection from origin %s (not in 'allowedOrigins')", qPrintable(authenticator->origin()));
             authenticator->setAllowed(allowed);
           }, Qt::DirectConnection);

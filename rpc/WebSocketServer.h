@@ -36,8 +36,14 @@ class WebSocketServer : public QObject {
   bool listen(QString* error);
 
   // The Origin policy (design §6): requests without an Origin header (programs) and pages
-  // served from a loopback host pass; other pages only when `allowedOrigins` lists them or "*".
+  // served from a loopback host pass; other pages only when `allowedOrigins` lists them or "*"
+  // (the server's own origins are added to that list, see ownOrigins()).
   static bool originAllowed(const QString& origin, const QStringList& allowedOrigins);
+  // The origins of the pages this server serves itself (the tutorials) as other machines load
+  // them: http(s)://ADDRESS:PORT for each address it listens on (every interface's address for
+  // a wildcard listen, read at each call) and its host name. IP literals and the machine's own
+  // name only, so a DNS-rebinding page (a foreign name that resolves to us) is not among them.
+  QStringList ownOrigins() const;
   quint16 port() const;
   QString url() const;
   int connectionCount() const { return static_cast<int>(connections_.size()); }
