@@ -283,7 +283,7 @@ RtpEndpoint::RtpEndpoint(const Creation& creation) : BaseRtpEndpoint(creation, Q
   for (MediaType type : {MediaType::Video, MediaType::Audio}) {
     GstElement* tee = addOutput(type);
     ElementRef funnel = makeElement("funnel", type == MediaType::Video ? "recv-video" : "recv-audio");
-    if (!funnel) throw KurentoException(ErrorCode::UnexpectedError, QStringLiteral("GStreamer's funnel is missing (gstreamer1.0-plugins-base)"));
+    if (!funnel) throw KurentoException(ErrorCode::UnexpectedError, QStringLiteral("GStreamer's funnel is missing (libgstreamer1.0-0: its core elements)"));
     addToBin({funnel.get()});
     linkChain({funnel.get(), tee});
   }
