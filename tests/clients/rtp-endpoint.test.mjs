@@ -162,7 +162,7 @@ describe('RtpEndpoint', () => {
     }
   });
 
-  it('a sender restarted with a new SSRC keeps media flowing: after a pause, and overlapping the old one', { timeout: 90000 }, async () => {
+  it('a sender restarted with a new SSRC keeps media flowing: after a pause, overlapping the old one, and with the same SSRC', { timeout: 90000 }, async () => {
     // gst-launch-1.0 (VP8, fixed SSRC) → RtpEndpoint `from` → RtpEndpoint `to` → a UDP socket that
     // notes when each packet arrives: `to` sends its own continuous stream, so its packets show
     // whether `from` still has media after the sender changed.
@@ -218,6 +218,16 @@ describe('RtpEndpoint', () => {
       const afterSwitch = between(oldDone.at + 1500, nextDone.at);
       console.log(`# packets out after the overlapping sender took over: ${afterSwitch}`);
       assert.ok(afterSwitch >= 30, `the overlapping sender took over once the old one stopped (${afterSwitch} packets)`);
+
+      // 3. The last sender restarted with the same SSRC (as a sender configured with a fixed one
+      // does), from a new port and with new sequence and timestamp bases.
+      await sleep(1000);
+      const sameAt = Date.now();
+      const same = await send(0x4444, 90);
+      assert.equal(same.code, 0, same.stderr);
+      const afterSame = between(sameAt + 1000, same.at);
+      console.log(`# packets out after a restart with the same SSRC: ${afterSame}`);
+      assert.ok(afterSame >= 30, `a restart with the same SSRC from a new port is not taken for a collision (${afterSame} packets)`);
 
       // getStats lists the streams rtpbin still knows (it forgets a silent sender after a while).
       await sleep(300);

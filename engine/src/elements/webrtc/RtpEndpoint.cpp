@@ -318,6 +318,11 @@ void RtpEndpoint::buildStream(int session, Line& line) {
   g_object_set(st.rtpSrc.get(), "address", address_.toUtf8().constData(), "port", 0, "caps", caps.get(), nullptr);
   CapsRef rtcpCaps = CapsRef::adopt(gst_caps_new_empty_simple(srtp_ ? "application/x-srtcp" : "application/x-rtcp"));
   g_object_set(st.rtcpSrc.get(), "address", address_.toUtf8().constData(), "port", 0, "caps", rtcpCaps.get(), nullptr);
+  // Without the sender's address on each packet, rtpsession does not take a sender restarted
+  // with the same SSRC from a new port for a third-party SSRC collision (and drop it until the
+  // old source times out): the same stream goes on, its jitter buffer resyncing to the new
+  // sequence numbers and timestamps.
+  for (const auto& src : {st.rtpSrc, st.rtcpSrc}) g_object_set(src.get(), "retrieve-sender-address", FALSE, nullptr);
   for (auto* e : {st.rtpSrc.get(), st.rtcpSrc.get()}) {
     addToBin({e});
     if (gst_element_set_state(e, GST_STATE_READY) == GST_STATE_CHANGE_FAILURE) {
