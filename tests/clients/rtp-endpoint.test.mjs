@@ -162,6 +162,85 @@ describe('RtpEndpoint', () => {
     }
   });
 
+  it('a sender restarted with a new SSRC keeps media flowing: after a pause, overlapping the old one, and with the same SSRC', { timeout: 90000 }, async () => {
+    // gst-launch-1.0 (VP8, fixed SSRC) → RtpEndpoint `from` → RtpEndpoint `to` → a UDP socket that
+    // notes when each packet arrives: `to` sends its own continuous stream, so its packets show
+    // whether `from` still has media after the sender changed.
+    const bind = () => new Promise((resolve) => { const s = dgram.createSocket('udp4'); s.bind(0, '127.0.0.1', () => resolve(s)); });
+    const [rtpSock, rtcpSock] = [await bind(), await bind()];
+    const arrivals = [];
+    rtpSock.on('message', () => arrivals.push(Date.now()));
+    try {
+      const p = await create('MediaPipeline');
+      const from = await create('RtpEndpoint', { mediaPipeline: p });
+      const to = await create('RtpEndpoint', { mediaPipeline: p });
+      value(await invoke(from, 'connect', { sink: to, mediaType: 'VIDEO' }));
+      const sdp = (port, dir, rtcp) => [
+        'v=0', 'o=- 0 0 IN IP4 127.0.0.1', 's=restart', 'c=IN IP4 127.0.0.1', 't=0 0',
+        `m=video ${port} RTP/AVP 96`, 'a=rtpmap:96 VP8/90000', ...(rtcp ? [`a=rtcp:${rtcp}`] : []), `a=${dir}`, ''].join('\r\n');
+      const answerIn = value(await invoke(from, 'processOffer', { offer: sdp(40000, 'sendonly') }), 'processOffer');
+      value(await invoke(to, 'processOffer', { offer: sdp(rtpSock.address().port, 'recvonly', rtcpSock.address().port) }), 'processOffer');
+      const port = answerPorts(answerIn).video;
+      // A sender with its own SSRC (and, as any new rtpbin/payloader, new sequence and timestamp bases).
+      const send = (ssrc, frames) => {
+        const sender = spawn('gst-launch-1.0', ['-q',
+          'videotestsrc', 'is-live=true', `num-buffers=${frames}`, '!', 'video/x-raw,width=320,height=240,framerate=30/1', '!',
+          'vp8enc', 'deadline=1', 'keyframe-max-dist=15', '!', 'rtpvp8pay', 'pt=96', `ssrc=${ssrc}`, '!',
+          'udpsink', 'host=127.0.0.1', `port=${port}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+        let stderr = '';
+        sender.stderr.on('data', (d) => { stderr += d; });
+        return new Promise((resolve) => sender.on('exit', (code) => resolve({ code, stderr, at: Date.now() })));
+      };
+      const between = (a, b) => arrivals.filter((t) => t > a && t <= b).length;
+
+      // 1. The sender stops; 1 s later another one starts with a new SSRC.
+      const first = await send(0x1111, 45);
+      assert.equal(first.code, 0, first.stderr);
+      assert.ok(between(0, first.at) >= 30, `the first sender's media went through (${between(0, first.at)} packets)`);
+      await sleep(1000);
+      const restartAt = Date.now();
+      assert.equal(between(first.at + 300, restartAt), 0, 'nothing while no sender runs');
+      const second = await send(0x2222, 90);
+      assert.equal(second.code, 0, second.stderr);
+      const afterRestart = between(restartAt + 1000, second.at);
+      console.log(`# packets out: first sender ${between(0, first.at)}, after the restart ${afterRestart}`);
+      assert.ok(afterRestart >= 30, `media keeps flowing after the restart with a new SSRC (${afterRestart} packets in the last 2 s)`);
+
+      // 2. No pause: a new sender starts while the old one still runs, and the old one stops.
+      await sleep(800);
+      const old = send(0x3333, 90);   // 3 s
+      await sleep(1000);
+      const next = send(0x4444, 180); // 6 s, from 1 s into the old one's
+      const oldDone = await old;
+      const nextDone = await next;
+      assert.equal(oldDone.code, 0, oldDone.stderr);
+      assert.equal(nextDone.code, 0, nextDone.stderr);
+      const afterSwitch = between(oldDone.at + 1500, nextDone.at);
+      console.log(`# packets out after the overlapping sender took over: ${afterSwitch}`);
+      assert.ok(afterSwitch >= 30, `the overlapping sender took over once the old one stopped (${afterSwitch} packets)`);
+
+      // 3. The last sender restarted with the same SSRC (as a sender configured with a fixed one
+      // does), from a new port and with new sequence and timestamp bases.
+      await sleep(1000);
+      const sameAt = Date.now();
+      const same = await send(0x4444, 90);
+      assert.equal(same.code, 0, same.stderr);
+      const afterSame = between(sameAt + 1000, same.at);
+      console.log(`# packets out after a restart with the same SSRC: ${afterSame}`);
+      assert.ok(afterSame >= 30, `a restart with the same SSRC from a new port is not taken for a collision (${afterSame} packets)`);
+
+      // getStats lists the streams rtpbin still knows (it forgets a silent sender after a while).
+      await sleep(300);
+      const stats = Object.values(value(await invoke(from, 'getStats', { mediaType: 'VIDEO' }), 'getStats'));
+      const ssrcs = stats.filter((s) => s.type === 'inboundrtp').map((s) => Number(s.ssrc));
+      for (const ssrc of [0x3333, 0x4444]) assert.ok(ssrcs.includes(ssrc), `inbound stats for SSRC ${ssrc} (${ssrcs})`);
+      value(await rpc.call('release', { object: p }));
+    } finally {
+      rtpSock.close();
+      rtcpSock.close();
+    }
+  });
+
   it('generateOffer names local ports; processAnswer accepts the peer; errors are Kurento codes', async () => {
     const p = await create('MediaPipeline');
     const rtp = await create('RtpEndpoint', { mediaPipeline: p });

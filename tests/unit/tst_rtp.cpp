@@ -8,6 +8,7 @@
 #include "core/ObjectRegistry.h"
 #include "elements/webrtc/Remb.h"
 #include "elements/webrtc/RtpCodecs.h"
+#include "elements/webrtc/RtpStreamSelector.h"
 #include "elements/webrtc/Sdes.h"
 #include "gst/ErrorPtr.h"
 #include "media/MediaPipeline.h"
@@ -39,6 +40,27 @@ class TestRtp : public QObject {
   }
 
  private Q_SLOTS:
+  // A restarted sender (new SSRC) takes over once the current stream went silent; two senders
+  // at once do not alternate.
+  void streamSelector() {
+    using V = RtpStreamSelector::Verdict;
+    RtpStreamSelector sel(500'000);
+    const auto a = RtpStreamSelector::key(0x1111, 96), b = RtpStreamSelector::key(0x2222, 96), c = RtpStreamSelector::key(0x1111, 97);
+    QCOMPARE(sel.onPacket(a, 1'000'000), V::Pass);  // the first stream is taken
+    QCOMPARE(sel.onPacket(a, 1'020'000), V::Pass);
+    QCOMPARE(sel.onPacket(b, 1'040'000), V::Drop);  // a second sender while the first is alive
+    QCOMPARE(sel.onPacket(c, 1'050'000), V::Drop);  // another payload type is another stream
+    QCOMPARE(sel.onPacket(a, 1'400'000), V::Pass);
+    QCOMPARE(sel.onPacket(b, 1'899'999), V::Drop);  // silent for less than 500 ms
+    QCOMPARE(sel.onPacket(b, 1'900'000), V::SwitchTo);  // 500 ms without the first: the new one
+    QCOMPARE(sel.onPacket(b, 1'920'000), V::Pass);
+    QCOMPARE(sel.onPacket(a, 1'930'000), V::Drop);  // the old one back: dropped while b flows
+    QCOMPARE(sel.current().value(), b);
+    QCOMPARE(sel.switches(), 1);
+    QCOMPARE(sel.onPacket(a, 9'000'000), V::SwitchTo);  // a restart after a pause: at once
+    QCOMPARE(sel.switches(), 2);
+  }
+
   void suites() {
     const SrtpSuite* s = srtpSuiteByApiName("AES_128_CM_HMAC_SHA1_32");
     QVERIFY(s);

@@ -26,11 +26,15 @@ struct SourceUnref {
 struct PtrArrayUnref {
   void operator()(GPtrArray* p) const { g_ptr_array_unref(p); }
 };
+struct ArrayUnref {
+  void operator()(GArray* p) const { g_array_unref(p); }
+};
 
 using MainContextPtr = UniqueOwner<GMainContext, MainContextUnref>;
 using MainLoopPtr = UniqueOwner<GMainLoop, MainLoopUnref>;
 using SourcePtr = UniqueOwner<GSource, SourceUnref>;
 using PtrArrayPtr = UniqueOwner<GPtrArray, PtrArrayUnref>;
+using ArrayPtr = UniqueOwner<GArray, ArrayUnref>;  // e.g. webrtcbin's get-transceivers
 
 // Destroys the source `id` attached to `context`, if it is still there. True when it was.
 inline bool destroySource(GMainContext* context, guint id) {

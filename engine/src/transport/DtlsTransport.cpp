@@ -258,6 +258,17 @@ bool DtlsTransport::invoke(const Callback& callback, Args&&... args) {
   return !alive.expired();
 }
 
+const char* DtlsTransport::stateName(State s) {
+  switch (s) {
+    case State::New: return "NEW";
+    case State::Connecting: return "CONNECTING";
+    case State::Connected: return "CONNECTED";
+    case State::Failed: return "FAILED";
+    case State::Closed: return "CLOSED";
+  }
+  return "NEW";
+}
+
 bool DtlsTransport::fail(const std::string& reason) {
   if (state_ == State::Failed || state_ == State::Closed) return true;
   state_ = State::Failed;

@@ -25,6 +25,8 @@ enum class DtlsRole { Client, Server };  // Client = a=setup:active side, sends 
 class DtlsTransport {
  public:
   enum class State { New, Connecting, Connected, Failed, Closed };
+  // "NEW", "CONNECTING", "CONNECTED", "FAILED", "CLOSED" (Kurento's DtlsConnectionState names).
+  static const char* stateName(State s);
 
   struct Callbacks {
     std::function<void(const uint8_t* data, size_t size)> send;             // one datagram to the network

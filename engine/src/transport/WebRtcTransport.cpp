@@ -224,17 +224,27 @@ void WebRtcTransport::onIceState(IceAgent::State state) {
 void WebRtcTransport::startDtls() {
   if (dtls_) return;
   DtlsTransport::Callbacks cb;
-  cb.send = [this](const uint8_t* data, size_t size) { ice_->send(data, size); };
-  cb.connected = [this](const SrtpKeys& keys) { onDtlsConnected(keys); };
+  cb.send = [this](const uint8_t* data, size_t size) { sendDatagram(data, size); };
+  cb.connected = [this](const SrtpKeys& keys) {
+    if (observer_.dtlsState) observer_.dtlsState(DtlsTransport::State::Connected);
+    onDtlsConnected(keys);
+  };
   cb.failed = [this](const std::string& reason) {
+    if (observer_.dtlsState) observer_.dtlsState(DtlsTransport::State::Failed);
     if (observer_.failed) observer_.failed("DTLS: " + reason);
   };
   cb.closed = [this] {
+    if (observer_.dtlsState) observer_.dtlsState(DtlsTransport::State::Closed);
     if (observer_.closed) observer_.closed();
   };
   dtls_ = std::make_unique<DtlsTransport>(dtlsContext_, settings_.dtlsRole, settings_.remoteFingerprintAlgorithm,
                                           settings_.remoteFingerprint, std::move(cb));
+  if (observer_.dtlsState) observer_.dtlsState(DtlsTransport::State::New);
   dtls_->start();
+  // start() fails at once on a setup error (reported through `failed` above).
+  if (dtls_ && dtls_->state() == DtlsTransport::State::Connecting && observer_.dtlsState) {
+    observer_.dtlsState(DtlsTransport::State::Connecting);
+  }
   scheduleDtlsTimer();
 }
 
@@ -286,8 +296,15 @@ void WebRtcTransport::onDtlsConnected(const SrtpKeys& keys) {
   }
 }
 
+bool WebRtcTransport::sendDatagram(const uint8_t* data, size_t size) {
+  const bool sent = ice_->send(data, size);
+  if (sent) bytesSent_ += size;
+  return sent;
+}
+
 void WebRtcTransport::onReceived(const uint8_t* data, size_t size) {
   if (closed_ || size == 0) return;
+  bytesReceived_ += size;
   if (DtlsTransport::isDtls(data, size)) {
     if (dtls_) {
       dtls_->receive(data, size);
@@ -452,7 +469,7 @@ void WebRtcTransport::sendRtp(MediaKind kind, const uint8_t* data, size_t size, 
 bool WebRtcTransport::sendProtectedRtp(uint8_t* data, size_t size, size_t capacity) {
   size_t length = size;
   if (!srtp_->protectRtp(data, &length, capacity)) return false;
-  return ice_->send(data, length);
+  return sendDatagram(data, length);
 }
 
 bool WebRtcTransport::sendRtcp(std::vector<uint8_t>& packet) {
@@ -461,7 +478,7 @@ bool WebRtcTransport::sendRtcp(std::vector<uint8_t>& packet) {
   packet.resize(size + SrtpSession::kMaxTrailer);
   size_t length = size;
   if (!srtp_->protectRtcp(packet.data(), &length, packet.size())) return false;
-  return ice_->send(packet.data(), length);
+  return sendDatagram(packet.data(), length);
 }
 
 void WebRtcTransport::retransmit(MediaKind kind, const std::vector<uint16_t>& sequenceNumbers) {
@@ -657,6 +674,9 @@ TransportStats WebRtcTransport::stats() const {
   }
   s.srtpRejected = srtpRejected_;
   s.unknownPackets = unknownPackets_;
+  s.bytesSent = bytesSent_;
+  s.bytesReceived = bytesReceived_;
+  s.dtlsState = dtls_ ? DtlsTransport::stateName(dtls_->state()) : "";
   s.localCandidate = selectedLocal_;
   s.remoteCandidate = selectedRemote_;
   s.receivedRembBps = receivedRembBps_;

@@ -72,7 +72,9 @@ struct TransportStats {
   std::array<StreamCounters, 2> outbound;  // by MediaKind
   uint64_t srtpRejected = 0;
   uint64_t unknownPackets = 0;
-  std::string localCandidate, remoteCandidate;
+  std::string localCandidate, remoteCandidate;  // the selected pair's candidate lines ("" before)
+  uint64_t bytesSent = 0, bytesReceived = 0;     // every datagram through ICE (DTLS, SRTP, SRTCP, STUN excluded)
+  std::string dtlsState;                          // DtlsTransport::stateName, "" before DTLS starts
   int64_t receivedRembBps = 0, sentRembBps = 0;
   uint64_t transportCcFeedbacksSent = 0;
 };
@@ -87,6 +89,9 @@ class WebRtcTransport : public std::enable_shared_from_this<WebRtcTransport> {
     std::function<void()> connected;                         // DTLS done, SRTP keys in place
     std::function<void(const std::string& reason)> failed;   // ICE or DTLS failed
     std::function<void()> closed;                            // the peer closed DTLS
+    // The DTLS connection changed state (New when it is made, Connecting once started, then
+    // Connected, Failed or Closed), before the connected/failed/closed callbacks above.
+    std::function<void(DtlsTransport::State)> dtlsState;
     // Junction: a plain RTP packet the peer sent (only while the junction is open).
     std::function<void(MediaKind, const uint8_t* data, size_t size)> junctionRtp;
     // The peer asked for a keyframe of what we send, and our source is not another transport.
@@ -152,6 +157,7 @@ class WebRtcTransport : public std::enable_shared_from_this<WebRtcTransport> {
   static size_t index(MediaKind k) { return static_cast<size_t>(k); }
   void onIceState(IceAgent::State state);
   void onReceived(const uint8_t* data, size_t size);
+  bool sendDatagram(const uint8_t* data, size_t size);  // through ICE, counted
   void onRtp(uint8_t* data, size_t size);
   void onRtcp(const uint8_t* data, size_t size);
   void startDtls();
@@ -196,6 +202,7 @@ class WebRtcTransport : public std::enable_shared_from_this<WebRtcTransport> {
   int64_t sentRembBps_ = 0;
   uint64_t srtpRejected_ = 0;
   uint64_t unknownPackets_ = 0;
+  uint64_t bytesSent_ = 0, bytesReceived_ = 0;
   uint32_t feedbackSsrc_ = 0;  // sender SSRC of our RTCP when we send no media
   std::string selectedLocal_, selectedRemote_;
 };

@@ -89,6 +89,83 @@ struct LeanWebRtcEndpoint::Bridge {
   }
 };
 
+namespace {
+
+// RTCIceCandidateAttributes of one candidate line ("candidate:<foundation> <component> <transport>
+// <priority> <address> <port> typ <type> …").
+QJsonObject candidateStats(const QString& id, const QString& line, qint64 now, bool local) {
+  QString text = line;
+  if (text.startsWith(u"a=")) text = text.mid(2);
+  const QStringList f = text.section(u':', 1).split(u' ', Qt::SkipEmptyParts);
+  const QString typ = f.indexOf(QStringLiteral("typ")) >= 0 ? f.value(f.indexOf(QStringLiteral("typ")) + 1) : QString();
+  const QString type = typ == u"srflx" ? QStringLiteral("serverreflexive")
+                       : typ == u"prflx" ? QStringLiteral("peerreflexive")
+                       : typ == u"relay" ? QStringLiteral("relayed")
+                                         : QStringLiteral("host");
+  return Schema::complex(QStringLiteral("RTCIceCandidateAttributes"),
+                         QJsonObject{{QStringLiteral("id"), id},
+                                     {QStringLiteral("type"), local ? QStringLiteral("localcandidate") : QStringLiteral("remotecandidate")},
+                                     {QStringLiteral("timestampMillis"), now},
+                                     {QStringLiteral("ipAddress"), f.value(4)},
+                                     {QStringLiteral("portNumber"), f.value(5).toLongLong()},
+                                     {QStringLiteral("transport"), f.value(2).toLower()},
+                                     {QStringLiteral("candidateType"), type},
+                                     {QStringLiteral("priority"), f.value(3).toLongLong()},
+                                     {QStringLiteral("addressSourceUrl"), QString()}});
+}
+
+// getStats' transport, candidate-pair and candidate entries (the lean path's own).
+void addTransportStats(QJsonObject& out, const transport::TransportStats& s, qint64 now, bool controlling) {
+  // One bundled, RTCP-multiplexed transport and, once ICE connected, its selected pair. Both
+  // concern every media type, so a mediaType filter keeps them.
+  const bool selected = !s.localCandidate.empty() && !s.remoteCandidate.empty();
+  const QString transportId = QStringLiteral("transport-0");
+  const QString pairId = QStringLiteral("candidate-pair-0");
+  out.insert(transportId, Schema::complex(QStringLiteral("RTCTransportStats"),
+                                          QJsonObject{{QStringLiteral("id"), transportId},
+                                                      {QStringLiteral("type"), QStringLiteral("transport")},
+                                                      {QStringLiteral("timestampMillis"), now},
+                                                      {QStringLiteral("bytesSent"), static_cast<qint64>(s.bytesSent)},
+                                                      {QStringLiteral("bytesReceived"), static_cast<qint64>(s.bytesReceived)},
+                                                      {QStringLiteral("rtcpTransportStatsId"), QString()},
+                                                      {QStringLiteral("activeConnection"), s.dtlsState == "CONNECTED"},
+                                                      {QStringLiteral("selectedCandidatePairId"), selected ? pairId : QString()},
+                                                      {QStringLiteral("localCertificateId"), QString()},
+                                                      {QStringLiteral("remoteCertificateId"), QString()}}));
+  if (!selected) return;
+  const QString localId = QStringLiteral("local-candidate-0");
+  const QString remoteId = QStringLiteral("remote-candidate-0");
+  const QJsonObject local = candidateStats(localId, QString::fromStdString(s.localCandidate), now, true);
+  const QJsonObject remote = candidateStats(remoteId, QString::fromStdString(s.remoteCandidate), now, false);
+  // RFC 8445 §6.1.2.3 pair priority, with G and D from our role (controlling when we offered).
+  const qint64 ours = local.value(u"priority").toInteger(), theirs = remote.value(u"priority").toInteger();
+  const qint64 g = controlling ? ours : theirs, d = controlling ? theirs : ours;
+  const qint64 pairPriority = (std::min(g, d) << 32) + 2 * std::max(g, d) + (g > d ? 1 : 0);
+  out.insert(pairId, Schema::complex(QStringLiteral("RTCIceCandidatePairStats"),
+                                     QJsonObject{{QStringLiteral("id"), pairId},
+                                                 {QStringLiteral("type"), QStringLiteral("candidatepair")},
+                                                 {QStringLiteral("timestampMillis"), now},
+                                                 {QStringLiteral("transportId"), transportId},
+                                                 {QStringLiteral("localCandidateId"), localId},
+                                                 {QStringLiteral("remoteCandidateId"), remoteId},
+                                                 {QStringLiteral("state"), QStringLiteral("succeeded")},
+                                                 {QStringLiteral("priority"), pairPriority},
+                                                 {QStringLiteral("nominated"), true},
+                                                 {QStringLiteral("writable"), true},
+                                                 {QStringLiteral("readable"), true},
+                                                 {QStringLiteral("bytesSent"), static_cast<qint64>(s.bytesSent)},
+                                                 {QStringLiteral("bytesReceived"), static_cast<qint64>(s.bytesReceived)},
+                                                 {QStringLiteral("roundTripTime"), 0.0},
+                                                 // The peer's REMB: what it says it can take from us.
+                                                 {QStringLiteral("availableOutgoingBitrate"), static_cast<double>(s.receivedRembBps)},
+                                                 // Our REMB: what we ask the peer to send at most (0: none sent).
+                                                 {QStringLiteral("availableIncomingBitrate"), static_cast<double>(s.sentRembBps)}}));
+  out.insert(localId, local);
+  out.insert(remoteId, remote);
+}
+
+}  // namespace
+
 LeanWebRtcEndpoint::LeanWebRtcEndpoint(const Creation& creation)
     : WebRtcPeer(creation, QStringLiteral("WebRtcEndpoint")),
       recvOnly_(creation.params.value(u"recvonly").toBool(false)),
@@ -197,6 +274,10 @@ void LeanWebRtcEndpoint::createTransport(bool controlling) {
       e.candidatePairs_ = QJsonArray{pair};
       e.raise(QStringLiteral("NewCandidatePairSelected"), QJsonObject{{QStringLiteral("candidatePair"), pair}});
     });
+  };
+  o.dtlsState = [bridge](transport::DtlsTransport::State s) {
+    const QString name = QString::fromLatin1(transport::DtlsTransport::stateName(s));
+    bridge->post([name](LeanWebRtcEndpoint& e) { e.setDtlsState(name); });
   };
   o.connected = [bridge] { bridge->post([](LeanWebRtcEndpoint& e) { e.onConnected(); }); };
   o.failed = [bridge](const std::string& reason) {
@@ -656,6 +737,8 @@ void LeanWebRtcEndpoint::onFailed(const QString& reason) {
   qWarning("pipewright: %s: %s", qPrintable(id()), qPrintable(reason));
   setConnectionState(LinkState::Disconnected);
   setMediaState(LinkState::Disconnected);
+  // ICE or DTLS failed, or the peer closed DTLS: nothing brings this session back.
+  terminateMediaSession(negotiated_);
 }
 
 QJsonArray LeanWebRtcEndpoint::iceConnectionState() const {
@@ -679,11 +762,12 @@ void LeanWebRtcEndpoint::statsAsync(std::optional<MediaType> type, std::shared_p
   if (!transport_) return reply->resolve(base);
   std::shared_ptr<Bridge> bridge = bridge_;
   auto t = transport_;
+  const bool controlling = offerGenerated_;  // we offered: the controlling ICE agent
   // The reply must come whatever happens: if the endpoint is gone when the stats come back,
   // the element stats alone answer.
-  t->loop().post([t, bridge, reply, base, type] {
+  t->loop().post([t, bridge, reply, base, type, controlling] {
     const transport::TransportStats s = t->stats();
-    bridge->engine->post([bridge, reply, base, type, s]() mutable {
+    bridge->engine->post([bridge, reply, base, type, s, controlling]() mutable {
       QJsonObject out = base;
       const qint64 now = QDateTime::currentMSecsSinceEpoch();
       for (MediaType mt : {MediaType::Audio, MediaType::Video}) {
@@ -724,6 +808,7 @@ void LeanWebRtcEndpoint::statsAsync(std::optional<MediaType> type, std::shared_p
         if (s.inbound[i].active) entry(s.inbound[i], true);
         if (s.outbound[i].active) entry(s.outbound[i], false);
       }
+      addTransportStats(out, s, now, controlling);
       reply->resolve(out);
     });
   });

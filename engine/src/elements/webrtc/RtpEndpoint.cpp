@@ -2,6 +2,7 @@
 
 #include "Remb.h"
 #include "RtpCodecs.h"
+#include "RtpStreamSelector.h"
 #include "core/Bindings.h"
 #include "gst/GCharPtr.h"
 #include "gst/GObjectPtr.h"
@@ -15,6 +16,7 @@
 
 #include <gst/video/video-event.h>
 
+#include <array>
 #include <atomic>
 #include <functional>
 #include <map>
@@ -46,6 +48,26 @@ struct SrtpState {
       notify = softLimit;
     }
     notify(type);
+  }
+};
+
+// What rtpbin's pad-added handler and the received streams' probes (streaming threads) share
+// with the endpoint: one selector per media type, REMB, and the way back to the engine thread.
+struct RtpReceiveContext {
+  std::weak_ptr<Remb> remb;
+  std::array<std::shared_ptr<RtpStreamSelector>, 2> selectors{std::make_shared<RtpStreamSelector>(),
+                                                              std::make_shared<RtpStreamSelector>()};  // audio, video
+  Engine* engine = nullptr;
+  std::weak_ptr<MediaObject> owner;  // set on the engine thread before any socket is open
+
+  // A new stream took over (streaming thread): video asks its sender for a keyframe at once,
+  // so that decoders downstream recover from the change.
+  void switched(guint32 ssrc, bool video) {
+    qInfo("pipewright: RtpEndpoint: the %s stream is now SSRC %u (the previous one went silent)", video ? "video" : "audio", ssrc);
+    if (!video || !engine) return;
+    engine->post([weak = owner]() {
+      if (auto self = std::static_pointer_cast<BaseRtpEndpoint>(weak.lock())) self->requestKeyframe();
+    });
   }
 };
 
@@ -150,32 +172,65 @@ QStringList cryptoAttributes(const GstSDPMedia* media) {
 }
 
 // rtpbin streaming thread: a new received stream (recv_rtp_src_<session>_<ssrc>_<pt>) →
-// depayloader → the element's output tee for its kind; later streams of a kind are drained.
+// depayloader → a sink pad of the element's recv-<kind> funnel, which feeds the out-<kind> tee.
+// Every stream gets its own depayloader (a restarted sender's new SSRC starts afresh); a probe
+// on the stream's pad lets through only the packets of the stream the kind's selector passes
+// on (RtpStreamSelector), and when a new one takes over it asks for a keyframe.
 void onReceivedPad(GstElement* rtpbin, GstPad* pad, gpointer user) {
   const QString padName = QString::fromUtf8(GCharPtr::adopt(gst_pad_get_name(pad)).get());
   if (!padName.startsWith(u"recv_rtp_src_")) return;
+  const auto& receive = *static_cast<std::shared_ptr<RtpReceiveContext>*>(user);
   const guint32 ssrc = padName.section(u'_', 4, 4).toUInt();
+  const int payloadType = padName.section(u'_', 5, 5).toInt();
   CapsRef caps = CapsRef::adopt(gst_pad_get_current_caps(pad));
   if (!caps) caps = CapsRef::adopt(gst_pad_query_caps(pad, nullptr));
   const GstStructure* s = caps && !gst_caps_is_empty(caps.get()) ? gst_caps_get_structure(caps.get(), 0) : nullptr;
   const QString media = s ? QString::fromUtf8(gst_structure_get_string(s, "media")) : QString();
   const QString encoding = s ? QString::fromUtf8(gst_structure_get_string(s, "encoding-name")).toUpper() : QString();
-  if (media == u"video") {
-    if (auto remb = static_cast<std::weak_ptr<Remb>*>(user)->lock()) remb->addVideoSsrc(ssrc);  // what our REMBs are about
+  const bool video = media == u"video";
+  if (video) {
+    if (auto remb = receive->remb.lock()) remb->addVideoSsrc(ssrc);  // what our REMBs are about
   }
   ElementRef bin = ElementRef::adopt(GST_ELEMENT(gst_element_get_parent(rtpbin)));
   if (!bin) return;
-  ElementRef tee = ElementRef::adopt(gst_bin_get_by_name(GST_BIN(bin.get()), media == u"video" ? "out-video" : "out-audio"));
-  PadRef teeSink = tee ? PadRef::adopt(gst_element_get_static_pad(tee.get(), "sink")) : PadRef();
+  ElementRef funnel = ElementRef::adopt(gst_bin_get_by_name(GST_BIN(bin.get()), video ? "recv-video" : "recv-audio"));
+  PadRef funnelSink = funnel ? PadRef::adopt(gst_element_request_pad_simple(funnel.get(), "sink_%u")) : PadRef();
   const QString depay = depayloaderFor(encoding);
   GstElement* chain = nullptr;
-  const bool useIt = teeSink && !gst_pad_is_linked(teeSink.get()) && !depay.isEmpty();
+  const bool useIt = funnelSink && !depay.isEmpty();
   if (useIt) chain = gst_parse_bin_from_description(depay.toUtf8().constData(), TRUE, nullptr);
-  if (!chain) chain = gst_element_factory_make("fakesink", nullptr);
+  if (!chain) {
+    chain = gst_element_factory_make("fakesink", nullptr);
+    if (funnelSink) gst_element_release_request_pad(funnel.get(), funnelSink.get());
+  }
   gst_bin_add(GST_BIN(bin.get()), chain);
   if (useIt) {
     PadRef src = PadRef::adopt(gst_element_get_static_pad(chain, "src"));
-    gst_pad_link(src.get(), teeSink.get());
+    gst_pad_link(src.get(), funnelSink.get());
+    struct ProbeData {
+      std::shared_ptr<RtpReceiveContext> receive;
+      std::shared_ptr<RtpStreamSelector> selector;
+      uint64_t key;
+      guint32 ssrc;
+      bool video;
+    };
+    gst_pad_add_probe(
+        pad, static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST),
+        [](GstPad*, GstPadProbeInfo*, gpointer u) -> GstPadProbeReturn {
+          const auto* d = static_cast<ProbeData*>(u);
+          switch (d->selector->onPacket(d->key, g_get_monotonic_time())) {
+            case RtpStreamSelector::Verdict::Pass:
+              return GST_PAD_PROBE_OK;
+            case RtpStreamSelector::Verdict::Drop:
+              return GST_PAD_PROBE_DROP;  // OK upstream: the other stream's jitter buffer goes on
+            case RtpStreamSelector::Verdict::SwitchTo:
+              d->receive->switched(d->ssrc, d->video);
+              return GST_PAD_PROBE_OK;
+          }
+          return GST_PAD_PROBE_OK;
+        },
+        new ProbeData{receive, receive->selectors[video ? 1 : 0], RtpStreamSelector::key(ssrc, payloadType), ssrc, video},
+        [](gpointer u) { delete static_cast<ProbeData*>(u); });
   }
   gst_element_sync_state_with_parent(chain);
   PadRef sink = PadRef::adopt(gst_element_get_static_pad(chain, "sink"));
@@ -224,18 +279,28 @@ RtpEndpoint::RtpEndpoint(const Creation& creation) : BaseRtpEndpoint(creation, Q
   if (!rtpbin_) throw KurentoException(ErrorCode::UnexpectedError, QStringLiteral("GStreamer's rtpbin is missing (gstreamer1.0-plugins-good)"));
   g_object_set(rtpbin_.get(), "latency", static_cast<guint>(creation.engine.config().jitterBufferLatencyMs), nullptr);
   addToBin({rtpbin_.get()});
-  addOutput(MediaType::Video);
-  addOutput(MediaType::Audio);
+  // Received streams meet in a funnel per media type before the output tee (onReceivedPad).
+  for (MediaType type : {MediaType::Video, MediaType::Audio}) {
+    GstElement* tee = addOutput(type);
+    ElementRef funnel = makeElement("funnel", type == MediaType::Video ? "recv-video" : "recv-audio");
+    if (!funnel) throw KurentoException(ErrorCode::UnexpectedError, QStringLiteral("GStreamer's funnel is missing (libgstreamer1.0-0: its core elements)"));
+    addToBin({funnel.get()});
+    linkChain({funnel.get(), tee});
+  }
   if (srtp_) connectSrtp(rtpbin_.get(), srtp_);
   setUpRemb();
-  g_signal_connect_data(rtpbin_.get(), "pad-added", G_CALLBACK(onReceivedPad), new std::weak_ptr<Remb>(remb_),
-                        [](gpointer u, GClosure*) { delete static_cast<std::weak_ptr<Remb>*>(u); }, GConnectFlags(0));
+  receive_ = std::make_shared<RtpReceiveContext>();
+  receive_->remb = remb_;
+  receive_->engine = &creation.engine;
+  g_signal_connect_data(rtpbin_.get(), "pad-added", G_CALLBACK(onReceivedPad), new std::shared_ptr<RtpReceiveContext>(receive_),
+                        [](gpointer u, GClosure*) { delete static_cast<std::shared_ptr<RtpReceiveContext>*>(u); }, GConnectFlags(0));
   start();
 }
 
 RtpEndpoint::~RtpEndpoint() = default;
 
 void RtpEndpoint::buildStream(int session, Line& line) {
+  if (receive_->owner.expired()) receive_->owner = weak_from_this();  // before the first socket opens
   const bool video = line.kind == u"video";
   const MediaType type = video ? MediaType::Video : MediaType::Audio;
   Stream st;
@@ -253,6 +318,11 @@ void RtpEndpoint::buildStream(int session, Line& line) {
   g_object_set(st.rtpSrc.get(), "address", address_.toUtf8().constData(), "port", 0, "caps", caps.get(), nullptr);
   CapsRef rtcpCaps = CapsRef::adopt(gst_caps_new_empty_simple(srtp_ ? "application/x-srtcp" : "application/x-rtcp"));
   g_object_set(st.rtcpSrc.get(), "address", address_.toUtf8().constData(), "port", 0, "caps", rtcpCaps.get(), nullptr);
+  // Without the sender's address on each packet, rtpsession does not take a sender restarted
+  // with the same SSRC from a new port for a third-party SSRC collision (and drop it until the
+  // old source times out): the same stream goes on, its jitter buffer resyncing to the new
+  // sequence numbers and timestamps.
+  for (const auto& src : {st.rtpSrc, st.rtcpSrc}) g_object_set(src.get(), "retrieve-sender-address", FALSE, nullptr);
   for (auto* e : {st.rtpSrc.get(), st.rtcpSrc.get()}) {
     addToBin({e});
     if (gst_element_set_state(e, GST_STATE_READY) == GST_STATE_CHANGE_FAILURE) {

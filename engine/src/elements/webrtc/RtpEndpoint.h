@@ -12,13 +12,15 @@
 namespace pw {
 
 struct SrtpState;
+struct RtpReceiveContext;
 
 // RTP through rtpbin and UDP sockets, negotiated with SDP: processOffer from a sender such as
 // gst-launch-1.0 or ffmpeg, or generateOffer/processAnswer. Plain (RTP/AVP, RTP/AVPF) or, when
 // created with an SDES `crypto`, SRTP keyed in the SDP (RTP/SAVP, RTP/SAVPF with a=crypto):
 // srtpenc/srtpdec per session, handed to rtpbin through its request-*-encoder/decoder signals.
 // Received media stays encoded (VP8, VP9, H.264, Opus) like WebRTC's; sent media is payloaded
-// from the connected source, adapted to the negotiated codec.
+// from the connected source, adapted to the negotiated codec. A sender that restarts with a new
+// SSRC is followed once its previous stream went silent (RtpStreamSelector).
 class RtpEndpoint : public BaseRtpEndpoint {
  public:
   // One m-line as negotiated.
@@ -75,6 +77,7 @@ class RtpEndpoint : public BaseRtpEndpoint {
   QList<Line> lines_;
   bool offerGenerated_ = false;
   std::shared_ptr<SrtpState> srtp_;  // null: plain RTP
+  std::shared_ptr<RtpReceiveContext> receive_;  // shared with rtpbin's pad-added handler
 
 };
 

@@ -11,6 +11,7 @@
 #include "RtpCodecs.h"
 #include "gst/ErrorPtr.h"
 #include "gst/GCharPtr.h"
+#include "gst/GLibOwners.h"
 #include "gst/GObjectPtr.h"
 #include "gst/IteratorPtr.h"
 #include "gst/ScopedValue.h"
@@ -463,6 +464,52 @@ void WebRtcEndpoint::finishNegotiation(const QString& localSdp, const std::share
   for (const auto& [mline, candidate] : std::exchange(remoteCandidates_, {})) applyRemoteCandidate(mline, candidate);
   reply->resolve(localSdp);
   raise(QStringLiteral("MediaSessionStarted"));
+  watchDtls();
+}
+
+namespace {
+
+// GstWebRTCDTLSTransportState's values in order (NEW 0 … CONNECTED 4): Kurento's names.
+QString dtlsStateName(int state) {
+  static const char* const kNames[] = {"NEW", "CLOSED", "FAILED", "CONNECTING", "CONNECTED"};
+  return QString::fromLatin1(state >= 0 && state < 5 ? kNames[state] : "NEW");
+}
+
+}  // namespace
+
+void WebRtcEndpoint::watchDtls() {
+  if (dtlsWatched_) return;
+  // With BUNDLE every transceiver shares one DTLS transport: the first one found is it.
+  ArrayPtr transceivers;
+  g_signal_emit_by_name(webrtc_.get(), "get-transceivers", transceivers.out());
+  GObjectRef<GstWebRTCDTLSTransport> dtls;
+  for (guint i = 0; transceivers && i < transceivers.get()->len && !dtls; ++i) {
+    auto* transceiver = g_array_index(transceivers.get(), GstWebRTCRTPTransceiver*, i);
+    GObjectRef<GstWebRTCRTPReceiver> receiver;
+    g_object_get(transceiver, "receiver", receiver.out(), nullptr);
+    if (receiver) g_object_get(receiver.get(), "transport", dtls.out(), nullptr);
+  }
+  transceivers.reset();
+  if (!dtls) return;
+  dtlsWatched_ = true;
+  handlers_.push_back(SignalConnection::connect(
+      dtls.get(), "notify::state", G_CALLBACK(+[](GObject* obj, GParamSpec*, gpointer user) {
+        gint state = 0;
+        g_object_get(obj, "state", &state, nullptr);
+        (**static_cast<std::shared_ptr<Callbacks>*>(user)).post([state](WebRtcEndpoint& e) { e.onDtlsState(state); });
+      }),
+      new std::shared_ptr<Callbacks>(callbacks_), [](gpointer d, GClosure*) { delete static_cast<std::shared_ptr<Callbacks>*>(d); }));
+  gint state = 0;
+  g_object_get(dtls.get(), "state", &state, nullptr);
+  if (state != GST_WEBRTC_DTLS_TRANSPORT_STATE_NEW) setDtlsState(dtlsStateName(GST_WEBRTC_DTLS_TRANSPORT_STATE_NEW));
+  onDtlsState(state);
+}
+
+void WebRtcEndpoint::onDtlsState(int state) {
+  setDtlsState(dtlsStateName(state));
+  if (state == GST_WEBRTC_DTLS_TRANSPORT_STATE_CLOSED || state == GST_WEBRTC_DTLS_TRANSPORT_STATE_FAILED) {
+    terminateMediaSession(!localSdp_.isEmpty());
+  }
 }
 
 void WebRtcEndpoint::generateOffer(const QJsonObject& options, std::shared_ptr<DeferredReply> reply) {
@@ -892,6 +939,7 @@ void WebRtcEndpoint::onConnectionState(int state) {
              state == GST_WEBRTC_PEER_CONNECTION_STATE_CLOSED) {
     setConnectionState(LinkState::Disconnected);
     setMediaState(LinkState::Disconnected);
+    if (state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED) terminateMediaSession(!localSdp_.isEmpty());
   }
 }
 

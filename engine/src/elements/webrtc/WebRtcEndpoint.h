@@ -60,6 +60,9 @@ class WebRtcEndpoint : public WebRtcPeer {
   void onGatheringState(int state);
   void onIceState(int state);
   void onConnectionState(int state);
+  // DTLS: watches the bundled transport's state once negotiated (DtlsConnectionStateChange).
+  void watchDtls();
+  void onDtlsState(int state);
   void reportSelectedPair();
   void raiseCandidate(int mline, const QString& candidate);
   void applyRemoteCandidate(int mline, const QString& candidate);
@@ -92,6 +95,7 @@ class WebRtcEndpoint : public WebRtcPeer {
   std::vector<SignalConnection> handlers_;  // webrtcbin signal handlers, disconnected on release
   QList<GObjectRef<GstWebRTCDataChannel>> channels_;
   bool useDataChannels_ = false;
+  bool dtlsWatched_ = false;
 };
 
 }  // namespace pw

@@ -19,6 +19,34 @@ void WebRtcPeer::raiseCandidate(int mline, const QString& mid, const QString& ca
                                                                                   {QStringLiteral("sdpMLineIndex"), mline}})}});
 }
 
+QString WebRtcPeer::dtlsConnectionId() const {
+  // Stable per endpoint: the start of its UUID ("<pipeline>/<uuid>_kurento.WebRtcEndpoint").
+  return QStringLiteral("dtls-") + id().section(u'/', -1).left(8);
+}
+
+void WebRtcPeer::setDtlsState(const QString& state) {
+  if (state == dtlsState_) return;
+  dtlsState_ = state;
+  raise(QStringLiteral("DtlsConnectionStateChange"), QJsonObject{{QStringLiteral("streamId"), QStringLiteral("1")},
+                                                                 {QStringLiteral("componentId"), QStringLiteral("1")},
+                                                                 {QStringLiteral("connectionId"), dtlsConnectionId()},
+                                                                 {QStringLiteral("state"), state}});
+}
+
+QJsonArray WebRtcPeer::dtlsConnectionState() const {
+  if (dtlsState_.isEmpty()) return {};
+  return QJsonArray{Schema::complex(QStringLiteral("DtlsConnection"), QJsonObject{{QStringLiteral("streamId"), QStringLiteral("1")},
+                                                                                  {QStringLiteral("componentId"), QStringLiteral("1")},
+                                                                                  {QStringLiteral("connectionId"), dtlsConnectionId()},
+                                                                                  {QStringLiteral("state"), dtlsState_}})};
+}
+
+void WebRtcPeer::terminateMediaSession(bool sessionStarted) {
+  if (!sessionStarted || sessionTerminated_) return;
+  sessionTerminated_ = true;
+  raise(QStringLiteral("MediaSessionTerminated"));
+}
+
 void bindBaseRtpEndpoint(Bindings& b);
 
 void bindWebRtcEndpoint(Bindings& b) {
@@ -57,7 +85,7 @@ void bindWebRtcEndpoint(Bindings& b) {
   });
   b.add(c, QStringLiteral("getICECandidatePairs"), [](Invocation& call) { return QJsonValue(call.as<WebRtcPeer>().candidatePairs()); });
   b.add(c, QStringLiteral("getIceConnectionState"), [](Invocation& call) { return QJsonValue(call.as<WebRtcPeer>().iceConnectionState()); });
-  b.add(c, QStringLiteral("getDtlsConnectionState"), [](Invocation&) { return QJsonValue(QJsonArray()); });
+  b.add(c, QStringLiteral("getDtlsConnectionState"), [](Invocation& call) { return QJsonValue(call.as<WebRtcPeer>().dtlsConnectionState()); });
   b.add(c, QStringLiteral("gatherCandidates"), [](Invocation& call) {
     call.as<WebRtcPeer>().gatherCandidates();
     return QJsonValue();

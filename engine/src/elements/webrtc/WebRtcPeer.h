@@ -22,6 +22,8 @@ class WebRtcPeer : public BaseRtpEndpoint {
   virtual void createDataChannel(const QString& label, bool ordered, int maxPacketLifeTime, int maxRetransmits,
                                  const QString& protocol) = 0;
   virtual void closeDataChannel(int channelId) = 0;
+  // getDtlsConnectionState: the bundled transport's DTLS connection, once it exists.
+  QJsonArray dtlsConnectionState() const;
 
   QString stunServerAddress;
   int stunServerPort = 3478;
@@ -32,8 +34,20 @@ class WebRtcPeer : public BaseRtpEndpoint {
   QString externalIPv6;
 
  protected:
+  // The DTLS connection of the (single, bundled) transport changed state: NEW, CONNECTING,
+  // CONNECTED, FAILED or CLOSED (Kurento's DtlsConnectionState). Raises DtlsConnectionStateChange
+  // once per change (streamId "1", componentId "1", connectionId dtlsConnectionId()).
+  void setDtlsState(const QString& state);
+  QString dtlsConnectionId() const;
+  // The negotiated session's connection ended for good (DTLS closed by the peer or failed, ICE
+  // failed): MediaSessionTerminated, once, and only after MediaSessionStarted.
+  void terminateMediaSession(bool sessionStarted);
   // IceCandidateFound for one local candidate line ("candidate:…"), named by BUNDLE mid/index.
   void raiseCandidate(int mline, const QString& mid, const QString& candidate);
+
+ private:
+  QString dtlsState_;  // empty until the DTLS connection exists
+  bool sessionTerminated_ = false;
 };
 
 }  // namespace pw
