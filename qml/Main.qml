@@ -371,6 +371,13 @@ ApplicationWindow {
     Connections {
         target: studio
         function onTemplateApplied(name) { fitTimer.restart() }
+        // A tutorial page's "Open in studio" (or any client adding the tag): the window comes to
+        // the front and opens the pipeline as the sessions panel's Open does.
+        function onOpenPipelineRequested(id) {
+            root.raise()
+            root.requestActivate()
+            if (id !== graph.pipelineId) root.guarded(() => graph.openPipeline(id))
+        }
     }
     Timer { id: fitTimer; interval: 150; onTriggered: canvasView.fit() }
 

@@ -262,12 +262,42 @@ const Tutorial = (() => {
     await answered;
   }
 
-  // The MediaPipeline a cleanup releases (pipelines live on the server until released).
+  // The MediaPipeline a cleanup releases (pipelines live on the server until released), named
+  // after the tutorial (the studio's sessions list shows the name), with an "Open in studio"
+  // button beside the page's buttons.
   async function pipeline(onCleanup) {
     const c = await connect();
     const p = await call(c, 'create', 'MediaPipeline');
     onCleanup(() => call(p, 'release'));
+    await call(p, 'setName', 'Tutorial: ' + document.title.replace(/^Pipewright — /, ''));
+    studioButton(p, onCleanup);
     return p;
+  }
+
+  // "Open in studio": adds the tag the server passes to its desktop studio, which then shows
+  // this pipeline live on its canvas (a headless server has no studio: nothing happens there).
+  const kOpenInStudioTag = 'pipewright.openInStudio';
+  function studioButton(p, onCleanup) {
+    let button = document.getElementById('openInStudio');
+    if (!button) {
+      button = document.createElement('button');
+      button.type = 'button';
+      button.id = 'openInStudio';
+      button.textContent = 'Open in studio';
+      button.title = 'Shows this pipeline, live, on the canvas of the Pipewright studio that runs this server';
+      (document.getElementById('form') || document.querySelector('form') || document.body).append(button);
+    }
+    button.hidden = false;
+    button.onclick = async () => {
+      try {
+        await call(p, 'addTag', kOpenInStudioTag, String(Date.now()));
+        status('Sent to the studio: if this server is the Pipewright studio, its window now shows this pipeline ' +
+          '(a headless server has no window).');
+      } catch (error) {
+        status(`Could not reach the studio: ${error.message || error}`, true);
+      }
+    };
+    onCleanup(() => { button.hidden = true; button.onclick = null; });
   }
 
   return { params, status, webSocketUrl, carry, call, connect, webRtcPeer, camera, negotiate, candidateQueue, playing, page, pipeline, playUri, hostRoom, joinRoom };

@@ -1,5 +1,7 @@
 #include "Studio.h"
 
+#include "pipewright/engine/Engine.h"
+
 #include "AppIdentity.h"
 #include "EngineClient.h"
 #include "EventLogModel.h"
@@ -50,6 +52,7 @@ Studio::Studio(Engine& engine, const QString& mediaFolder, QObject* parent)
   connect(graph_, &GraphModel::undoChanged, this, &Studio::unsavedWorkChanged);
   connect(graph_->nodes(), &NodeListModel::countChanged, this, &Studio::unsavedWorkChanged);
   connect(this, &Studio::currentFileChanged, this, &Studio::unsavedWorkChanged);
+  connect(&engine, &Engine::openInStudioRequested, this, &Studio::openPipelineRequested, Qt::QueuedConnection);
   autosaveTimer_.setInterval(kAutosaveMs);
   connect(&autosaveTimer_, &QTimer::timeout, this, &Studio::autosave);
   autosaveTimer_.start();

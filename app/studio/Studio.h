@@ -100,6 +100,9 @@ class Studio : public QObject {
   void recoveryChanged();
   void busyTextChanged();
   void templateApplied(const QString& name);
+  // A client asked to see this pipeline here (Engine::openInStudioRequested): the window opens
+  // it as the sessions panel's Open does, asking first about unsaved work.
+  void openPipelineRequested(const QString& pipelineId);
   void unsavedWorkChanged();
   void fileDialogProblemChanged();
 

@@ -1,6 +1,7 @@
 // A remote program for the studio GUI test: the real npm kurento-client builds a pipeline
 // (player → recorder) on the server the studio runs, prints its id, then on "more" adds a
-// PassThrough, and quits when stdin closes.
+// PassThrough, on "studio" asks the studio to show it (the tutorials' "Open in studio": the
+// pipewright.openInStudio tag), and quits when stdin closes.
 import { cb, closeClient, connectClient } from '../lib/kc.mjs';
 import readline from 'node:readline';
 
@@ -19,6 +20,9 @@ lines.on('line', async (line) => {
     const [pass] = await cb((done) => pipeline.create('PassThrough', done));
     await cb((done) => player.connect(pass, 'AUDIO', done));
     console.log(`ADDED ${pass.id}`);
+  } else if (line.trim() === 'studio') {
+    await cb((done) => recorder.addTag('pipewright.openInStudio', String(Date.now()), done));
+    console.log('TAGGED');
   }
 });
 lines.on('close', () => { closeClient(client); process.exit(0); });

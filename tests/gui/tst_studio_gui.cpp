@@ -321,6 +321,16 @@ class TestStudioGui : public QObject {
     QVERIFY(graph().snapshot(graph().keyOfType("PlayerEndpoint")).remote);
     QVERIFY(item(QStringLiteral("node_RecorderEndpoint_") + graph().keyOfType("RecorderEndpoint")));
 
+    // "Open in studio" (a tutorial page's button): the client tags its pipeline (here through one
+    // of its elements) and the studio, showing another pipeline, opens it by itself.
+    QVERIFY(QMetaObject::invokeMethod(runtime_->studio(), "newProject"));
+    QVERIFY(waitIdle());
+    QVERIFY(graph().pipelineId() != pipeline);
+    remote.write("studio\n");
+    QTRY_COMPARE_WITH_TIMEOUT(graph().pipelineId(), pipeline, 10000);
+    QVERIFY(waitIdle());
+    QCOMPARE(graph().nodes()->count(), 2);
+
     // Live: the remote program adds an element; it appears without any action in the studio.
     remote.write("more\n");
     QTRY_COMPARE_WITH_TIMEOUT(graph().nodes()->count(), 3, 10000);

@@ -2,7 +2,7 @@
 // through the server and comes back; Stop releases the pipeline.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setUp, waitStatus, assertVideoFrames, click, waitPipelines } from './pages.mjs';
+import { setUp, waitStatus, assertVideoFrames, click, waitPipelines, adminInvoke } from './pages.mjs';
 
 describe('tutorial: hello world', () => {
   let env;
@@ -14,7 +14,16 @@ describe('tutorial: hello world', () => {
     await waitStatus(page, /^Playing/);
     await assertVideoFrames(assert, page, 'remote');
     assert.ok(await page.evaluate(() => document.getElementById('local').videoWidth) > 0, 'the local video shows the camera');
-    assert.equal((await waitPipelines(env.server, 1)).length, 1, 'one pipeline while playing');
+    const [pipelineId] = await waitPipelines(env.server, 1);
+    assert.ok(pipelineId, 'one pipeline while playing');
+
+    // The pipeline is named after the tutorial (the studio's sessions list shows it), and "Open in
+    // studio" tags it for the studio of this server (headless here: the page says what it did).
+    assert.equal(await adminInvoke(env.server, pipelineId, 'getName'), 'Tutorial: hello world (WebRTC loopback)');
+    assert.equal(await page.evaluate(() => document.getElementById('openInStudio').hidden), false);
+    await click(page, 'openInStudio');
+    await waitStatus(page, /^Sent to the studio/);
+    assert.match(await adminInvoke(env.server, pipelineId, 'getTag', { key: 'pipewright.openInStudio' }), /^\d+$/);
 
     await click(page, 'stop');
     await waitStatus(page, /^Stopped/);

@@ -100,10 +100,15 @@ export const ADMIN_TOKEN = 'tutorial-admin';
 
 /** Ids of every pipeline the server holds (an administrator session sees all sessions'). */
 export async function serverPipelines(server) {
+  return adminInvoke(server, 'manager_ServerManager', 'getPipelines');
+}
+
+/** invoke `operation` on any object with the administrator token; resolves the value. */
+export async function adminInvoke(server, object, operation, operationParams = {}) {
   const admin = await rpcClient(`${server.url}?access_token=${ADMIN_TOKEN}`);
   try {
-    const r = await admin.call('invoke', { object: 'manager_ServerManager', operation: 'getPipelines' });
-    if (!r.result) throw new Error(`getPipelines: ${JSON.stringify(r.error)}`);
+    const r = await admin.call('invoke', { object, operation, operationParams });
+    if (!r.result) throw new Error(`${operation}: ${JSON.stringify(r.error)}`);
     return r.result.value;
   } finally {
     admin.close();

@@ -36,7 +36,11 @@ void bindMediaObject(Bindings& b) {
   b.add(c, QStringLiteral("getChildren"),
         [](Invocation& call) { return QJsonValue(QJsonArray::fromStringList(call.object().childIds())); });
   b.add(c, QStringLiteral("addTag"), [](Invocation& call) {
-    call.object().addTag(call.string(QStringLiteral("key")), call.string(QStringLiteral("value")));
+    const QString key = call.string(QStringLiteral("key"));
+    call.object().addTag(key, call.string(QStringLiteral("value")));
+    if (key == QLatin1String(Engine::kOpenInStudioTag) && !call.object().pipelineId().isEmpty()) {
+      Q_EMIT call.engine().openInStudioRequested(call.object().pipelineId());
+    }
     return QJsonValue();
   });
   b.add(c, QStringLiteral("removeTag"), [](Invocation& call) {

@@ -34,6 +34,8 @@ class Engine : public QObject {
   Q_OBJECT
 
  public:
+  static constexpr const char* kOpenInStudioTag = "pipewright.openInStudio";
+
   explicit Engine(Config config, QObject* parent = nullptr);
   ~Engine() override;
 
@@ -81,6 +83,11 @@ class Engine : public QObject {
  Q_SIGNALS:
   // For status displays: counts changed (sessions, objects, connections).
   void countsChanged();
+  // A client asked the desktop studio to show one of its pipelines: it added the tag
+  // kOpenInStudioTag to the pipeline or one of its elements (the tutorials' "Open in studio";
+  // only the session that owns the object can). Emitted on the engine thread; a headless
+  // server has nobody listening.
+  void openInStudioRequested(const QString& pipelineId);
 
  protected:
   // Runs the tasks of post().
