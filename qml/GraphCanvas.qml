@@ -66,6 +66,43 @@ Item {
         const reason = graph.dropWire(wireKey, wireType, target.key, type)
     }
 
+    // ---- context menus (right click): on empty canvas, on a node, on a wire's handle
+    property point menuWorld
+    function openCanvasMenu(px, py) { menuWorld = toWorld(px, py); canvasMenu.popup() }
+    function openNodeMenu(key) {
+        if (graph.selectedKeys().indexOf(key) < 0) graph.select(key, "replace")
+        menuNodeKey = key
+        nodeMenu.popup()
+    }
+    function openWireMenu(row) { graph.selectEdge(row); wireMenu.popup() }
+    property string menuNodeKey: ""
+    Menu {
+        id: canvasMenu
+        objectName: "canvasMenu"
+        MenuItem { objectName: "menuPasteHere"; text: qsTr("Paste here"); onTriggered: graph.pasteAt(canvasRoot.menuWorld.x, canvasRoot.menuWorld.y) }
+        MenuItem { text: qsTr("Select all"); onTriggered: graph.selectAll() }
+        MenuSeparator {}
+        MenuItem { text: qsTr("Auto-arrange"); onTriggered: graph.autoArrange() }
+        MenuItem { text: qsTr("Fit to window"); onTriggered: canvasRoot.fit() }
+        MenuSeparator {}
+        MenuItem { text: qsTr("Command palette… (Ctrl+K)"); onTriggered: canvasRoot.commandPaletteRequested() }
+    }
+    Menu {
+        id: nodeMenu
+        objectName: "nodeMenu"
+        MenuItem { objectName: "menuCopy"; text: qsTr("Copy"); onTriggered: graph.copySelection() }
+        MenuItem { objectName: "menuDuplicate"; text: qsTr("Duplicate"); onTriggered: graph.duplicateSelection() }
+        MenuItem { objectName: "menuDelete"; text: qsTr("Delete"); onTriggered: graph.removeSelected() }
+        MenuSeparator {}
+        MenuItem { text: qsTr("Auto-arrange"); onTriggered: graph.autoArrange() }
+    }
+    Menu {
+        id: wireMenu
+        objectName: "wireMenu"
+        MenuItem { objectName: "menuDeleteWire"; text: qsTr("Delete wire"); onTriggered: graph.removeSelected() }
+    }
+    signal commandPaletteRequested()
+
     Rectangle { anchors.fill: parent; color: Theme.canvas }
 
     // Dot grid, drawn in view space so it costs the same at every zoom.
@@ -92,13 +129,17 @@ Item {
         id: background
         objectName: "canvasBackground"
         anchors.fill: parent
-        acceptedButtons: Qt.LeftButton | Qt.MiddleButton
+        acceptedButtons: Qt.LeftButton | Qt.MiddleButton | Qt.RightButton
         property bool panning: false
         property point pressAt
         property point panStart
         property string mode: "replace"
         onPressed: (mouse) => {
             canvasRoot.forceActiveFocus()
+            if (mouse.button === Qt.RightButton) {
+                canvasRoot.openCanvasMenu(mouse.x, mouse.y)
+                return
+            }
             pressAt = Qt.point(mouse.x, mouse.y)
             panning = mouse.button === Qt.MiddleButton || canvasRoot.spaceHeld
             panStart = Qt.point(canvasRoot.panX, canvasRoot.panY)
@@ -115,6 +156,7 @@ Item {
             }
         }
         onReleased: (mouse) => {
+            if (mouse.button === Qt.RightButton) return
             if (!panning) {
                 band.visible = false
                 const a = canvasRoot.toWorld(band.x, band.y)
@@ -144,7 +186,7 @@ Item {
         Repeater {
             id: wires
             model: canvasRoot.graph.edges
-            delegate: Wire { graph: canvasRoot.graph }
+            delegate: Wire { graph: canvasRoot.graph; canvas: canvasRoot }
         }
         Repeater {
             id: nodes

@@ -53,14 +53,19 @@ ApplicationWindow {
     Action { id: arrangeAction; text: qsTr("Auto-&arrange"); shortcut: "Ctrl+L"; onTriggered: graph.autoArrange() }
     Action { id: runAction; text: qsTr("&Run"); shortcut: "F5"; onTriggered: graph.run() }
     Action { id: stopAction; text: qsTr("S&top"); shortcut: "Shift+F5"; onTriggered: graph.stop() }
+    Action { id: copyAction; text: qsTr("&Copy"); shortcut: StandardKey.Copy; enabled: graph.selectionCount > 0; onTriggered: graph.copySelection() }
+    Action { id: pasteAction; text: qsTr("&Paste"); shortcut: StandardKey.Paste; onTriggered: graph.paste() }
+    Action { id: duplicateAction; text: qsTr("D&uplicate"); shortcut: "Ctrl+D"; enabled: graph.selectionCount > 0; onTriggered: graph.duplicateSelection() }
+    Action { id: commandAction; text: qsTr("&Command Palette…"); shortcut: "Ctrl+K"; onTriggered: root.openCommandPalette() }
+    Action { id: templatesAction; text: qsTr("&Templates…"); onTriggered: gallery.open() }
     Shortcut { sequence: "Backspace"; onActivated: graph.removeSelected() }
     Shortcut { sequence: "Ctrl+Y"; onActivated: graph.redo() }
 
     menuBar: MenuBar {
         Menu {
             title: qsTr("&File")
-            MenuItem { action: newAction }
-            MenuItem { action: openAction }
+            ActionMenuItem { action: newAction }
+            ActionMenuItem { action: openAction }
             Menu {
                 title: qsTr("Open &Recent")
                 enabled: studio.recentFiles.length > 0
@@ -69,30 +74,35 @@ ApplicationWindow {
                     delegate: MenuItem { required property string modelData; text: modelData; onTriggered: root.guarded(() => studio.openProject(modelData)) }
                 }
             }
-            MenuItem { action: saveAction }
-            MenuItem { action: saveAsAction }
+            ActionMenuItem { action: saveAction }
+            ActionMenuItem { action: saveAsAction }
             MenuSeparator {}
             MenuItem { text: qsTr("Export GStreamer &DOT…"); onTriggered: root.openFileDialog(dotDialog) }
             MenuItem { text: qsTr("Export &PNG…"); onTriggered: root.openFileDialog(pngDialog) }
             MenuSeparator {}
-            MenuItem { action: quitAction }
+            ActionMenuItem { action: quitAction }
         }
         Menu {
             title: qsTr("&Edit")
-            MenuItem { action: undoAction }
-            MenuItem { action: redoAction }
+            ActionMenuItem { action: undoAction }
+            ActionMenuItem { action: redoAction }
             MenuSeparator {}
-            MenuItem { action: deleteAction }
-            MenuItem { action: selectAllAction }
+            ActionMenuItem { action: copyAction }
+            ActionMenuItem { action: pasteAction }
+            ActionMenuItem { action: duplicateAction }
+            ActionMenuItem { action: deleteAction }
+            ActionMenuItem { action: selectAllAction }
+            MenuSeparator {}
+            ActionMenuItem { action: commandAction }
         }
         Menu {
             title: qsTr("&View")
-            MenuItem { action: fitAction }
-            MenuItem { action: actualAction }
-            MenuItem { action: arrangeAction }
+            ActionMenuItem { action: fitAction }
+            ActionMenuItem { action: actualAction }
+            ActionMenuItem { action: arrangeAction }
             MenuItem { text: qsTr("Snap to &grid"); checkable: true; checked: graph.snapToGrid; onToggled: graph.snapToGrid = checked }
             MenuSeparator {}
-            MenuItem { text: qsTr("&Templates…"); onTriggered: gallery.open() }
+            ActionMenuItem { action: templatesAction }
             Menu {
                 title: qsTr("T&heme")
                 MenuItem { text: qsTr("Follow the system"); checkable: true; checked: Theme.mode === 0; onTriggered: Theme.mode = 0 }
@@ -102,8 +112,8 @@ ApplicationWindow {
         }
         Menu {
             title: qsTr("&Pipeline")
-            MenuItem { action: runAction }
-            MenuItem { action: stopAction }
+            ActionMenuItem { action: runAction }
+            ActionMenuItem { action: stopAction }
             MenuItem { text: qsTr("&Close pipeline"); onTriggered: graph.closePipeline() }
         }
         Menu {
@@ -202,6 +212,32 @@ ApplicationWindow {
         if (graph.constructorParams(name).length > 0) elementForm.ask(name, x, y)
         else graph.addElement(name, x, y, {})
     }
+
+    // ---- Ctrl+K: the menu commands and "Add <element>"
+    Shortcut { id: keyText; enabled: false }
+    function shortcutOf(action) {
+        keyText.sequence = Theme.shortcutString(action.shortcut)
+        return keyText.nativeText
+    }
+    function openCommandPalette() {
+        const commands = []
+        for (const a of [newAction, openAction, saveAction, saveAsAction, undoAction, redoAction, copyAction, pasteAction,
+                         duplicateAction, deleteAction, selectAllAction, fitAction, actualAction, arrangeAction, runAction,
+                         stopAction, templatesAction, quitAction]) {
+            if (!a.enabled) continue
+            commands.push({ text: a.text.replace(/&(?=[^&])/, ""), shortcut: shortcutOf(a), run: () => a.trigger() })
+        }
+        for (const name of studio.palette.allNames()) {
+            commands.push({ text: qsTr("Add %1").arg(name), shortcut: "", run: () => {
+                const c = canvasView.mapToItem(null, canvasView.width / 2, canvasView.height / 2)
+                root.paletteDrag(name, "drop", c.x, c.y)
+            } })
+        }
+        commandPalette.commands = commands
+        commandPalette.open()
+    }
+    CommandPalette { id: commandPalette; parent: Overlay.overlay }
+    Connections { target: canvasView; function onCommandPaletteRequested() { root.openCommandPalette() } }
 
     // ---- messages
     function toast(text) { toastLabel.text = text; toastBox.opacity = 1; toastTimer.restart() }

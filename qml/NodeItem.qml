@@ -194,11 +194,17 @@ Rectangle {
         id: body
         z: -1  // under the header's buttons and the ports
         anchors.fill: parent
-        acceptedButtons: Qt.LeftButton
+        acceptedButtons: Qt.LeftButton | Qt.RightButton
         property point pressWorld
         property point startPos
+        property bool moving: false
         onPressed: (mouse) => {
             canvas.forceActiveFocus()
+            moving = mouse.button === Qt.LeftButton
+            if (!moving) {
+                canvas.openNodeMenu(node.key)
+                return
+            }
             if (mouse.modifiers & Qt.ControlModifier) graph.select(node.key, "toggle")
             else if (mouse.modifiers & Qt.ShiftModifier) graph.select(node.key, "add")
             else if (!node.selected) graph.select(node.key, "replace")
@@ -208,11 +214,12 @@ Rectangle {
             graph.beginMove(node.key)
         }
         onPositionChanged: (mouse) => {
+            if (!moving) return
             const w = mapToItem(canvas.world, mouse.x, mouse.y)
             graph.moveTo(node.key, startPos.x + w.x - pressWorld.x, startPos.y + w.y - pressWorld.y)
         }
-        onReleased: graph.endMove()
-        onCanceled: graph.endMove()
+        onReleased: if (moving) graph.endMove()
+        onCanceled: if (moving) graph.endMove()
     }
 
     // Ports, one row per media type

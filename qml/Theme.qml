@@ -37,4 +37,17 @@ QtObject {
         return category === "Endpoints" ? "#4c9aff" : category === "Filters" ? "#b37feb"
              : category === "Hubs" ? "#f0a030" : "#f5c542"
     }
+    // An Action's shortcut as a key-sequence string: StandardKey values (several of which bind
+    // more than one key, which a Shortcut used only to read the text warns about) become the
+    // first key they have on Linux desktops.
+    function shortcutString(shortcut) {
+        if (shortcut === undefined || shortcut === null) return ""
+        if (typeof shortcut === "string") return shortcut
+        const standard = [[StandardKey.New, "Ctrl+N"], [StandardKey.Open, "Ctrl+O"], [StandardKey.Save, "Ctrl+S"],
+                          [StandardKey.Quit, "Ctrl+Q"], [StandardKey.Delete, "Del"], [StandardKey.SelectAll, "Ctrl+A"],
+                          [StandardKey.Copy, "Ctrl+C"], [StandardKey.Paste, "Ctrl+V"], [StandardKey.Cut, "Ctrl+X"],
+                          [StandardKey.Undo, "Ctrl+Z"], [StandardKey.Redo, "Ctrl+Shift+Z"]]
+        for (const [key, text] of standard) if (key === shortcut) return text
+        return ""
+    }
 }

@@ -6,6 +6,7 @@ import QtQuick.Controls
 Item {
     id: wire
     required property var graph
+    property var canvas  // GraphCanvas (context menu)
     required property int index
     required property string sourceKey
     required property string sinkKey
@@ -49,7 +50,11 @@ Item {
             id: handle
             anchors.fill: parent
             hoverEnabled: true
-            onClicked: graph.selectEdge(wire.index)
+            acceptedButtons: Qt.LeftButton | Qt.RightButton
+            onClicked: (mouse) => {
+                if (mouse.button === Qt.RightButton) wire.canvas.openWireMenu(wire.index)
+                else graph.selectEdge(wire.index)
+            }
         }
         ToolTip.visible: handle.containsMouse
         ToolTip.text: wire.mediaType + (wire.flowing ? qsTr(" — flowing") : qsTr(" — not flowing"))

@@ -5,6 +5,7 @@
 #include "DisconnectCommand.h"
 #include "EngineClient.h"
 #include "EventLogModel.h"
+#include "GraphFragment.h"
 #include "MoveNodesCommand.h"
 #include "PortRules.h"
 #include "RemoveNodesCommand.h"
@@ -12,7 +13,9 @@
 #include "pipewright/engine/Schema.h"
 
 #include <QDateTime>
+#include <QClipboard>
 #include <QFile>
+#include <QGuiApplication>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSaveFile>
@@ -816,6 +819,106 @@ void GraphModel::applyTemplate(const QString& name, const QString& sampleUri, co
   undo_.endMacro();
 }
 
+// ---------------------------------------------------------------- clipboard
+
+namespace {
+// None without a GUI application (the model tests run on a QCoreApplication).
+QClipboard* systemClipboard() {
+  return qobject_cast<QGuiApplication*>(QCoreApplication::instance()) ? QGuiApplication::clipboard() : nullptr;
+}
+}  // namespace
+
+int GraphModel::copySelection() {
+  const QStringList keys = selectedKeys();
+  if (keys.isEmpty()) return 0;
+  const GraphFragment fragment = GraphFragment::of(nodes_.nodes(), edges_.edges(), keys);
+  clipboard_ = fragment.toClipboardText();
+  if (QClipboard* clipboard = systemClipboard()) clipboard->setText(QString::fromUtf8(clipboard_));
+  pasteCount_ = 0;
+  return static_cast<int>(fragment.nodes.size());
+}
+
+std::optional<GraphFragment> GraphModel::clipboardFragment() {
+  std::optional<GraphFragment> fragment;
+  if (QClipboard* clipboard = systemClipboard()) fragment = GraphFragment::fromClipboardText(clipboard->text());
+  if (!fragment) fragment = GraphFragment::fromClipboardText(QString::fromUtf8(clipboard_));
+  if (!fragment || fragment->nodes.isEmpty()) {
+    Q_EMIT refused(QStringLiteral("Nothing to paste: select elements and copy them first (Ctrl+C)"));
+    return std::nullopt;
+  }
+  return fragment;
+}
+
+QStringList GraphModel::paste() {
+  const std::optional<GraphFragment> fragment = clipboardFragment();
+  if (!fragment) return {};
+  // Each paste of the same copy lands a step further down and right, so none hides another.
+  ++pasteCount_;
+  return insertFragment(*fragment, QPointF(40, 40) * pasteCount_, QStringLiteral("Paste"));
+}
+
+QStringList GraphModel::pasteAt(double x, double y) {
+  const std::optional<GraphFragment> fragment = clipboardFragment();
+  if (!fragment) return {};
+  QPointF topLeft = fragment->nodes.first().position;
+  for (const GraphNode& n : fragment->nodes) topLeft = QPointF(std::min(topLeft.x(), n.position.x()), std::min(topLeft.y(), n.position.y()));
+  return insertFragment(*fragment, QPointF(x, y) - topLeft, QStringLiteral("Paste"));
+}
+
+QStringList GraphModel::duplicateSelection() {
+  const QStringList keys = selectedKeys();
+  if (keys.isEmpty()) return {};
+  const GraphFragment fragment = GraphFragment::of(nodes_.nodes(), edges_.edges(), keys);
+  return insertFragment(fragment, QPointF(40, 40), QStringLiteral("Duplicate"));
+}
+
+QStringList GraphModel::insertFragment(const GraphFragment& fragment, QPointF offset, const QString& verb) {
+  QHash<QString, QString> keyOf;  // copied key → new key
+  QList<GraphNode> ordered;       // hubs before their HubPorts
+  for (const GraphNode& n : fragment.nodes) {
+    if (n.hubKey.isEmpty()) ordered.append(n);
+  }
+  for (const GraphNode& n : fragment.nodes) {
+    if (!n.hubKey.isEmpty()) ordered.append(n);
+  }
+  QStringList skipped;
+  undo_.beginMacro(verb);
+  for (const GraphNode& copied : ordered) {
+    const SchemaClass* cls = schema().findClass(copied.type);
+    if (!cls || cls->isAbstract) {
+      skipped.append(copied.type);
+      continue;
+    }
+    GraphNode n;
+    n.key = newKey();
+    n.type = copied.type;
+    n.constructorParams = copied.constructorParams;
+    n.properties = copied.properties;
+    n.position = copied.position + offset;
+    if (!copied.hubKey.isEmpty()) {
+      // A HubPort joins the pasted copy of its hub, else the hub it was copied from.
+      n.hubKey = keyOf.value(copied.hubKey, copied.hubKey);
+      if (!nodes_.find(n.hubKey)) {
+        skipped.append(copied.type);
+        continue;
+      }
+    }
+    keyOf.insert(copied.key, n.key);
+    undo_.push(new AddElementCommand(*this, n));
+  }
+  for (const GraphEdge& e : fragment.edges) {
+    if (keyOf.contains(e.sourceKey) && keyOf.contains(e.sinkKey)) connectPorts(keyOf.value(e.sourceKey), keyOf.value(e.sinkKey), e.mediaType);
+  }
+  undo_.endMacro();
+  if (!skipped.isEmpty()) {
+    Q_EMIT refused(QStringLiteral("Not pasted: %1 (a HubPort needs its hub on the canvas)").arg(skipped.join(QStringLiteral(", "))));
+  }
+  const QStringList added = keyOf.values();
+  clearSelection();
+  for (const QString& key : added) select(key, QStringLiteral("add"));
+  return added;
+}
+
 // ---------------------------------------------------------------- selection
 
 int GraphModel::selectionCount() const {
@@ -1169,22 +1272,9 @@ void GraphModel::onEvent(const QString& type, const QString& object, const QJson
 
 QJsonObject GraphModel::toProject() const {
   QJsonArray nodes;
-  for (const GraphNode& n : nodes_.nodes()) {
-    QJsonObject o{{QStringLiteral("key"), n.key},
-                  {QStringLiteral("type"), n.type},
-                  {QStringLiteral("x"), n.position.x()},
-                  {QStringLiteral("y"), n.position.y()},
-                  {QStringLiteral("constructorParams"), n.constructorParams},
-                  {QStringLiteral("properties"), n.properties}};
-    if (!n.hubKey.isEmpty()) o.insert(QStringLiteral("hub"), n.hubKey);
-    nodes.append(o);
-  }
+  for (const GraphNode& n : nodes_.nodes()) nodes.append(GraphFragment::nodeToJson(n));
   QJsonArray edges;
-  for (const GraphEdge& e : edges_.edges()) {
-    edges.append(QJsonObject{{QStringLiteral("source"), e.sourceKey},
-                             {QStringLiteral("sink"), e.sinkKey},
-                             {QStringLiteral("mediaType"), e.mediaType}});
-  }
+  for (const GraphEdge& e : edges_.edges()) edges.append(GraphFragment::edgeToJson(e));
   return {{QStringLiteral("format"), QStringLiteral("pipewright-project")},
           {QStringLiteral("version"), kProjectVersion},
           {QStringLiteral("savedAt"), QDateTime::currentDateTimeUtc().toString(Qt::ISODate)},
@@ -1207,19 +1297,12 @@ bool GraphModel::loadProject(const QJsonObject& project, QString* error) {
   }
   QList<GraphNode> nodes;
   for (const QJsonValue& v : project.value(u"nodes").toArray()) {
-    const QJsonObject o = v.toObject();
-    GraphNode n;
-    n.key = o.value(u"key").toString();
-    n.type = o.value(u"type").toString();
+    const GraphNode n = GraphFragment::nodeFromJson(v.toObject());
     const SchemaClass* cls = schema().findClass(n.type);
     if (n.key.isEmpty() || !cls || cls->isAbstract) {
       *error = QStringLiteral("The project has an element of unknown type '%1'").arg(n.type);
       return false;
     }
-    n.position = QPointF(o.value(u"x").toDouble(), o.value(u"y").toDouble());
-    n.constructorParams = o.value(u"constructorParams").toObject();
-    n.properties = o.value(u"properties").toObject();
-    n.hubKey = o.value(u"hub").toString();
     nodes.append(n);
   }
   newPipeline();
@@ -1228,10 +1311,7 @@ bool GraphModel::loadProject(const QJsonObject& project, QString* error) {
       if ((pass == 0) == n.hubKey.isEmpty()) insertNode(n);
     }
   }
-  for (const QJsonValue& v : project.value(u"edges").toArray()) {
-    const QJsonObject o = v.toObject();
-    connectEdge({o.value(u"source").toString(), o.value(u"sink").toString(), o.value(u"mediaType").toString()});
-  }
+  for (const QJsonValue& v : project.value(u"edges").toArray()) connectEdge(GraphFragment::edgeFromJson(v.toObject()));
   undo_.clear();
   undo_.setClean();
   return true;

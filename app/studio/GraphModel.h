@@ -6,6 +6,7 @@
 // comes from results and events, so pipelines built by remote clients appear too.
 
 #include "EdgeListModel.h"
+#include "GraphFragment.h"
 #include "GraphTypes.h"
 #include "NodeListModel.h"
 
@@ -15,6 +16,8 @@
 #include <QRectF>
 #include <QUndoStack>
 #include <QVariant>
+
+#include <optional>
 #include <QtQml/qqmlregistration.h>
 
 #include <deque>
@@ -111,6 +114,15 @@ class GraphModel : public QObject {
   Q_INVOKABLE void selectInRect(double x, double y, double w, double h, const QString& mode);
   Q_INVOKABLE void selectEdge(int row);
   Q_INVOKABLE void selectAll();
+  // Clipboard (Edit menu, Ctrl+C / Ctrl+V / Ctrl+D, context menus): the selected nodes with the
+  // wires between them, as JSON text on the system clipboard (GraphFragment). A paste creates
+  // new elements with the same type, constructor parameters and properties, and the wires
+  // between them: one undo step. Copy answers how many nodes were copied; the pastes answer the
+  // new keys (selected afterwards). pasteAt puts the copy's top-left corner at a canvas point.
+  Q_INVOKABLE int copySelection();
+  Q_INVOKABLE QStringList paste();
+  Q_INVOKABLE QStringList pasteAt(double x, double y);
+  Q_INVOKABLE QStringList duplicateSelection();
   Q_INVOKABLE void clearSelection();
   Q_INVOKABLE QStringList selectedKeys() const;
   Q_INVOKABLE QRectF boundingRect() const;
@@ -162,6 +174,8 @@ class GraphModel : public QObject {
   void dotExported(const QString& path, bool ok, const QString& message);
 
  private:
+  std::optional<GraphFragment> clipboardFragment();
+  QStringList insertFragment(const GraphFragment& fragment, QPointF offset, const QString& verb);
   using Done = std::function<void()>;
   using Op = std::function<void(Done)>;
   void enqueue(Op op);
@@ -192,6 +206,8 @@ class GraphModel : public QObject {
   NodeListModel nodes_;
   EdgeListModel edges_;
   QUndoStack undo_;
+  QByteArray clipboard_;  // the last copy, when the system clipboard has something else or none
+  int pasteCount_ = 0;    // pastes of the last copy so far (each one further down and right)
   QString pipelineId_;
   int revision_ = 0;  // bumps when node geometry changes (minimap, fit)
   bool ownPipeline_ = false;         // created by this studio: New/Open release it

@@ -23,6 +23,7 @@
 #include <QFileInfo>
 #include <QGuiApplication>
 #include <QJsonArray>
+#include <QKeySequence>
 #include <QProcess>
 #include <QQuickItem>
 #include <QQuickWindow>
@@ -34,6 +35,8 @@
 #include <QTest>
 #include <QUrl>
 #include <QtQml/qqmlextensionplugin.h>
+
+#include <string_view>
 
 Q_IMPORT_QML_PLUGIN(Pipewright_StudioPlugin)
 
@@ -496,6 +499,120 @@ class TestStudioGui : public QObject {
     page += socket.readAll();
     QVERIFY2(page.startsWith("HTTP/1.1 200"), page.left(200).constData());
     QVERIFY2(page.contains("hello-world.html") && page.contains("whip.html"), page.left(2000).constData());
+  }
+
+  // Node-RED habits: Ctrl+C / Ctrl+V / Ctrl+D with one undo step each, right-click menus on the
+  // canvas, a node and a wire, shortcuts shown in the menus, and the Ctrl+K command palette.
+  void clipboardContextMenusAndCommandPalette() {
+    QVERIFY(QMetaObject::invokeMethod(runtime_->studio(), "newProject"));
+    QVERIFY(waitIdle());
+    const QString player = graph().addElement("PlayerEndpoint", 60, 60, {{"uri", clipUri_}});
+    const QString pass = graph().addElement("PassThrough", 400, 60);
+    graph().connectPorts(player, pass, "VIDEO");
+    QVERIFY(waitIdle());
+    QQuickItem* canvas = item(QStringLiteral("canvas"));
+    canvas->forceActiveFocus();
+    auto engineObjects = [&]() {
+      for (const auto& n : graph().nodes()->nodes()) {
+        if (n.objectId.isEmpty()) return false;
+      }
+      return true;
+    };
+
+    // Copy both, paste: two new elements in the engine and the wire between them, one undo step.
+    QTest::keyClick(window_, Qt::Key_A, Qt::ControlModifier);
+    QTest::keyClick(window_, Qt::Key_C, Qt::ControlModifier);
+    QVERIFY(QGuiApplication::clipboard()->text().contains("pipewright-fragment"));
+    QTest::keyClick(window_, Qt::Key_V, Qt::ControlModifier);
+    QVERIFY(waitIdle());
+    QCOMPARE(graph().nodes()->count(), 4);
+    QCOMPARE(graph().edges()->count(), 2);
+    QVERIFY(engineObjects());
+    QCOMPARE(graph().selectionCount(), 2);  // the pasted copy is selected
+    QTest::keyClick(window_, Qt::Key_Z, Qt::ControlModifier);
+    QVERIFY(waitIdle());
+    QCOMPARE(graph().nodes()->count(), 2);
+    QCOMPARE(graph().edges()->count(), 1);
+    // Duplicate the player alone: no wire comes with it.
+    graph().select(player, "replace");
+    QTest::keyClick(window_, Qt::Key_D, Qt::ControlModifier);
+    QVERIFY(waitIdle());
+    QCOMPARE(graph().nodes()->count(), 3);
+    QCOMPARE(graph().edges()->count(), 1);
+    QVERIFY(engineObjects());
+
+    // Right-click a node: its menu; Duplicate from it.
+    QQuickItem* node = item(QStringLiteral("node_PassThrough_") + pass);
+    QVERIFY(node);
+    QTest::mouseClick(window_, Qt::RightButton, {}, scenePoint(node, QPointF(node->width() / 2, node->height() - 8)));
+    auto* nodeMenu = overlayItem(QStringLiteral("nodeMenu"));
+    QVERIFY(nodeMenu);
+    QTRY_VERIFY_WITH_TIMEOUT(nodeMenu->property("opened").toBool(), 3000);
+    QCOMPARE(graph().selectedKeys(), QStringList{pass});
+    QTest::qWait(300);
+    auto* duplicate = qobject_cast<QQuickItem*>(overlayItem(QStringLiteral("menuDuplicate")));
+    QVERIFY(duplicate);
+    QTest::mouseClick(window_, Qt::LeftButton, {}, sceneCenter(duplicate));
+    QVERIFY(waitIdle());
+    QCOMPARE(graph().nodes()->count(), 4);
+
+    // Right-click empty canvas: its menu pastes the last copy (player + PassThrough) there.
+    QTest::mouseClick(window_, Qt::RightButton, {}, scenePoint(canvas, QPointF(canvas->width() - 60, canvas->height() - 60)));
+    auto* canvasMenu = overlayItem(QStringLiteral("canvasMenu"));
+    QTRY_VERIFY_WITH_TIMEOUT(canvasMenu->property("opened").toBool(), 3000);
+    QTest::qWait(300);
+    QTest::mouseClick(window_, Qt::LeftButton, {}, sceneCenter(qobject_cast<QQuickItem*>(overlayItem(QStringLiteral("menuPasteHere")))));
+    QVERIFY(waitIdle());
+    QCOMPARE(graph().nodes()->count(), 6);
+    QCOMPARE(graph().edges()->count(), 2);
+
+    // Right-click a wire's handle: Delete wire.
+    QQuickItem* wires = item(QStringLiteral("world"));
+    QQuickItem* handle = nullptr;
+    for (QQuickItem* child : wires->childItems()) {
+      if (child->property("mediaType").toString() == u"VIDEO") {
+        for (QQuickItem* part : child->childItems()) {
+          if (part->width() == 16 && part->height() == 16) handle = part;
+        }
+        if (handle) break;
+      }
+    }
+    QVERIFY(handle);
+    QTest::mouseClick(window_, Qt::RightButton, {}, sceneCenter(handle));
+    auto* wireMenu = overlayItem(QStringLiteral("wireMenu"));
+    QTRY_VERIFY_WITH_TIMEOUT(wireMenu->property("opened").toBool(), 3000);
+    QTest::qWait(300);
+    QTest::mouseClick(window_, Qt::LeftButton, {}, sceneCenter(qobject_cast<QQuickItem*>(overlayItem(QStringLiteral("menuDeleteWire")))));
+    QVERIFY(waitIdle());
+    QCOMPARE(graph().edges()->count(), 1);
+    screenshot(QStringLiteral("studio-context-menu-result.png"));
+
+    // The Edit menu shows the shortcuts.
+    bool sawCopy = false;
+    for (QObject* o : window_->findChildren<QObject*>()) {
+      if (o->property("shortcutText").isValid()) {
+        if (o->property("text").toString().remove(u'&') == u"Copy") {
+          QCOMPARE(o->property("shortcutText").toString(), QKeySequence(QKeySequence::Copy).toString(QKeySequence::NativeText));
+          sawCopy = true;
+        }
+      }
+    }
+    QVERIFY(sawCopy);
+
+    // Ctrl+K, type, Enter: the palette adds a PassThrough.
+    const int before = graph().nodes()->count();
+    canvas->forceActiveFocus();
+    QTest::keyClick(window_, Qt::Key_K, Qt::ControlModifier);
+    auto* palette = overlayItem(QStringLiteral("commandPalette"));
+    QVERIFY(palette);
+    QTRY_VERIFY_WITH_TIMEOUT(palette->property("opened").toBool(), 3000);
+    for (const char c : std::string_view("add passthr")) QTest::keyClick(window_, c);
+    QTRY_COMPARE_WITH_TIMEOUT(palette->property("shown").toList().size(), 1, 3000);
+    QTest::keyClick(window_, Qt::Key_Return);
+    QVERIFY(waitIdle());
+    QCOMPARE(graph().nodes()->count(), before + 1);
+    QCOMPARE(graph().nodes()->nodes().last().type, QStringLiteral("PassThrough"));
+    QVERIFY(!palette->property("opened").toBool());
   }
 };
 
