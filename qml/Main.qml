@@ -52,6 +52,7 @@ ApplicationWindow {
     Action { id: actualAction; text: qsTr("&100 %"); shortcut: "Ctrl+1"; onTriggered: canvasView.actualSize() }
     Action { id: arrangeAction; text: qsTr("Auto-&arrange"); shortcut: "Ctrl+L"; onTriggered: graph.autoArrange() }
     Action { id: runAction; text: qsTr("&Run"); shortcut: "F5"; onTriggered: graph.run() }
+    Action { id: pauseAction; text: qsTr("&Pause"); shortcut: "F6"; enabled: graph.running === "running"; onTriggered: graph.pause() }
     Action { id: stopAction; text: qsTr("S&top"); shortcut: "Shift+F5"; onTriggered: graph.stop() }
     Action { id: copyAction; text: qsTr("&Copy"); shortcut: StandardKey.Copy; enabled: graph.selectionCount > 0; onTriggered: graph.copySelection() }
     Action { id: pasteAction; text: qsTr("&Paste"); shortcut: StandardKey.Paste; onTriggered: graph.paste() }
@@ -113,6 +114,7 @@ ApplicationWindow {
         Menu {
             title: qsTr("&Pipeline")
             ActionMenuItem { action: runAction }
+            ActionMenuItem { action: pauseAction }
             ActionMenuItem { action: stopAction }
             MenuItem { text: qsTr("&Close pipeline"); onTriggered: graph.closePipeline() }
         }
@@ -144,6 +146,7 @@ ApplicationWindow {
             ToolButton { objectName: "redoButton"; action: redoAction; text: qsTr("Redo") }
             ToolSeparator {}
             ToolButton { objectName: "runButton"; action: runAction; text: qsTr("▶ Run") }
+            ToolButton { objectName: "pauseButton"; action: pauseAction; text: qsTr("❚❚ Pause") }
             ToolButton { objectName: "stopButton"; action: stopAction; text: qsTr("■ Stop") }
             ToolSeparator {}
             ToolButton { action: fitAction; text: qsTr("Fit") }
@@ -223,7 +226,7 @@ ApplicationWindow {
         const commands = []
         for (const a of [newAction, openAction, saveAction, saveAsAction, undoAction, redoAction, copyAction, pasteAction,
                          duplicateAction, deleteAction, selectAllAction, fitAction, actualAction, arrangeAction, runAction,
-                         stopAction, templatesAction, quitAction]) {
+                         pauseAction, stopAction, templatesAction, quitAction]) {
             if (!a.enabled) continue
             commands.push({ text: a.text.replace(/&(?=[^&])/, ""), shortcut: shortcutOf(a), run: () => a.trigger() })
         }

@@ -30,6 +30,11 @@ Rectangle {
             Timer { id: recentError; interval: 10000 }
             Connections { target: studio.log; function onLastErrorChanged() { recentError.restart() } }
         }
-        Label { text: studio.graph.running === "running" ? qsTr("● running") : qsTr("○ stopped"); color: studio.graph.running === "running" ? Theme.ok : Theme.subtext; font.pixelSize: 11 }
+        Label {
+            objectName: "runState"
+            text: studio.graph.running === "running" ? qsTr("● running") : studio.graph.running === "paused" ? qsTr("❚❚ paused") : qsTr("○ stopped")
+            color: studio.graph.running === "running" ? Theme.ok : Theme.subtext
+            font.pixelSize: 11
+        }
     }
 }

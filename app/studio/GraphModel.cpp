@@ -1058,6 +1058,15 @@ void GraphModel::run() {
   Q_EMIT runningChanged();
 }
 
+void GraphModel::pause() {
+  if (runState_ != u"running") return;
+  // Players hold their position and recorders show PAUSED; Run goes on from there.
+  invokeOnAll(QStringLiteral("PlayerEndpoint"), QStringLiteral("pause"));
+  invokeOnAll(QStringLiteral("RecorderEndpoint"), QStringLiteral("pause"));
+  runState_ = QStringLiteral("paused");
+  Q_EMIT runningChanged();
+}
+
 void GraphModel::stop() {
   invokeOnAll(QStringLiteral("PlayerEndpoint"), QStringLiteral("stop"));
   invokeOnAll(QStringLiteral("RecorderEndpoint"), QStringLiteral("stopAndWait"));

@@ -47,7 +47,7 @@ class GraphModel : public QObject {
   Q_PROPERTY(bool dirty READ dirty NOTIFY undoChanged)
   Q_PROPERTY(bool snapToGrid READ snapToGrid WRITE setSnapToGrid NOTIFY snapToGridChanged)
   Q_PROPERTY(int selectionCount READ selectionCount NOTIFY selectionChanged)
-  Q_PROPERTY(QString running READ running NOTIFY runningChanged)
+  Q_PROPERTY(QString running READ running NOTIFY runningChanged)  // "running", "paused" or "stopped"
   Q_PROPERTY(int revision READ revision NOTIFY revisionChanged)
   Q_PROPERTY(double nodeWidth READ nodeWidth CONSTANT)
   Q_PROPERTY(double headerHeight READ headerHeight CONSTANT)
@@ -131,6 +131,8 @@ class GraphModel : public QObject {
 
   // --- live
   Q_INVOKABLE void run();
+  // Pauses every player and recorder of a running pipeline ("paused"); run() resumes.
+  Q_INVOKABLE void pause();
   Q_INVOKABLE void stop();
   Q_INVOKABLE QVariantList inspectorProperties(const QString& key) const;
   Q_INVOKABLE QVariantList inspectorMethods(const QString& key) const;

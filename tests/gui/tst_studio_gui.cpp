@@ -221,16 +221,21 @@ class TestStudioGui : public QObject {
     QQuickItem* title = findItem(playerNode, QStringLiteral("title"));
     QVERIFY(title);
     QVERIFY2(!title->property("truncated").toBool(), qPrintable(title->property("text").toString()));
-    // Pause shows PAUSED with the time recorded so far; record() goes back to REC.
+    // The toolbar's Pause pauses the player and the recorder: PAUSED with the time recorded so
+    // far, "paused" in the status bar; Run goes back to REC.
     QQuickItem* rec = findItem(recorderNode, QStringLiteral("recBadge"));
     QVERIFY(rec && rec->isVisible());
-    graph().callMethod(recorder, QStringLiteral("pause"), {});
+    QTest::mouseClick(window_, Qt::LeftButton, {}, sceneCenter(item(QStringLiteral("pauseButton"))));
     QTRY_COMPARE_WITH_TIMEOUT(graph().snapshot(recorder).recordState, QString("PAUSED"), 5000);
+    QCOMPARE(graph().running(), QStringLiteral("paused"));
+    QVERIFY(item(QStringLiteral("runState"))->property("text").toString().contains("paused"));
+    QVERIFY(!item(QStringLiteral("pauseButton"))->isEnabled());
     QVERIFY(rec->isVisible());
     const QString pausedText = rec->property("text").toString();
     QVERIFY2(pausedText.startsWith("PAUSED 0:0"), qPrintable(pausedText));
-    graph().callMethod(recorder, QStringLiteral("record"), {});
+    QTest::mouseClick(window_, Qt::LeftButton, {}, sceneCenter(item(QStringLiteral("runButton"))));
     QTRY_COMPARE_WITH_TIMEOUT(graph().snapshot(recorder).recordState, QString("RECORDING"), 5000);
+    QCOMPARE(graph().running(), QStringLiteral("running"));
     QVERIFY2(rec->property("text").toString().startsWith("REC "), qPrintable(rec->property("text").toString()));
     QTest::qWait(1000);
     QTest::keyClick(window_, Qt::Key_0, Qt::ControlModifier);  // fit
