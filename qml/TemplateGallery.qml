@@ -13,12 +13,9 @@ Popup {
     width: 700
     height: 380
     padding: 16
-    readonly property var templates: [
-        { name: "player-recorder", title: qsTr("Player → Recorder"), text: qsTr("Plays the sample clip into a WebM recording. Press Run, then Stop.") },
-        { name: "webrtc-loopback", title: qsTr("WebRTC loopback"), text: qsTr("One WebRtcEndpoint connected to itself: a browser sees its own camera (see docs/tutorials/webrtc-hello-world.md).") },
-        { name: "testpattern-rtp", title: qsTr("Test pattern → RTP out"), text: qsTr("The sample clip into an RtpEndpoint; generate its SDP offer in the inspector.") },
-        { name: "composite", title: qsTr("Four-way Composite"), text: qsTr("Four players mixed into a 2×2 grid by a Composite, recorded.") }
-    ]
+    // Data files (resources/templates, and the user's own: docs/studio.md), read when it opens.
+    property var templates: []
+    onAboutToShow: templates = studio.templates()
     background: Rectangle { color: Theme.panel; radius: 10; border.color: Theme.border }
     ColumnLayout {
         anchors.fill: parent

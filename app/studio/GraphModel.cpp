@@ -786,37 +786,10 @@ QPointF GraphModel::freeSpot() const {
   return QPointF(nodes_.count() ? right + 60 : 60, 60);
 }
 
-void GraphModel::applyTemplate(const QString& name, const QString& sampleUri, const QString& recordingUri) {
+void GraphModel::applyTemplate(const GraphFragment& fragment) {
   newPipeline();
-  const double col = NodeGeometry::width + 100;
-  auto player = [&](double x, double y) { return addElement(QStringLiteral("PlayerEndpoint"), x, y, {{QStringLiteral("uri"), sampleUri}}); };
-  auto recorder = [&](double x, double y) {
-    return addElement(QStringLiteral("RecorderEndpoint"), x, y, {{QStringLiteral("uri"), recordingUri}});
-  };
-  undo_.beginMacro(QStringLiteral("Template"));
-  if (name == u"webrtc-loopback") {
-    const QString w = addElement(QStringLiteral("WebRtcEndpoint"), 60, 60);
-    connectPorts(w, w, QStringLiteral("ALL"));
-  } else if (name == u"player-recorder") {
-    const QString p = player(60, 60);
-    const QString r = recorder(60 + col, 60);
-    connectPorts(p, r, QStringLiteral("ALL"));
-  } else if (name == u"testpattern-rtp") {
-    const QString p = player(60, 60);
-    const QString rtp = addElement(QStringLiteral("RtpEndpoint"), 60 + col, 60);
-    connectPorts(p, rtp, QStringLiteral("ALL"));
-  } else if (name == u"composite") {
-    const QString hub = addElement(QStringLiteral("Composite"), 60 + col * 2, 60);
-    for (int i = 0; i < 4; ++i) {
-      const QString p = player(60, 60 + i * 150);
-      const QString port = addElement(QStringLiteral("HubPort"), 60 + col, 60 + i * 150, {{QStringLiteral("hub"), hub}});
-      connectPorts(p, port, QStringLiteral("ALL"));
-    }
-    const QString out = addElement(QStringLiteral("HubPort"), 60 + col * 3, 210, {{QStringLiteral("hub"), hub}});
-    const QString r = recorder(60 + col * 4, 210);
-    connectPorts(out, r, QStringLiteral("ALL"));
-  }
-  undo_.endMacro();
+  insertFragment(fragment, QPointF(0, 0), QStringLiteral("Template"));
+  clearSelection();
 }
 
 // ---------------------------------------------------------------- clipboard

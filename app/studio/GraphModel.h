@@ -107,7 +107,8 @@ class GraphModel : public QObject {
   Q_INVOKABLE void setElementProperty(const QString& key, const QString& name, const QVariant& value);
   Q_INVOKABLE void undo() { undo_.undo(); }
   Q_INVOKABLE void redo() { undo_.redo(); }
-  Q_INVOKABLE void applyTemplate(const QString& name, const QString& sampleUri, const QString& recordingUri);
+  // A new pipeline with a template's nodes and wires (TemplateLibrary), as one undo step.
+  void applyTemplate(const GraphFragment& fragment);
 
   // --- selection
   Q_INVOKABLE void select(const QString& key, const QString& mode);  // "replace" / "add" / "toggle"

@@ -10,6 +10,7 @@
 #include "PaletteModel.h"
 #include "PreviewManager.h"
 #include "SampleMedia.h"
+#include "TemplateLibrary.h"
 #include "ServerMonitor.h"
 
 #include <QCoreApplication>
@@ -185,16 +186,32 @@ void Studio::setBusyText(const QString& text) {
   Q_EMIT busyTextChanged();
 }
 
+QVariantList Studio::templates() const {
+  QVariantList rows;
+  for (const TemplateLibrary::Template& t : TemplateLibrary::load()) {
+    rows.append(QVariantMap{{QStringLiteral("name"), t.name}, {QStringLiteral("title"), t.title}, {QStringLiteral("text"), t.description}});
+  }
+  return rows;
+}
+
 void Studio::applyTemplate(const QString& name) {
-  if (name == u"webrtc-loopback") {
-    graph_->applyTemplate(name, {}, {});
+  const std::optional<TemplateLibrary::Template> tpl = TemplateLibrary::find(name);
+  if (!tpl) {
+    notify(QStringLiteral("There is no template '%1' (built-in ones, and files in %2)").arg(name, TemplateLibrary::userFolder()), true);
+    return;
+  }
+  auto apply = [this, tpl](const QString& sample) {
+    graph_->applyTemplate(TemplateLibrary::instantiate(*tpl, sample, newRecordingUri()));
     currentFile_.clear();
     Q_EMIT currentFileChanged();
-    Q_EMIT templateApplied(name);
+    Q_EMIT templateApplied(tpl->name);
+  };
+  if (!tpl->needsSample) {
+    apply({});
     return;
   }
   if (!sample_->exists()) setBusyText(QStringLiteral("Writing the sample clip (once)…"));
-  sample_->ensure([this, name](bool ok, const QString& message) {
+  sample_->ensure([this, apply](bool ok, const QString& message) {
     setBusyText({});
     if (!ok) {
       notify(QStringLiteral("Could not write the sample clip in %1: %2 — check that the media folder is writable")
@@ -202,10 +219,7 @@ void Studio::applyTemplate(const QString& name) {
              true);
       return;
     }
-    graph_->applyTemplate(name, sampleUri(), newRecordingUri());
-    currentFile_.clear();
-    Q_EMIT currentFileChanged();
-    Q_EMIT templateApplied(name);
+    apply(sampleUri());
   });
 }
 

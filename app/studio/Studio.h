@@ -7,6 +7,7 @@
 #include <QStringList>
 #include <QTimer>
 #include <QUrl>
+#include <QVariantList>
 #include <QtQml/qqmlregistration.h>
 
 #include <functional>
@@ -79,6 +80,8 @@ class Studio : public QObject {
   Q_INVOKABLE void recover();
   Q_INVOKABLE void discardRecovery();
   Q_INVOKABLE void applyTemplate(const QString& name);
+  // The gallery's templates: [{name, title, text}] (TemplateLibrary, read at each call).
+  Q_INVOKABLE QVariantList templates() const;
   Q_INVOKABLE QString newRecordingUri() const;
   Q_INVOKABLE QString sampleUri() const;
   Q_INVOKABLE QString autosavePath() const { return autosavePathFor(); }

@@ -9,6 +9,7 @@
 #include "NodeListModel.h"
 #include "PaletteModel.h"
 #include "Studio.h"
+#include "TemplateLibrary.h"
 #include "TestConnection.h"
 #include "pipewright/engine/Engine.h"
 
@@ -17,6 +18,7 @@
 #include <QJsonArray>
 #include <QStandardPaths>
 #include <QTemporaryDir>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTest>
 #include <QUrl>
@@ -337,6 +339,49 @@ class TestStudioModels : public QObject {
     QVERIFY(!next.graph()->nodes()->nodes().first().objectId.isEmpty());
     QVERIFY(!next.hasRecovery());
     QVERIFY(!QFile::exists(autosave));
+  }
+
+  // Templates are data (resources/templates/*.json): each one loads, builds its nodes and wires
+  // in the engine, runs and stops without an element error; a user file of the same name
+  // replaces a built-in one.
+  void everyTemplateBuildsAndRuns() {
+    const QString media = dir_.filePath("studio-media");
+    QDir().mkpath(media);
+    QStringList problems;
+    const QList<TemplateLibrary::Template> templates = TemplateLibrary::load(&problems);
+    QVERIFY2(problems.isEmpty(), qPrintable(problems.join(u'\n')));
+    QVERIFY(templates.size() >= 4);
+    Studio studio(*engine_, media);
+    for (const TemplateLibrary::Template& t : templates) {
+      QSignalSpy applied(&studio, &Studio::templateApplied);
+      studio.applyTemplate(t.name);
+      QTRY_COMPARE_WITH_TIMEOUT(applied.count(), 1, 60000);  // the sample clip is written once, first
+      QVERIFY(waitIdle(*studio.graph(), studio.client()));
+      QCOMPARE(studio.graph()->nodes()->count(), static_cast<int>(t.fragment.nodes.size()));
+      // Each wire is there (an "ALL" one as one wire per media type both ends have).
+      QVERIFY(studio.graph()->edges()->count() >= static_cast<int>(t.fragment.edges.size()));
+      for (const GraphNode& n : studio.graph()->nodes()->nodes()) QVERIFY2(!n.objectId.isEmpty(), qPrintable(t.name + ": " + n.type + ": " + n.error));
+      studio.graph()->run();
+      QVERIFY(waitIdle(*studio.graph(), studio.client()));
+      QTest::qWait(500);
+      studio.graph()->stop();
+      QVERIFY(waitIdle(*studio.graph(), studio.client(), 30000));
+      for (const GraphNode& n : studio.graph()->nodes()->nodes()) {
+        QVERIFY2(n.state == u"ready", qPrintable(t.name + ": " + n.type + " is " + n.state + ": " + n.error));
+      }
+    }
+    // The user's own file replaces the built-in one of that name.
+    QDir().mkpath(TemplateLibrary::userFolder());
+    QFile mine(QDir(TemplateLibrary::userFolder()).filePath("mine.json"));
+    QVERIFY(mine.open(QIODevice::WriteOnly));
+    mine.write(R"({"format": "pipewright-template", "name": "player-recorder", "title": "Mine",
+                   "nodes": [{"key": "p", "type": "PassThrough", "x": 0, "y": 0}], "edges": []})");
+    mine.close();
+    auto cleanup = qScopeGuard([&] { mine.remove(); });
+    const std::optional<TemplateLibrary::Template> replaced = TemplateLibrary::find("player-recorder");
+    QVERIFY(replaced);
+    QCOMPARE(replaced->title, QStringLiteral("Mine"));
+    QCOMPARE(TemplateLibrary::load().size(), templates.size());
   }
 
   // The autosave goes only with a save or an explicit Discard.
