@@ -241,28 +241,39 @@ export function closePeer(page, peerName = 'pc') {
   }, peerName).catch(() => {});
 }
 
-/** Luma statistics of a <video>'s current frame (64x48 samples). */
-export function frameStats(page, videoId) {
-  return page.evaluate((id) => {
+/** The RGBA values of a <video>'s current frame scaled to width x height, or null before its first frame. */
+export async function framePixels(page, videoId, width, height) {
+  const values = await page.evaluate((id, w, h) => {
     const video = document.getElementById(id);
     if (!video || !video.videoWidth) return null;
     const canvas = document.createElement('canvas');
-    canvas.width = 64;
-    canvas.height = 48;
+    canvas.width = w;
+    canvas.height = h;
     const ctx = canvas.getContext('2d');
-    ctx.drawImage(video, 0, 0, 64, 48);
-    const data = ctx.getImageData(0, 0, 64, 48).data;
-    let sum = 0;
-    let sumSq = 0;
-    const luma = [];
-    for (let i = 0; i < data.length; i += 4) {
-      const y = 0.299 * data[i] + 0.587 * data[i + 1] + 0.114 * data[i + 2];
-      luma.push(y);
-      sum += y;
-      sumSq += y * y;
-    }
-    const n = luma.length;
-    const mean = sum / n;
-    return { width: video.videoWidth, height: video.videoHeight, mean, std: Math.sqrt(sumSq / n - mean * mean), luma };
+    ctx.drawImage(video, 0, 0, w, h);
+    return Array.from(ctx.getImageData(0, 0, w, h).data);
+  }, videoId, width, height);
+  return values && Uint8Array.from(values);
+}
+
+/** Luma statistics of a <video>'s current frame (64x48 samples). */
+export async function frameStats(page, videoId) {
+  const data = await framePixels(page, videoId, 64, 48);
+  if (!data) return null;
+  const size = await page.evaluate((id) => {
+    const video = document.getElementById(id);
+    return { width: video.videoWidth, height: video.videoHeight };
   }, videoId);
+  let sum = 0;
+  let sumSq = 0;
+  const luma = [];
+  for (let i = 0; i < data.length; i += 4) {
+    const y = 0.299 * data[i] + 0.587 * data[i + 1] + 0.114 * data[i + 2];
+    luma.push(y);
+    sum += y;
+    sumSq += y * y;
+  }
+  const n = luma.length;
+  const mean = sum / n;
+  return { ...size, mean, std: Math.sqrt(sumSq / n - mean * mean), luma };
 }

@@ -8,26 +8,19 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { setUp, waitStatus, assertVideoFrames, click, waitPipelines, sleep } from './pages.mjs';
 import { tempDir, removeDir } from '../lib/server.mjs';
+import { framePixels } from '../lib/browser.mjs';
 
 /** Counts of the background's blue (48,112,208) and of grey in a <video>'s frame, 160x120 samples. */
-function colours(page, id) {
-  return page.evaluate((videoId) => {
-    const video = document.getElementById(videoId);
-    const canvas = document.createElement('canvas');
-    canvas.width = 160;
-    canvas.height = 120;
-    const ctx = canvas.getContext('2d');
-    ctx.drawImage(video, 0, 0, 160, 120);
-    const d = ctx.getImageData(0, 0, 160, 120).data;
-    let blue = 0;
-    let grey = 0;
-    for (let i = 0; i < d.length; i += 4) {
-      const [r, g, b] = [d[i], d[i + 1], d[i + 2]];
-      if (b > 150 && r < 110 && g > 60 && g < 160) blue++;
-      if (r > 80 && r < 180 && Math.abs(r - g) < 30 && Math.abs(r - b) < 30) grey++;
-    }
-    return { blue, grey };
-  }, id);
+async function colours(page, id) {
+  const d = await framePixels(page, id, 160, 120);
+  let blue = 0;
+  let grey = 0;
+  for (let i = 0; d && i < d.length; i += 4) {
+    const [r, g, b] = [d[i], d[i + 1], d[i + 2]];
+    if (b > 150 && r < 110 && g > 60 && g < 160) blue++;
+    if (r > 80 && r < 180 && Math.abs(r - g) < 30 && Math.abs(r - b) < 30) grey++;
+  }
+  return { blue, grey };
 }
 
 describe('tutorial: chroma', () => {

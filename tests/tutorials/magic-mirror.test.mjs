@@ -8,21 +8,14 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { setUp, waitStatus, assertVideoFrames, click, waitPipelines, sleep } from './pages.mjs';
 import { tempDir, removeDir, REPO_ROOT } from '../lib/server.mjs';
+import { framePixels } from '../lib/browser.mjs';
 
 /** Pixels of the hat's magenta (220,20,200) in a <video>'s current frame, 160x120 samples. */
-function magentaPixels(page, id) {
-  return page.evaluate((videoId) => {
-    const video = document.getElementById(videoId);
-    const canvas = document.createElement('canvas');
-    canvas.width = 160;
-    canvas.height = 120;
-    const ctx = canvas.getContext('2d');
-    ctx.drawImage(video, 0, 0, 160, 120);
-    const d = ctx.getImageData(0, 0, 160, 120).data;
-    let n = 0;
-    for (let i = 0; i < d.length; i += 4) if (d[i] > 170 && d[i + 1] < 90 && d[i + 2] > 150) n++;
-    return n;
-  }, id);
+async function magentaPixels(page, id) {
+  const d = await framePixels(page, id, 160, 120);
+  let n = 0;
+  for (let i = 0; d && i < d.length; i += 4) if (d[i] > 170 && d[i + 1] < 90 && d[i + 2] > 150) n++;
+  return n;
 }
 
 describe('tutorial: magic mirror', () => {
