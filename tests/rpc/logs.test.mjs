@@ -66,18 +66,20 @@ describe('logs: --log-level debug and PIPEWRIGHT_LOG', () => {
     expectError(await c.call(huge, {}), -32601);
     expectError(await c.call('describe', { object: MANAGER, sessionId: 's'.repeat(1024 * 1024) }), 40007);
     expectError(await c.call('invoke', { object: 'o'.repeat(1024 * 1024), operation: 'getName' }), 40101);
+    expectError(await c.request({ jsonrpc: '2.0', id: 'i'.repeat(1024 * 1024), method: 'nope' }), -32601);
     const lines = [
       ...await linesMatching(srv.stderrText, /refused .*method="?mmmm/),
       ...await linesMatching(srv.stderrText, /refused .*session="?ssss/),
       ...await linesMatching(srv.stderrText, /refused .*object="?oooo/),
+      ...await linesMatching(srv.stderrText, /refused .*id="?iiii/),
     ];
-    assert.equal(lines.length, 3, lines.map((l) => l.slice(0, 300)).join('\n'));
+    assert.equal(lines.length, 4, lines.map((l) => l.slice(0, 300)).join('\n'));
     for (const line of lines) {
       assert.ok(line.length < 2000, `a refusal line of ${line.length} characters`);
       assert.match(line, /…\(1048576 chars\)/, line);
     }
     assert.match(lines[1], /: 40007 INVALID_SESSION /, lines[1]);
-    for (const ch of ['m', 's', 'o']) assert.ok(!srv.stderrText().includes(ch.repeat(1000)), `a huge '${ch}' string was logged`);
+    for (const ch of ['m', 's', 'o', 'i']) assert.ok(!srv.stderrText().includes(ch.repeat(1000)), `a huge '${ch}' string was logged`);
   });
 
   it('control characters in a client\'s input are escaped: one request, one line', async () => {

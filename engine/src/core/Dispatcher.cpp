@@ -78,10 +78,16 @@ QJsonValue substituteNewRefs(const QJsonValue& v, const QJsonArray& responses) {
 }
 
 // What a request's log lines say about it (every value a client's, clipped when written).
+QString idText(const QJsonValue& id) {
+  if (id.isUndefined()) return {};
+  if (id.isString()) return id.toString();  // cut when written (log::field)
+  return QString::fromUtf8(QJsonDocument(QJsonArray{id}).toJson(QJsonDocument::Compact)).mid(1).chopped(1);
+}
+
 struct RequestLog {
   QString session;
   QString method;
-  QString id;
+  QJsonValue id;
   QString object;
   QString operation;
   bool inTransaction = false;
@@ -89,18 +95,13 @@ struct RequestLog {
   QString describe() const {
     QString out = log::field(u"session", session);
     out += u' ' + log::field(u"method", method);
-    if (!id.isEmpty()) out += u' ' + log::field(u"id", id);
+    if (!id.isUndefined()) out += u' ' + log::field(u"id", idText(id));
     if (!object.isEmpty()) out += u' ' + log::field(u"object", object);
     if (!operation.isEmpty()) out += u' ' + log::field(u"operation", operation);
     if (inTransaction) out += QStringLiteral(" in=transaction");
     return out;
   }
 };
-
-QString idText(const QJsonValue& id) {
-  if (id.isUndefined()) return {};
-  return QString::fromUtf8(QJsonDocument(QJsonArray{id}).toJson(QJsonDocument::Compact)).mid(1).chopped(1);
-}
 
 // The one line every refused request logs: who, what, and the error it got. Errors that point
 // at the server (internal errors, exhausted resources) are warnings, a client's mistakes info.
@@ -183,7 +184,7 @@ void Dispatcher::execute(const QJsonObject& request, const std::shared_ptr<Conne
   // Every error answer of this request, whichever check produced it, logs one line here.
   auto about = std::make_shared<RequestLog>();
   about->inTransaction = inTransaction;
-  about->id = idText(id);
+  about->id = id;
   if (connection) about->session = engine_.sessions().boundSession(connection.get());
   reply = [about, reply = std::move(reply)](const QJsonObject& response) {
     if (response.contains(u"error")) logRefusal(*about, response.value(u"error").toObject());
@@ -534,7 +535,7 @@ void Dispatcher::TransactionRunner::next(const std::shared_ptr<TransactionRunner
   const QJsonValue subId = sub.value(u"id");
   ++index;
   auto stopWith = [&](const KurentoError& error) {
-    RequestLog about{sessionId, sub.value(u"method").toString(), idText(subId), {}, {}, true};
+    RequestLog about{sessionId, sub.value(u"method").toString(), subId, {}, {}, true};
     logRefusal(about, error.toJson());
     responses.append(errorResponse(subId, error));
     index = static_cast<int>(ops.size());
