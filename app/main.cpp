@@ -9,6 +9,7 @@
 #include "WebSocketServer.h"
 #include "pipewright/engine/Config.h"
 #include "pipewright/engine/Engine.h"
+#include "pipewright/engine/Log.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -47,7 +48,7 @@ QString defaultConfigPath() {
 }
 
 [[noreturn]] void fail(const QString& message) {
-  std::fprintf(stderr, "pipewright: %s\n", qPrintable(message));
+  qCCritical(pw::lcApp, "%s", qUtf8Printable(message));
   std::exit(2);
 }
 
@@ -83,6 +84,10 @@ int main(int argc, char* argv[]) {
   // element is made. Pipewright only uses the face cascade, which is installed: OpenCV's own log
   // is quiet unless OPENCV_LOG_LEVEL is set (real failures reach clients as element errors).
   if (qEnvironmentVariableIsEmpty("OPENCV_LOG_LEVEL")) qputenv("OPENCV_LOG_LEVEL", "FATAL");
+  // Log lines from here on: one per message on standard error, with level and category
+  // (docs/configuration.md#logs); the level is settled once the options and the config are read.
+  pw::log::installHandler(pw::log::detectSink());
+  pw::log::applyLevel(u"info", qEnvironmentVariable("PIPEWRIGHT_LOG"));
   const bool studio = wantsStudio(argc, argv) && hasDisplay();
 #ifdef PIPEWRIGHT_WITH_STUDIO
   if (studio) QQuickWindow::setGraphicsApi(QSGRendererInterface::OpenGL);  // qml6glsink previews need GL
@@ -112,7 +117,8 @@ int main(int argc, char* argv[]) {
   const QCommandLineOption gcOpt(QStringLiteral("gc-period"), QStringLiteral("Seconds between session garbage-collection passes. Default 240."), QStringLiteral("seconds"));
   const QCommandLineOption iceOpt(QStringLiteral("ice-address"), QStringLiteral("Local IP address WebRTC ICE may use (repeatable; default: all). Tests pass 127.0.0.1."), QStringLiteral("ip"));
   const QCommandLineOption insecureOpt(QStringLiteral("insecure"), QStringLiteral("Allow a non-loopback --listen address without an access token (anyone who reaches it can drive the server)."));
-  parser.addOptions({configOpt, portOpt, listenOpt, pathOpt, headlessOpt, mediaOpt, gcOpt, iceOpt, insecureOpt});
+  const QCommandLineOption logLevelOpt(QStringLiteral("log-level"), QStringLiteral("Log level: error, warning, info or debug. Default info (config 'logLevel'); PIPEWRIGHT_LOG adds Qt filter rules such as pipewright.ice.debug=true."), QStringLiteral("level"));
+  parser.addOptions({configOpt, portOpt, listenOpt, pathOpt, headlessOpt, mediaOpt, gcOpt, iceOpt, insecureOpt, logLevelOpt});
   parser.process(app);
 
   pw::Config config;
@@ -141,6 +147,13 @@ int main(int argc, char* argv[]) {
   }
   if (parser.isSet(iceOpt)) config.iceLocalAddresses = parser.values(iceOpt);
   if (parser.isSet(insecureOpt)) config.insecure = true;
+  if (parser.isSet(logLevelOpt)) {
+    if (!pw::log::isLevel(parser.value(logLevelOpt))) {
+      fail(QStringLiteral("--log-level must be error, warning, info or debug, not '%1'").arg(pw::log::clip(parser.value(logLevelOpt))));
+    }
+    config.logLevel = parser.value(logLevelOpt);
+  }
+  pw::log::applyLevel(config.logLevel, qEnvironmentVariable("PIPEWRIGHT_LOG"));
   for (const auto& dir : config.mediaFolders) QDir().mkpath(dir);
 
   if (!pw::initGStreamer(&error)) fail(error);
@@ -162,7 +175,7 @@ int main(int argc, char* argv[]) {
     return rc;
   }
   if (!parser.isSet(headlessOpt)) {
-    std::fprintf(stderr, "pipewright: no display (DISPLAY/WAYLAND_DISPLAY unset): running the server headless\n");
+    qCInfo(pw::lcApp, "no display (DISPLAY/WAYLAND_DISPLAY unset): running the server headless");
   }
 #endif
 
@@ -175,6 +188,11 @@ int main(int argc, char* argv[]) {
     engine.reset();
     fail(error);
   }
+  guint gstMajor = 0, gstMinor = 0, gstMicro = 0, gstNano = 0;
+  gst_version(&gstMajor, &gstMinor, &gstMicro, &gstNano);
+  qCInfo(pw::lcApp, "pipewright %s (GStreamer %u.%u.%u) listening on %s, log level %s",
+         qUtf8Printable(QCoreApplication::applicationVersion()), gstMajor, gstMinor, gstMicro, qUtf8Printable(server->url()),
+         qUtf8Printable(config.logLevel));
   std::printf("Pipewright listening on %s\n", qPrintable(server->url()));
   std::printf("pipewright: media folders for file:// URIs: %s\n",
               qPrintable(config.mediaFolders.isEmpty() ? QStringLiteral("(none)") : config.mediaFolders.join(u", ")));

@@ -1,6 +1,7 @@
 #include "ControlPort.h"
 
 #include "HttpRequestFramer.h"
+#include "pipewright/engine/Log.h"
 
 #include <QSslServer>
 #include <QTcpServer>
@@ -77,6 +78,8 @@ bool malformedHead(const QByteArray& head) {
 }
 
 void refuse(QTcpSocket* socket, const QByteArray& status, const QByteArray& message) {
+  qCInfo(lcHttp, "refused a request from %s:%u: %s (%s)", qUtf8Printable(socket->peerAddress().toString()),
+         static_cast<unsigned>(socket->peerPort()), status.constData(), message.constData());
   socket->write("HTTP/1.1 " + status + "\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: " +
                 QByteArray::number(message.size() + 1) + "\r\nConnection: close\r\n\r\n" + message + "\n");
   socket->disconnectFromHost();
@@ -127,7 +130,7 @@ bool ControlPort::listen(const QHostAddress& address, quint16 port, const std::o
   // delayed ACK, 40 ms on Linux. Accepted sockets inherit TCP_NODELAY from the listener.
   const int noDelay = 1;
   if (::setsockopt(static_cast<int>(server_->socketDescriptor()), IPPROTO_TCP, TCP_NODELAY, &noDelay, sizeof noDelay) != 0) {
-    qWarning("pipewright: cannot set TCP_NODELAY on the control port (replies may wait 40 ms for ACKs)");
+    qCWarning(lcHttp, "cannot set TCP_NODELAY on the control port (replies may wait 40 ms for ACKs)");
   }
   return true;
 }

@@ -4,6 +4,7 @@
 
 #include "pipewright/engine/Engine.h"
 #include "pipewright/engine/HttpExchange.h"
+#include "pipewright/engine/Log.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -89,7 +90,10 @@ bool HttpService::handleRequest(const QHttpServerRequest& request, QTcpSocket* s
 
   auto responder = std::make_shared<QHttpServerResponder>(makeResponder(request, socket));
   const bool head = r.method == "HEAD";
-  HttpRespond respond = [responder, head, guard = QPointer<QTcpSocket>(socket)](HttpResponse response) {
+  HttpRespond respond = [responder, head, guard = QPointer<QTcpSocket>(socket), method = r.method, path = r.path,
+                         peer = r.peer](HttpResponse response) {
+    qCDebug(lcHttp, "%s %s from %s: %d", qUtf8Printable(log::clip(QString::fromLatin1(method))), qUtf8Printable(log::clip(path)),
+            qUtf8Printable(peer), response.status);
     if (!guard || !guard->isOpen()) return;  // the client left before its answer
     response.header("Cache-Control", "no-store");
     // QHttpServerResponder 6.4 takes only literal header lists: write the parts one by one.

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "pipewright/engine/Connection.h"
+#include "pipewright/engine/Log.h"
 
 #include <QMetaObject>
 #include <QPointer>
@@ -37,8 +38,8 @@ class WebSocketConnection : public Connection {
  private:
   void drop() {
     dropped_ = true;
-    qWarning("pipewright: dropping client %s: %lld bytes of answers and events unread (limit 'maxSendQueueBytes' %lld)",
-             qPrintable(peer()), static_cast<long long>(queuedBytes_), static_cast<long long>(maxQueuedBytes_));
+    qCWarning(lcRpc, "dropping client %s: %lld bytes of answers and events unread (limit 'maxSendQueueBytes' %lld)",
+              qUtf8Printable(peer()), static_cast<long long>(queuedBytes_), static_cast<long long>(maxQueuedBytes_));
     // Not from inside the engine's send: the socket goes once the current call has returned.
     QMetaObject::invokeMethod(
         socket_,

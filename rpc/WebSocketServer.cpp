@@ -6,6 +6,7 @@
 #include "pipewright/engine/Engine.h"
 #include "pipewright/engine/HttpExchange.h"
 #include "pipewright/engine/SecretCompare.h"
+#include "pipewright/engine/Log.h"
 
 #include <QFile>
 #include <QHostInfo>
@@ -80,7 +81,7 @@ WebSocketServer::WebSocketServer(Engine& engine, const Config& config, QObject* 
   connect(&server_, &QWebSocketServer::originAuthenticationRequired, this,
           [this](QWebSocketCorsAuthenticator* authenticator) {
             const bool allowed = originAllowed(authenticator->origin(), config_.allowedOrigins + ownOrigins());
-            if (!allowed) qInfo("pipewright: refused a connection from origin %s (not in 'allowedOrigins')", qPrintable(authenticator->origin()));
+            if (!allowed) qCInfo(lcRpc, "refused a connection from origin %s (not in 'allowedOrigins')", qUtf8Printable(log::clip(authenticator->origin())));
             authenticator->setAllowed(allowed);
           }, Qt::DirectConnection);
   http_ = std::make_unique<HttpService>(engine_, config_);
@@ -178,7 +179,9 @@ void WebSocketServer::onNewConnection() {
     const QUrl url = socket->requestUrl();
     QString path = url.path();
     while (path.startsWith(u'/')) path.remove(0, 1);
+    const QString peer = QStringLiteral("%1:%2").arg(socket->peerAddress().toString()).arg(socket->peerPort());
     if (path != config_.path) {
+      qCInfo(lcRpc, "refused a WebSocket from %s: invalid path %s", qUtf8Printable(peer), qUtf8Printable(log::field(u"path", path)));
       socket->close(QWebSocketProtocol::CloseCodeProtocolError, QStringLiteral("Invalid path"));
       socket->deleteLater();
       continue;
@@ -186,6 +189,7 @@ void WebSocketServer::onNewConnection() {
     const QString token = QUrlQuery(url).queryItemValue(QStringLiteral("access_token"), QUrl::FullyDecoded);
     const bool administrator = sameSecret(token.toUtf8(), config_.adminToken);
     if (!config_.accessToken.isEmpty() && !administrator && !sameSecret(token.toUtf8(), config_.accessToken)) {
+      qCInfo(lcRpc, "refused a WebSocket from %s: invalid access token", qUtf8Printable(peer));
       socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("Invalid access token"));
       socket->deleteLater();
       continue;
@@ -194,6 +198,7 @@ void WebSocketServer::onNewConnection() {
     socket->setMaxAllowedIncomingFrameSize(static_cast<quint64>(config_.maxMessageBytes));
     auto connection = std::make_shared<WebSocketConnection>(socket, administrator, config_.maxSendQueueBytes);
     connections_.emplace(socket, connection);
+    qCDebug(lcRpc, "client %s connected%s", qUtf8Printable(peer), administrator ? " (administrator)" : "");
     connect(socket, &QWebSocket::textMessageReceived, this, [this, socket](const QString& text) {
       auto it = connections_.find(socket);
       if (it != connections_.end()) engine_.handleMessage(it->second, text.toUtf8());
@@ -203,7 +208,10 @@ void WebSocketServer::onNewConnection() {
       auto it = connections_.find(socket);
       if (it != connections_.end()) engine_.handleMessage(it->second, data);
     });
-    connect(socket, &QWebSocket::disconnected, this, [this, socket]() { onDisconnected(socket); });
+    connect(socket, &QWebSocket::disconnected, this, [this, socket, peer]() {
+      qCDebug(lcRpc, "client %s disconnected", qUtf8Printable(peer));
+      onDisconnected(socket);
+    });
     connect(socket, &QWebSocket::bytesWritten, this, [weak = std::weak_ptr<WebSocketConnection>(connection)](qint64 bytes) {
       if (auto c = weak.lock()) c->written(bytes);
     });

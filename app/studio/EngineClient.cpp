@@ -2,6 +2,7 @@
 
 #include "pipewright/engine/Connection.h"
 #include "pipewright/engine/Engine.h"
+#include "pipewright/engine/Log.h"
 
 #include <QJsonDocument>
 #include <QMetaObject>
@@ -116,7 +117,7 @@ void EngineClient::onMessage(const QByteArray& json) {
     try {
       done(reply);
     } catch (const std::exception& e) {
-      qWarning("pipewright studio: reply handler failed: %s", e.what());
+      qCWarning(lcStudio, "reply handler failed: %s", e.what());
     }
   }
 }

@@ -6,6 +6,7 @@
 #include "Studio.h"
 #include "WebSocketServer.h"
 #include "pipewright/engine/Engine.h"
+#include "pipewright/engine/Log.h"
 
 #include <QDir>
 #include <QMetaObject>
@@ -68,8 +69,8 @@ bool StudioRuntime::start(QString* error) {
   }
   if (!forDialogs.isEmpty()) {
     const QString message = describeMissingQmlModules(forDialogs);
-    std::fprintf(stderr, "pipewright: %s\n", qPrintable(message));
-    for (const MissingQmlModule& m : forDialogs) std::fprintf(stderr, "pipewright:   %s: %s\n", qPrintable(m.module), qPrintable(m.detail));
+    qCWarning(lcStudio, "%s", qUtf8Printable(message));
+    for (const MissingQmlModule& m : forDialogs) qCWarning(lcStudio, "  %s: %s", qUtf8Printable(m.module), qUtf8Printable(m.detail));
     studio_->setFileDialogProblem(message);
   }
   qml_->setInitialProperties({{QStringLiteral("studio"), QVariant::fromValue(studio_.get())}});

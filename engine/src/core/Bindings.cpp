@@ -3,6 +3,7 @@
 #include "ObjectRegistry.h"
 #include "pipewright/engine/Engine.h"
 #include "pipewright/engine/Schema.h"
+#include "pipewright/engine/Log.h"
 
 #include <QThread>
 
@@ -114,7 +115,7 @@ DeferredReply::~DeferredReply() {
       engine_->post(std::move(answer));
     }
   } catch (...) {
-    qWarning("pipewright: could not answer an abandoned request");
+    qCWarning(lcRpc, "could not answer an abandoned request");
   }
 }
 

@@ -1,5 +1,7 @@
 #include "pipewright/engine/Config.h"
 
+#include "pipewright/engine/Log.h"
+
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
@@ -91,6 +93,9 @@ bool Config::applyJson(const QJsonObject& json, QString* error) {
     } else if (key == u"webrtcTransport") {
       if (!v.isString() || (v.toString() != u"lean" && v.toString() != u"webrtcbin")) return bad(key, "\"lean\" or \"webrtcbin\"");
       webrtcTransport = v.toString();
+    } else if (key == u"logLevel") {
+      if (!v.isString() || !log::isLevel(v.toString())) return bad(key, "\"error\", \"warning\", \"info\" or \"debug\"");
+      logLevel = v.toString();
     } else if (key == u"mediaThreads") {
       if (!v.isDouble() || v.toDouble() < 0 || v.toDouble() > 64) return bad(key, "a number from 0 (one per core) to 64");
       mediaThreads = static_cast<int>(v.toDouble());
@@ -169,7 +174,8 @@ QJsonObject Config::toJson() const {
                      {QStringLiteral("jitterBufferLatencyMs"), jitterBufferLatencyMs},
                      {QStringLiteral("shutdownTimeoutSec"), shutdownTimeoutSec},
                      {QStringLiteral("webrtcTransport"), webrtcTransport},
-                     {QStringLiteral("mediaThreads"), mediaThreads}};
+                     {QStringLiteral("mediaThreads"), mediaThreads},
+                     {QStringLiteral("logLevel"), logLevel}};
 }
 
 QStringList Config::iceAddresses() const {

@@ -6,6 +6,7 @@
 #include "SessionManager.h"
 #include "pipewright/engine/Engine.h"
 #include "pipewright/engine/KurentoError.h"
+#include "pipewright/engine/Log.h"
 #include "pipewright/engine/Schema.h"
 
 #include <QCryptographicHash>
@@ -76,6 +77,49 @@ QJsonValue substituteNewRefs(const QJsonValue& v, const QJsonArray& responses) {
   return v;
 }
 
+// What a request's log lines say about it (every value a client's, clipped when written).
+QString idText(const QJsonValue& id) {
+  if (id.isUndefined()) return {};
+  if (id.isString()) return id.toString();  // cut when written (log::field)
+  return QString::fromUtf8(QJsonDocument(QJsonArray{id}).toJson(QJsonDocument::Compact)).mid(1).chopped(1);
+}
+
+struct RequestLog {
+  QString session;
+  QString method;
+  QJsonValue id;
+  QString object;
+  QString operation;
+  bool inTransaction = false;
+
+  QString describe() const {
+    QString out = log::field(u"session", session);
+    out += u' ' + log::field(u"method", method);
+    if (!id.isUndefined()) out += u' ' + log::field(u"id", idText(id));
+    if (!object.isEmpty()) out += u' ' + log::field(u"object", object);
+    if (!operation.isEmpty()) out += u' ' + log::field(u"operation", operation);
+    if (inTransaction) out += QStringLiteral(" in=transaction");
+    return out;
+  }
+};
+
+// The one line every refused request logs: who, what, and the error it got. Errors that point
+// at the server (internal errors, exhausted resources) are warnings, a client's mistakes info.
+void logRefusal(const RequestLog& request, const QJsonObject& error) {
+  const int code = error.value(u"code").toInt();
+  const QString type = error.value(u"data").toObject().value(u"type").toString();
+  const QString line = QStringLiteral("refused %1: %2%3 %4")
+                           .arg(request.describe())
+                           .arg(code)
+                           .arg(type.isEmpty() ? QString() : u' ' + type, log::clip(error.value(u"message").toString(), 400));
+  if (code == static_cast<int>(ErrorCode::InternalError) || code == static_cast<int>(ErrorCode::UnexpectedError) ||
+      code == static_cast<int>(ErrorCode::NotEnoughResources)) {
+    qCWarning(lcRpc, "%s", qUtf8Printable(line));
+  } else {
+    qCInfo(lcRpc, "%s", qUtf8Printable(line));
+  }
+}
+
 bool needsObjectSession(const QString& method) {
   return method == u"create" || method == u"describe" || method == u"invoke" || method == u"subscribe" ||
          method == u"unsubscribe" || method == u"release" || method == u"transaction" || method == u"ref" ||
@@ -101,7 +145,13 @@ QJsonObject Dispatcher::resultResponse(const QJsonValue& id, const QJsonValue& r
 }
 
 void Dispatcher::handleText(const std::shared_ptr<Connection>& connection, const QByteArray& text) {
-  auto send = [connection](const QJsonObject& response) {
+  auto send = [this, connection](const QJsonObject& response) {
+    if (response.contains(u"error")) {
+      // A message that is not a request at all (execute() logs the others).
+      RequestLog about;
+      if (connection) about.session = engine_.sessions().boundSession(connection.get());
+      logRefusal(about, response.value(u"error").toObject());
+    }
     connection->sendMessage(QJsonDocument(response).toJson(QJsonDocument::Compact));
   };
   QJsonParseError pe;
@@ -122,13 +172,24 @@ void Dispatcher::handleText(const std::shared_ptr<Connection>& connection, const
                        {ErrorCode::InvalidRequest, QStringLiteral("Invalid request: a JSON object was expected.")}));
     return;
   }
-  execute(doc.object(), connection, false, send);
+  execute(doc.object(), connection, false, [connection](const QJsonObject& response) {
+    connection->sendMessage(QJsonDocument(response).toJson(QJsonDocument::Compact));
+  });
 }
 
 void Dispatcher::execute(const QJsonObject& request, const std::shared_ptr<Connection>& connection,
                          bool inTransaction, Reply reply) {
   const QJsonValue id = request.value(u"id");
   const bool isNotification = id.isUndefined();
+  // Every error answer of this request, whichever check produced it, logs one line here.
+  auto about = std::make_shared<RequestLog>();
+  about->inTransaction = inTransaction;
+  about->id = id;
+  if (connection) about->session = engine_.sessions().boundSession(connection.get());
+  reply = [about, reply = std::move(reply)](const QJsonObject& response) {
+    if (response.contains(u"error")) logRefusal(*about, response.value(u"error").toObject());
+    reply(response);
+  };
   auto answer = [&](const QJsonObject& response) {
     if (!isNotification) reply(response);
   };
@@ -147,6 +208,7 @@ void Dispatcher::execute(const QJsonObject& request, const std::shared_ptr<Conne
     return;
   }
   const QString method = methodValue.toString();
+  about->method = method;
   const QJsonValue paramsValue = request.value(u"params");
   if (!paramsValue.isUndefined() && !paramsValue.isNull() && !paramsValue.isObject()) {
     answer(errorResponse(id, {ErrorCode::InvalidParams, QStringLiteral("'params' should be an object")}));
@@ -154,6 +216,8 @@ void Dispatcher::execute(const QJsonObject& request, const std::shared_ptr<Conne
   }
   const QJsonObject params = paramsValue.toObject();
   if (isNotification) return;  // notifications are not answered and change nothing
+  if (const QJsonValue v = params.value(u"object"); v.isString()) about->object = v.toString();
+  if (const QJsonValue v = params.value(u"operation"); v.isString()) about->operation = v.toString();
 
   static const QStringList known{QStringLiteral("ping"),      QStringLiteral("connect"),  QStringLiteral("create"),
                                  QStringLiteral("describe"),  QStringLiteral("invoke"),   QStringLiteral("subscribe"),
@@ -176,6 +240,8 @@ void Dispatcher::execute(const QJsonObject& request, const std::shared_ptr<Conne
   const bool explicitSession = sessionValue.isString() && !sessionValue.toString().isEmpty();
   if (explicitSession) sessionId = sessionValue.toString();
   else if (connection) sessionId = engine_.sessions().boundSession(connection.get());
+  about->session = sessionId;
+  qCDebug(lcRpc, "request %s", qUtf8Printable(about->describe()));
   if (explicitSession && sessionId.toUtf8().size() > engine_.config().maxSessionIdBytes) {
     // Ids are stored, logged and used as keys: a multi-megabyte one is refused before any of that.
     reply(errorResponse(id, {ErrorCode::InvalidSession,
@@ -249,6 +315,7 @@ void Dispatcher::execute(const QJsonObject& request, const std::shared_ptr<Conne
                              QStringLiteral("Too many sessions (limit %1, 'maxSessions' in the config)").arg(engine_.config().maxSessions));
     }
     if (sessionId.isEmpty()) sessionId = sessions.createSession();
+    about->session = sessionId;
     sessions.obtain(sessionId);
     sessions.touch(sessionId);
     if (connection && !inTransaction) sessions.bind(connection, sessionId);
@@ -468,6 +535,8 @@ void Dispatcher::TransactionRunner::next(const std::shared_ptr<TransactionRunner
   const QJsonValue subId = sub.value(u"id");
   ++index;
   auto stopWith = [&](const KurentoError& error) {
+    RequestLog about{sessionId, sub.value(u"method").toString(), subId, {}, {}, true};
+    logRefusal(about, error.toJson());
     responses.append(errorResponse(subId, error));
     index = static_cast<int>(ops.size());
     next(self);

@@ -18,6 +18,7 @@
 #include "media/SinkInput.h"
 #include "pipewright/engine/KurentoError.h"
 #include "pipewright/engine/Schema.h"
+#include "pipewright/engine/Log.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -71,8 +72,8 @@ Engine::Engine(Config config, QObject* parent)
   registry_->add(std::make_shared<ServerManager>(*this));
   if (config_.webrtcTransport == u"lean") warmUp_ = warmUpLeanWebRtc(config_);
   for (const QString& entry : remoteUriPolicy_->invalidEntries()) {
-    qWarning("pipewright: remoteUriAllowedHosts entry '%s' is neither a host name nor an address/CIDR; ignored",
-             qPrintable(entry));
+    qCWarning(lcEngine, "remoteUriAllowedHosts entry '%s' is neither a host name nor an address/CIDR; ignored",
+              qUtf8Printable(log::clip(entry)));
   }
 }
 
@@ -83,7 +84,8 @@ void Engine::handleHttp(const HttpRequest& request, const HttpRespond& respond) 
   try {
     HttpSignalling::of(*this).handle(request, respond);
   } catch (const std::exception& e) {
-    qWarning("pipewright: HTTP %s %s failed: %s", request.method.constData(), qPrintable(request.path), e.what());
+    qCWarning(lcHttp, "HTTP %s %s from %s failed: %s", qUtf8Printable(log::clip(QString::fromLatin1(request.method))),
+              qUtf8Printable(log::clip(request.path)), qUtf8Printable(request.peer), qUtf8Printable(log::clip(QString::fromUtf8(e.what()), 400)));
     respond(HttpResponse::text(500, QStringLiteral("Internal error; the server log has the details")));
   }
 }
@@ -121,7 +123,7 @@ class PostedTask : public QEvent {
 void Engine::shutdown() {
   // OpenSSL and GStreamer must not be torn down under a warm-up that is still running.
   if (warmUp_.valid() && warmUp_.wait_for(std::chrono::seconds(5)) != std::future_status::ready) {
-    qWarning("pipewright: the media path's warm-up still runs after 5 s at shutdown");
+    qCWarning(lcEngine, "the media path's warm-up still runs after 5 s at shutdown");
   }
   for (auto& [appsrc, preview] : previews_) {
     if (auto port = preview->port.lock()) port->detach(preview->input.get());
@@ -129,7 +131,7 @@ void Engine::shutdown() {
   previews_.clear();
   if (registry_) registry_->releaseAll();
   // Recordings closing in the background finish before the process goes.
-  if (!Reaper::instance().drain(5000)) qWarning("pipewright: media still closing after 5 s at shutdown");
+  if (!Reaper::instance().drain(5000)) qCWarning(lcEngine, "media still closing after 5 s at shutdown");
   // The elements the Reaper handed back go now, while the engine is still whole.
   QCoreApplication::sendPostedEvents(this, PostedTask::eventType());
   QCoreApplication::sendPostedEvents(this, QEvent::MetaCall);
@@ -185,9 +187,9 @@ void Engine::customEvent(QEvent* event) {
   try {
     static_cast<PostedTask*>(event)->run();
   } catch (const std::exception& e) {
-    qWarning("pipewright: engine task failed: %s", e.what());
+    qCWarning(lcEngine, "engine task failed: %s", qUtf8Printable(log::clip(QString::fromUtf8(e.what()), 400)));
   } catch (...) {
-    qWarning("pipewright: engine task failed");
+    qCWarning(lcEngine, "engine task failed");
   }
 }
 

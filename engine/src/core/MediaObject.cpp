@@ -4,6 +4,7 @@
 #include "pipewright/engine/Engine.h"
 #include "pipewright/engine/KurentoError.h"
 #include "pipewright/engine/Schema.h"
+#include "pipewright/engine/Log.h"
 
 #include <QDateTime>
 
@@ -64,6 +65,9 @@ void MediaObject::raise(const QString& eventType, QJsonObject fields, const QStr
 }
 
 void MediaObject::raiseError(const QString& kind, const QString& description, int errorCode) {
+  // Every element error (an Error event) logs one line, with the element and its session.
+  qCWarning(log::categoryFor(type()), "%s error %s: %s", qUtf8Printable(log::subject(ownerSession(), id())),
+            qUtf8Printable(log::clip(kind)), qUtf8Printable(log::clip(description, 400)));
   raise(QStringLiteral("Error"), QJsonObject{{QStringLiteral("type"), kind},
                                               {QStringLiteral("description"), description},
                                               {QStringLiteral("errorCode"), errorCode}});

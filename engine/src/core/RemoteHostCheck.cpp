@@ -3,6 +3,7 @@
 #include "gst/ErrorPtr.h"
 #include "gst/GListPtr.h"
 #include "gst/GObjectPtr.h"
+#include "pipewright/engine/Log.h"
 
 #include <QMetaObject>
 #include <QPointer>
@@ -47,9 +48,9 @@ struct Lookup {
     try {
       if (callback) callback(refusal);
     } catch (const std::exception& e) {
-      qWarning("pipewright: remote host check of %s failed: %s", qPrintable(host), e.what());
+      qCWarning(lcPlayer, "remote host check of %s failed: %s", qUtf8Printable(log::clip(host)), e.what());
     } catch (...) {
-      qWarning("pipewright: remote host check of %s failed", qPrintable(host));
+      qCWarning(lcPlayer, "remote host check of %s failed", qUtf8Printable(log::clip(host)));
     }
   }
 };

@@ -1,6 +1,7 @@
 #include "pipewright/engine/Schema.h"
 
 #include "pipewright/engine/KurentoError.h"
+#include "pipewright/engine/Log.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -43,7 +44,8 @@ const Schema& Schema::builtin() {
       QFile f(QStringLiteral(":/pipewright/schema/%1.kmd.json").arg(QLatin1String(name)));
       QString error;
       if (!f.open(QIODevice::ReadOnly) || !s.loadModule(f.readAll(), &error)) {
-        qFatal("Pipewright: cannot load built-in schema module %s: %s", name, qPrintable(error));
+        qCCritical(lcEngine, "cannot load built-in schema module %s: %s", name, qUtf8Printable(error));
+        std::abort();
       }
     }
     return s;

@@ -5,6 +5,7 @@
 #include "pipewright/engine/Engine.h"
 
 #include "pipewright/engine/KurentoError.h"
+#include "pipewright/engine/Log.h"
 
 #include <QDateTime>
 #include <QJsonDocument>
@@ -182,7 +183,7 @@ void SessionManager::collectGarbage() {
     s.inUse = false;
   }
   for (const auto& id : dead) {
-    qInfo("pipewright: collecting session %s (no client for a whole garbage-collector period)", qPrintable(id));
+    qCInfo(lcRpc, "%s collecting the session (no client for a whole garbage-collector period)", qUtf8Printable(log::subject(id)));
     closeSession(id, false);
   }
 }

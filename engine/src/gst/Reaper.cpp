@@ -1,4 +1,5 @@
 #include "Reaper.h"
+#include "pipewright/engine/Log.h"
 
 #include <malloc.h>
 
@@ -120,7 +121,7 @@ void Reaper::retire(ElementRef element, PadRef waitEosPad, int waitMs, std::func
   if (!queued) {
     // The process is out of threads: better a release that makes this thread wait than one
     // that never happens.
-    g_warning("pipewright: no thread for a background release; the element stops on the caller's thread");
+    qCWarning(lcMedia, "no thread for a background release; the element stops on the caller's thread");
     while (job.wait) {
       {
         std::lock_guard lock(mutex_);

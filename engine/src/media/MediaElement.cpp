@@ -12,6 +12,7 @@
 #include "core/ObjectRegistry.h"
 #include "pipewright/engine/Engine.h"
 #include "pipewright/engine/Schema.h"
+#include "pipewright/engine/Log.h"
 
 #include <QDateTime>
 
@@ -128,6 +129,8 @@ GstElement* MediaElement::addOutput(MediaType type) {
   port->setForcedFormat(forced_[index(type)]);
   std::weak_ptr<MediaObject> weak = weak_from_this();
   port->onTranscodingChanged([this, type](bool on, const QString& branch) {
+    qCInfo(lcMedia, "%s %s %s (%s)", qUtf8Printable(log::subject(ownerSession(), id())),
+           on ? "transcoding" : "no longer transcoding", qUtf8Printable(mediaTypeName(type)), qUtf8Printable(log::clip(branch)));
     raise(QStringLiteral("MediaTranscodingStateChanged"),
           QJsonObject{{QStringLiteral("state"), on ? QStringLiteral("TRANSCODING") : QStringLiteral("NOT_TRANSCODING")},
                       {QStringLiteral("binName"), branch},
@@ -373,7 +376,8 @@ void MediaElement::handleBusMessage(GstMessage* message) {
   } else if (err && err->domain == GST_STREAM_ERROR) {
     kind = err->code == GST_STREAM_ERROR_DECODE ? QStringLiteral("STREAM_ERROR_DECODE") : QStringLiteral("STREAM_ERROR_FAILED");
   }
-  qWarning("pipewright: %s: %s (%s)", qPrintable(id()), qPrintable(text), dbg ? dbg.get() : "");
+  qCDebug(log::categoryFor(type()), "%s GStreamer error details: %s", qUtf8Printable(log::subject(ownerSession(), id())),
+          qUtf8Printable(log::clip(QString::fromUtf8(dbg ? dbg.get() : ""), 1000)));
   raiseError(kind, text, err ? err->code : 0);
 }
 

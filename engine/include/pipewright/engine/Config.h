@@ -44,6 +44,7 @@ struct Config {
   int shutdownTimeoutSec = 10;     // after SIGTERM/SIGINT, exit anyway when a clean shutdown takes longer
   QString webrtcTransport = QStringLiteral("lean");  // "lean": libnice/OpenSSL/libsrtp2 on media threads; "webrtcbin"
   int mediaThreads = 0;            // threads of the lean media path (0: one per core, at most 4)
+  QString logLevel = QStringLiteral("info");  // error, warning, info or debug (--log-level; docs/configuration.md#logs)
 
   // Applies the keys present in `json`; returns false with a message naming a bad key.
   bool applyJson(const QJsonObject& json, QString* error);

@@ -11,6 +11,7 @@
 #include "media/SinkInput.h"
 #include "pipewright/engine/Engine.h"
 #include "pipewright/engine/KurentoError.h"
+#include "pipewright/engine/Log.h"
 
 #include <QTimer>
 
@@ -295,7 +296,7 @@ void HttpPostEndpoint::handleDecoderMessage(GstMessage* message) {
   GCharPtr dbg;
   gst_message_parse_error(message, err.out(), dbg.out());
   const QString text = QStringLiteral("Cannot decode the upload: %1").arg(QString::fromUtf8(err ? err->message : "error"));
-  qWarning("pipewright: %s: %s (%s)", qPrintable(id()), qPrintable(text), dbg ? dbg.get() : "");
+  qCDebug(lcPlayer, "%s GStreamer error details: %s", qUtf8Printable(log::subject(ownerSession(), id())), qUtf8Printable(log::clip(QString::fromUtf8(dbg ? dbg.get() : ""), 1000)));
   endUpload(textAnswer(415, text + QStringLiteral(" (send a WebM, MP4 or other file GStreamer can demux and decode)")));
   raiseError(QStringLiteral("INVALID_MEDIA"), text, 0);
 }

@@ -5,6 +5,7 @@
 #include "gst/ErrorPtr.h"
 #include "gst/GCharPtr.h"
 #include "gst/GstRef.h"
+#include "pipewright/engine/Log.h"
 
 #include <QUrl>
 
@@ -46,7 +47,7 @@ void DecoderSourceGuard::onElementAdded(GstBin*, GstBin*, GstElement* element, g
   try {
     (*static_cast<std::shared_ptr<DecoderSourceGuard>*>(user))->inspect(element);
   } catch (...) {
-    qWarning("pipewright: player source check failed");
+    qCWarning(lcPlayer, "player source check failed");
   }
 }
 
@@ -54,7 +55,7 @@ void DecoderSourceGuard::onLocationChanged(GObject* object, GParamSpec*, gpointe
   try {
     (*static_cast<std::shared_ptr<DecoderSourceGuard>*>(user))->confineFile(GST_ELEMENT(object));
   } catch (...) {
-    qWarning("pipewright: player source check failed");
+    qCWarning(lcPlayer, "player source check failed");
   }
 }
 
@@ -140,7 +141,7 @@ void DecoderSourceGuard::confineFile(GstElement* filesrc) {
 }
 
 void DecoderSourceGuard::refuse(GstElement* source, const QString& why) {
-  qWarning("pipewright: player: %s", qPrintable(why));
+  qCWarning(lcPlayer, "source refused: %s", qUtf8Printable(log::clip(why, 400)));
   // Locked: the demuxer's bin will not start it, so no request is sent.
   gst_element_set_locked_state(source, TRUE);
   const ErrorPtr error = ErrorPtr::adopt(g_error_new_literal(GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_AUTHORIZED, why.toUtf8().constData()));

@@ -13,6 +13,7 @@
 #include "media/SinkInput.h"
 #include "pipewright/engine/Engine.h"
 #include "pipewright/engine/Schema.h"
+#include "pipewright/engine/Log.h"
 
 #include <QFileInfo>
 #include <QTimer>
@@ -264,7 +265,7 @@ void PlayerEndpoint::handleDecoderMessage(GstMessage* message) {
   QString kind = QStringLiteral("INVALID_MEDIA");
   if (err && err->domain == GST_RESOURCE_ERROR) kind = QStringLiteral("INVALID_URI");
   const QString text = QStringLiteral("Cannot play '%1': %2").arg(uri(), QString::fromUtf8(err ? err->message : "error"));
-  qWarning("pipewright: %s: %s (%s)", qPrintable(id()), qPrintable(text), dbg ? dbg.get() : "");
+  qCDebug(lcPlayer, "%s GStreamer error details: %s", qUtf8Printable(log::subject(ownerSession(), id())), qUtf8Printable(log::clip(QString::fromUtf8(dbg ? dbg.get() : ""), 1000)));
   err.reset();
   dbg.reset();
   teardownDecoder();

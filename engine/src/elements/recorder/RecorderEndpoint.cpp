@@ -7,6 +7,7 @@
 #include "gst/RunningTime.h"
 #include "media/SinkInput.h"
 #include "pipewright/engine/Engine.h"
+#include "pipewright/engine/Log.h"
 
 
 #include <gst/app/gstappsrc.h>
@@ -414,8 +415,8 @@ void RecorderEndpoint::buildSession() {
     if (!muxPad || gst_pad_link(lastPad.get(), muxPad.get()) != GST_PAD_LINK_OK) {
       // An unused muxer pad would make the muxer wait for that track forever.
       if (muxPad) gst_element_release_request_pad(mux.get(), muxPad.get());
-      qWarning("pipewright: %s: cannot add a %s track to %s", qPrintable(id()), qPrintable(mediaTypeName(t)),
-               qPrintable(profile_.mux));
+      qCWarning(lcRecorder, "%s cannot add a %s track to %s", qUtf8Printable(log::subject(ownerSession(), id())),
+                qUtf8Printable(mediaTypeName(t)), qUtf8Printable(profile_.mux));
       continue;
     }
     shared_->appsrc[i] = src;
@@ -513,8 +514,8 @@ void RecorderEndpoint::endStreams() {
   finalizeTimeout_ = std::make_unique<QTimer>();
   finalizeTimeout_->setSingleShot(true);
   QObject::connect(finalizeTimeout_.get(), &QTimer::timeout, [this]() {
-    qWarning("pipewright: %s: the file did not finish within %d ms; closing it anyway", qPrintable(id()),
-             kFinalizeTimeoutMs);
+    qCWarning(lcRecorder, "%s the file did not finish within %d ms; closing it anyway",
+              qUtf8Printable(log::subject(ownerSession(), id())), kFinalizeTimeoutMs);
     finalize();
   });
   finalizeTimeout_->start(kFinalizeTimeoutMs);
@@ -565,7 +566,8 @@ void RecorderEndpoint::handleBusMessage(GstMessage* message) {
   QTimer::singleShot(kFailedStopMs, &engine(), [weak = weak_from_this(), session = session_.get()]() {
     auto r = std::static_pointer_cast<RecorderEndpoint>(weak.lock());
     if (!r || r->session_.get() != session || !r->sessionFailed_) return;
-    qWarning("pipewright: %s: the recording failed; stopping with what the file holds", qPrintable(r->id()));
+    qCWarning(lcRecorder, "%s the recording failed; stopping with what the file holds",
+              qUtf8Printable(log::subject(r->ownerSession(), r->id())));
     r->finalize();
   });
 }

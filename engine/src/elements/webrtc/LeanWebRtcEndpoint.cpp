@@ -14,6 +14,7 @@
 #include "transport/MediaThreadPool.h"
 #include "transport/TransportWarmUp.h"
 #include "transport/WebRtcTransport.h"
+#include "pipewright/engine/Log.h"
 
 #include <QDateTime>
 #include <QRandomGenerator>
@@ -697,8 +698,9 @@ std::pair<QString, QString> LeanWebRtcEndpoint::restartIce(const QString& remote
   updateLocalDescription();
   negotiation_.remote.ufrag = remoteUfrag;
   negotiation_.remote.password = remotePassword;
-  post([l = ufrag.toStdString(), lp = password.toStdString(), r = remoteUfrag.toStdString(), rp = remotePassword.toStdString()](WebRtcTransport& t) {
-    if (!t.restartIce(l, lp, r, rp)) qWarning("pipewright: the ICE restart failed");
+  post([l = ufrag.toStdString(), lp = password.toStdString(), r = remoteUfrag.toStdString(), rp = remotePassword.toStdString(),
+        who = log::subject(ownerSession(), id())](WebRtcTransport& t) {
+    if (!t.restartIce(l, lp, r, rp)) qCWarning(lcIce, "%s the ICE restart failed", qUtf8Printable(who));
   });
   return {ufrag, password};
 }
@@ -734,7 +736,7 @@ void LeanWebRtcEndpoint::onConnected() {
 }
 
 void LeanWebRtcEndpoint::onFailed(const QString& reason) {
-  qWarning("pipewright: %s: %s", qPrintable(id()), qPrintable(reason));
+  qCWarning(lcWebRtc, "%s %s", qUtf8Printable(log::subject(ownerSession(), id())), qUtf8Printable(reason));
   setConnectionState(LinkState::Disconnected);
   setMediaState(LinkState::Disconnected);
   // ICE or DTLS failed, or the peer closed DTLS: nothing brings this session back.
