@@ -67,7 +67,7 @@ bool StudioRuntime::start(QString* error) {
   studio_->monitor()->setListenUrl(url_);
   if (!portNote_.isEmpty()) {
     studio_->monitor()->setListenNote(portNote_);
-    studio_->notify(QStringLiteral("The control port %1").arg(portNote_));
+    studio_->notify(portNote_.left(1).toUpper() + portNote_.mid(1));
   }
   // The server lives on the engine thread: the count arrives queued.
   connect(server_.get(), &WebSocketServer::connectionCountChanged, studio_->monitor(), &ServerMonitor::setClients,
