@@ -65,6 +65,9 @@ port="${url#ws://127.0.0.1:}"; port="${port%%/*}"
 grep -q "^pipewright: port $taken is in use (the pipewright service?): the studio's engine listens on port $port instead$" \
   "$work/studio.out" || fail "the studio did not say that it moved from port $taken to $port"
 grep -q "studio window open" "$work/studio.out" || fail "the studio window did not open"
+# The status bar shows the note (qml/StatusBar.qml) without QML errors.
+sleep 1
+! grep -q "StatusBar.qml" "$work/studio.err" || fail "QML messages from the status bar"
 # The moved control port answers plain HTTP (the built-in start page).
 status="$(node -e "fetch('http://127.0.0.1:$port/').then(r=>console.log(r.status),e=>console.log(String(e)))")"
 [ "$status" = 200 ] || fail "GET http://127.0.0.1:$port/ answered $status"
