@@ -42,8 +42,10 @@ QString defaultConfigPath() {
   const QString user = QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation) +
                        QStringLiteral("/pipewright/pipewright.json");
   if (QFileInfo::exists(user)) return user;
+  // The packaged service's file is root:pipewright 0640 (it may hold the access token): a desktop
+  // user who cannot read it starts the studio with the built-in defaults, not with an error.
   const QString system = QStringLiteral("/etc/pipewright/pipewright.json");
-  if (QFileInfo::exists(system)) return system;
+  if (QFileInfo(system).isReadable()) return system;
   return {};
 }
 

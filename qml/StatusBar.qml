@@ -15,6 +15,18 @@ Rectangle {
         anchors.rightMargin: 8
         spacing: 16
         Label { objectName: "statusUrl"; text: "⬤ " + studio.monitor.listenUrl; color: Theme.ok; font.pixelSize: 11 }
+        Label {
+            objectName: "statusListenNote"
+            visible: studio.monitor.listenNote !== ""
+            text: studio.monitor.listenNote
+            color: Theme.warn
+            elide: Text.ElideRight
+            Layout.maximumWidth: 420
+            font.pixelSize: 11
+            ToolTip.visible: noteHover.hovered
+            ToolTip.text: studio.monitor.listenNote
+            HoverHandler { id: noteHover }
+        }
         Label { text: Theme.counted(studio.monitor.clients, qsTr("client"), qsTr("clients")); color: Theme.text; font.pixelSize: 11 }
         Label { text: Theme.counted(studio.monitor.sessions.length, qsTr("session"), qsTr("sessions")); color: Theme.text; font.pixelSize: 11 }
         Label { text: Theme.counted(studio.monitor.pipelines.length, qsTr("pipeline"), qsTr("pipelines")); color: Theme.text; font.pixelSize: 11 }

@@ -37,6 +37,11 @@ void ServerMonitor::setListenUrl(const QString& url) {
   Q_EMIT changed();
 }
 
+void ServerMonitor::setListenNote(const QString& note) {
+  listenNote_ = note;
+  Q_EMIT changed();
+}
+
 QString ServerMonitor::tutorialsUrl() const {
   QUrl url(listenUrl_);
   if (!url.isValid() || url.host().isEmpty()) return {};

@@ -18,6 +18,8 @@ class ServerMonitor : public QObject {
   QML_ELEMENT
   QML_UNCREATABLE("Owned by Studio")
   Q_PROPERTY(QString listenUrl READ listenUrl NOTIFY changed)
+  // Why the engine listens where it does, when that is not the configured port (else empty).
+  Q_PROPERTY(QString listenNote READ listenNote NOTIFY changed)
   Q_PROPERTY(QString tutorialsUrl READ tutorialsUrl NOTIFY changed)
   Q_PROPERTY(int clients READ clients NOTIFY changed)
   Q_PROPERTY(QStringList sessions READ sessions NOTIFY changed)
@@ -30,6 +32,8 @@ class ServerMonitor : public QObject {
 
   QString listenUrl() const { return listenUrl_; }
   void setListenUrl(const QString& url);
+  QString listenNote() const { return listenNote_; }
+  void setListenNote(const QString& note);
   // The control port's start page (the built-in tutorials): http(s)://host:port/ of listenUrl,
   // with a wildcard listen address replaced by loopback.
   QString tutorialsUrl() const;
@@ -56,6 +60,7 @@ class ServerMonitor : public QObject {
   EngineClient& client_;
   QTimer timer_;
   QString listenUrl_;
+  QString listenNote_;
   int clients_ = 0;
   QStringList sessions_;
   QVariantList pipelines_;

@@ -37,6 +37,23 @@ bool StudioRuntime::start(QString* error) {
         engine_ = std::make_unique<Engine>(config_);
         server_ = std::make_unique<WebSocketServer>(*engine_, config_);
         listening = server_->listen(error);
+        // The studio from the menu must open even when its port is taken (typically by the
+        // packaged service on 8888): its own engine moves to the next free port, or to one the
+        // system picks. Only the port changes; a refusal for another reason fails every try and
+        // the first message is reported. (--headless never moves: a service's port is its address.)
+        const int wanted = config_.port;
+        for (int offset = 1; !listening && wanted != 0 && offset <= kPortTries + 1; ++offset) {
+          Config moved = config_;
+          moved.port = offset <= kPortTries && wanted + offset <= 65535 ? wanted + offset : 0;
+          server_ = std::make_unique<WebSocketServer>(*engine_, moved);
+          QString ignored;
+          listening = server_->listen(&ignored);
+          if (listening) {
+            portNote_ = QStringLiteral("port %1 is in use (the pipewright service?): the studio's engine listens on port %2 instead")
+                            .arg(wanted)
+                            .arg(server_->port());
+          }
+        }
         if (listening) url_ = server_->url();
       },
       Qt::BlockingQueuedConnection);
@@ -44,10 +61,15 @@ bool StudioRuntime::start(QString* error) {
     stop();
     return false;
   }
+  if (!portNote_.isEmpty()) std::printf("pipewright: %s\n", qPrintable(portNote_));
   PreviewManager::prepare();  // before any QML: registers the video item type
   const QString mediaFolder = config_.mediaFolders.isEmpty() ? QDir::homePath() : config_.mediaFolders.first();
   studio_ = std::make_unique<Studio>(*engine_, mediaFolder);
   studio_->monitor()->setListenUrl(url_);
+  if (!portNote_.isEmpty()) {
+    studio_->monitor()->setListenNote(portNote_);
+    studio_->notify(portNote_.left(1).toUpper() + portNote_.mid(1));
+  }
   // The server lives on the engine thread: the count arrives queued.
   connect(server_.get(), &WebSocketServer::connectionCountChanged, studio_->monitor(), &ServerMonitor::setClients,
           Qt::QueuedConnection);

@@ -37,6 +37,10 @@ class StudioRuntime : public QObject {
   void stop();
 
   QString url() const { return url_; }
+  // Set when the configured port was taken and the engine listens elsewhere (shown to the user).
+  QString portNote() const { return portNote_; }
+  // Ports after the configured one tried before letting the system pick one.
+  static constexpr int kPortTries = 20;
   Studio* studio() const { return studio_.get(); }
   QQuickWindow* window() const;
   QQmlApplicationEngine* qml() const { return qml_.get(); }
@@ -50,6 +54,7 @@ class StudioRuntime : public QObject {
   std::unique_ptr<Studio> studio_;
   std::unique_ptr<QQmlApplicationEngine> qml_;
   QString url_;
+  QString portNote_;
 };
 
 }  // namespace pw::studio
