@@ -9,8 +9,15 @@ bin="$1"
 command -v xvfb-run >/dev/null || { echo "SKIP: xvfb-run missing"; exit 77; }
 work="$(mktemp -d)"
 pids=()
+xvfb=""
 cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  # The studio first: xvfb-run then ends its Xvfb itself. Killed with a signal, xvfb-run would
+  # leave the Xvfb running (holding whatever descriptors it inherited).
+  for p in "${pids[@]}"; do [ "$p" = "$xvfb" ] || kill "$p" 2>/dev/null || true; done
+  if [ -n "$xvfb" ]; then
+    for _ in $(seq 50); do kill -0 "$xvfb" 2>/dev/null || break; sleep 0.1; done
+    kill "$xvfb" 2>/dev/null || true
+  fi
   wait 2>/dev/null || true
   rm -rf "$work"
 }
@@ -49,7 +56,8 @@ grep -q "cannot listen on 127.0.0.1:$taken" "$work/headless.err" || fail "--head
 # The studio's own pid (not xvfb-run's) is written first, so that cleanup ends the studio itself.
 QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1280x800x24" \
   bash -c 'echo $$ >"$0"; exec "$1"' "$work/studio.pid" "$bin" >"$work/studio.out" 2>"$work/studio.err" &
-pids+=($!)
+xvfb=$!
+pids+=($xvfb)
 for _ in $(seq 100); do [ -s "$work/studio.pid" ] && break; sleep 0.1; done
 [ -s "$work/studio.pid" ] && pids=("$(cat "$work/studio.pid")" "${pids[@]}")
 url=""
