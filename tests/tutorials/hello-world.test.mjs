@@ -2,7 +2,7 @@
 // through the server and comes back; Stop releases the pipeline.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setUp, waitStatus, assertVideoFrames, click, waitPipelines, adminInvoke } from './pages.mjs';
+import { setUp, waitStatus, assertVideoFrames, click, waitPipelines, adminInvoke, screenshot } from './pages.mjs';
 
 describe('tutorial: hello world', () => {
   let env;
@@ -23,6 +23,7 @@ describe('tutorial: hello world', () => {
     assert.equal(await page.evaluate(() => document.getElementById('openInStudio').hidden), false);
     await click(page, 'openInStudio');
     await waitStatus(page, /^Sent to the studio/);
+    await screenshot(page, 'tutorial-hello-world.png');
     assert.match(await adminInvoke(env.server, pipelineId, 'getTag', { key: 'pipewright.openInStudio' }), /^\d+$/);
 
     await click(page, 'stop');

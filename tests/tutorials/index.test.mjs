@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setUp } from './pages.mjs';
+import { setUp, screenshot } from './pages.mjs';
 
 const www = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'www');
 const pages = fs.readdirSync(www).filter((f) => f.endsWith('.html'));
@@ -20,6 +20,10 @@ describe('tutorials: the start page and the bundles', () => {
     const index = await fetch(`${env.base}/`);
     assert.equal(index.status, 200);
     const html = await index.text();
+    const start = await env.browser.newPage();
+    await start.goto(`${env.base}/`);
+    await screenshot(start, 'tutorials-start-page.png');
+    await start.close();
     for (const page of pages) {
       assert.match(html, new RegExp(`href="/tutorials/${page.replace('.', '\\.')}[?"]`), `the start page links ${page}`);
       const r = await fetch(`${env.base}/tutorials/${page}`);

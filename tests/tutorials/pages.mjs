@@ -50,6 +50,19 @@ export async function waitStatus(page, pattern, timeoutMs = 30000) {
 }
 
 
+/**
+ * Saves a picture of the page as `name` in PIPEWRIGHT_SCREENSHOT_DIR (the ctest sets it; the
+ * docs' pictures of the tutorials are these, copied to docs/images). Nothing without the variable.
+ */
+export async function screenshot(page, name) {
+  const dir = process.env.PIPEWRIGHT_SCREENSHOT_DIR;
+  if (!dir) return;
+  fs.mkdirSync(dir, { recursive: true });
+  await page.setViewport({ width: 1000, height: 720 });
+  await sleep(300);
+  await page.screenshot({ path: path.join(dir, name) });
+}
+
 /** Decoded inbound video frames of an RTCPeerConnection found by `expr` in the page. */
 export function framesDecoded(page, expr = 'window.tutorial.peer.peerConnection') {
   return page.evaluate(async (e) => {
