@@ -68,13 +68,15 @@ Item {
 
     // ---- context menus (right click): on empty canvas, on a node, on a wire's handle
     property point menuWorld
-    function openCanvasMenu(px, py) { menuWorld = toWorld(px, py); canvasMenu.popup() }
-    function openNodeMenu(key) {
+    // Each opens where the click was (px, py in the canvas's coordinates), not at the cursor's
+    // last known place.
+    function openCanvasMenu(px, py) { menuWorld = toWorld(px, py); canvasMenu.popup(canvasRoot, px, py) }
+    function openNodeMenu(key, px, py) {
         if (graph.selectedKeys().indexOf(key) < 0) graph.select(key, "replace")
         menuNodeKey = key
-        nodeMenu.popup()
+        nodeMenu.popup(canvasRoot, px, py)
     }
-    function openWireMenu(row) { graph.selectEdge(row); wireMenu.popup() }
+    function openWireMenu(row, px, py) { graph.selectEdge(row); wireMenu.popup(canvasRoot, px, py) }
     property string menuNodeKey: ""
     Menu {
         id: canvasMenu

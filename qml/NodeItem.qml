@@ -202,7 +202,8 @@ Rectangle {
             canvas.forceActiveFocus()
             moving = mouse.button === Qt.LeftButton
             if (!moving) {
-                canvas.openNodeMenu(node.key)
+                const at = mapToItem(canvas, mouse.x, mouse.y)
+                canvas.openNodeMenu(node.key, at.x, at.y)
                 return
             }
             if (mouse.modifiers & Qt.ControlModifier) graph.select(node.key, "toggle")

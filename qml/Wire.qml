@@ -52,7 +52,10 @@ Item {
             hoverEnabled: true
             acceptedButtons: Qt.LeftButton | Qt.RightButton
             onClicked: (mouse) => {
-                if (mouse.button === Qt.RightButton) wire.canvas.openWireMenu(wire.index)
+                if (mouse.button === Qt.RightButton) {
+                    const at = mapToItem(wire.canvas, mouse.x, mouse.y)
+                    wire.canvas.openWireMenu(wire.index, at.x, at.y)
+                }
                 else graph.selectEdge(wire.index)
             }
         }
