@@ -77,11 +77,13 @@ bool malformedHead(const QByteArray& head) {
   return false;
 }
 
+// Answers `status` and closes the connection; the socket frees itself once closed.
 void refuse(QTcpSocket* socket, const QByteArray& status, const QByteArray& message) {
   qCInfo(lcHttp, "refused a request from %s:%u: %s (%s)", qUtf8Printable(socket->peerAddress().toString()),
          static_cast<unsigned>(socket->peerPort()), status.constData(), message.constData());
   socket->write("HTTP/1.1 " + status + "\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: " +
                 QByteArray::number(message.size() + 1) + "\r\nConnection: close\r\n\r\n" + message + "\n");
+  QObject::connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater, Qt::UniqueConnection);
   socket->disconnectFromHost();
 }
 
@@ -240,7 +242,6 @@ void ControlPort::classify(QTcpSocket* socket) {
   const QByteArray lines = head.left(end);
   if (malformedHead(lines)) {
     refuse(socket, "400 Bad Request", "malformed request head");
-    connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
     return;
   }
   if (headerHas(lines, "upgrade", "websocket")) {
@@ -286,7 +287,6 @@ bool ControlPort::screenRequests(QTcpSocket* socket, HttpScreen* screen) {
     socket->read(socket->bytesAvailable());
     screen->seenBytes = 0;
     refuse(socket, status, message);
-    connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater, Qt::UniqueConnection);
     return false;
   };
   while (std::optional<QByteArray> lines = screen->framer.nextHead()) {
