@@ -80,7 +80,10 @@ WebSocketServer::WebSocketServer(Engine& engine, const Config& config, QObject* 
   // Emitted during the handshake: a refused page gets HTTP 403 before any JSON-RPC.
   connect(&server_, &QWebSocketServer::originAuthenticationRequired, this,
           [this](QWebSocketCorsAuthenticator* authenticator) {
-            const bool allowed = originAllowed(authenticator->origin(), config_.allowedOrigins + ownOrigins());
+            // The server's own origins are looked up (interfaces, host name) only for a page
+            // that the allow-list refuses.
+            const bool allowed = originAllowed(authenticator->origin(), config_.allowedOrigins) ||
+                                 originAllowed(authenticator->origin(), ownOrigins());
             if (!allowed) qCInfo(lcRpc, "refused a connection from origin %s (not in 'allowedOrigins')", qUtf8Printable(log::clip(authenticator->origin())));
             authenticator->setAllowed(allowed);
           }, Qt::DirectConnection);
