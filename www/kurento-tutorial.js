@@ -274,6 +274,34 @@ const Tutorial = (() => {
     return p;
   }
 
+  // The camera through a filter and back (magic mirror, chroma): WebRtcEndpoint → filter → the
+  // same WebRtcEndpoint, shown in #remote beside the camera in #local. `makeFilter(pipeline)`
+  // creates and sets up the filter.
+  async function filterLoopback(onCleanup, makeFilter) {
+    const remote = document.getElementById('remote');
+    const { peer, candidates } = await camera(onCleanup, document.getElementById('local'), remote);
+    const p = await pipeline(onCleanup);
+    const endpoint = await call(p, 'create', 'WebRtcEndpoint');
+    const filter = await makeFilter(p);
+    await call(endpoint, 'connect', filter);
+    await call(filter, 'connect', endpoint);
+    status('Negotiating…');
+    await negotiate(peer, endpoint, candidates);
+    await playing(remote);
+  }
+
+  // Sets a filter's image from a URI the server fetches (`setImage()`); a refusal says what a
+  // server listening beyond loopback needs.
+  async function remoteImage(what, setImage) {
+    try {
+      await setImage();
+    } catch (error) {
+      throw new Error(`the server cannot use that ${what} (${error.message || error}). A server listening ` +
+        'beyond loopback refuses http URIs to its own networks: use a file:// URI in a media folder, or list the host ' +
+        'in remoteUriAllowedHosts');
+    }
+  }
+
   // "Open in studio": adds the tag the server passes to its desktop studio, which then shows
   // this pipeline live on its canvas (a headless server has no studio: nothing happens there).
   const kOpenInStudioTag = 'pipewright.openInStudio';
@@ -300,5 +328,5 @@ const Tutorial = (() => {
     onCleanup(() => { button.hidden = true; button.onclick = null; });
   }
 
-  return { params, status, webSocketUrl, carry, call, connect, webRtcPeer, camera, negotiate, candidateQueue, playing, page, pipeline, playUri, hostRoom, joinRoom };
+  return { params, status, webSocketUrl, carry, call, connect, webRtcPeer, camera, negotiate, candidateQueue, playing, page, pipeline, filterLoopback, remoteImage, playUri, hostRoom, joinRoom };
 })();
