@@ -20,6 +20,17 @@ GraphFragment GraphFragment::of(const QList<GraphNode>& nodes, const QList<Graph
   return f;
 }
 
+QList<GraphNode> GraphFragment::hubsFirst(const QList<GraphNode>& nodes) {
+  QList<GraphNode> ordered;
+  for (const GraphNode& n : nodes) {
+    if (n.hubKey.isEmpty()) ordered.append(n);
+  }
+  for (const GraphNode& n : nodes) {
+    if (!n.hubKey.isEmpty()) ordered.append(n);
+  }
+  return ordered;
+}
+
 QByteArray GraphFragment::toClipboardText() const {
   QJsonArray n;
   for (const GraphNode& node : nodes) n.append(nodeToJson(node));

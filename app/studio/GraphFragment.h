@@ -25,6 +25,9 @@ struct GraphFragment {
   // Nullopt when `text` is not a fragment (other clipboard contents).
   static std::optional<GraphFragment> fromClipboardText(const QString& text);
 
+  // `nodes` with every hub before the HubPorts (a HubPort is created with its hub's id).
+  static QList<GraphNode> hubsFirst(const QList<GraphNode>& nodes);
+
   // One node or edge entry of a project or fragment.
   static QJsonObject nodeToJson(const GraphNode& node);
   static GraphNode nodeFromJson(const QJsonObject& object);

@@ -847,16 +847,9 @@ QStringList GraphModel::duplicateSelection() {
 
 QStringList GraphModel::insertFragment(const GraphFragment& fragment, QPointF offset, const QString& verb) {
   QHash<QString, QString> keyOf;  // copied key → new key
-  QList<GraphNode> ordered;       // hubs before their HubPorts
-  for (const GraphNode& n : fragment.nodes) {
-    if (n.hubKey.isEmpty()) ordered.append(n);
-  }
-  for (const GraphNode& n : fragment.nodes) {
-    if (!n.hubKey.isEmpty()) ordered.append(n);
-  }
   QStringList skipped;
   undo_.beginMacro(verb);
-  for (const GraphNode& copied : ordered) {
+  for (const GraphNode& copied : GraphFragment::hubsFirst(fragment.nodes)) {
     const SchemaClass* cls = schema().findClass(copied.type);
     if (!cls || cls->isAbstract) {
       skipped.append(copied.type);
@@ -1288,11 +1281,7 @@ bool GraphModel::loadProject(const QJsonObject& project, QString* error) {
     nodes.append(n);
   }
   newPipeline();
-  for (int pass = 0; pass < 2; ++pass) {
-    for (const GraphNode& n : nodes) {
-      if ((pass == 0) == n.hubKey.isEmpty()) insertNode(n);
-    }
-  }
+  for (const GraphNode& n : GraphFragment::hubsFirst(nodes)) insertNode(n);
   for (const QJsonValue& v : project.value(u"edges").toArray()) connectEdge(GraphFragment::edgeFromJson(v.toObject()));
   undo_.clear();
   undo_.setClean();
