@@ -101,6 +101,23 @@ class TestStudioGui : public QObject {
     }
     return false;
   }
+  // Right-clicks `at` and waits until the context menu `menu` is open, its transition done.
+  bool rightClickOpens(QPoint at, const QString& menu) {
+    QTest::mouseClick(window_, Qt::RightButton, {}, at);
+    QObject* m = overlayItem(menu);
+    if (!m) return false;
+    QDeadlineTimer deadline(3000);
+    while (!m->property("opened").toBool() && !deadline.hasExpired()) QTest::qWait(20);
+    QTest::qWait(300);
+    return m->property("opened").toBool();
+  }
+  // Clicks the menu entry named `name`; false when there is none.
+  bool clickEntry(const QString& name) {
+    auto* entry = qobject_cast<QQuickItem*>(overlayItem(name));
+    if (!entry) return false;
+    QTest::mouseClick(window_, Qt::LeftButton, {}, sceneCenter(entry));
+    return true;
+  }
   void drag(QPoint from, QPoint to) {
     QTest::mousePress(window_, Qt::LeftButton, {}, from);
     for (int i = 1; i <= 12; ++i) {
@@ -549,24 +566,16 @@ class TestStudioGui : public QObject {
     // Right-click a node: its menu; Duplicate from it.
     QQuickItem* node = item(QStringLiteral("node_PassThrough_") + pass);
     QVERIFY(node);
-    QTest::mouseClick(window_, Qt::RightButton, {}, scenePoint(node, QPointF(node->width() / 2, node->height() - 8)));
-    auto* nodeMenu = overlayItem(QStringLiteral("nodeMenu"));
-    QVERIFY(nodeMenu);
-    QTRY_VERIFY_WITH_TIMEOUT(nodeMenu->property("opened").toBool(), 3000);
+    QVERIFY(rightClickOpens(scenePoint(node, QPointF(node->width() / 2, node->height() - 8)), QStringLiteral("nodeMenu")));
     QCOMPARE(graph().selectedKeys(), QStringList{pass});
-    screenshot(QStringLiteral("studio-context-menu.png"));  // (waits 300 ms: the menu's transition)
-    auto* duplicate = qobject_cast<QQuickItem*>(overlayItem(QStringLiteral("menuDuplicate")));
-    QVERIFY(duplicate);
-    QTest::mouseClick(window_, Qt::LeftButton, {}, sceneCenter(duplicate));
+    screenshot(QStringLiteral("studio-context-menu.png"));
+    QVERIFY(clickEntry(QStringLiteral("menuDuplicate")));
     QVERIFY(waitIdle());
     QCOMPARE(graph().nodes()->count(), 4);
 
     // Right-click empty canvas: its menu pastes the last copy (player + PassThrough) there.
-    QTest::mouseClick(window_, Qt::RightButton, {}, scenePoint(canvas, QPointF(canvas->width() - 60, canvas->height() - 60)));
-    auto* canvasMenu = overlayItem(QStringLiteral("canvasMenu"));
-    QTRY_VERIFY_WITH_TIMEOUT(canvasMenu->property("opened").toBool(), 3000);
-    QTest::qWait(300);
-    QTest::mouseClick(window_, Qt::LeftButton, {}, sceneCenter(qobject_cast<QQuickItem*>(overlayItem(QStringLiteral("menuPasteHere")))));
+    QVERIFY(rightClickOpens(scenePoint(canvas, QPointF(canvas->width() - 60, canvas->height() - 60)), QStringLiteral("canvasMenu")));
+    QVERIFY(clickEntry(QStringLiteral("menuPasteHere")));
     QVERIFY(waitIdle());
     QCOMPARE(graph().nodes()->count(), 6);
     QCOMPARE(graph().edges()->count(), 2);
@@ -583,11 +592,8 @@ class TestStudioGui : public QObject {
       }
     }
     QVERIFY(handle);
-    QTest::mouseClick(window_, Qt::RightButton, {}, sceneCenter(handle));
-    auto* wireMenu = overlayItem(QStringLiteral("wireMenu"));
-    QTRY_VERIFY_WITH_TIMEOUT(wireMenu->property("opened").toBool(), 3000);
-    QTest::qWait(300);
-    QTest::mouseClick(window_, Qt::LeftButton, {}, sceneCenter(qobject_cast<QQuickItem*>(overlayItem(QStringLiteral("menuDeleteWire")))));
+    QVERIFY(rightClickOpens(sceneCenter(handle), QStringLiteral("wireMenu")));
+    QVERIFY(clickEntry(QStringLiteral("menuDeleteWire")));
     QVERIFY(waitIdle());
     QCOMPARE(graph().edges()->count(), 1);
 
