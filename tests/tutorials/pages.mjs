@@ -11,27 +11,39 @@ import { CHROMIUM_BIN, CHROMIUM_FLAGS, frameStats } from '../lib/browser.mjs';
 /** Server + browser (extra Chromium flags in `browserFlags`); `base` is the server's http origin. */
 export async function setUp(serverOptions = {}) {
   const server = await startServer({ ...serverOptions, config: { adminToken: ADMIN_TOKEN, ...(serverOptions.config || {}) }, extraArgs: ['--ice-address', '127.0.0.1', ...(serverOptions.extraArgs || [])] });
+  const base = new URL(server.url).origin.replace(/^ws/, 'http');
+  const pages = await browseServer(base, serverOptions.browserFlags);
+  return {
+    ...pages, server,
+    async tearDown() {
+      await pages.close();
+      await server.stop();
+    },
+  };
+}
+
+/**
+ * Chromium (extra flags in `browserFlags`) for the pages of a server already running at `base`
+ * (http origin): open() loads one page and keeps its console lines; close() ends the browser.
+ */
+export async function browseServer(base, browserFlags = []) {
   const profileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pw-chromium-'));
   const browser = await puppeteer.launch({
-    executablePath: CHROMIUM_BIN, headless: true, args: [...CHROMIUM_FLAGS, ...(serverOptions.browserFlags || []), `--user-data-dir=${profileDir}`],
+    executablePath: CHROMIUM_BIN, headless: true, args: [...CHROMIUM_FLAGS, ...browserFlags, `--user-data-dir=${profileDir}`],
   });
-  const base = new URL(server.url).origin.replace(/^ws/, 'http');
-  const pages = [];
   return {
-    server, browser, base,
+    browser, base,
     async open(pathAndQuery) {
       const page = await browser.newPage();
-      pages.push(page);
       page.consoleLines = [];
       page.on('console', (m) => page.consoleLines.push(`${m.type()}: ${m.text()}`));
       page.on('pageerror', (e) => page.consoleLines.push(`pageerror: ${e.message}`));
       await page.goto(`${base}${pathAndQuery}`);
       return page;
     },
-    async tearDown() {
+    async close() {
       await browser.close().catch(() => {});
       fs.rmSync(profileDir, { recursive: true, force: true });
-      await server.stop();
     },
   };
 }
