@@ -357,7 +357,8 @@ class TestRtpFeedback : public QObject {
     QVERIFY(got);
     QCOMPARE(Bytes(got->begin(), got->end()), packet);
     QVERIFY(!buffer.get(11, 5));
-    QVERIFY(!buffer.get(10 + 512, 5));  // same slot, other sequence number
+    QVERIFY(!buffer.get(10 + 16, 5));   // same slot of the first 16, other sequence number
+    QCOMPARE(buffer.slots(), size_t(16));
 
     // From a parsed packet.
     Bytes other = rtpPacket(11, 3);
@@ -408,6 +409,42 @@ class TestRtpFeedback : public QObject {
     QVERIFY(!buffer.get(65529, 10));
   }
 
+  void bufferGrowsToItsAgeWindow() {
+    RetransmissionBuffer::Config config;
+    config.capacityPackets = 256;
+    config.initialPackets = 16;
+    config.maxAgeMs = 300;
+    RetransmissionBuffer buffer(config);
+    QCOMPARE(buffer.slots(), size_t(0));  // nothing allocated before the first packet
+    // 70 packets a second (600 kbit/s video): 300 ms hold 21, so the ring grows to 32 and stays.
+    int64_t ms = 0;
+    for (uint16_t seq = 0; seq < 700; ++seq, ms = seq * 1000 / 70) {
+      QVERIFY(buffer.insert(seq, rtpPacket(seq, 50), ms));
+      // Every packet of the last 300 ms is still there, whatever the ring's size.
+      for (uint16_t back = 0; back <= seq && (seq - back) * 1000 / 70 > ms - 300; ++back) {
+        const auto got = buffer.get(static_cast<uint16_t>(seq - back), ms);
+        QVERIFY2(got, qPrintable(QStringLiteral("packet %1 lost at %2").arg(seq - back).arg(seq)));
+        QCOMPARE((*got)[3], uint8_t((seq - back) & 0xFF));
+      }
+    }
+    QCOMPARE(buffer.slots(), size_t(32));
+    // A burst (a keyframe's 40 packets in one millisecond) makes room for itself.
+    for (uint16_t seq = 700; seq < 740; ++seq) buffer.insert(seq, rtpPacket(seq, 50), 10001);
+    QCOMPARE(buffer.slots(), size_t(64));
+    for (uint16_t seq = 700; seq < 740; ++seq) QVERIFY(buffer.get(seq, 10002));
+    // A longer window (a slow peer) lets it grow further, never past the capacity.
+    buffer.setMaxAgeMs(1000);
+    for (uint16_t seq = 740; seq < 2000; ++seq) buffer.insert(seq, rtpPacket(seq, 50), 10001 + (seq - 740) * 2);
+    QCOMPARE(buffer.slots(), size_t(256));
+    QVERIFY(buffer.get(1999 - 255, 12520));
+    QVERIFY(!buffer.get(1999 - 256, 12520));  // overwritten: the ring is full
+    // Across the 16-bit wrap while growing.
+    RetransmissionBuffer wrapping(config);
+    for (uint32_t seq = 65500; seq < 65600; ++seq) wrapping.insert(static_cast<uint16_t>(seq), rtpPacket(static_cast<uint16_t>(seq), 4), 0);
+    QCOMPARE(wrapping.slots(), size_t(128));
+    for (uint32_t seq = 65500; seq < 65600; ++seq) QVERIFY(wrapping.get(static_cast<uint16_t>(seq), 1));
+  }
+
   void bufferLimitsAndCapacity() {
     RetransmissionBuffer buffer;
     QVERIFY(!buffer.insert(1, Bytes(1501, 0), 0));
@@ -438,7 +475,7 @@ class TestRtpFeedback : public QObject {
     std::vector<uint16_t> due;
     due.reserve(600);
     Bytes packet = rtpPacket(0, 1000);
-    buffer.insert(0, packet, 0);  // warm-up: the slab
+    for (uint16_t seq = 0; seq < 2000; ++seq) buffer.insert(seq, packet, 0);  // warm-up: the ring at its size
     const long before = allocations.load();
     for (uint32_t i = 1; i < 5000; ++i) {
       const uint16_t seq = static_cast<uint16_t>(i * 3 / 2);  // every third one missing
