@@ -82,6 +82,12 @@ describe('WebRTC with headless Chromium', () => {
     const outbound = stats.filter((s) => s.__type__ === 'RTCOutboundRTPStreamStats' && s.type === 'outboundrtp');
     assert.ok(inbound.some((s) => s.packetsReceived > 50 && s.bytesReceived > 10000), `inbound video counters (${JSON.stringify(inbound)})`);
     assert.ok(outbound.some((s) => s.packetsSent > 50 && s.bytesSent > 10000), `outbound video counters (${JSON.stringify(outbound)})`);
+    // The round trip, from the browser's receiver reports on our sender reports (one a second):
+    // on 127.0.0.1 above 0 and well below a second, for the stream and for the candidate pair.
+    assert.ok(outbound.some((s) => s.roundTripTime > 0 && s.roundTripTime < 1), `outbound roundTripTime (${JSON.stringify(outbound)})`);
+    const pairStats = stats.filter((s) => s.type === 'candidatepair');
+    assert.ok(pairStats.length === 1 && pairStats[0].roundTripTime > 0 && pairStats[0].roundTripTime < 1,
+      `candidate pair roundTripTime (${JSON.stringify(pairStats)})`);
     assert.ok(stats.every((s) => typeof s.timestampMillis === 'number' && Math.abs(s.timestampMillis - Date.now()) < 60000),
       'Stats.timestampMillis is a number of epoch milliseconds');
     // The mediaType filter narrows the RTP entries: VIDEO and AUDIO give disjoint streams, both

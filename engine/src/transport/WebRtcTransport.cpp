@@ -20,6 +20,15 @@ constexpr size_t kMaxPacket = 1500;
 constexpr unsigned kReportIntervalMs = 1000;
 constexpr unsigned kTransportCcIntervalMs = 100;  // what Chromium's own receivers send
 constexpr int64_t kKeyframeRequestGapUs = 300000;  // at most ~3 PLIs a second towards a peer
+// How long sent video packets are kept for NACKs: 3 round trips and 100 ms for the peer to notice
+// the gap, within [300 ms, 1 s]; 300 ms until the peer's first report gives a round trip. The
+// buffer grows to what that window holds at the stream's rate, up to 256 packets.
+constexpr int64_t kHistoryMinMs = 300;
+constexpr int64_t kHistoryMaxMs = 1000;
+constexpr size_t kHistoryMaxPackets = 256;
+int64_t historyWindowMs(double rttMs) {
+  return std::clamp<int64_t>(static_cast<int64_t>(3 * rttMs) + 100, kHistoryMinMs, kHistoryMaxMs);
+}
 
 int64_t nowUs() { return g_get_monotonic_time(); }
 int64_t nowMs() { return g_get_monotonic_time() / 1000; }
@@ -51,9 +60,9 @@ struct WebRtcTransport::OutStream {
   bool keyframeSent = false;     // video: since the stream (re)started from its current source
   int64_t lastKeyframeAskUs = 0;
   std::unique_ptr<RetransmissionBuffer> history;  // when the peer NACKs (video)
+  double rttMs = -1;  // smoothed, from the peer's report blocks on this SSRC; -1 before the first
   explicit OutStream(const StreamSettings& s) : settings(s) {
-    // ~1.3 s of 600 kbit/s video: what a NACK arriving within one RTT or two can still get.
-    if (s.nack) history = std::make_unique<RetransmissionBuffer>(RetransmissionBuffer::Config{128, 1000, 1500});
+    if (s.nack) history = std::make_unique<RetransmissionBuffer>(RetransmissionBuffer::Config{kHistoryMaxPackets, 16, kHistoryMinMs, kMaxPacket});
   }
 };
 
@@ -85,6 +94,14 @@ SenderInfo ntpNow(uint32_t rtpTimestamp, uint64_t packets, uint64_t bytes) {
   info.packetCount = static_cast<uint32_t>(packets);
   info.octetCount = static_cast<uint32_t>(bytes);
   return info;
+}
+
+// Now as the middle 32 bits of an NTP timestamp (RFC 3550 §6.4.1 "A"), in 1/65536 s.
+uint32_t ntpMiddleNow() {
+  const int64_t us = g_get_real_time();
+  const uint64_t sec = static_cast<uint64_t>(us / 1000000 + 2208988800LL);
+  const uint64_t frac16 = (static_cast<uint64_t>(us % 1000000) << 16) / 1000000;
+  return static_cast<uint32_t>(((sec & 0xFFFF) << 16) | frac16);
 }
 
 template <class... F>
@@ -557,12 +574,15 @@ int64_t WebRtcTransport::rembForPeer() const {
 }
 
 void WebRtcTransport::onRtcp(const uint8_t* data, size_t size) {
-  RtcpPacket::forEach(data, size, Overloaded{
+  // forEach hands over the item as the variant: std::visit picks the typed handler.
+  const auto handlers = Overloaded{
       [this](const SenderReport& sr) {
         for (auto& in : in_) {
           if (in && in->stats && in->remoteSsrc == sr.ssrc) in->stats->onSenderReport(sr.ntpSec, sr.ntpFrac, nowMs());
         }
+        onReportBlocks(sr.reports);
       },
+      [this](const ReceiverReport& rr) { onReportBlocks(rr.reports); },
       [this](const Pli& pli) {
         OutStream* out = outStream(MediaKind::Video);
         if (out && out->settings.localSsrc == pli.mediaSsrc) {
@@ -594,7 +614,25 @@ void WebRtcTransport::onRtcp(const uint8_t* data, size_t size) {
         receivedRembBps_ = static_cast<int64_t>(std::min<uint64_t>(remb.bitrateBps, INT64_MAX));
         if (observer_.rembReceived && !relaySource_[index(MediaKind::Video)].lock()) observer_.rembReceived(receivedRembBps_);
       },
-      [](const auto&) {}});
+      [](const auto&) {}};
+  RtcpPacket::forEach(data, size, [&](const RtcpItem& item) { std::visit(handlers, item); });
+}
+
+void WebRtcTransport::onReportBlocks(const ReportBlocks& blocks) {
+  const uint32_t arrival = ntpMiddleNow();
+  for (const ReportBlock block : blocks) {
+    if (block.lastSr == 0) continue;  // the peer has no SR of ours yet
+    for (auto& out : out_) {
+      if (!out || out->settings.localSsrc != block.ssrc) continue;
+      // RFC 3550 §6.4.1: RTT = A - LSR - DLSR, in 1/65536 s. A negative result (clocks rounded
+      // on a loopback) counts as 0; more than 10 s is a broken report.
+      const int32_t rtt = static_cast<int32_t>(arrival - block.lastSr - block.delaySinceLastSr);
+      const double ms = std::max(rtt, 0) * 1000.0 / 65536.0;
+      if (ms > 10000) continue;
+      out->rttMs = out->rttMs < 0 ? ms : (7 * out->rttMs + ms) / 8;
+      if (out->history) out->history->setMaxAgeMs(historyWindowMs(out->rttMs));
+    }
+  }
 }
 
 void WebRtcTransport::sendReports() {
@@ -670,6 +708,7 @@ TransportStats WebRtcTransport::stats() const {
       c.nacks = out->nacks;
       c.plis = out->plis;
       c.firs = out->firs;
+      c.roundTripTimeSec = out->rttMs < 0 ? 0 : out->rttMs / 1000;
     }
   }
   s.srtpRejected = srtpRejected_;

@@ -15,6 +15,7 @@
 #include "DtlsTransport.h"
 #include "IceAgent.h"
 #include "MediaLoop.h"
+#include "RtcpPacket.h"
 #include "SrtpSession.h"
 
 #include <array>
@@ -65,6 +66,7 @@ struct StreamCounters {
   uint64_t nacks = 0, plis = 0, firs = 0;  // received (outbound) or sent (inbound)
   int64_t packetsLost = 0;
   double fractionLost = 0, jitterSec = 0;
+  double roundTripTimeSec = 0;  // outbound: from the peer's receiver reports (0 before the first)
 };
 
 struct TransportStats {
@@ -160,6 +162,7 @@ class WebRtcTransport : public std::enable_shared_from_this<WebRtcTransport> {
   bool sendDatagram(const uint8_t* data, size_t size);  // through ICE, counted
   void onRtp(uint8_t* data, size_t size);
   void onRtcp(const uint8_t* data, size_t size);
+  void onReportBlocks(const ReportBlocks& blocks);
   void startDtls();
   void scheduleDtlsTimer();
   void onDtlsConnected(const SrtpKeys& keys);

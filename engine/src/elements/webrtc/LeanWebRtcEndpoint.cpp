@@ -134,6 +134,10 @@ void addTransportStats(QJsonObject& out, const transport::TransportStats& s, qin
                                                       {QStringLiteral("localCertificateId"), QString()},
                                                       {QStringLiteral("remoteCertificateId"), QString()}}));
   if (!selected) return;
+  const auto pairRoundTripSec = [](const transport::TransportStats& t) {
+    const double video = t.outbound[static_cast<size_t>(transport::MediaKind::Video)].roundTripTimeSec;
+    return video > 0 ? video : t.outbound[static_cast<size_t>(transport::MediaKind::Audio)].roundTripTimeSec;
+  };
   const QString localId = QStringLiteral("local-candidate-0");
   const QString remoteId = QStringLiteral("remote-candidate-0");
   const QJsonObject local = candidateStats(localId, QString::fromStdString(s.localCandidate), now, true);
@@ -156,7 +160,8 @@ void addTransportStats(QJsonObject& out, const transport::TransportStats& s, qin
                                                  {QStringLiteral("readable"), true},
                                                  {QStringLiteral("bytesSent"), static_cast<qint64>(s.bytesSent)},
                                                  {QStringLiteral("bytesReceived"), static_cast<qint64>(s.bytesReceived)},
-                                                 {QStringLiteral("roundTripTime"), 0.0},
+                                                 // The latest of the outbound streams' (video's first).
+                                                 {QStringLiteral("roundTripTime"), pairRoundTripSec(s)},
                                                  // The peer's REMB: what it says it can take from us.
                                                  {QStringLiteral("availableOutgoingBitrate"), static_cast<double>(s.receivedRembBps)},
                                                  // Our REMB: what we ask the peer to send at most (0: none sent).
@@ -803,7 +808,7 @@ void LeanWebRtcEndpoint::statsAsync(std::optional<MediaType> type, std::shared_p
             f.insert(QStringLiteral("packetsSent"), static_cast<qint64>(c.packets));
             f.insert(QStringLiteral("bytesSent"), static_cast<qint64>(c.bytes));
             f.insert(QStringLiteral("targetBitrate"), 0.0);
-            f.insert(QStringLiteral("roundTripTime"), 0.0);
+            f.insert(QStringLiteral("roundTripTime"), c.roundTripTimeSec);
           }
           out.insert(id, Schema::complex(inbound ? QStringLiteral("RTCInboundRTPStreamStats") : QStringLiteral("RTCOutboundRTPStreamStats"), f));
         };
