@@ -19,7 +19,7 @@ PACKAGES=(
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly
   gstreamer1.0-libav gstreamer1.0-nice gstreamer1.0-plugins-base-apps
   gstreamer1.0-opencv opencv-data qrencode libssl-dev openssl libnice-dev libsrtp2-dev
-  chromium iproute2 util-linux fonts-dejavu-core
+  chromium iproute2 nftables util-linux fonts-dejavu-core
   clang-14 libclang-rt-14-dev
   python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0 gir1.2-gst-plugins-bad-1.0
 )
