@@ -9,12 +9,12 @@
 #include "GraphModel.h"
 #include "MediaTestUtil.h"
 #include "NodeListModel.h"
+#include "StudioTestUtil.h"
 #include "Studio.h"
 #include "gst/GstRef.h"
 #include "gst/StructurePtr.h"
 #include "pipewright/engine/Engine.h"
 
-#include <QDeadlineTimer>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
@@ -54,15 +54,6 @@ class TestStudioMeters : public QObject {
   QTemporaryDir dir_;
   std::unique_ptr<Engine> engine_;
   QString clip_;
-
-  bool waitIdle(GraphModel& graph, EngineClient& client, int timeoutMs = 15000) {
-    QDeadlineTimer deadline(timeoutMs);
-    while (!deadline.hasExpired()) {
-      QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
-      if (!graph.busy() && client.pendingCalls() == 0) return true;
-    }
-    return false;
-  }
 
  private Q_SLOTS:
   void initTestCase() {
@@ -120,7 +111,7 @@ class TestStudioMeters : public QObject {
     const QString player = graph.addElement("PlayerEndpoint", 0, 0, {{"uri", QUrl::fromLocalFile(clip_).toString()}});
     const QString pass = graph.addElement("PassThrough", 300, 0);
     QCOMPARE(graph.connectPorts(player, pass, "ALL"), QString());
-    QVERIFY(waitIdle(graph, studio.client()));
+    QVERIFY(waitGraphIdle(graph, studio.client()));
     QVERIFY(!meters.metered(player));  // nothing flows yet: no tap
     QCOMPARE(meters.rmsDb(player), AudioLevelModel::kFloorDb);
 
@@ -134,7 +125,7 @@ class TestStudioMeters : public QObject {
     QVERIFY(flow.bitrates().contains(FlowMonitor::wireId(player, pass, "VIDEO")));
 
     graph.stop();
-    QVERIFY(waitIdle(graph, studio.client(), 30000));
+    QVERIFY(waitGraphIdle(graph, studio.client(), 30000));
     QTRY_VERIFY_WITH_TIMEOUT(!meters.metered(player), 15000);
     QCOMPARE(meters.rmsDb(player), AudioLevelModel::kFloorDb);
     QTRY_COMPARE_WITH_TIMEOUT(flow.kbps(player, pass, "AUDIO"), 0.0, 15000);
