@@ -189,6 +189,17 @@ Rectangle {
         }
     }
 
+    // Live audio level of what leaves the element, while its audio flows (AudioLevelModel).
+    AudioMeter {
+        objectName: "audioMeter"
+        readonly property var meters: node.studio.meters
+        visible: node.outputs.indexOf("AUDIO") >= 0 && level !== undefined
+        level: meters.levels[node.key]
+        floorDb: meters.floorDb
+        x: 16; width: node.width - 32
+        y: graph.headerHeight + 2 * graph.portRowHeight - height - 2
+    }
+
     // Body: select and move
     MouseArea {
         id: body

@@ -2,7 +2,8 @@ import QtQuick
 import QtQuick.Shapes
 import QtQuick.Controls
 
-// One link between an output and an input: solid and bright while media flows, dashed when not.
+// One link between an output and an input: solid and bright while media flows, dashed and grey
+// when not. WireFlow adds the running dot and the bitrate.
 Item {
     id: wire
     required property var graph
@@ -23,7 +24,7 @@ Item {
 
     Shape {
         ShapePath {
-            strokeColor: Theme.mediaColor(wire.mediaType)
+            strokeColor: wire.flowing ? Theme.mediaColor(wire.mediaType) : Theme.subtext
             strokeWidth: wire.selected ? 4 : 2.5
             fillColor: "transparent"
             strokeStyle: wire.flowing ? ShapePath.SolidLine : ShapePath.DashLine
@@ -62,4 +63,5 @@ Item {
         ToolTip.visible: handle.containsMouse
         ToolTip.text: wire.mediaType + (wire.flowing ? qsTr(" — flowing") : qsTr(" — not flowing"))
     }
+    WireFlow { edge: wire; flow: wire.canvas ? wire.canvas.studio.flow : null }
 }

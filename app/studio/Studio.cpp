@@ -3,8 +3,11 @@
 #include "pipewright/engine/Engine.h"
 
 #include "AppIdentity.h"
+#include "AudioLevelModel.h"
 #include "EngineClient.h"
+#include "EdgeListModel.h"
 #include "EventLogModel.h"
+#include "FlowMonitor.h"
 #include "GraphModel.h"
 #include "NodeListModel.h"
 #include "PaletteModel.h"
@@ -38,6 +41,8 @@ Studio::Studio(Engine& engine, const QString& mediaFolder, QObject* parent)
   palette_ = new PaletteModel(this);
   monitor_ = new ServerMonitor(*client_, this);
   previews_ = new PreviewManager(engine, this);
+  meters_ = new AudioLevelModel(engine, *graph_->nodes(), this);
+  flow_ = new FlowMonitor(engine, *graph_->nodes(), *graph_->edges(), this);
   connect(previews_, &PreviewManager::failed, this, [this](const QString&, const QString& message) {
     notify(QStringLiteral("Preview unavailable: %1").arg(message), true);
   });

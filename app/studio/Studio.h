@@ -19,8 +19,10 @@ class Engine;
 
 namespace pw::studio {
 
+class AudioLevelModel;
 class EngineClient;
 class EventLogModel;
+class FlowMonitor;
 class GraphModel;
 class PaletteModel;
 class PreviewManager;
@@ -36,6 +38,8 @@ class Studio : public QObject {
   Q_PROPERTY(pw::studio::EventLogModel* log READ log CONSTANT)
   Q_PROPERTY(pw::studio::ServerMonitor* monitor READ monitor CONSTANT)
   Q_PROPERTY(pw::studio::PreviewManager* previews READ previews CONSTANT)
+  Q_PROPERTY(pw::studio::AudioLevelModel* meters READ meters CONSTANT)
+  Q_PROPERTY(pw::studio::FlowMonitor* flow READ flow CONSTANT)
   Q_PROPERTY(QString currentFile READ currentFile NOTIFY currentFileChanged)
   Q_PROPERTY(QStringList recentFiles READ recentFiles NOTIFY recentFilesChanged)
   Q_PROPERTY(bool hasRecovery READ hasRecovery NOTIFY recoveryChanged)
@@ -57,6 +61,8 @@ class Studio : public QObject {
   EventLogModel* log() const { return log_; }
   ServerMonitor* monitor() const { return monitor_; }
   PreviewManager* previews() const { return previews_; }
+  AudioLevelModel* meters() const { return meters_; }
+  FlowMonitor* flow() const { return flow_; }
   EngineClient& client() const { return *client_; }
   QString currentFile() const { return currentFile_; }
   QStringList recentFiles() const { return recentFiles_; }
@@ -123,6 +129,8 @@ class Studio : public QObject {
   PaletteModel* palette_ = nullptr;
   ServerMonitor* monitor_ = nullptr;
   PreviewManager* previews_ = nullptr;
+  AudioLevelModel* meters_ = nullptr;
+  FlowMonitor* flow_ = nullptr;
   std::unique_ptr<SampleMedia> sample_;
   QString mediaFolder_;
   QString currentFile_;

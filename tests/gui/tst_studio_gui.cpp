@@ -4,7 +4,9 @@
 // kurento-client builds a pipeline that must appear on the canvas. Screenshots of the window are
 // written to $PIPEWRIGHT_SCREENSHOT_DIR (default: the build folder).
 
+#include "AudioLevelModel.h"
 #include "EngineClient.h"
+#include "FlowMonitor.h"
 #include "GraphModel.h"
 #include "NodeListModel.h"
 #include "PreviewManager.h"
@@ -22,6 +24,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QGuiApplication>
+#include <QHash>
 #include <QJsonArray>
 #include <QKeySequence>
 #include <QProcess>
@@ -36,6 +39,7 @@
 #include <QUrl>
 #include <QtQml/qqmlextensionplugin.h>
 
+#include <algorithm>
 #include <string_view>
 
 Q_IMPORT_QML_PLUGIN(Pipewright_StudioPlugin)
@@ -125,11 +129,24 @@ class TestStudioGui : public QObject {
     }
     QTest::mouseRelease(window_, Qt::LeftButton, {}, to, 30);
   }
+  // The pictures go into docs/images/: with the window's 256 most used colours (the flat UI
+  // colours stay exact, only anti-aliased edges move a little) each is a fraction of 250 KB.
   void screenshot(const QString& name) {
     QTest::qWait(300);
-    const QImage image = window_->grabWindow();
+    const QImage image = window_->grabWindow().convertToFormat(QImage::Format_RGB32);
     QVERIFY2(!image.isNull(), "grabWindow failed");
-    QVERIFY(image.save(QDir(screenshots_).filePath(name)));
+    QHash<QRgb, int> uses;
+    for (int y = 0; y < image.height(); ++y) {
+      const auto* line = reinterpret_cast<const QRgb*>(image.constScanLine(y));
+      for (int x = 0; x < image.width(); ++x) ++uses[line[x]];
+    }
+    QList<std::pair<int, QRgb>> byUse;
+    for (auto it = uses.cbegin(); it != uses.cend(); ++it) byUse.append({it.value(), it.key()});
+    std::sort(byUse.begin(), byUse.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    QList<QRgb> colours;
+    for (qsizetype i = 0; i < std::min<qsizetype>(256, byUse.size()); ++i) colours.append(byUse[i].second);
+    const QImage picture = image.convertToFormat(QImage::Format_Indexed8, colours, Qt::ThresholdDither | Qt::AvoidDither);
+    QVERIFY(picture.save(QDir(screenshots_).filePath(name)));
   }
   // Drops a palette entry on the canvas at `canvasPos`; fills the constructor form when one opens.
   QString dropElement(const QString& type, QPointF canvasPos, const QString& uri = {}) {
@@ -623,6 +640,71 @@ class TestStudioGui : public QObject {
     QCOMPARE(graph().nodes()->count(), before + 1);
     QCOMPARE(graph().nodes()->nodes().last().type, QStringLiteral("PassThrough"));
     QVERIFY(!palette->property("opened").toBool());
+  }
+
+  // OBS habits: a running player with audio shows a live level meter in its node, and each wire
+  // its bitrate and a running dot; Pause (F6) shows PAUSED and the wires stall (grey, dashed);
+  // after Stop the meter goes and the bitrates fall to 0.
+  void audioMetersAndWireBitrates() {
+    QVERIFY(QMetaObject::invokeMethod(runtime_->studio(), "newProject"));
+    QVERIFY(waitIdle());
+    const QString clip = dir_.filePath("tone.webm");
+    QVERIFY(QProcess::execute("gst-launch-1.0", {"-q", "videotestsrc", "num-buffers=600", "pattern=smpte", "!",
+                                                 "video/x-raw,width=320,height=240,framerate=30/1", "!", "vp8enc", "deadline=1",
+                                                 "!", "webmmux", "name=m", "!", "filesink", "location=" + clip, "audiotestsrc",
+                                                 "num-buffers=940", "samplesperbuffer=1024", "volume=0.4", "!",
+                                                 "audio/x-raw,rate=48000,channels=2", "!", "audioconvert", "!", "opusenc", "!",
+                                                 "m."}) == 0);
+    const QString player = graph().addElement("PlayerEndpoint", 40, 60, {{"uri", QUrl::fromLocalFile(clip).toString()}});
+    const QString recorder = graph().addElement("RecorderEndpoint", 420, 60,
+                                                {{"uri", QUrl::fromLocalFile(dir_.filePath("tone-recording.webm")).toString()}});
+    graph().connectPorts(player, recorder, "ALL");
+    QVERIFY(waitIdle());
+    QCOMPARE(graph().edges()->count(), 2);
+    AudioLevelModel* meters = runtime_->studio()->meters();
+    FlowMonitor* flow = runtime_->studio()->flow();
+    QQuickItem* playerNode = item(QStringLiteral("node_PlayerEndpoint_") + player);
+    QVERIFY(playerNode);
+    QQuickItem* meter = findItem(playerNode, QStringLiteral("audioMeter"));
+    QVERIFY(meter);
+    QVERIFY(!meter->isVisible());
+    QQuickItem* audioWire = item(QStringLiteral("wire_AUDIO_%1_%2").arg(player, recorder));
+    QVERIFY(audioWire);
+    QQuickItem* rate = findItem(audioWire, QStringLiteral("wireBitrate"));
+    QQuickItem* dot = findItem(audioWire, QStringLiteral("flowDot"));
+    QVERIFY(rate && dot);
+    QVERIFY(!rate->isVisible() && !dot->isVisible());
+
+    QTest::mouseClick(window_, Qt::LeftButton, {}, sceneCenter(item(QStringLiteral("runButton"))));
+    QTRY_COMPARE_WITH_TIMEOUT(graph().snapshot(recorder).recordState, QString("RECORDING"), 15000);
+    QTRY_VERIFY2_WITH_TIMEOUT(meters->rmsDb(player) > -60, qPrintable(QString::number(meters->rmsDb(player))), 15000);
+    QTRY_VERIFY_WITH_TIMEOUT(meter->isVisible(), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(flow->kbps(player, recorder, "AUDIO") > 0 && flow->kbps(player, recorder, "VIDEO") > 0, 15000);
+    QTRY_VERIFY_WITH_TIMEOUT(audioWire->property("flowing").toBool() && rate->isVisible() && dot->isVisible(), 10000);
+    QTRY_VERIFY2_WITH_TIMEOUT(QRegularExpression(QStringLiteral("^[1-9]\\d* kbit/s$")).match(rate->property("text").toString()).hasMatch(),
+                              qPrintable(rate->property("text").toString()), 5000);
+    QTest::keyClick(window_, Qt::Key_0, Qt::ControlModifier);
+    graph().select(player, QStringLiteral("replace"));
+    screenshot(QStringLiteral("studio-meters-bitrate.png"));
+
+    // F6 pauses: PAUSED on the recorder; once the media stops the wires stall.
+    item(QStringLiteral("canvas"))->forceActiveFocus();
+    QTest::keyClick(window_, Qt::Key_F6);
+    QTRY_COMPARE_WITH_TIMEOUT(graph().snapshot(recorder).recordState, QString("PAUSED"), 5000);
+    QQuickItem* rec = findItem(item(QStringLiteral("node_RecorderEndpoint_") + recorder), QStringLiteral("recBadge"));
+    QVERIFY(rec && rec->property("text").toString().startsWith("PAUSED "));
+    QTRY_VERIFY_WITH_TIMEOUT(!audioWire->property("flowing").toBool() && !dot->isVisible(), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(flow->kbps(player, recorder, "AUDIO") == 0 && flow->kbps(player, recorder, "VIDEO") == 0, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(!rate->isVisible(), 5000);
+    graph().select(recorder, QStringLiteral("replace"));
+    screenshot(QStringLiteral("studio-paused.png"));
+
+    QTest::mouseClick(window_, Qt::LeftButton, {}, sceneCenter(item(QStringLiteral("stopButton"))));
+    QVERIFY(waitIdle(30000));
+    QTRY_VERIFY_WITH_TIMEOUT(!meters->metered(player) && !meter->isVisible(), 15000);
+    QCOMPARE(meters->rmsDb(player), AudioLevelModel::kFloorDb);
+    QTRY_COMPARE_WITH_TIMEOUT(flow->kbps(player, recorder, "AUDIO"), 0.0, 15000);
+    QTRY_VERIFY_WITH_TIMEOUT(!rate->isVisible(), 5000);
   }
 };
 

@@ -8,6 +8,7 @@
 #include "MediaTestUtil.h"
 #include "NodeListModel.h"
 #include "PaletteModel.h"
+#include "StudioTestUtil.h"
 #include "Studio.h"
 #include "TemplateLibrary.h"
 #include "TestConnection.h"
@@ -36,12 +37,7 @@ class TestStudioModels : public QObject {
   QString clip_;
 
   bool waitIdle(GraphModel& graph, EngineClient& client, int timeoutMs = 15000) {
-    QDeadlineTimer deadline(timeoutMs);
-    while (!deadline.hasExpired()) {
-      QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
-      if (!graph.busy() && client.pendingCalls() == 0) return true;
-    }
-    return false;
+    return waitGraphIdle(graph, client, timeoutMs);
   }
   QJsonValue value(const QString& object, const QString& op, const QJsonObject& params = {}) {
     QJsonObject p{{"object", object}, {"operation", op}};

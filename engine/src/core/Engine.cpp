@@ -138,19 +138,36 @@ void Engine::shutdown() {
 }
 
 bool Engine::attachPreview(const QString& objectId, GstElement* appsrc, QString* error) {
+  return attachTap(objectId, MediaType::Video, appsrc, error);
+}
+
+bool Engine::attachAudioTap(const QString& objectId, GstElement* appsrc, QString* error) {
+  return attachTap(objectId, MediaType::Audio, appsrc, error);
+}
+
+bool Engine::attachTap(const QString& objectId, MediaType type, GstElement* appsrc, QString* error) {
   auto element = std::dynamic_pointer_cast<MediaElement>(registry_->find(objectId));
-  std::shared_ptr<OutputPort> port = element ? element->openOutput(MediaType::Video) : nullptr;
+  std::shared_ptr<OutputPort> port = element ? element->openOutput(type) : nullptr;
   if (!port) {
-    if (error) *error = QStringLiteral("%1 has no video output to preview").arg(objectId);
+    if (error) *error = QStringLiteral("%1 has no %2 output to watch").arg(objectId, mediaTypeName(type).toLower());
     return false;
   }
   detachPreview(appsrc);
   auto preview = std::make_shared<Preview>();
   preview->port = port;
-  preview->input = std::make_shared<SinkInput>(MediaType::Video, formats::kRawVideo, ElementRef::addRef(appsrc));
+  const QString& raw = type == MediaType::Video ? formats::kRawVideo : formats::kRawAudio;
+  preview->input = std::make_shared<SinkInput>(type, raw, ElementRef::addRef(appsrc));
   port->attach(preview->input);
   previews_[appsrc] = preview;
   return true;
+}
+
+qint64 Engine::receivedBytes(const QString& objectId, const QString& mediaType) const {
+  auto element = std::dynamic_pointer_cast<MediaElement>(registry_->find(objectId));
+  const auto type = parseMediaType(mediaType);
+  if (!element || !type) return -1;
+  const auto bytes = element->receivedBytes(*type);
+  return bytes ? static_cast<qint64>(*bytes) : -1;
 }
 
 void Engine::detachPreview(GstElement* appsrc) {

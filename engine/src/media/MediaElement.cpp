@@ -183,6 +183,11 @@ std::optional<qint64> MediaElement::inputActivityUs(MediaType t) const {
   return input ? std::optional<qint64>(input->lastBufferUs()) : std::nullopt;
 }
 
+std::optional<quint64> MediaElement::receivedBytes(MediaType t) const {
+  const auto& input = inputs_[index(t)];
+  return input ? std::optional<quint64>(input->receivedBytes()) : std::nullopt;
+}
+
 std::optional<qint64> MediaElement::outputActivityUs(MediaType t) const {
   const auto& output = outputs_[index(t)];
   return output ? std::optional<qint64>(output->lastBufferUs()) : std::nullopt;

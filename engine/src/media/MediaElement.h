@@ -42,6 +42,9 @@ class MediaElement : public MediaObject {
     return link && !link->peer.expired();
   }
   bool isFlowingOut(MediaType type) const { return flowingOut_[index(type)]; }
+  // Bytes the input for `type` received from its source through GStreamer (nullopt: no such
+  // input). Links that bypass GStreamer (the lean WebRTC path) are not counted.
+  std::optional<quint64> receivedBytes(MediaType type) const;
   bool isTranscoding(MediaType type, const QString& binName) const;
   void setEncoderBitrate(int bps);
   int encoderBitrate() const { return encoder_.bitrateBps; }

@@ -25,6 +25,9 @@ ElementRef SinkInput::makeAppSrc(const QString& name) {
 
 void SinkInput::deliver(GstSample* sample) {
   lastBufferUs_.store(g_get_monotonic_time());
+  if (GstBuffer* buffer = gst_sample_get_buffer(sample)) {
+    receivedBytes_.fetch_add(gst_buffer_get_size(buffer), std::memory_order_relaxed);
+  }
   push(sample);
 }
 

@@ -39,6 +39,8 @@ class SinkInput {
 
   // Monotonic µs of the last buffer received (0 = never).
   qint64 lastBufferUs() const { return lastBufferUs_.load(); }
+  // Bytes received since the input was made (the studio's wire bitrates sample it).
+  quint64 receivedBytes() const { return receivedBytes_.load(std::memory_order_relaxed); }
 
   // Bitrate this consumer can take, in bps (0 = no limit): set by an endpoint from the REMB of
   // its peer and its bandwidth limits, or relayed from further downstream. Updates the feeder.
@@ -67,6 +69,7 @@ class SinkInput {
   mutable std::mutex mutex_;
   std::weak_ptr<Branch> feeder_;
   std::atomic<qint64> lastBufferUs_{0};
+  std::atomic<quint64> receivedBytes_{0};
   std::atomic<qint64> lastKeyframeRequestUs_{0};
   std::atomic<int> bitrateWish_{0};
 };

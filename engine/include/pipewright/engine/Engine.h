@@ -29,6 +29,7 @@ class MediaObject;
 class SinkInput;
 class MediaFolders;
 class RemoteUriPolicy;
+enum class MediaType;
 
 class Engine : public QObject {
   Q_OBJECT
@@ -78,7 +79,14 @@ class Engine : public QObject {
   // element's shared raw-video branch, until detachPreview(). Engine thread. False with a
   // message when the object has no video output.
   bool attachPreview(const QString& objectId, GstElement* appsrc, QString* error);
+  // The same for the decoded audio leaving the element (the studio's level meters), through its
+  // shared raw-audio branch; detachPreview() ends it too.
+  bool attachAudioTap(const QString& objectId, GstElement* appsrc, QString* error);
   void detachPreview(GstElement* appsrc);
+  // In-process only (the studio's wire bitrates): bytes the input of element `objectId` for
+  // `mediaType` ("VIDEO", "AUDIO", "DATA") received so far, or -1 when there is no such input.
+  // Engine thread.
+  qint64 receivedBytes(const QString& objectId, const QString& mediaType) const;
 
  Q_SIGNALS:
   // For status displays: counts changed (sessions, objects, connections).
@@ -104,6 +112,7 @@ class Engine : public QObject {
   std::unique_ptr<SessionManager> sessions_;
   std::unique_ptr<Dispatcher> dispatcher_;
   struct Preview;
+  bool attachTap(const QString& objectId, MediaType type, GstElement* appsrc, QString* error);
   std::map<GstElement*, std::shared_ptr<Preview>> previews_;
   std::future<void> warmUp_;  // the lean path's startup warm-up on a media thread (shutdown waits)
 };
