@@ -6,12 +6,15 @@
 #include "EngineClient.h"
 #include "EventLogModel.h"
 #include "GraphModel.h"
+#include "GstPaletteModel.h"
+#include "GstPropertyModel.h"
 #include "NodeListModel.h"
 #include "PaletteModel.h"
 #include "PreviewManager.h"
 #include "SampleMedia.h"
 #include "TemplateLibrary.h"
 #include "ServerMonitor.h"
+#include "WireCaps.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -38,6 +41,10 @@ Studio::Studio(Engine& engine, const QString& mediaFolder, QObject* parent)
   palette_ = new PaletteModel(this);
   monitor_ = new ServerMonitor(*client_, this);
   previews_ = new PreviewManager(engine, this);
+  const QStringList adminAllowed = engine.config().gstreamerFilterAllowedElements;
+  gstPalette_ = new GstPaletteModel(adminAllowed, this);
+  gstProperties_ = new GstPropertyModel(*graph_, *client_, *log_, adminAllowed, this);
+  wireCaps_ = new WireCaps(*client_, *graph_->nodes(), this);
   connect(previews_, &PreviewManager::failed, this, [this](const QString&, const QString& message) {
     notify(QStringLiteral("Preview unavailable: %1").arg(message), true);
   });

@@ -22,6 +22,9 @@ namespace pw::studio {
 class EngineClient;
 class EventLogModel;
 class GraphModel;
+class GstPaletteModel;
+class GstPropertyModel;
+class WireCaps;
 class PaletteModel;
 class PreviewManager;
 class ServerMonitor;
@@ -36,6 +39,13 @@ class Studio : public QObject {
   Q_PROPERTY(pw::studio::EventLogModel* log READ log CONSTANT)
   Q_PROPERTY(pw::studio::ServerMonitor* monitor READ monitor CONSTANT)
   Q_PROPERTY(pw::studio::PreviewManager* previews READ previews CONSTANT)
+  // The GStreamer tab of the palette, the inspector's GStreamer section, the wires' caps.
+  Q_PROPERTY(pw::studio::GstPaletteModel* gstPalette READ gstPalette CONSTANT)
+  Q_PROPERTY(pw::studio::GstPropertyModel* gstProperties READ gstProperties CONSTANT)
+  Q_PROPERTY(pw::studio::WireCaps* wireCaps READ wireCaps CONSTANT)
+  Q_MOC_INCLUDE("GstPaletteModel.h")
+  Q_MOC_INCLUDE("GstPropertyModel.h")
+  Q_MOC_INCLUDE("WireCaps.h")
   Q_PROPERTY(QString currentFile READ currentFile NOTIFY currentFileChanged)
   Q_PROPERTY(QStringList recentFiles READ recentFiles NOTIFY recentFilesChanged)
   Q_PROPERTY(bool hasRecovery READ hasRecovery NOTIFY recoveryChanged)
@@ -57,6 +67,9 @@ class Studio : public QObject {
   EventLogModel* log() const { return log_; }
   ServerMonitor* monitor() const { return monitor_; }
   PreviewManager* previews() const { return previews_; }
+  GstPaletteModel* gstPalette() const { return gstPalette_; }
+  GstPropertyModel* gstProperties() const { return gstProperties_; }
+  WireCaps* wireCaps() const { return wireCaps_; }
   EngineClient& client() const { return *client_; }
   QString currentFile() const { return currentFile_; }
   QStringList recentFiles() const { return recentFiles_; }
@@ -123,6 +136,9 @@ class Studio : public QObject {
   PaletteModel* palette_ = nullptr;
   ServerMonitor* monitor_ = nullptr;
   PreviewManager* previews_ = nullptr;
+  GstPaletteModel* gstPalette_ = nullptr;
+  GstPropertyModel* gstProperties_ = nullptr;
+  WireCaps* wireCaps_ = nullptr;
   std::unique_ptr<SampleMedia> sample_;
   QString mediaFolder_;
   QString currentFile_;
