@@ -17,8 +17,11 @@ QString WireCaps::edgeId(const QString& sourceKey, const QString& sinkKey, const
 
 QString WireCaps::shortCaps(const QString& caps) {
   static const QRegularExpression typeNames(QStringLiteral("=\\([A-Za-z0-9_]+\\)"));
+  // Fields that only say "nothing special": plain 2D video, progressive frames.
+  static const QRegularExpression defaults(
+      QStringLiteral(", (multiview-mode=mono|multiview-flags=0:ffffffff:[^,]*|interlace-mode=progressive)(?=,|$)"));
   QString text = caps;
-  return text.replace(typeNames, QStringLiteral("="));
+  return text.replace(typeNames, QStringLiteral("=")).replace(defaults, QString());
 }
 
 void WireCaps::setAnswer(const QString& edge, const QString& caps) {

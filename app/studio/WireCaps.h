@@ -32,7 +32,8 @@ class WireCaps : public QObject {
   // Asks for the caps of one wire; `edge` and `text` change when the answer comes.
   Q_INVOKABLE void query(const QString& sourceKey, const QString& sinkKey, const QString& mediaType);
 
-  // GStreamer's caps text without the "(type)" annotations.
+  // GStreamer's caps text without the "(type)" annotations and the fields that only state
+  // defaults (mono, progressive video).
   static QString shortCaps(const QString& caps);
 
  Q_SIGNALS:

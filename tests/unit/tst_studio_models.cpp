@@ -271,6 +271,11 @@ class TestStudioModels : public QObject {
     }
     QVERIFY2(caps.text().startsWith("video/x-raw, format=I420, width=320, height=240"), qPrintable(caps.text()));
     QVERIFY2(caps.text().contains("framerate=30/1"), qPrintable(caps.text()));
+    QVERIFY2(!caps.text().contains("multiview") && !caps.text().contains("(int)"), qPrintable(caps.text()));
+    QCOMPARE(WireCaps::shortCaps("video/x-raw, format=(string)I420, width=(int)640, interlace-mode=(string)progressive, "
+                                 "multiview-mode=(string)mono, multiview-flags=(GstVideoMultiviewFlagsSet)0:ffffffff:/right-view-first/"
+                                 "left-flipped, framerate=(fraction)30/1"),
+             QString("video/x-raw, format=I420, width=640, framerate=30/1"));
     // No such connection (the wire's other direction): nothing negotiated.
     caps.query(filter, player, "VIDEO");
     QTRY_COMPARE(caps.edge(), WireCaps::edgeId(filter, player, "VIDEO"));
