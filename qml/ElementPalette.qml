@@ -2,19 +2,34 @@ import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
 
-// Element classes from the schema; drag one onto the canvas to create it.
+// Two tabs: the element classes from the schema, and the GStreamer elements a GStreamerFilter
+// may run (GstElementList); drag one onto the canvas to create it.
 Rectangle {
     id: elementPalette
     required property var studio
     // Called with "start" / "move" / "drop" / "cancel" and scene coordinates.
     signal dragElement(string name, string phase, real sceneX, real sceneY)
+    // The same for a GStreamer element (`name` is the factory).
+    signal dragGstElement(string name, string phase, real sceneX, real sceneY)
     color: Theme.panel
 
+    TabBar {
+        id: tabs
+        objectName: "paletteTabs"
+        anchors { left: parent.left; right: parent.right; top: parent.top; margins: 8 }
+        TabButton { objectName: "paletteTabElements"; text: qsTr("Elements") }
+        TabButton { objectName: "paletteTabGst"; text: qsTr("GStreamer") }
+    }
+    GstElementList {
+        anchors { left: parent.left; right: parent.right; bottom: parent.bottom; top: tabs.bottom; margins: 8 }
+        visible: tabs.currentIndex === 1
+        studio: elementPalette.studio
+        onDragElement: (name, phase, sx, sy) => elementPalette.dragGstElement(name, phase, sx, sy)
+    }
     ColumnLayout {
-        anchors.fill: parent
-        anchors.margins: 8
+        anchors { left: parent.left; right: parent.right; bottom: parent.bottom; top: tabs.bottom; margins: 8 }
+        visible: tabs.currentIndex === 0
         spacing: 6
-        Label { text: qsTr("Palette"); font.bold: true; color: Theme.text }
         TextField {
             id: search
             objectName: "paletteSearch"
@@ -69,30 +84,12 @@ Rectangle {
                 ToolTip.visible: area.containsMouse && !area.dragging
                 ToolTip.delay: 700
                 ToolTip.text: entry.doc
-                MouseArea {
+                PaletteDragArea {
                     id: area
                     anchors.fill: parent
                     anchors.rightMargin: 36
-                    hoverEnabled: true
-                    preventStealing: true  // the list must not turn a drag onto the canvas into a flick
-                    property bool dragging: false
-                    property point pressAt
-                    onPressed: (mouse) => { pressAt = Qt.point(mouse.x, mouse.y); dragging = false }
-                    onPositionChanged: (mouse) => {
-                        if (!pressed) return
-                        const p = mapToItem(null, mouse.x, mouse.y)
-                        if (!dragging && Math.abs(mouse.x - pressAt.x) + Math.abs(mouse.y - pressAt.y) > 6) {
-                            dragging = true
-                            elementPalette.dragElement(entry.name, "start", p.x, p.y)
-                        }
-                        if (dragging) elementPalette.dragElement(entry.name, "move", p.x, p.y)
-                    }
-                    onReleased: (mouse) => {
-                        const p = mapToItem(null, mouse.x, mouse.y)
-                        if (dragging) elementPalette.dragElement(entry.name, "drop", p.x, p.y)
-                        dragging = false
-                    }
-                    onCanceled: { if (dragging) elementPalette.dragElement(entry.name, "cancel", 0, 0); dragging = false }
+                    entryName: entry.name
+                    onDragElement: (name, phase, sx, sy) => elementPalette.dragElement(name, phase, sx, sy)
                 }
             }
         }

@@ -40,6 +40,11 @@ Rectangle {
             if (k === inspector.key) inspector.lastResult = (ok ? "✔ " : "✖ ") + method + (text !== "" ? ": " + text : "")
         }
     }
+    Connections {
+        target: studio.gstProperties
+        // A GStreamer property edit rewrote the command (GstProperties).
+        function onCommandChanged() { inspector.properties = inspector.key === "" ? [] : graph.inspectorProperties(inspector.key) }
+    }
     Timer {
         interval: 2000; repeat: true
         running: inspector.visible && inspector.key !== ""
@@ -103,6 +108,11 @@ Rectangle {
                 }
                 Label { visible: inspector.lastResult !== ""; Layout.fillWidth: true; wrapMode: Text.WrapAnywhere; text: inspector.lastResult; color: Theme.subtext; font.pixelSize: 11 }
 
+                GstProperties {
+                    Layout.fillWidth: true
+                    studio: inspector.studio
+                    nodeKey: inspector.key
+                }
                 Label { text: qsTr("Properties"); font.bold: true; color: Theme.text; topPadding: 8 }
                 Repeater {
                     model: inspector.properties

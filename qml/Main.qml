@@ -171,6 +171,7 @@ ApplicationWindow {
                 studio: root.studio
                 SplitView.fillHeight: true
                 onDragElement: (name, phase, sx, sy) => root.paletteDrag(name, phase, sx, sy)
+                onDragGstElement: (name, phase, sx, sy) => root.paletteDrag(name, phase, sx, sy, true)
             }
             SessionsPanel {
                 studio: root.studio
@@ -202,7 +203,8 @@ ApplicationWindow {
         property string name
         Label { anchors.centerIn: parent; text: ghost.name; color: "white"; font.bold: true }
     }
-    function paletteDrag(name, phase, sx, sy) {
+    // `gstElement`: `name` is a GStreamer element, added as a GStreamerFilter running it.
+    function paletteDrag(name, phase, sx, sy, gstElement) {
         ghost.name = name
         ghost.x = sx - ghost.width / 2
         ghost.y = sy - ghost.height / 2
@@ -212,7 +214,8 @@ ApplicationWindow {
         if (local.x < 0 || local.y < 0 || local.x > canvasView.width || local.y > canvasView.height) return
         const w = canvasView.toWorld(local.x, local.y)
         const x = w.x - graph.nodeWidth / 2, y = w.y - graph.headerHeight / 2
-        if (graph.constructorParams(name).length > 0) elementForm.ask(name, x, y)
+        if (gstElement) graph.addElement("GStreamerFilter", x, y, {command: name})
+        else if (graph.constructorParams(name).length > 0) elementForm.ask(name, x, y)
         else graph.addElement(name, x, y, {})
     }
 

@@ -21,6 +21,18 @@ Item {
     objectName: "wire_" + mediaType + "_" + sourceKey + "_" + sinkKey
     readonly property bool loop: sourceKey === sinkKey
     readonly property real bend: loop ? 90 : Math.max(50, Math.abs(x2 - x1) / 2)
+    // The negotiated caps, asked for while the handle is hovered (WireCaps): a property of its
+    // own, so other facts can join the tooltip.
+    readonly property var wireCaps: canvas ? canvas.studio.wireCaps : null
+    readonly property string capsText: wireCaps && wireCaps.edge === wireCaps.edgeId(sourceKey, sinkKey, mediaType)
+                                       ? wireCaps.text : ""
+    readonly property string tipText: mediaType + (flowing ? qsTr(" — flowing") : qsTr(" — not flowing"))
+                                      + (capsText !== "" ? "\n" + capsText : "")
+    Timer {
+        interval: 1000; repeat: true; triggeredOnStart: true
+        running: handle.containsMouse && wire.wireCaps !== null
+        onTriggered: wire.wireCaps.query(wire.sourceKey, wire.sinkKey, wire.mediaType)
+    }
 
     Shape {
         ShapePath {
@@ -39,6 +51,7 @@ Item {
     }
     // Handle in the middle: click selects (Delete removes), tooltip says what flows.
     Rectangle {
+        objectName: "wireHandle"
         readonly property real t: 0.5
         x: (wire.x1 + wire.x2) / 2 - width / 2 + (wire.loop ? 0 : 0)
         y: (wire.y1 + wire.y2) / 2 - height / 2 - (wire.loop ? 82 : 0)
@@ -61,7 +74,7 @@ Item {
             }
         }
         ToolTip.visible: handle.containsMouse
-        ToolTip.text: wire.mediaType + (wire.flowing ? qsTr(" — flowing") : qsTr(" — not flowing"))
+        ToolTip.text: wire.tipText
     }
     WireFlow { edge: wire; flow: wire.canvas ? wire.canvas.studio.flow : null }
 }

@@ -19,11 +19,15 @@ class EngineClient::Link : public Connection {
   explicit Link(EngineClient* client) : client_(client) {}
 
   void sendMessage(const QByteArray& json) override {
+    deliver([json](EngineClient& client) { client.onMessage(json); });
+  }
+  // Runs `fn` on the client's thread, unless the client is gone by then.
+  void deliver(std::function<void(EngineClient&)> fn) {
     std::lock_guard lock(mutex_);
     if (!client_) return;
     QMetaObject::invokeMethod(
-        client_, [client = client_, json]() {
-          if (client) client->onMessage(json);
+        client_, [client = client_, fn = std::move(fn)]() {
+          if (client) fn(*client);
         },
         Qt::QueuedConnection);
   }
@@ -82,6 +86,14 @@ void EngineClient::release(const QString& object, Callback done) {
 void EngineClient::subscribe(const QString& object, const QString& eventType, Callback done) {
   call(QStringLiteral("subscribe"), {{QStringLiteral("object"), object}, {QStringLiteral("type"), eventType}},
        std::move(done));
+}
+
+void EngineClient::connectionCaps(const QString& sourceId, const QString& sinkId, const QString& mediaType,
+                                  std::function<void(const QString&)> done) {
+  engine_.post([engine = &engine_, link = link_, sourceId, sinkId, mediaType, done = std::move(done)]() {
+    const QString caps = engine->connectionCaps(sourceId, sinkId, mediaType);
+    link->deliver([caps, done](EngineClient&) { done(caps); });
+  });
 }
 
 void EngineClient::onMessage(const QByteArray& json) {

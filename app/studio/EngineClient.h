@@ -47,6 +47,10 @@ class EngineClient : public QObject {
               Callback done = {});
   void release(const QString& object, Callback done = {});
   void subscribe(const QString& object, const QString& eventType, Callback done = {});
+  // In-process only, outside the protocol (the wire tooltips): Engine::connectionCaps, asked
+  // on the engine thread; `done` gets the caps text ("" when none) on this client's thread.
+  void connectionCaps(const QString& sourceId, const QString& sinkId, const QString& mediaType,
+                      std::function<void(const QString&)> done);
 
   int pendingCalls() const { return static_cast<int>(pending_.size()); }
   QString sessionId() const { return sessionId_; }

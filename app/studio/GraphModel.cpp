@@ -1040,6 +1040,15 @@ void GraphModel::stop() {
   Q_EMIT runningChanged();
 }
 
+// A constructor parameter the studio changes after creation (a GStreamerFilter's command,
+// GstPropertyModel) shows as the studio holds it; everything else as the engine last said.
+namespace {
+QJsonValue shownValue(const GraphNode& node, const SchemaProperty& property) {
+  if (!property.writable() && node.constructorParams.contains(property.name)) return node.constructorParams.value(property.name);
+  return node.liveValues.value(property.name);
+}
+}  // namespace
+
 QVariantList GraphModel::inspectorProperties(const QString& key) const {
   QVariantList rows;
   const GraphNode* n = nodes_.find(key);
@@ -1057,7 +1066,7 @@ QVariantList GraphModel::inspectorProperties(const QString& key) const {
                               {QStringLiteral("doc"), p.doc},
                               {QStringLiteral("writable"), p.writable()},
                               {QStringLiteral("declaredBy"), c},
-                              {QStringLiteral("value"), valueText(n->liveValues.value(p.name))}});
+                              {QStringLiteral("value"), valueText(shownValue(*n, p))}});
     }
   }
   return rows;

@@ -9,12 +9,15 @@
 #include "EventLogModel.h"
 #include "FlowMonitor.h"
 #include "GraphModel.h"
+#include "GstPaletteModel.h"
+#include "GstPropertyModel.h"
 #include "NodeListModel.h"
 #include "PaletteModel.h"
 #include "PreviewManager.h"
 #include "SampleMedia.h"
 #include "TemplateLibrary.h"
 #include "ServerMonitor.h"
+#include "WireCaps.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -43,6 +46,10 @@ Studio::Studio(Engine& engine, const QString& mediaFolder, QObject* parent)
   previews_ = new PreviewManager(engine, this);
   meters_ = new AudioLevelModel(engine, *graph_->nodes(), this);
   flow_ = new FlowMonitor(engine, *graph_->nodes(), *graph_->edges(), this);
+  const QStringList adminAllowed = engine.config().gstreamerFilterAllowedElements;
+  gstPalette_ = new GstPaletteModel(adminAllowed, this);
+  gstProperties_ = new GstPropertyModel(*graph_, *client_, *log_, adminAllowed, this);
+  wireCaps_ = new WireCaps(*client_, *graph_->nodes(), this);
   connect(previews_, &PreviewManager::failed, this, [this](const QString&, const QString& message) {
     notify(QStringLiteral("Preview unavailable: %1").arg(message), true);
   });

@@ -24,6 +24,9 @@ class EngineClient;
 class EventLogModel;
 class FlowMonitor;
 class GraphModel;
+class GstPaletteModel;
+class GstPropertyModel;
+class WireCaps;
 class PaletteModel;
 class PreviewManager;
 class ServerMonitor;
@@ -40,6 +43,13 @@ class Studio : public QObject {
   Q_PROPERTY(pw::studio::PreviewManager* previews READ previews CONSTANT)
   Q_PROPERTY(pw::studio::AudioLevelModel* meters READ meters CONSTANT)
   Q_PROPERTY(pw::studio::FlowMonitor* flow READ flow CONSTANT)
+  // The GStreamer tab of the palette, the inspector's GStreamer section, the wires' caps.
+  Q_PROPERTY(pw::studio::GstPaletteModel* gstPalette READ gstPalette CONSTANT)
+  Q_PROPERTY(pw::studio::GstPropertyModel* gstProperties READ gstProperties CONSTANT)
+  Q_PROPERTY(pw::studio::WireCaps* wireCaps READ wireCaps CONSTANT)
+  Q_MOC_INCLUDE("GstPaletteModel.h")
+  Q_MOC_INCLUDE("GstPropertyModel.h")
+  Q_MOC_INCLUDE("WireCaps.h")
   Q_PROPERTY(QString currentFile READ currentFile NOTIFY currentFileChanged)
   Q_PROPERTY(QStringList recentFiles READ recentFiles NOTIFY recentFilesChanged)
   Q_PROPERTY(bool hasRecovery READ hasRecovery NOTIFY recoveryChanged)
@@ -63,6 +73,9 @@ class Studio : public QObject {
   PreviewManager* previews() const { return previews_; }
   AudioLevelModel* meters() const { return meters_; }
   FlowMonitor* flow() const { return flow_; }
+  GstPaletteModel* gstPalette() const { return gstPalette_; }
+  GstPropertyModel* gstProperties() const { return gstProperties_; }
+  WireCaps* wireCaps() const { return wireCaps_; }
   EngineClient& client() const { return *client_; }
   QString currentFile() const { return currentFile_; }
   QStringList recentFiles() const { return recentFiles_; }
@@ -131,6 +144,9 @@ class Studio : public QObject {
   PreviewManager* previews_ = nullptr;
   AudioLevelModel* meters_ = nullptr;
   FlowMonitor* flow_ = nullptr;
+  GstPaletteModel* gstPalette_ = nullptr;
+  GstPropertyModel* gstProperties_ = nullptr;
+  WireCaps* wireCaps_ = nullptr;
   std::unique_ptr<SampleMedia> sample_;
   QString mediaFolder_;
   QString currentFile_;

@@ -7,6 +7,7 @@
 #include "AudioLevelModel.h"
 #include "EngineClient.h"
 #include "FlowMonitor.h"
+#include "EventLogModel.h"
 #include "GraphModel.h"
 #include "NodeListModel.h"
 #include "PreviewManager.h"
@@ -705,6 +706,86 @@ class TestStudioGui : public QObject {
     QCOMPARE(meters->rmsDb(player), AudioLevelModel::kFloorDb);
     QTRY_COMPARE_WITH_TIMEOUT(flow->kbps(player, recorder, "AUDIO"), 0.0, 15000);
     QTRY_VERIFY_WITH_TIMEOUT(!rate->isVisible(), 5000);
+  // The palette's GStreamer tab: search, drag videobalance onto the canvas (a GStreamerFilter),
+  // change its brightness in the inspector (the command changes; Ctrl+Z puts it back), then run
+  // it fed by a player and hover the wire: the tooltip shows the negotiated caps.
+  void gstreamerTabPropertiesAndWireCaps() {
+    QVERIFY(QMetaObject::invokeMethod(runtime_->studio(), "newProject"));
+    QVERIFY(waitIdle());
+    QTest::mouseClick(window_, Qt::LeftButton, {}, sceneCenter(item(QStringLiteral("paletteTabGst"))));
+    QQuickItem* search = item(QStringLiteral("gstSearch"));
+    QVERIFY(search);
+    QTRY_VERIFY_WITH_TIMEOUT(search->isVisible(), 3000);
+    QTest::mouseClick(window_, Qt::LeftButton, {}, sceneCenter(search));
+    for (const char c : std::string_view("balance")) QTest::keyClick(window_, c);
+    QTRY_VERIFY_WITH_TIMEOUT(item(QStringLiteral("gst_videobalance")) != nullptr, 5000);
+    QVERIFY(item(QStringLiteral("gst_videoflip")) == nullptr);  // the search hides the others
+
+    QQuickItem* entry = item(QStringLiteral("gst_videobalance"));
+    QQuickItem* canvas = item(QStringLiteral("canvas"));
+    drag(scenePoint(entry, QPointF(40, entry->height() / 2)), scenePoint(canvas, QPointF(520, 120)));
+    QVERIFY(waitIdle());
+    QCOMPARE(graph().nodes()->count(), 1);
+    const GraphNode added = graph().nodes()->nodes().first();
+    QCOMPARE(added.type, QStringLiteral("GStreamerFilter"));
+    QCOMPARE(added.constructorParams.value("command").toString(), QStringLiteral("videobalance"));
+    QVERIFY(!added.objectId.isEmpty());
+    const QString filter = added.key;
+
+    // Select it: the inspector shows videobalance's properties; type a brightness, Enter.
+    QQuickItem* node = item(QStringLiteral("node_GStreamerFilter_") + filter);
+    QVERIFY(node);
+    QTest::mouseClick(window_, Qt::LeftButton, {}, scenePoint(node, QPointF(60, 12)));
+    QTRY_VERIFY_WITH_TIMEOUT(findItemPrefix(window_->contentItem(), QStringLiteral("gstprop_brightness")) != nullptr, 3000);
+    QQuickItem* brightness = findItemPrefix(window_->contentItem(), QStringLiteral("gstprop_brightness"));
+    QCOMPARE(brightness->property("text").toString(), QStringLiteral("0"));
+    QVERIFY(findItemPrefix(window_->contentItem(), QStringLiteral("gstslider_brightness")));
+    QTest::mouseClick(window_, Qt::LeftButton, {}, sceneCenter(brightness));
+    QTest::keyClick(window_, Qt::Key_End);
+    QTest::keyClick(window_, Qt::Key_Backspace);
+    for (const char c : std::string_view("0.3")) QTest::keyClick(window_, c);
+    QTest::keyClick(window_, Qt::Key_Return);
+    QVERIFY(waitIdle());
+    QCOMPARE(graph().snapshot(filter).constructorParams.value("command").toString(), QStringLiteral("videobalance brightness=0.3"));
+    QCOMPARE(item(QStringLiteral("gstCommand"))->property("text").toString(), QStringLiteral("videobalance brightness=0.3"));
+    QCOMPARE(graph().undoText(), QStringLiteral("Set videobalance brightness"));
+    QCOMPARE(runtime_->studio()->log()->countOf(QStringLiteral("set brightness")), 0);  // the engine took it
+    // Ctrl+Z on the canvas undoes it as one step; Ctrl+Shift+Z does it again.
+    canvas->forceActiveFocus();
+    QTest::keyClick(window_, Qt::Key_Z, Qt::ControlModifier);
+    QVERIFY(waitIdle());
+    QCOMPARE(graph().snapshot(filter).constructorParams.value("command").toString(), QStringLiteral("videobalance"));
+    QTRY_COMPARE(findItemPrefix(window_->contentItem(), QStringLiteral("gstprop_brightness"))->property("text").toString(),
+                 QStringLiteral("0"));
+    QTest::keyClick(window_, Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
+    QVERIFY(waitIdle());
+    QCOMPARE(graph().snapshot(filter).constructorParams.value("command").toString(), QStringLiteral("videobalance brightness=0.3"));
+    screenshot(QStringLiteral("studio-gstreamer-palette.png"));
+
+    // A player feeds it; hovering the wire's handle shows the caps once the pipeline runs.
+    QTest::mouseClick(window_, Qt::LeftButton, {}, sceneCenter(item(QStringLiteral("paletteTabElements"))));
+    const QString player = dropElement("PlayerEndpoint", QPointF(80, 320), clipUri_);
+    QVERIFY2(!player.isEmpty(), "dropping a PlayerEndpoint did not create a node");
+    QVERIFY(waitIdle());
+    QQuickItem* playerNode = item(QStringLiteral("node_PlayerEndpoint_") + player);
+    QVERIFY(playerNode);
+    drag(sceneCenter(findItem(playerNode, QStringLiteral("out_VIDEO"))), sceneCenter(findItem(node, QStringLiteral("in_VIDEO"))));
+    QVERIFY(waitIdle());
+    QQuickItem* wire = item(QStringLiteral("wire_VIDEO_") + player + u'_' + filter);
+    QVERIFY(wire);
+    QQuickItem* handle = findItem(wire, QStringLiteral("wireHandle"));
+    QVERIFY(handle);
+    QTest::mouseMove(window_, sceneCenter(handle));
+    QTRY_COMPARE_WITH_TIMEOUT(wire->property("capsText").toString(), QStringLiteral("not negotiated yet"), 5000);
+    QTest::mouseClick(window_, Qt::LeftButton, {}, sceneCenter(item(QStringLiteral("runButton"))));
+    QTest::mouseMove(window_, sceneCenter(handle));
+    QTRY_VERIFY_WITH_TIMEOUT(wire->property("capsText").toString().startsWith(u"video/x-raw"), 15000);
+    const QString caps = wire->property("capsText").toString();
+    QVERIFY2(caps.contains(u"width=320, height=240") && caps.contains(u"framerate=30/1"), qPrintable(caps));
+    QVERIFY(wire->property("tipText").toString().contains(caps));
+    screenshot(QStringLiteral("studio-wire-caps.png"));
+    QTest::mouseClick(window_, Qt::LeftButton, {}, sceneCenter(item(QStringLiteral("stopButton"))));
+    QVERIFY(waitIdle(30000));
   }
 };
 

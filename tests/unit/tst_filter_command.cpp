@@ -4,11 +4,14 @@
 
 #include "elements/filters/ElementAllowList.h"
 #include "elements/filters/FilterCommand.h"
+#include "elements/filters/FilterElementCatalog.h"
 #include "gst/GstRef.h"
 #include "pipewright/engine/Engine.h"
 #include "pipewright/engine/KurentoError.h"
 
 #include <QTest>
+
+#include <algorithm>
 
 using namespace pw;
 
@@ -277,6 +280,90 @@ class TestFilterCommand : public QObject {
       FilterCommand::parse(QStringLiteral("volume ! videoflip")).build(ElementAllowList(), nullptr);
     });
     QVERIFY2(why.contains(QLatin1String("cannot be linked")), qPrintable(why));
+  }
+
+  // withProperty() writes a command parse() reads back to the same segments, quoting as needed.
+  void withPropertyRewritesTheCommand() {
+    const FilterCommand c = FilterCommand::parse(QStringLiteral("videobalance saturation=0 ! video/x-raw,width=320 ! videoflip"));
+    QCOMPARE(c.withProperty(0, "brightness", QStringLiteral("0.3")),
+             QStringLiteral("videobalance saturation=0 brightness=0.3 ! video/x-raw,width=320 ! videoflip"));
+    QCOMPARE(c.withProperty(0, "saturation", QStringLiteral("1.5")),
+             QStringLiteral("videobalance saturation=1.5 ! video/x-raw,width=320 ! videoflip"));
+    QCOMPARE(c.withProperty(0, "saturation", std::nullopt), QStringLiteral("videobalance ! video/x-raw,width=320 ! videoflip"));
+    QCOMPARE(c.withProperty(2, "video-direction", QStringLiteral("horiz")),
+             QStringLiteral("videobalance saturation=0 ! video/x-raw,width=320 ! videoflip video-direction=horiz"));
+    const QString awkward = QStringLiteral("say \"hi\" ! \\ bye");
+    const QString text = FilterCommand::parse(QStringLiteral("textoverlay")).withProperty(0, "text", awkward);
+    const FilterCommand back = FilterCommand::parse(text);
+    QCOMPARE(back.segments().size(), 1);
+    QCOMPARE(back.segments()[0].properties[0].value, awkward);
+    QCOMPARE(FilterCommand::quoteValue(QString()), QStringLiteral("\"\""));
+    QCOMPARE(FilterCommand::quoteValue(QStringLiteral("top")), QStringLiteral("top"));
+  }
+
+  // The palette's list: installed factories the allow-list admits, with their metadata.
+  void catalogListsAllowedFactories() {
+    const QList<FilterFactoryInfo> factories = FilterElementCatalog::allowedFactories(ElementAllowList());
+    QStringList names;
+    for (const FilterFactoryInfo& f : factories) names << f.name;
+    QVERIFY2(names.contains("videobalance"), qPrintable(names.join(' ')));
+    QVERIFY(names.contains("videoflip"));
+    QVERIFY(names.contains("videoconvert"));  // a built-in generic element
+    for (const char* refused : {"filesrc", "filesink", "festival", "vp8enc", "webmmux", "multifilesink"}) {
+      QVERIFY2(!names.contains(QLatin1String(refused)), refused);
+    }
+    QVERIFY(std::is_sorted(names.begin(), names.end()));
+    const auto balance = std::find_if(factories.begin(), factories.end(), [](const auto& f) { return f.name == u"videobalance"; });
+    QCOMPARE(balance->klass, QStringLiteral("Filter/Effect/Video"));
+    QVERIFY(!balance->longName.isEmpty());
+    QVERIFY(!balance->description.isEmpty());
+
+    // An element the administrator adds to the allow-list appears (fakesink is a sink).
+    QVERIFY(!names.contains("fakesink"));
+    QStringList withAdmin;
+    for (const FilterFactoryInfo& f : FilterElementCatalog::allowedFactories(ElementAllowList({"fakesink"}))) withAdmin << f.name;
+    QVERIFY(withAdmin.contains("fakesink"));
+    QCOMPARE(withAdmin.size(), names.size() + 1);
+  }
+
+  // A factory's settable properties from its GParamSpecs: types, ranges, defaults, enum nicks.
+  void catalogReadsPropertiesFromParamSpecs() {
+    const ElementAllowList allowList;
+    const QList<FilterPropertyInfo> props = FilterElementCatalog::properties(allowList, "videobalance");
+    auto find = [](const QList<FilterPropertyInfo>& list, const QString& name) {
+      return std::find_if(list.begin(), list.end(), [&](const FilterPropertyInfo& p) { return p.name == name; });
+    };
+    auto brightness = find(props, "brightness");
+    QVERIFY(brightness != props.end());
+    QCOMPARE(brightness->kind, FilterPropertyInfo::Kind::Double);
+    QCOMPARE(FilterPropertyInfo::kindName(brightness->kind), QStringLiteral("double"));
+    QCOMPARE(brightness->minimum.toDouble(), -1.0);
+    QCOMPARE(brightness->maximum.toDouble(), 1.0);
+    QCOMPARE(brightness->defaultValue.toDouble(), 0.0);
+    QVERIFY(!brightness->blurb.isEmpty());
+    QVERIFY(find(props, "name") == props.end());    // the element's name is not the user's to set
+    QVERIFY(find(props, "parent") == props.end());
+    QVERIFY(find(props, "qos") != props.end());     // inherited from GstBaseTransform
+    QCOMPARE(find(props, "qos")->kind, FilterPropertyInfo::Kind::Boolean);
+
+    const QList<FilterPropertyInfo> flip = FilterElementCatalog::properties(allowList, "videoflip");
+    auto direction = find(flip, "video-direction");
+    QVERIFY(direction != flip.end());
+    QCOMPARE(direction->kind, FilterPropertyInfo::Kind::Enum);
+    QVERIFY2(direction->nicks.contains("horiz"), qPrintable(direction->nicks.join(',')));
+    QCOMPARE(direction->defaultValue.toString(), QStringLiteral("identity"));
+
+    const QList<FilterPropertyInfo> overlay = FilterElementCatalog::properties(allowList, "textoverlay");
+    QCOMPARE(find(overlay, "text")->kind, FilterPropertyInfo::Kind::String);
+    QCOMPARE(find(overlay, "xpad")->kind, FilterPropertyInfo::Kind::Integer);
+
+    // Nothing for a refused or missing factory; an administrator's element has its properties,
+    // but never a hazardous one (fakesink's are all harmless; filesink's location is not).
+    QVERIFY(FilterElementCatalog::properties(allowList, "filesink").isEmpty());
+    QVERIFY(FilterElementCatalog::properties(allowList, "no-such-element").isEmpty());
+    const QList<FilterPropertyInfo> sink = FilterElementCatalog::properties(ElementAllowList({"filesink"}), "filesink");
+    QVERIFY(!sink.isEmpty());
+    QVERIFY(find(sink, "location") == sink.end());
   }
 };
 

@@ -5,6 +5,8 @@
 #include "EngineClient.h"
 #include "EventLogModel.h"
 #include "GraphModel.h"
+#include "GstPaletteModel.h"
+#include "GstPropertyModel.h"
 #include "MediaTestUtil.h"
 #include "NodeListModel.h"
 #include "PaletteModel.h"
@@ -12,6 +14,11 @@
 #include "Studio.h"
 #include "TemplateLibrary.h"
 #include "TestConnection.h"
+#include "WireCaps.h"
+#include "gst/IteratorPtr.h"
+#include "gst/ScopedValue.h"
+#include "core/ObjectRegistry.h"
+#include "media/MediaElement.h"
 #include "pipewright/engine/Engine.h"
 
 #include <QDeadlineTimer>
@@ -64,6 +71,36 @@ class TestStudioModels : public QObject {
     out.sort();
     return out;
   }
+  // A double property of the `factory` element inside the engine's element `objectId`.
+  std::optional<double> elementDouble(const QString& objectId, const char* factory, const char* property) {
+    auto element = std::dynamic_pointer_cast<MediaElement>(engine_->registry().find(objectId));
+    if (!element) return std::nullopt;
+    IteratorPtr it = IteratorPtr::adopt(gst_bin_iterate_recurse(element->bin()));
+    ScopedValue item;
+    while (gst_iterator_next(it.get(), item.get()) == GST_ITERATOR_OK) {
+      auto* e = GST_ELEMENT(g_value_get_object(item.get()));
+      GstElementFactory* f = gst_element_get_factory(e);
+      if (f && g_str_equal(GST_OBJECT_NAME(f), factory)) {
+        double value = 0;
+        g_object_get(e, property, &value, nullptr);
+        return value;
+      }
+      g_value_reset(item.get());
+    }
+    return std::nullopt;
+  }
+  // The row of `name` in a GstPropertyModel, as role name → value.
+  static QVariantMap propertyRow(const GstPropertyModel& model, const QString& name) {
+    for (int i = 0; i < model.rowCount(); ++i) {
+      const QModelIndex index = model.index(i);
+      if (model.data(index, GstPropertyModel::NameRole).toString() != name) continue;
+      QVariantMap row;
+      const auto roles = model.roleNames();
+      for (auto r = roles.begin(); r != roles.end(); ++r) row.insert(QString::fromLatin1(r.value()), model.data(index, r.key()));
+      return row;
+    }
+    return {};
+  }
 
  private Q_SLOTS:
   void initTestCase() {
@@ -99,6 +136,148 @@ class TestStudioModels : public QObject {
     QCOMPARE(palette.data(palette.index(0), PaletteModel::NameRole).toString(), QString("RecorderEndpoint"));
     palette.setFilter("");
     QCOMPARE(palette.count(), names.size());
+  }
+
+  // The palette's GStreamer tab: the allow-list's installed elements, searchable, with the
+  // administrator's additions.
+  void gstPaletteListsTheAllowedElements() {
+    GstPaletteModel palette({"fakesink"});
+    QCOMPARE(palette.count(), 0);  // nothing read before the tab asks
+    palette.load();
+    QVERIFY(palette.loaded());
+    const QStringList names = palette.allNames();
+    QVERIFY(names.contains("videobalance"));
+    QVERIFY(names.contains("fakesink"));  // the administrator allowed it
+    QVERIFY(!names.contains("filesrc"));
+    QCOMPARE(palette.count(), names.size());
+    palette.setFilter("balance");
+    QVERIFY(palette.count() >= 1);
+    QStringList shown;
+    for (int i = 0; i < palette.count(); ++i) shown << palette.data(palette.index(i), GstPaletteModel::NameRole).toString();
+    QVERIFY2(shown.contains("videobalance"), qPrintable(shown.join(' ')));
+    QVERIFY(!shown.contains("videoflip"));
+    const int row = int(shown.indexOf("videobalance"));
+    QCOMPARE(palette.data(palette.index(row), GstPaletteModel::CategoryRole).toString(), QString("Video"));
+    QCOMPARE(GstPaletteModel::categoryOf("Filter/Effect/Audio"), QString("Audio"));
+    QCOMPARE(GstPaletteModel::categoryOf("Sink"), QString("Other"));
+  }
+
+  // A GStreamer property set in the inspector rewrites the node's command, reaches the running
+  // element, is one undo step, and a saved project rebuilds the element with it.
+  void gstPropertyEditsTheCommand() {
+    EngineClient client(*engine_);
+    EventLogModel log;
+    GraphModel graph(client, log);
+    GstPropertyModel props(graph, client, log, {});
+    graph.newPipeline();
+    const QString key = graph.addElement("GStreamerFilter", 0, 0, {{"command", "videobalance"}});
+    QVERIFY(waitIdle(graph, client));
+    const QString objectId = graph.snapshot(key).objectId;
+    QVERIFY(!objectId.isEmpty());
+    props.setNodeKey(key);
+    QCOMPARE(props.factory(), QString("videobalance"));
+    QVariantMap brightness = propertyRow(props, "brightness");
+    QCOMPARE(brightness.value("kind").toString(), QString("double"));
+    QCOMPARE(brightness.value("minimum").toDouble(), -1.0);
+    QCOMPARE(brightness.value("maximum").toDouble(), 1.0);
+    QCOMPARE(brightness.value("value").toDouble(), 0.0);
+    QCOMPARE(brightness.value("isSet").toBool(), false);
+
+    // Out of range: refused, nothing to undo.
+    const int steps = graph.undoStack().count();
+    QVERIFY(props.setValue("brightness", 5.0).contains("between -1 and 1"));
+    QVERIFY(!props.setValue("no-such", 1).isEmpty());
+    QCOMPARE(graph.undoStack().count(), steps);
+
+    QCOMPARE(props.setValue("brightness", 0.3), QString());
+    QVERIFY(waitIdle(graph, client));
+    QCOMPARE(graph.snapshot(key).constructorParams.value("command").toString(), QString("videobalance brightness=0.3"));
+    QCOMPARE(props.command(), QString("videobalance brightness=0.3"));
+    QCOMPARE(propertyRow(props, "brightness").value("value").toDouble(), 0.3);
+    QVERIFY(propertyRow(props, "brightness").value("isSet").toBool());
+    QTRY_COMPARE(elementDouble(objectId, "videobalance", "brightness").value_or(-9), 0.3);
+    QCOMPARE(graph.undoStack().count(), steps + 1);
+    QCOMPARE(graph.undoText(), QString("Set videobalance brightness"));
+    // The inspector's command row shows the command the node has now.
+    QString shownCommand;
+    for (const QVariant& row : graph.inspectorProperties(key)) {
+      if (row.toMap().value("name") == "command") shownCommand = row.toMap().value("value").toString();
+    }
+    QCOMPARE(shownCommand, QString("videobalance brightness=0.3"));
+    const QJsonObject project = graph.toProject();
+
+    graph.undo();
+    QVERIFY(waitIdle(graph, client));
+    QCOMPARE(graph.snapshot(key).constructorParams.value("command").toString(), QString("videobalance"));
+    QTRY_COMPARE(elementDouble(objectId, "videobalance", "brightness").value_or(-9), 0.0);
+    QCOMPARE(propertyRow(props, "brightness").value("isSet").toBool(), false);
+    graph.redo();
+    QVERIFY(waitIdle(graph, client));
+    QTRY_COMPARE(elementDouble(objectId, "videobalance", "brightness").value_or(-9), 0.3);
+
+    // The saved project carries the command: a new element is created with it.
+    EngineClient client2(*engine_);
+    GraphModel reopened(client2, log);
+    QString error;
+    QVERIFY2(reopened.loadProject(project, &error), qPrintable(error));
+    QVERIFY(waitIdle(reopened, client2));
+    QCOMPARE(reopened.nodes()->count(), 1);
+    const GraphNode copy = reopened.nodes()->nodes().first();
+    QCOMPARE(copy.constructorParams.value("command").toString(), QString("videobalance brightness=0.3"));
+    QCOMPARE(elementDouble(copy.objectId, "videobalance", "brightness").value_or(-9), 0.3);
+
+    // Enums by nick; booleans; a node that is not a GStreamerFilter has no section.
+    const QString flip = graph.addElement("GStreamerFilter", 300, 0, {{"command", "videoflip"}});
+    QVERIFY(waitIdle(graph, client));
+    props.setNodeKey(flip);
+    QCOMPARE(propertyRow(props, "video-direction").value("kind").toString(), QString("enum"));
+    QVERIFY(propertyRow(props, "video-direction").value("nicks").toStringList().contains("horiz"));
+    QVERIFY(props.setValue("video-direction", "sideways").contains("one of"));
+    QCOMPARE(props.setValue("video-direction", "horiz"), QString());
+    QCOMPARE(props.setValue("qos", false), QString());
+    QVERIFY(waitIdle(graph, client));
+    QCOMPARE(props.command(), QString("videoflip video-direction=horiz qos=false"));
+    QCOMPARE(log.lastError(), QString());
+    const QString passThrough = graph.addElement("PassThrough", 600, 0);
+    props.setNodeKey(passThrough);
+    QCOMPARE(props.factory(), QString());
+    QCOMPARE(props.count(), 0);
+  }
+
+  // A wire's caps: "not negotiated yet" before media, GStreamer's caps while it runs.
+  void wireCapsFollowTheRunningPipeline() {
+    EngineClient client(*engine_);
+    EventLogModel log;
+    GraphModel graph(client, log);
+    WireCaps caps(client, *graph.nodes());
+    graph.newPipeline();
+    const QString player = graph.addElement("PlayerEndpoint", 0, 0, {{"uri", QUrl::fromLocalFile(clip_).toString()}});
+    const QString filter = graph.addElement("GStreamerFilter", 300, 0, {{"command", "videobalance"}});
+    QCOMPARE(graph.connectPorts(player, filter, "VIDEO"), QString());
+    QVERIFY(waitIdle(graph, client));
+    const QString edge = WireCaps::edgeId(player, filter, "VIDEO");
+    caps.query(player, filter, "VIDEO");
+    QTRY_COMPARE(caps.edge(), edge);
+    QCOMPARE(caps.text(), QString("not negotiated yet"));
+    graph.run();
+    QDeadlineTimer deadline(10000);
+    while (!caps.text().startsWith("video/x-raw") && !deadline.hasExpired()) {
+      caps.query(player, filter, "VIDEO");
+      QTest::qWait(100);
+    }
+    QVERIFY2(caps.text().startsWith("video/x-raw, format=I420, width=320, height=240"), qPrintable(caps.text()));
+    QVERIFY2(caps.text().contains("framerate=30/1"), qPrintable(caps.text()));
+    QVERIFY2(!caps.text().contains("multiview") && !caps.text().contains("(int)"), qPrintable(caps.text()));
+    QCOMPARE(WireCaps::shortCaps("video/x-raw, format=(string)I420, width=(int)640, interlace-mode=(string)progressive, "
+                                 "multiview-mode=(string)mono, multiview-flags=(GstVideoMultiviewFlagsSet)0:ffffffff:/right-view-first/"
+                                 "left-flipped, framerate=(fraction)30/1"),
+             QString("video/x-raw, format=I420, width=640, framerate=30/1"));
+    // No such connection (the wire's other direction): nothing negotiated.
+    caps.query(filter, player, "VIDEO");
+    QTRY_COMPARE(caps.edge(), WireCaps::edgeId(filter, player, "VIDEO"));
+    QCOMPARE(caps.text(), QString("not negotiated yet"));
+    graph.stop();
+    QVERIFY(waitIdle(graph, client));
   }
 
   void addConnectUndoRedoRoundTrip() {

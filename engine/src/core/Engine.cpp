@@ -9,6 +9,7 @@
 #include "SessionManager.h"
 #include "TsanHandOff.h"
 #include "gst/ErrorPtr.h"
+#include "gst/GCharPtr.h"
 #include "gst/Reaper.h"
 #include "elements/webrtc/LeanWebRtcEndpoint.h"
 #include "elements/whip/HttpSignalling.h"
@@ -175,6 +176,16 @@ void Engine::detachPreview(GstElement* appsrc) {
   if (it == previews_.end()) return;
   if (auto port = it->second->port.lock()) port->detach(it->second->input.get());
   previews_.erase(it);
+}
+
+QString Engine::connectionCaps(const QString& sourceId, const QString& sinkId, const QString& mediaType) const {
+  const std::optional<MediaType> type = parseMediaType(mediaType);
+  auto sink = std::dynamic_pointer_cast<MediaElement>(registry_->find(sinkId));
+  if (!type || !sink) return {};
+  const CapsRef caps = sink->inputCapsFrom(sourceId, *type);
+  if (!caps) return {};
+  GCharPtr text = GCharPtr::adopt(gst_caps_to_string(caps.get()));
+  return QString::fromUtf8(text.get());
 }
 
 const Schema& Engine::schema() const { return Schema::builtin(); }

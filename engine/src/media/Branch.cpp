@@ -215,6 +215,11 @@ int Branch::targetCount() const {
   return static_cast<int>(targets_->inputs.size());
 }
 
+CapsRef Branch::currentCaps() const {
+  PadRef sink = PadRef::adopt(gst_element_get_static_pad(appsink_.get(), "sink"));
+  return sink ? CapsRef::adopt(gst_pad_get_current_caps(sink.get())) : CapsRef();
+}
+
 void Branch::requestKeyframe() {
   if (!appsink_) return;
   PadRef pad = PadRef::adopt(gst_element_get_static_pad(appsink_.get(), "sink"));

@@ -34,6 +34,9 @@ class Branch : public std::enable_shared_from_this<Branch> {
   void removeTarget(const SinkInput* input);
   int targetCount() const;
 
+  // The caps of what the branch hands its targets now (its appsink's); null before any.
+  CapsRef currentCaps() const;
+
   // Sends an upstream force-key-unit event towards the encoder or the source.
   void requestKeyframe();
 

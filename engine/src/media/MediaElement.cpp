@@ -117,6 +117,12 @@ void MediaElement::attachExistingSource(MediaType type) {
   }
 }
 
+CapsRef MediaElement::inputCapsFrom(const QString& sourceId, MediaType type) const {
+  const auto from = source(type);
+  const auto& input = inputs_[index(type)];
+  return from && from->id() == sourceId && input ? input->currentCaps() : CapsRef();
+}
+
 void MediaElement::setInput(MediaType type, std::shared_ptr<SinkInput> input) { inputs_[index(type)] = std::move(input); }
 
 GstElement* MediaElement::addOutput(MediaType type) {

@@ -35,6 +35,9 @@ class MediaElement : public MediaObject {
   void disconnectFrom(const std::shared_ptr<MediaElement>& sink, std::optional<MediaType> type);
   QJsonArray sourceConnections(std::optional<MediaType> type, const QString& description) const;
   QJsonArray sinkConnections(std::optional<MediaType> type, const QString& description) const;
+  // The caps of the `type` media entering this element now from the element `sourceId`; null
+  // when that is not its source, nothing was negotiated yet, or the media bypasses GStreamer.
+  CapsRef inputCapsFrom(const QString& sourceId, MediaType type) const;
 
   bool isFlowingIn(MediaType type) const { return flowingIn_[index(type)]; }
   bool hasSource(MediaType type) const {

@@ -93,6 +93,16 @@ std::shared_ptr<Branch> SinkInput::feeder() const {
   return feeder_.lock();
 }
 
+CapsRef SinkInput::currentCaps() const {
+  if (appsrc_) {
+    PadRef src = PadRef::adopt(gst_element_get_static_pad(appsrc_.get(), "src"));
+    CapsRef caps = src ? CapsRef::adopt(gst_pad_get_current_caps(src.get())) : CapsRef();
+    if (caps) return caps;
+  }
+  auto branch = feeder();
+  return branch ? branch->currentCaps() : CapsRef();
+}
+
 void SinkInput::requestKeyframe() {
   const qint64 now = g_get_monotonic_time();
   qint64 last = lastKeyframeRequestUs_.load();

@@ -37,6 +37,10 @@ class SinkInput {
   void setFeeder(const std::shared_ptr<Branch>& branch);
   std::shared_ptr<Branch> feeder() const;
 
+  // The caps of what this input receives now: its appsrc's, else its feeder branch's; null
+  // before the first sample, or when the media bypasses GStreamer. Any thread.
+  CapsRef currentCaps() const;
+
   // Monotonic µs of the last buffer received (0 = never).
   qint64 lastBufferUs() const { return lastBufferUs_.load(); }
   // Bytes received since the input was made (the studio's wire bitrates sample it).

@@ -87,6 +87,11 @@ class Engine : public QObject {
   // `mediaType` ("VIDEO", "AUDIO", "DATA") received so far, or -1 when there is no such input.
   // Engine thread.
   qint64 receivedBytes(const QString& objectId, const QString& mediaType) const;
+  // In-process only (the studio's wire tooltips): the caps of the `mediaType` ("VIDEO",
+  // "AUDIO") media element `sinkId` receives now from `sourceId`, as GStreamer writes them
+  // ("video/x-raw, format=(string)I420, ..."). Empty when they are not connected, nothing was
+  // negotiated yet, or the media bypasses GStreamer (the lean WebRTC relay). Engine thread.
+  QString connectionCaps(const QString& sourceId, const QString& sinkId, const QString& mediaType) const;
 
  Q_SIGNALS:
   // For status displays: counts changed (sessions, objects, connections).

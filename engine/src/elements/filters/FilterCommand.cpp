@@ -5,6 +5,8 @@
 
 #include <QRegularExpression>
 
+#include <algorithm>
+
 namespace pw {
 namespace {
 
@@ -195,6 +197,40 @@ FilterCommand FilterCommand::parse(const QString& command) {
   }
   for (const QString& segment : raw) result.segments_.append(parseSegment(command, segment));
   return result;
+}
+
+QString FilterCommand::quoteValue(const QString& value) {
+  static const QRegularExpression needsQuotes(QStringLiteral("[\\s\"\\\\!]"));
+  if (!value.isEmpty() && !value.contains(needsQuotes)) return value;
+  QString quoted = value;
+  quoted.replace(u'\\', QStringLiteral("\\\\")).replace(u'"', QStringLiteral("\\\""));
+  return u'"' + quoted + u'"';
+}
+
+QString FilterCommand::withProperty(int segment, const QString& name, const std::optional<QString>& value) const {
+  QStringList parts;
+  for (int i = 0; i < segments_.size(); ++i) {
+    const Segment& s = segments_[i];
+    if (s.isCaps()) {
+      parts << s.caps;
+      continue;
+    }
+    QList<Property> properties = s.properties;
+    if (i == segment) {
+      auto it = std::find_if(properties.begin(), properties.end(), [&](const Property& p) { return p.name == name; });
+      if (!value) {
+        if (it != properties.end()) properties.erase(it);
+      } else if (it != properties.end()) {
+        it->value = *value;
+      } else {
+        properties.append({name, *value});
+      }
+    }
+    QString text = s.factory;
+    for (const Property& p : properties) text += u' ' + p.name + u'=' + quoteValue(p.value);
+    parts << text;
+  }
+  return parts.join(QStringLiteral(" ! "));
 }
 
 ElementRef FilterCommand::build(const ElementAllowList& allowList, std::vector<ElementRef>* elements) const {

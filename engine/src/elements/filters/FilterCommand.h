@@ -18,6 +18,7 @@
 #include <QList>
 #include <QString>
 
+#include <optional>
 #include <vector>
 
 namespace pw {
@@ -43,6 +44,14 @@ class FilterCommand {
 
   const QString& command() const { return command_; }
   const QList<Segment>& segments() const { return segments_; }
+
+  // The command written back with the property `name` of segment `segment` set to `value`
+  // (appended to the segment when it has none), or taken out when `value` is nullopt. Values are
+  // quoted where they need it, so parse() reads the result back to the same segments.
+  QString withProperty(int segment, const QString& name, const std::optional<QString>& value) const;
+  // A value as a command writes it: as is, or in double quotes with '"' and '\' escaped when it
+  // is empty or has spaces, quotes, backslashes or '!'.
+  static QString quoteValue(const QString& value);
 
   // Creates the elements (each checked against `allowList`, each property through
   // setProperty()), links them in order inside a new GstBin and ghosts the first element's
