@@ -706,6 +706,8 @@ class TestStudioGui : public QObject {
     QCOMPARE(meters->rmsDb(player), AudioLevelModel::kFloorDb);
     QTRY_COMPARE_WITH_TIMEOUT(flow->kbps(player, recorder, "AUDIO"), 0.0, 15000);
     QTRY_VERIFY_WITH_TIMEOUT(!rate->isVisible(), 5000);
+  }
+
   // The palette's GStreamer tab: search, drag videobalance onto the canvas (a GStreamerFilter),
   // change its brightness in the inspector (the command changes; Ctrl+Z puts it back), then run
   // it fed by a player and hover the wire: the tooltip shows the negotiated caps.
