@@ -54,8 +54,12 @@ bool ShutdownWatchdog::install(int timeoutSec) {
   try {
     std::thread([timeoutSec] {
       nextSignal(-1);
-      // A clean shutdown: the event loop quits, then main() releases every pipeline.
-      QMetaObject::invokeMethod(QCoreApplication::instance(), [] { QCoreApplication::quit(); }, Qt::QueuedConnection);
+      // A clean shutdown: the event loop ends, then main() releases every pipeline. exit(), not
+      // quit(): under a QGuiApplication (Qt 6) quit() first asks every window to close, and the
+      // studio's window refuses while it holds unsaved work (it opens its "Save changes before
+      // quitting?" dialog), so the loop went on and the watchdog ended the process. A signal
+      // does not ask: the studio keeps such work in its autosave and the next start offers it.
+      QMetaObject::invokeMethod(QCoreApplication::instance(), [] { QCoreApplication::exit(0); }, Qt::QueuedConnection);
       if (nextSignal(timeoutSec * 1000) != 0) leave("pipewright: second signal: exiting without a clean shutdown\n");
       leave("pipewright: the clean shutdown did not finish in time ('shutdownTimeoutSec'): exiting\n");
     }).detach();

@@ -1,11 +1,12 @@
 #pragma once
 
 // SIGTERM and SIGINT end the process even when the engine is wedged (security issue: a server
-// out of threads hung in gst_task_join and ignored SIGTERM). The first signal asks the Qt event
-// loop to quit, for a clean shutdown; if the process still runs `timeoutSec` later, or a second
-// signal arrives, it leaves with _exit(1). The signal handler only writes to a pipe, and a thread
-// started at install time (before any resource can run out) does the rest, so neither depends
-// on the wedged main loop.
+// out of threads hung in gst_task_join and ignored SIGTERM). The first signal ends the Qt event
+// loop (QCoreApplication::exit, which no window can refuse: the studio keeps unsaved work in its
+// autosave instead of asking), for a clean shutdown; if the process still runs `timeoutSec`
+// later, or a second signal arrives, it leaves with _exit(1). The signal handler only writes to
+// a pipe, and a thread started at install time (before any resource can run out) does the rest,
+// so neither depends on the wedged main loop.
 
 namespace pw {
 

@@ -14,7 +14,7 @@ PACKAGES=(
   qml6-module-qtquick-layouts qml6-module-qtquick-shapes qml6-module-qtquick-dialogs qml6-module-qt-labs-platform
   qml6-module-qt-labs-folderlistmodel
   qml6-module-qtcore qml6-module-qttest gstreamer1.0-gl gstreamer1.0-x gstreamer1.0-qt6
-  xvfb xauth fontconfig libgl1-mesa-dri libglx-mesa0 libegl-mesa0
+  xvfb xauth xdotool fontconfig libgl1-mesa-dri libglx-mesa0 libegl-mesa0
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev gstreamer1.0-tools
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly
   gstreamer1.0-libav gstreamer1.0-nice gstreamer1.0-plugins-base-apps
