@@ -698,7 +698,11 @@ void WebRtcEndpoint::statsAsync(std::optional<MediaType> type, std::shared_ptr<D
         f.insert(QStringLiteral("packetsSent"), static_cast<qint64>(statNumber(s, "packets-sent")));
         f.insert(QStringLiteral("bytesSent"), static_cast<qint64>(statNumber(s, "bytes-sent")));
         f.insert(QStringLiteral("targetBitrate"), 0.0);
-        f.insert(QStringLiteral("roundTripTime"), 0.0);
+        // The peer's receiver reports on this stream: webrtcbin's remote-inbound entry.
+        const QByteArray remoteId = statString(s, "remote-id").toUtf8();
+        const GValue* remote = remoteId.isEmpty() ? nullptr : gst_structure_get_value(r, remoteId.constData());
+        const GstStructure* rs = remote && GST_VALUE_HOLDS_STRUCTURE(remote) ? gst_value_get_structure(remote) : nullptr;
+        f.insert(QStringLiteral("roundTripTime"), rs ? statNumber(rs, "round-trip-time") : 0.0);
       }
       out.insert(id, Schema::complex(inbound ? QStringLiteral("RTCInboundRTPStreamStats") : QStringLiteral("RTCOutboundRTPStreamStats"), f));
     }
