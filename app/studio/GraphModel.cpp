@@ -9,18 +9,16 @@
 #include "MoveNodesCommand.h"
 #include "PortRules.h"
 #include "RemoveNodesCommand.h"
+#include "SchemaValue.h"
 #include "SetPropertyCommand.h"
 #include "pipewright/engine/Schema.h"
 
 #include <QDateTime>
 #include <QClipboard>
-#include <QFile>
 #include <QGuiApplication>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QSaveFile>
 #include <QTimer>
-#include <QUrl>
 #include <QUuid>
 
 #include <algorithm>
@@ -31,53 +29,7 @@ namespace pw::studio {
 namespace {
 
 const QString kManager = QStringLiteral("manager_ServerManager");
-constexpr int kProjectVersion = 1;
 const QStringList kMediaTypes{QStringLiteral("VIDEO"), QStringLiteral("AUDIO"), QStringLiteral("DATA")};
-// Properties the inspector does not show (structure is on the canvas; dumps are exported).
-const QStringList kHiddenProperties{QStringLiteral("mediaPipeline"), QStringLiteral("parent"),
-                                    QStringLiteral("children"), QStringLiteral("elementGstreamerDot")};
-const QStringList kHiddenMethods{QStringLiteral("connect"), QStringLiteral("disconnect")};
-
-QString localPath(const QString& pathOrUrl) {
-  const QUrl url(pathOrUrl);
-  return url.isLocalFile() ? url.toLocalFile() : pathOrUrl;
-}
-
-QString valueText(const QJsonValue& v) {
-  if (v.isString()) return v.toString();
-  if (v.isBool()) return v.toBool() ? QStringLiteral("true") : QStringLiteral("false");
-  if (v.isDouble()) return QString::number(v.toDouble(), 'g', 12);
-  if (v.isObject()) return QString::fromUtf8(QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact));
-  if (v.isArray()) return QString::fromUtf8(QJsonDocument(v.toArray()).toJson(QJsonDocument::Compact));
-  return {};
-}
-
-// Turns what a form produced (text, number, bool) into the JSON the schema type wants.
-QJsonValue coerce(const QString& type, const QVariant& value) {
-  const QString text = value.toString().trimmed();
-  if (type == u"int" || type == u"int64") {
-    bool ok = false;
-    const qlonglong n = value.typeId() == QMetaType::QString ? text.toLongLong(&ok) : value.toLongLong(&ok);
-    return ok ? QJsonValue(n) : QJsonValue(text);
-  }
-  if (type == u"float" || type == u"double") {
-    bool ok = false;
-    const double d = value.typeId() == QMetaType::QString ? text.toDouble(&ok) : value.toDouble(&ok);
-    return ok ? QJsonValue(d) : QJsonValue(text);
-  }
-  if (type == u"boolean") {
-    if (value.typeId() == QMetaType::Bool) return value.toBool();
-    return text == u"true" || text == u"1" || text == u"yes";
-  }
-  if (type == u"String") return text;
-  // Complex types and enums: JSON when it parses, else the text (an enum value).
-  if (text.startsWith(u'{') || text.startsWith(u'[')) {
-    const QJsonDocument doc = QJsonDocument::fromJson(text.toUtf8());
-    if (doc.isObject()) return doc.object();
-    if (doc.isArray()) return doc.array();
-  }
-  return QJsonValue::fromVariant(value);
-}
 
 // "PlayerEndpoint c182" for "…/c182…_kurento.PlayerEndpoint": the class and the first characters
 // of the element's own id, also for an element no longer on the canvas (its last events arrive
@@ -202,7 +154,7 @@ void GraphModel::applyPendingPosition(const QString& key, int attempt) {
                      node->positionPending = false;
                      logNote(QStringLiteral("position"),
                              QStringLiteral("%1: moved to the saved position %2 ms").arg(label).arg(position.toInteger()));
-                     refreshInspector(key);
+                     Q_EMIT liveValuesStale(key);
                    });
   });
 }
@@ -541,7 +493,7 @@ void GraphModel::applyProperty(const QString& key, const QString& name, const QJ
   if (!n) return;
   n->properties.insert(name, value);
   n->liveValues.insert(name, value);
-  Q_EMIT inspectorChanged(key);
+  Q_EMIT liveValuesChanged(key);
   if (n->objectId.isEmpty()) return;  // applied when the element is created
   if (isSeekProperty(n->type, name) && n->playerState != u"PLAYING") {
     n->positionPending = true;
@@ -557,7 +509,7 @@ void GraphModel::applyProperty(const QString& key, const QString& name, const QJ
   client_.invoke(n->objectId, setter, {{op->params.first().name, value}}, [this, key, name](const EngineClient::Reply& r) {
     if (!r.ok()) {
       logError(QStringLiteral("set %1").arg(name), r.errorCode, r.errorMessage);
-      refreshInspector(key);
+      Q_EMIT liveValuesStale(key);  // the inspector shows the engine's value again
     }
   });
 }
@@ -592,7 +544,7 @@ QString GraphModel::addElement(const QString& type, double x, double y, const QV
       }
       continue;
     }
-    node.constructorParams.insert(p.name, coerce(p.type, v));
+    node.constructorParams.insert(p.name, SchemaValue::fromForm(p.type, v));
   }
   QPointF at(x, y);
   if (snapToGrid_) at = QPointF(std::round(x / gridSize()) * gridSize(), std::round(y / gridSize()) * gridSize());
@@ -774,7 +726,7 @@ void GraphModel::setElementProperty(const QString& key, const QString& name, con
       }
     }
   }
-  const QJsonValue after = coerce(type, value);
+  const QJsonValue after = SchemaValue::fromForm(type, value);
   const QJsonValue before = n->liveValues.value(name);
   if (before == after) return;
   undo_.push(new SetPropertyCommand(*this, key, name, before, after));
@@ -995,10 +947,11 @@ void GraphModel::invokeOnAll(const QString& type, const QString& operation) {
       if (id.isEmpty()) return done();
       client_.invoke(id, operation, {}, [this, operation, key, done](const EngineClient::Reply& r) {
         if (!r.ok()) logError(operation, r.errorCode, r.errorMessage);
-        if (GraphNode* node = nodes_.find(key); node && r.ok() && (operation == u"play" || operation == u"stop")) {
-          node->playerState = operation == u"play" ? QStringLiteral("PLAYING") : QString();
+        if (r.ok() && operation == u"play") {
+          playerStarted(key);
+        } else if (GraphNode* node = nodes_.find(key); node && r.ok() && operation == u"stop") {
+          node->playerState.clear();
           nodes_.touch(key);
-          if (operation == u"play") applyPendingPosition(key);
         }
         done();
       });
@@ -1040,121 +993,12 @@ void GraphModel::stop() {
   Q_EMIT runningChanged();
 }
 
-// A constructor parameter the studio changes after creation (a GStreamerFilter's command,
-// GstPropertyModel) shows as the studio holds it; everything else as the engine last said.
-namespace {
-QJsonValue shownValue(const GraphNode& node, const SchemaProperty& property) {
-  if (!property.writable() && node.constructorParams.contains(property.name)) return node.constructorParams.value(property.name);
-  return node.liveValues.value(property.name);
-}
-}  // namespace
-
-QVariantList GraphModel::inspectorProperties(const QString& key) const {
-  QVariantList rows;
-  const GraphNode* n = nodes_.find(key);
-  if (!n) return rows;
-  QStringList chain = schema().ancestors(n->type);
-  std::reverse(chain.begin(), chain.end());
-  chain.append(n->type);
-  for (const QString& c : chain) {
-    const SchemaClass* cls = schema().findClass(c);
-    if (!cls) continue;
-    for (const SchemaProperty& p : cls->properties) {
-      if (kHiddenProperties.contains(p.name)) continue;
-      rows.append(QVariantMap{{QStringLiteral("name"), p.name},
-                              {QStringLiteral("type"), p.type},
-                              {QStringLiteral("doc"), p.doc},
-                              {QStringLiteral("writable"), p.writable()},
-                              {QStringLiteral("declaredBy"), c},
-                              {QStringLiteral("value"), valueText(shownValue(*n, p))}});
-    }
-  }
-  return rows;
-}
-
-QVariantList GraphModel::inspectorMethods(const QString& key) const {
-  QVariantList rows;
-  const GraphNode* n = nodes_.find(key);
-  if (!n) return rows;
-  for (const SchemaOperation& op : schema().operations(n->type)) {
-    if (op.kind != SchemaOperation::Kind::Method || kHiddenMethods.contains(op.name)) continue;
-    QVariantList params;
-    for (const SchemaParam& p : op.params) {
-      params.append(QVariantMap{{QStringLiteral("name"), p.name},
-                                {QStringLiteral("type"), p.type},
-                                {QStringLiteral("optional"), p.optional},
-                                {QStringLiteral("doc"), p.doc}});
-    }
-    const SchemaClass* cls = schema().findClass(op.declaringClass);
-    QString doc;
-    if (cls) {
-      for (const SchemaMethod& m : cls->methods) {
-        if (m.name == op.name) doc = m.doc;
-      }
-    }
-    rows.append(QVariantMap{{QStringLiteral("name"), op.name},
-                            {QStringLiteral("doc"), doc},
-                            {QStringLiteral("declaredBy"), op.declaringClass},
-                            {QStringLiteral("returns"), op.returnType},
-                            {QStringLiteral("params"), params}});
-  }
-  return rows;
-}
-
-QVariantList GraphModel::constructorParams(const QString& type) const {
-  QVariantList rows;
-  const SchemaClass* cls = schema().findClass(type);
-  if (!cls) return rows;
-  for (const SchemaParam& p : cls->constructorParams) {
-    if (p.name == u"mediaPipeline" || p.optional) continue;
-    rows.append(QVariantMap{{QStringLiteral("name"), p.name}, {QStringLiteral("type"), p.type}, {QStringLiteral("doc"), p.doc}});
-  }
-  return rows;
-}
-
-void GraphModel::refreshInspector(const QString& key) {
-  const GraphNode* n = nodes_.find(key);
-  if (!n || n->objectId.isEmpty()) return;
-  const QVariantList rows = inspectorProperties(key);
-  auto remaining = std::make_shared<int>(static_cast<int>(rows.size()));
-  for (const QVariant& row : rows) {
-    const QString name = row.toMap().value(QStringLiteral("name")).toString();
-    client_.invoke(n->objectId, Schema::getterName(name), {}, [this, key, name, remaining](const EngineClient::Reply& r) {
-      if (GraphNode* node = nodes_.find(key); node && r.ok()) node->liveValues.insert(name, r.value);
-      if (--*remaining == 0) Q_EMIT inspectorChanged(key);
-    });
-  }
-}
-
-void GraphModel::callMethod(const QString& key, const QString& method, const QVariantMap& params) {
-  const GraphNode* n = nodes_.find(key);
-  if (!n || n->objectId.isEmpty()) {
-    Q_EMIT methodFinished(key, method, false, QStringLiteral("The element is not ready yet"));
-    return;
-  }
-  const auto op = schema().findOperation(n->type, method);
-  if (!op) return;
-  QJsonObject given;
-  for (const SchemaParam& p : op->params) {
-    const QVariant v = params.value(p.name);
-    if (!v.isValid() || (v.typeId() == QMetaType::QString && v.toString().isEmpty())) continue;
-    given.insert(p.name, coerce(p.type, v));
-  }
-  const QString label = QStringLiteral("%1 %2").arg(n->type, n->objectId.section(u'/', -1).left(4));
-  client_.invoke(n->objectId, method, given, [this, key, method, label](const EngineClient::Reply& r) {
-    const QString text = r.ok() ? valueText(r.value) : QStringLiteral("%1 (Kurento error %2)").arg(r.errorMessage).arg(r.errorCode);
-    log_.add(r.ok() ? QStringLiteral("info") : QStringLiteral("error"), label, method,
-             r.ok() ? (text.isEmpty() ? QStringLiteral("done") : text.left(500)) : text);
-    if (r.ok() && method == u"play") {
-      if (GraphNode* node = nodes_.find(key)) {
-        node->playerState = QStringLiteral("PLAYING");
-        nodes_.touch(key);
-        applyPendingPosition(key);
-      }
-    }
-    Q_EMIT methodFinished(key, method, r.ok(), text);
-    refreshInspector(key);
-  });
+void GraphModel::playerStarted(const QString& key) {
+  GraphNode* node = nodes_.find(key);
+  if (!node) return;
+  node->playerState = QStringLiteral("PLAYING");
+  nodes_.touch(key);
+  applyPendingPosition(key);
 }
 
 void GraphModel::setPreview(const QString& key, bool on) {
@@ -1250,94 +1094,6 @@ void GraphModel::onEvent(const QString& type, const QString& object, const QJson
   }
   nodes_.touch(key);
   edges_.nodeChanged(key);
-}
-
-// ---------------------------------------------------------------- projects
-
-QJsonObject GraphModel::toProject() const {
-  QJsonArray nodes;
-  for (const GraphNode& n : nodes_.nodes()) nodes.append(GraphFragment::nodeToJson(n));
-  QJsonArray edges;
-  for (const GraphEdge& e : edges_.edges()) edges.append(GraphFragment::edgeToJson(e));
-  return {{QStringLiteral("format"), QStringLiteral("pipewright-project")},
-          {QStringLiteral("version"), kProjectVersion},
-          {QStringLiteral("savedAt"), QDateTime::currentDateTimeUtc().toString(Qt::ISODate)},
-          {QStringLiteral("nodes"), nodes},
-          {QStringLiteral("edges"), edges}};
-}
-
-bool GraphModel::loadProject(const QJsonObject& project, QString* error) {
-  if (project.value(u"format").toString() != u"pipewright-project") {
-    *error = QStringLiteral("This is not a Pipewright project (no \"format\": \"pipewright-project\")");
-    return false;
-  }
-  const int version = project.value(u"version").toInt();
-  if (version < 1 || version > kProjectVersion) {
-    *error = QStringLiteral("Project version %1 is not supported by this Pipewright (it reads version 1 to %2); "
-                            "update Pipewright to open it")
-                 .arg(version)
-                 .arg(kProjectVersion);
-    return false;
-  }
-  QList<GraphNode> nodes;
-  for (const QJsonValue& v : project.value(u"nodes").toArray()) {
-    const GraphNode n = GraphFragment::nodeFromJson(v.toObject());
-    const SchemaClass* cls = schema().findClass(n.type);
-    if (n.key.isEmpty() || !cls || cls->isAbstract) {
-      *error = QStringLiteral("The project has an element of unknown type '%1'").arg(n.type);
-      return false;
-    }
-    nodes.append(n);
-  }
-  newPipeline();
-  for (const GraphNode& n : GraphFragment::hubsFirst(nodes)) insertNode(n);
-  for (const QJsonValue& v : project.value(u"edges").toArray()) connectEdge(GraphFragment::edgeFromJson(v.toObject()));
-  undo_.clear();
-  undo_.setClean();
-  return true;
-}
-
-QString GraphModel::saveProjectFile(const QString& pathOrUrl) {
-  const QString path = localPath(pathOrUrl);
-  QSaveFile file(path);
-  if (!file.open(QIODevice::WriteOnly)) return QStringLiteral("Cannot write %1: %2").arg(path, file.errorString());
-  file.write(QJsonDocument(toProject()).toJson(QJsonDocument::Indented));
-  if (!file.commit()) return QStringLiteral("Cannot write %1: %2").arg(path, file.errorString());
-  undo_.setClean();
-  log_.add(QStringLiteral("info"), QStringLiteral("studio"), QStringLiteral("Project"), QStringLiteral("Saved %1").arg(path));
-  return {};
-}
-
-QString GraphModel::openProjectFile(const QString& pathOrUrl) {
-  const QString path = localPath(pathOrUrl);
-  QFile file(path);
-  if (!file.open(QIODevice::ReadOnly)) return QStringLiteral("Cannot open %1: %2").arg(path, file.errorString());
-  QJsonParseError parseError;
-  const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &parseError);
-  if (!doc.isObject()) {
-    return QStringLiteral("%1 is not valid JSON (%2 at byte %3)").arg(path, parseError.errorString()).arg(parseError.offset);
-  }
-  QString error;
-  if (!loadProject(doc.object(), &error)) return error;
-  log_.add(QStringLiteral("info"), QStringLiteral("studio"), QStringLiteral("Project"), QStringLiteral("Opened %1").arg(path));
-  return {};
-}
-
-void GraphModel::exportDot(const QString& pathOrUrl) {
-  const QString path = localPath(pathOrUrl);
-  if (pipelineId_.isEmpty()) {
-    Q_EMIT dotExported(path, false, QStringLiteral("There is no pipeline to export yet"));
-    return;
-  }
-  client_.invoke(pipelineId_, QStringLiteral("getGstreamerDot"), {}, [this, path](const EngineClient::Reply& r) {
-    if (!r.ok()) {
-      Q_EMIT dotExported(path, false, r.errorMessage);
-      return;
-    }
-    QSaveFile file(path);
-    const bool ok = file.open(QIODevice::WriteOnly) && file.write(r.value.toString().toUtf8()) >= 0 && file.commit();
-    Q_EMIT dotExported(path, ok, ok ? QString() : file.errorString());
-  });
 }
 
 }  // namespace pw::studio

@@ -135,22 +135,13 @@ class GraphModel : public QObject {
   // Pauses every player and recorder of a running pipeline ("paused"); run() resumes.
   Q_INVOKABLE void pause();
   Q_INVOKABLE void stop();
-  Q_INVOKABLE QVariantList inspectorProperties(const QString& key) const;
-  Q_INVOKABLE QVariantList inspectorMethods(const QString& key) const;
-  Q_INVOKABLE QVariantList constructorParams(const QString& type) const;  // required ones for the drop form
-  Q_INVOKABLE void refreshInspector(const QString& key);
-  Q_INVOKABLE void callMethod(const QString& key, const QString& method, const QVariantMap& params);
   Q_INVOKABLE void setPreview(const QString& key, bool on);
-
-  // --- projects
-  QJsonObject toProject() const;
-  bool loadProject(const QJsonObject& project, QString* error);
-  Q_INVOKABLE QString saveProjectFile(const QString& pathOrUrl);  // "" or an error
-  Q_INVOKABLE QString openProjectFile(const QString& pathOrUrl);  // "" or an error
-  Q_INVOKABLE void exportDot(const QString& pathOrUrl);
+  // A player's play() succeeded (Run, or the inspector's Play): it shows as playing, and a saved
+  // position waiting for it is applied.
+  void playerStarted(const QString& key);
   Q_INVOKABLE void markClean() { undo_.setClean(); }
 
-  // --- used by the undo commands (model + engine together)
+  // --- used by the undo commands and ProjectFile (model + engine together)
   void insertNode(const GraphNode& node);   // adds to the canvas and creates in the engine
   void releaseNode(const QString& key);     // removes from the canvas and releases in the engine
   GraphNode snapshot(const QString& key) const;
@@ -171,10 +162,11 @@ class GraphModel : public QObject {
   void selectionChanged();
   void runningChanged();
   void refused(const QString& reason);
-  void inspectorChanged(const QString& key);
-  void methodFinished(const QString& key, const QString& method, bool ok, const QString& text);
+  // A node's properties or last read values changed (the inspector shows them again).
+  void liveValuesChanged(const QString& key);
+  // The engine's values of a node must be read again (a refused setter, a seek that happened).
+  void liveValuesStale(const QString& key);
   void idle();
-  void dotExported(const QString& path, bool ok, const QString& message);
 
  private:
   std::optional<GraphFragment> clipboardFragment();

@@ -7,9 +7,11 @@
 #include "GraphModel.h"
 #include "GstPaletteModel.h"
 #include "GstPropertyModel.h"
+#include "InspectorModel.h"
 #include "MediaTestUtil.h"
 #include "NodeListModel.h"
 #include "PaletteModel.h"
+#include "ProjectFile.h"
 #include "StudioTestUtil.h"
 #include "Studio.h"
 #include "TemplateLibrary.h"
@@ -200,11 +202,11 @@ class TestStudioModels : public QObject {
     QCOMPARE(graph.undoText(), QString("Set videobalance brightness"));
     // The inspector's command row shows the command the node has now.
     QString shownCommand;
-    for (const QVariant& row : graph.inspectorProperties(key)) {
+    for (const QVariant& row : InspectorModel(graph, client, log).propertyRows(key)) {
       if (row.toMap().value("name") == "command") shownCommand = row.toMap().value("value").toString();
     }
     QCOMPARE(shownCommand, QString("videobalance brightness=0.3"));
-    const QJsonObject project = graph.toProject();
+    const QJsonObject project = ProjectFile(graph, client, log).toJson();
 
     graph.undo();
     QVERIFY(waitIdle(graph, client));
@@ -219,7 +221,7 @@ class TestStudioModels : public QObject {
     EngineClient client2(*engine_);
     GraphModel reopened(client2, log);
     QString error;
-    QVERIFY2(reopened.loadProject(project, &error), qPrintable(error));
+    QVERIFY2(ProjectFile(reopened, client2, log).load(project, &error), qPrintable(error));
     QVERIFY(waitIdle(reopened, client2));
     QCOMPARE(reopened.nodes()->count(), 1);
     const GraphNode copy = reopened.nodes()->nodes().first();
@@ -378,6 +380,7 @@ class TestStudioModels : public QObject {
     EngineClient client(*engine_);
     EventLogModel log;
     GraphModel graph(client, log);
+    ProjectFile project(graph, client, log);
     graph.newPipeline();
     const QString player = graph.addElement("PlayerEndpoint", 40, 60, {{"uri", QUrl::fromLocalFile(clip_).toString()}});
     const QString hub = graph.addElement("Composite", 600, 60);
@@ -386,13 +389,13 @@ class TestStudioModels : public QObject {
     QVERIFY(waitIdle(graph, client));
     const QStringList before = snapshot(graph.pipelineId());
     const QString file = dir_.filePath("p.pwproj");
-    QCOMPARE(graph.saveProjectFile(file), QString());
+    QCOMPARE(project.save(file), QString());
     QVERIFY(!graph.dirty());
 
     graph.newPipeline();
     QVERIFY(waitIdle(graph, client));
     QCOMPARE(graph.nodes()->count(), 0);
-    QCOMPARE(graph.openProjectFile(file), QString());
+    QCOMPARE(project.open(file), QString());
     QVERIFY(waitIdle(graph, client));
     QCOMPARE(snapshot(graph.pipelineId()), before);
     QCOMPARE(graph.snapshot(player).position, QPointF(40, 60));
@@ -404,8 +407,8 @@ class TestStudioModels : public QObject {
     QVERIFY(bad.open(QIODevice::WriteOnly));
     bad.write("{\"format\":\"pipewright-project\",\"version\":99}");
     bad.close();
-    QVERIFY(graph.openProjectFile(bad.fileName()).contains("version 99"));
-    QVERIFY(graph.openProjectFile(dir_.filePath("missing.pwproj")).contains("Cannot open"));
+    QVERIFY(project.open(bad.fileName()).contains("version 99"));
+    QVERIFY(project.open(dir_.filePath("missing.pwproj")).contains("Cannot open"));
   }
 
   void remotePipelinesAppearLive() {
@@ -475,9 +478,10 @@ class TestStudioModels : public QObject {
     graph.newPipeline();
     graph.addElement("PassThrough", 0, 0);
     QVERIFY(waitIdle(graph, client));
-    QSignalSpy exported(&graph, &GraphModel::dotExported);
+    ProjectFile project(graph, client, log);
+    QSignalSpy exported(&project, &ProjectFile::dotExported);
     const QString file = dir_.filePath("graph.dot");
-    graph.exportDot(QUrl::fromLocalFile(file).toString());
+    project.exportDot(QUrl::fromLocalFile(file).toString());
     QTRY_COMPARE_WITH_TIMEOUT(exported.count(), 1, 5000);
     QVERIFY(exported.first().at(1).toBool());
     QFile dot(file);
@@ -635,7 +639,8 @@ class TestStudioModels : public QObject {
     graph.run();
     QTRY_COMPARE_WITH_TIMEOUT(graph.snapshot(recorder).recordState, QString("RECORDING"), 15000);
     QTest::qWait(1000);
-    graph.callMethod(filter, "setElementProperty", {{"propertyName", "caps"}, {"propertyValue", "video/x-raw,framerate=15/1"}});
+    InspectorModel inspector(graph, client, log);
+    inspector.callMethod(filter, "setElementProperty", {{"propertyName", "caps"}, {"propertyValue", "video/x-raw,framerate=15/1"}});
     QTRY_COMPARE_WITH_TIMEOUT(graph.snapshot(recorder).state, QString("failed"), 10000);
     const GraphNode failed = graph.snapshot(recorder);
     QVERIFY2(failed.error.contains("Caps changes are not supported by Matroska"), qPrintable(failed.error));
