@@ -493,7 +493,7 @@ class TestStudioModels : public QObject {
   }
 
   // InspectorModel: rows from the schema (base classes first, structure hidden), values read
-  // from the engine on refresh, methods invoked with typed parameters and their outcome reported.
+  // from the engine on refresh, methods invoked and their outcome reported.
   void inspectorReadsAndCallsTheEngine() {
     EngineClient client(*engine_);
     EventLogModel log;
