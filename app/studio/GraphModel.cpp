@@ -13,11 +13,9 @@
 #include "SetPropertyCommand.h"
 #include "pipewright/engine/Schema.h"
 
-#include <QDateTime>
 #include <QClipboard>
 #include <QGuiApplication>
-#include <QJsonArray>
-#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTimer>
 #include <QUuid>
 
@@ -26,56 +24,15 @@
 
 namespace pw::studio {
 
-namespace {
-
-const QString kManager = QStringLiteral("manager_ServerManager");
-const QStringList kMediaTypes{QStringLiteral("VIDEO"), QStringLiteral("AUDIO"), QStringLiteral("DATA")};
-
-// "PlayerEndpoint c182" for "…/c182…_kurento.PlayerEndpoint": the class and the first characters
-// of the element's own id, also for an element no longer on the canvas (its last events arrive
-// after it was released).
-QString objectLabel(const QString& objectId, const QString& knownType = {}) {
-  const QString own = objectId.section(u'/', -1);
-  QString type = knownType;
-  if (type.isEmpty()) {
-    const qsizetype dot = own.lastIndexOf(QLatin1String("_kurento."));
-    type = dot >= 0 ? own.mid(dot + 9) : QString();
-  }
-  if (type.isEmpty()) return own;
-  return QStringLiteral("%1 %2").arg(type, own.left(4));
-}
-
-// An Error event as a sentence: "Could not multiplex stream. (…) — STREAM_ERROR_FAILED, code 1".
-QString errorSummary(const QJsonObject& data) {
-  QString text = data.value(u"description").toString();
-  if (text.isEmpty()) text = QStringLiteral("an error without a description");
-  const QString kind = data.value(u"type").toString();
-  const int code = data.value(u"errorCode").toInt();
-  if (!kind.isEmpty() && code) return QStringLiteral("%1 — %2, code %3").arg(text, kind).arg(code);
-  if (!kind.isEmpty()) return QStringLiteral("%1 — %2").arg(text, kind);
-  return text;
-}
-
-QString eventSummary(const QJsonObject& data) {
-  QJsonObject shown = data;
-  for (const char* k : {"source", "tags", "timestamp", "timestampMillis", "type"}) shown.remove(QLatin1String(k));
-  return QString::fromUtf8(QJsonDocument(shown).toJson(QJsonDocument::Compact));
-}
-
-}  // namespace
-
 GraphModel::GraphModel(EngineClient& client, EventLogModel& log, QObject* parent)
-    : QObject(parent), client_(client), log_(log), edges_(nodes_) {
+    : QObject(parent), client_(client), log_(log), edges_(nodes_), follower_(*this, client, log) {
   connect(&undo_, &QUndoStack::indexChanged, this, &GraphModel::undoChanged);
   connect(&undo_, &QUndoStack::cleanChanged, this, &GraphModel::undoChanged);
-  connect(&client_, &EngineClient::eventReceived, this, &GraphModel::onEvent);
   auto bump = [this]() {
     ++revision_;
     Q_EMIT revisionChanged();
   };
   connect(&nodes_, &NodeListModel::countChanged, this, bump);
-  client_.subscribe(kManager, QStringLiteral("ObjectCreated"));
-  client_.subscribe(kManager, QStringLiteral("ObjectDestroyed"));
 }
 
 GraphModel::~GraphModel() { undo_.clear(); }
@@ -236,94 +193,7 @@ void GraphModel::openPipeline(const QString& pipelineId) {
   pipelineId_ = pipelineId;
   ownPipeline_ = false;
   Q_EMIT pipelineChanged();
-  const int gen = pipelineGeneration_;
-  client_.subscribe(pipelineId, QStringLiteral("Error"));
-  enqueue([this, gen, pipelineId](Done done) {
-    client_.invoke(pipelineId, QStringLiteral("getChildren"), {}, [this, gen, pipelineId, done](const EngineClient::Reply& r) {
-      if (gen != pipelineGeneration_) return done();
-      if (!r.ok()) {
-        logError(QStringLiteral("open pipeline"), r.errorCode, r.errorMessage);
-        return done();
-      }
-      for (const QJsonValue& child : r.value.toArray()) discover(child.toString(), false);
-      enqueue([this, gen](Done arranged) {
-        if (gen == pipelineGeneration_) setPositions(arrangedPositions());
-        arranged();
-      });
-      log_.add(QStringLiteral("info"), QStringLiteral("studio"), QStringLiteral("Pipeline"),
-               QStringLiteral("Opened pipeline %1 (%2 elements)").arg(pipelineId).arg(r.value.toArray().size()));
-      done();
-    });
-  });
-}
-
-void GraphModel::discover(const QString& objectId, bool placeFree) {
-  const int gen = pipelineGeneration_;
-  enqueue([this, gen, objectId, placeFree](Done done) {
-    if (gen != pipelineGeneration_ || !keyOf(objectId).isEmpty()) return done();
-    client_.call(QStringLiteral("describe"), {{QStringLiteral("object"), objectId}},
-                 [this, gen, objectId, placeFree, done](const EngineClient::Reply& r) {
-                   if (gen != pipelineGeneration_ || !r.ok() || !keyOf(objectId).isEmpty()) return done();
-                   const QString type = r.value.toObject().value(u"type").toString();
-                   if (!schema().isA(type, QStringLiteral("MediaElement")) && !schema().isA(type, QStringLiteral("Hub"))) {
-                     return done();
-                   }
-                   GraphNode node;
-                   node.key = newKey();
-                   node.objectId = objectId;
-                   node.type = type;
-                   node.remote = true;
-                   node.state = QStringLiteral("ready");
-                   node.position = placeFree ? freeSpot() : QPointF(40, 40);
-                   nodes_.append(node);
-                   // Constructor facts a re-creation (undo of a delete, saving) needs.
-                   for (const QString& prop : {QStringLiteral("uri"), QStringLiteral("command")}) {
-                     if (!schema().findOperation(type, Schema::getterName(prop))) continue;
-                     client_.invoke(objectId, Schema::getterName(prop), {}, [this, key = node.key, prop](const EngineClient::Reply& v) {
-                       if (GraphNode* n = nodes_.find(key); n && v.ok()) n->constructorParams.insert(prop, v.value);
-                     });
-                   }
-                   watch(node.key);
-                   syncConnections(node.key, done);
-                 });
-  });
-}
-
-void GraphModel::syncConnections(const QString& key, Done done) {
-  const QString id = objectIdOf(key);
-  auto addAll = [this](const QJsonValue& list) {
-    for (const QJsonValue& v : list.toArray()) {
-      const QJsonObject c = v.toObject();
-      const QString source = keyOf(c.value(u"source").toString());
-      const QString sink = keyOf(c.value(u"sink").toString());
-      if (!source.isEmpty() && !sink.isEmpty()) edges_.add({source, sink, c.value(u"type").toString()});
-    }
-  };
-  client_.invoke(id, QStringLiteral("getSinkConnections"), {}, [this, id, addAll, done](const EngineClient::Reply& r) {
-    if (r.ok()) addAll(r.value);
-    client_.invoke(id, QStringLiteral("getSourceConnections"), {}, [addAll, done](const EngineClient::Reply& s) {
-      if (s.ok()) addAll(s.value);
-      done();
-    });
-  });
-}
-
-void GraphModel::watch(const QString& key) {
-  const GraphNode* n = nodes_.find(key);
-  if (!n || n->objectId.isEmpty()) return;
-  const QString id = n->objectId;
-  for (const QString& event : schema().eventsOf(n->type)) client_.subscribe(id, event);
-  auto ask = [this, key, id](const QString& op, const QString& mediaType, bool in) {
-    client_.invoke(id, op, {{QStringLiteral("mediaType"), mediaType}}, [this, key, mediaType, in](const EngineClient::Reply& r) {
-      GraphNode* node = nodes_.find(key);
-      if (!node || !r.ok() || !r.value.toBool()) return;
-      (in ? node->flowingIn : node->flowingOut).insert(mediaType);
-      nodes_.touch(key);
-      edges_.nodeChanged(key);
-    });
-  };
-  for (const QString& t : PortRules::inputs(n->type)) ask(QStringLiteral("isMediaFlowingIn"), t, true);
-  for (const QString& t : PortRules::outputs(n->type)) ask(QStringLiteral("isMediaFlowingOut"), t, false);
+  follower_.follow(pipelineId);
 }
 
 // ---------------------------------------------------------------- model + engine verbs
@@ -395,7 +265,7 @@ void GraphModel::insertNode(const GraphNode& source) {
         }
         applyProperty(key, it.key(), it.value());
       }
-      watch(key);
+      follower_.watch(key);
       done();
     });
   });
@@ -412,8 +282,8 @@ void GraphModel::releaseNode(const QString& key) {
   if (id.isEmpty()) return;  // still being created: the create reply releases it
   enqueue([this, id](Done done) {
     client_.release(id, [this, id, done](const EngineClient::Reply& r) {
-      if (!r.ok() && r.errorCode != 40101) logError(QStringLiteral("release %1").arg(objectLabel(id)), r.errorCode, r.errorMessage);
-      else log_.add(QStringLiteral("info"), objectLabel(id), QStringLiteral("Released"), QStringLiteral("released in the engine"));
+      if (!r.ok() && r.errorCode != 40101) logError(QStringLiteral("release %1").arg(EventLogModel::objectLabel(id)), r.errorCode, r.errorMessage);
+      else log_.add(QStringLiteral("info"), EventLogModel::objectLabel(id), QStringLiteral("Released"), QStringLiteral("released in the engine"));
       done();
     });
   });
@@ -1005,93 +875,6 @@ void GraphModel::setPreview(const QString& key, bool on) {
   GraphNode* n = nodes_.find(key);
   if (!n || n->previewOn == on || (on && n->objectId.isEmpty())) return;
   n->previewOn = on;
-  nodes_.touch(key);
-  edges_.nodeChanged(key);
-}
-
-// ---------------------------------------------------------------- events
-
-void GraphModel::onEvent(const QString& type, const QString& object, const QJsonObject& data) {
-  if (object == kManager) {
-    if (type == u"ObjectCreated") {
-      const QJsonValue v = data.value(u"object");
-      const QString id = v.isObject() ? v.toObject().value(u"id").toString() : v.toString();
-      if (!pipelineId_.isEmpty() && id.startsWith(pipelineId_ + u'/') && keyOf(id).isEmpty()) discover(id, true);
-    } else if (type == u"ObjectDestroyed") {
-      const QString id = data.value(u"objectId").toString();
-      if (!pipelineId_.isEmpty() && id == pipelineId_) {
-        resetCanvas();
-        pipelineId_.clear();
-        ownPipeline_ = false;
-        Q_EMIT pipelineChanged();
-        log_.add(QStringLiteral("info"), QStringLiteral("studio"), QStringLiteral("Pipeline"),
-                 QStringLiteral("The pipeline on the canvas was released by its owner; open another one or start a new one"));
-      } else if (const QString key = keyOf(id); !key.isEmpty()) {
-        log_.add(QStringLiteral("info"), objectLabel(id, nodes_.find(key)->type), QStringLiteral("Released"),
-                 QStringLiteral("released by another client"));
-        const bool selected = nodes_.find(key)->selected;
-        edges_.removeTouching(key);
-        nodes_.remove(key);
-        if (selected) Q_EMIT selectionChanged();
-      }
-    }
-    return;
-  }
-  const QString key = keyOf(object);
-  GraphNode* n = key.isEmpty() ? nullptr : nodes_.find(key);
-  const QString label = objectLabel(object, n ? n->type : QString());
-  log_.add(type == u"Error" ? QStringLiteral("error") : QStringLiteral("event"), label, type,
-           type == u"Error" ? errorSummary(data) : eventSummary(data));
-  if (!n) return;
-  const QString state = data.value(u"state").toString();
-  const QString mediaType = data.value(u"mediaType").toString();
-  if (type == u"ElementConnected" || type == u"ElementDisconnected") {
-    const QString sink = keyOf(data.value(u"sink").toString());
-    if (sink.isEmpty()) return;
-    const GraphEdge edge{key, sink, mediaType};
-    if (type == u"ElementConnected") {
-      for (const GraphEdge& old : edgesInto(sink, mediaType)) {
-        if (!(old == edge)) edges_.remove(old);
-      }
-      edges_.add(edge);
-    } else {
-      edges_.remove(edge);
-    }
-    return;
-  }
-  if (type == u"MediaFlowInStateChanged" || type == u"MediaFlowOutStateChanged") {
-    QSet<QString>& set = type == u"MediaFlowInStateChanged" ? n->flowingIn : n->flowingOut;
-    if (state == u"FLOWING") set.insert(mediaType);
-    else set.remove(mediaType);
-  } else if (type == u"MediaTranscodingStateChanged") {
-    const QString bin = data.value(u"binName").toString() + mediaType;
-    if (state == u"TRANSCODING") n->transcodingBins.insert(bin, mediaType);
-    else n->transcodingBins.remove(bin);
-  } else if (type == u"Recording" || (type == u"UriEndpointStateChanged" && state == u"START" && n->recordState == u"PAUSED")) {
-    // Resuming: this engine raises Recording once per file, so START after PAUSED resumes too.
-    if (n->recordState == u"PAUSED") {
-      n->recordingSinceMs += QDateTime::currentMSecsSinceEpoch() - n->pausedAtMs;  // the pause is not recorded
-    } else if (n->recordState != u"RECORDING") {
-      n->recordingSinceMs = QDateTime::currentMSecsSinceEpoch();
-    }
-    n->recordState = QStringLiteral("RECORDING");
-  } else if (type == u"Paused") {
-    if (n->recordState != u"PAUSED") n->pausedAtMs = QDateTime::currentMSecsSinceEpoch();
-    n->recordState = QStringLiteral("PAUSED");
-  } else if (type == u"Stopped") {
-    if (n->recordState != u"FAILED") n->recordState = QStringLiteral("STOPPED");
-  } else if (type == u"EndOfStream") {
-    n->playerState = QStringLiteral("EOS");
-  } else if (type == u"Error") {
-    // Any element error shows on its node until the next Run: red, with the message. A recorder
-    // or player that failed does not go on recording or playing, whatever comes next.
-    n->error = errorSummary(data);
-    if (n->state == u"ready") n->state = QStringLiteral("failed");
-    if (n->recordState == u"RECORDING" || n->recordState == u"PAUSED") n->recordState = QStringLiteral("FAILED");
-    if (n->playerState == u"PLAYING") n->playerState = QStringLiteral("FAILED");
-  } else {
-    return;
-  }
   nodes_.touch(key);
   edges_.nodeChanged(key);
 }

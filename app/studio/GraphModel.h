@@ -9,6 +9,7 @@
 #include "GraphFragment.h"
 #include "GraphTypes.h"
 #include "NodeListModel.h"
+#include "RemotePipelineFollower.h"
 
 #include <QHash>
 #include <QJsonObject>
@@ -169,18 +170,17 @@ class GraphModel : public QObject {
   void idle();
 
  private:
+  // Following the engine (events, remote elements) works on the graph's state and call queue.
+  friend class RemotePipelineFollower;
+
   std::optional<GraphFragment> clipboardFragment();
   QStringList insertFragment(const GraphFragment& fragment, QPointF offset, const QString& verb);
   using Done = std::function<void()>;
   using Op = std::function<void(Done)>;
   void enqueue(Op op);
   void runNext();
-  void onEvent(const QString& type, const QString& object, const QJsonObject& data);
   // Queues `operation` (no parameters) on every node of `type`, in canvas order.
   void invokeOnAll(const QString& type, const QString& operation);
-  void discover(const QString& objectId, bool arrangeAfter);
-  void watch(const QString& key);
-  void syncConnections(const QString& key, Done done);
   void resetCanvas();
   void ensurePipeline();
   QString objectIdOf(const QString& key) const;
@@ -213,6 +213,7 @@ class GraphModel : public QObject {
   bool snapToGrid_ = true;
   QHash<QString, QPointF> moveStart_;
   QString runState_ = QStringLiteral("stopped");
+  RemotePipelineFollower follower_;  // after the models it updates
 };
 
 }  // namespace pw::studio
