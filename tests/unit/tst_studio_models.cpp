@@ -459,6 +459,61 @@ class TestStudioModels : public QObject {
     QCOMPARE(graph.nodes()->count(), 0);
   }
 
+  // RemotePipelineFollower on the studio's own pipeline: another client's element created in it
+  // appears (right of the others, its uri kept for saving), wires that client makes and removes
+  // are drawn and taken away, its release is logged with the element's label, and elements of
+  // another pipeline stay off the canvas.
+  void followerKeepsTheCanvasInStepWithOtherClients() {
+    QCOMPARE(EventLogModel::objectLabel("p/c182abcd_kurento.PlayerEndpoint"), QString("PlayerEndpoint c182"));
+    QCOMPARE(EventLogModel::objectLabel("p/c182abcd", "PassThrough"), QString("PassThrough c182"));
+    EngineClient client(*engine_);
+    EventLogModel log;
+    GraphModel graph(client, log);
+    graph.newPipeline();
+    const QString pass = graph.addElement("PassThrough", 0, 0);
+    QVERIFY(waitIdle(graph, client));
+    const QString pipeline = graph.pipelineId();
+    const QString passId = graph.snapshot(pass).objectId;
+    const QString uri = QUrl::fromLocalFile(clip_).toString();
+    auto create = [&](const QString& type, QJsonObject params) {
+      return call(*engine_, probe_, "create", {{"type", type}, {"constructorParams", params}}).value("result").toObject().value("value").toString();
+    };
+    const QString player = create("PlayerEndpoint", {{"mediaPipeline", pipeline}, {"uri", uri}});
+    QVERIFY(!player.isEmpty());
+    QTRY_COMPARE_WITH_TIMEOUT(graph.nodes()->count(), 2, 5000);
+    QVERIFY(waitIdle(graph, client));
+    const QString playerKey = graph.keyOfType("PlayerEndpoint");
+    const GraphNode found = graph.snapshot(playerKey);
+    QCOMPARE(found.objectId, player);
+    QVERIFY(found.remote);
+    QCOMPARE(found.state, QString("ready"));
+    QVERIFY(found.position.x() > graph.snapshot(pass).position.x());
+    QCOMPARE(found.constructorParams.value("uri").toString(), uri);
+
+    value(player, "connect", {{"sink", passId}, {"mediaType", "VIDEO"}});
+    QTRY_COMPARE_WITH_TIMEOUT(graph.edges()->count(), 1, 5000);
+    QCOMPARE(graph.edgesInto(pass, "VIDEO").size(), 1);
+    QCOMPARE(graph.edgesInto(pass, "VIDEO").first().sourceKey, playerKey);
+    value(player, "disconnect", {{"sink", passId}, {"mediaType", "VIDEO"}});
+    QTRY_COMPARE_WITH_TIMEOUT(graph.edges()->count(), 0, 5000);
+
+    const QString other = call(*engine_, probe_, "create", {{"type", "MediaPipeline"}}).value("result").toObject().value("value").toString();
+    create("PassThrough", {{"mediaPipeline", other}});
+    QTest::qWait(300);
+    QVERIFY(waitIdle(graph, client));
+    QCOMPARE(graph.nodes()->count(), 2);
+
+    call(*engine_, probe_, "release", {{"object", player}});
+    QTRY_COMPARE_WITH_TIMEOUT(graph.nodes()->count(), 1, 5000);
+    QCOMPARE(graph.snapshot(pass).objectId, passId);
+    bool logged = false;
+    for (const auto& e : log.entries()) {
+      logged = logged || (e.source == EventLogModel::objectLabel(player, "PlayerEndpoint") && e.text == "released by another client");
+    }
+    QVERIFY(logged);
+    call(*engine_, probe_, "release", {{"object", other}});
+  }
+
   void newTwiceInARowStillBuilds() {
     // Regression: a second New while the first pipeline is still being created.
     EngineClient client(*engine_);
