@@ -21,7 +21,7 @@ Dialog {
     function ask(elementType, x, y) {
         type = elementType
         at = Qt.point(x, y)
-        const wanted = studio.graph.constructorParams(elementType)
+        const wanted = studio.inspector.constructorParams(elementType)
         const v = {}
         for (const p of wanted) {
             if (p.name === "uri") v.uri = elementType === "RecorderEndpoint" ? studio.newRecordingUri() : studio.sampleUri()

@@ -9,6 +9,7 @@ Rectangle {
     objectName: "inspector"
     required property var studio
     readonly property var graph: studio.graph
+    readonly property var inspectorModel: studio.inspector  // the rows and method calls
     property string key: ""
     property var properties: []
     property var methods: []
@@ -16,8 +17,8 @@ Rectangle {
     color: Theme.panel
 
     function reload() {
-        properties = key === "" ? [] : graph.inspectorProperties(key)
-        methods = key === "" ? [] : graph.inspectorMethods(key)
+        properties = key === "" ? [] : inspectorModel.propertyRows(key)
+        methods = key === "" ? [] : inspectorModel.methodRows(key)
     }
     function nodeData() {
         for (let i = 0; i < nodeRepeater.count; ++i) {
@@ -33,9 +34,12 @@ Rectangle {
             inspector.key = keys.length === 1 ? keys[0] : ""
             inspector.lastResult = ""
             inspector.reload()
-            if (inspector.key !== "") graph.refreshInspector(inspector.key)
+            if (inspector.key !== "") inspectorModel.refresh(inspector.key)
         }
-        function onInspectorChanged(k) { if (k === inspector.key) inspector.properties = graph.inspectorProperties(k) }
+    }
+    Connections {
+        target: inspectorModel
+        function onValuesChanged(k) { if (k === inspector.key) inspector.properties = inspectorModel.propertyRows(k) }
         function onMethodFinished(k, method, ok, text) {
             if (k === inspector.key) inspector.lastResult = (ok ? "✔ " : "✖ ") + method + (text !== "" ? ": " + text : "")
         }
@@ -43,12 +47,12 @@ Rectangle {
     Connections {
         target: studio.gstProperties
         // A GStreamer property edit rewrote the command (GstProperties).
-        function onCommandChanged() { inspector.properties = inspector.key === "" ? [] : graph.inspectorProperties(inspector.key) }
+        function onCommandChanged() { inspector.properties = inspector.key === "" ? [] : inspectorModel.propertyRows(inspector.key) }
     }
     Timer {
         interval: 2000; repeat: true
         running: inspector.visible && inspector.key !== ""
-        onTriggered: graph.refreshInspector(inspector.key)
+        onTriggered: inspectorModel.refresh(inspector.key)
     }
     // Node facts (type, id, state) come from the node model.
     Repeater {
@@ -102,9 +106,9 @@ Rectangle {
                     spacing: 4
                     visible: parent.node && (parent.node.type === "PlayerEndpoint" || parent.node.type === "RecorderEndpoint")
                     readonly property bool player: parent.node && parent.node.type === "PlayerEndpoint"
-                    Button { objectName: "quickStart"; text: parent.player ? qsTr("Play") : qsTr("Record"); onClicked: graph.callMethod(inspector.key, parent.player ? "play" : "record", {}) }
-                    Button { text: qsTr("Pause"); onClicked: graph.callMethod(inspector.key, "pause", {}) }
-                    Button { objectName: "quickStop"; text: qsTr("Stop"); onClicked: graph.callMethod(inspector.key, parent.player ? "stop" : "stopAndWait", {}) }
+                    Button { objectName: "quickStart"; text: parent.player ? qsTr("Play") : qsTr("Record"); onClicked: inspectorModel.callMethod(inspector.key, parent.player ? "play" : "record", {}) }
+                    Button { text: qsTr("Pause"); onClicked: inspectorModel.callMethod(inspector.key, "pause", {}) }
+                    Button { objectName: "quickStop"; text: qsTr("Stop"); onClicked: inspectorModel.callMethod(inspector.key, parent.player ? "stop" : "stopAndWait", {}) }
                 }
                 Label { visible: inspector.lastResult !== ""; Layout.fillWidth: true; wrapMode: Text.WrapAnywhere; text: inspector.lastResult; color: Theme.subtext; font.pixelSize: 11 }
 
@@ -166,7 +170,7 @@ Rectangle {
                             Button {
                                 objectName: "call_" + method.modelData.name
                                 text: method.modelData.name
-                                onClicked: graph.callMethod(inspector.key, method.modelData.name, method.values)
+                                onClicked: inspectorModel.callMethod(inspector.key, method.modelData.name, method.values)
                                 ToolTip.visible: hovered; ToolTip.text: method.modelData.doc
                             }
                             Label { Layout.fillWidth: true; elide: Text.ElideRight; text: method.modelData.returns; color: Theme.subtext; font.pixelSize: 10 }

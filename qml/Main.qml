@@ -215,7 +215,7 @@ ApplicationWindow {
         const w = canvasView.toWorld(local.x, local.y)
         const x = w.x - graph.nodeWidth / 2, y = w.y - graph.headerHeight / 2
         if (gstElement) graph.addElement("GStreamerFilter", x, y, {command: name})
-        else if (graph.constructorParams(name).length > 0) elementForm.ask(name, x, y)
+        else if (studio.inspector.constructorParams(name).length > 0) elementForm.ask(name, x, y)
         else graph.addElement(name, x, y, {})
     }
 
@@ -389,7 +389,7 @@ ApplicationWindow {
         overlay: root.overlayItem
         title: qsTr("Export GStreamer DOT graph")
         defaultSuffix: "dot"
-        onAccepted: graph.exportDot(selectedFile)
+        onAccepted: studio.project.exportDot(selectedFile)
     }
     SaveFileDialog {
         id: pngDialog
@@ -404,7 +404,7 @@ ApplicationWindow {
         })
     }
     Connections {
-        target: graph
+        target: studio.project
         function onDotExported(path, ok, message) {
             studio.notify(ok ? qsTr("Saved DOT graph %1 (render it with: dot -Tsvg %1 -o graph.svg)").arg(path)
                              : qsTr("Could not export the DOT graph: %1").arg(message), !ok)

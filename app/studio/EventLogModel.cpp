@@ -56,4 +56,15 @@ int EventLogModel::countOf(const QString& type) const {
   return n;
 }
 
+QString EventLogModel::objectLabel(const QString& objectId, const QString& knownType) {
+  const QString own = objectId.section(u'/', -1);
+  QString type = knownType;
+  if (type.isEmpty()) {
+    const qsizetype dot = own.lastIndexOf(QLatin1String("_kurento."));
+    type = dot >= 0 ? own.mid(dot + 9) : QString();
+  }
+  if (type.isEmpty()) return own;
+  return QStringLiteral("%1 %2").arg(type, own.left(4));
+}
+
 }  // namespace pw::studio

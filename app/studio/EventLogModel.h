@@ -38,6 +38,10 @@ class EventLogModel : public QAbstractListModel {
   QString lastError() const { return lastError_; }
 
   void add(const QString& level, const QString& source, const QString& type, const QString& text);
+  // The source shown for an engine object: "PlayerEndpoint c182" for "…/c182…_kurento.PlayerEndpoint"
+  // (its class and the first characters of its own id), also for an element no longer on the
+  // canvas (its last events arrive after it was released).
+  static QString objectLabel(const QString& objectId, const QString& knownType = {});
   const QList<Entry>& entries() const { return entries_; }
   Q_INVOKABLE void clear();
   Q_INVOKABLE int countOf(const QString& type) const;

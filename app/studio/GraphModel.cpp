@@ -9,18 +9,14 @@
 #include "MoveNodesCommand.h"
 #include "PortRules.h"
 #include "RemoveNodesCommand.h"
+#include "SchemaValue.h"
 #include "SetPropertyCommand.h"
 #include "pipewright/engine/Schema.h"
 
-#include <QDateTime>
 #include <QClipboard>
-#include <QFile>
 #include <QGuiApplication>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QSaveFile>
+#include <QJsonObject>
 #include <QTimer>
-#include <QUrl>
 #include <QUuid>
 
 #include <algorithm>
@@ -28,102 +24,15 @@
 
 namespace pw::studio {
 
-namespace {
-
-const QString kManager = QStringLiteral("manager_ServerManager");
-constexpr int kProjectVersion = 1;
-const QStringList kMediaTypes{QStringLiteral("VIDEO"), QStringLiteral("AUDIO"), QStringLiteral("DATA")};
-// Properties the inspector does not show (structure is on the canvas; dumps are exported).
-const QStringList kHiddenProperties{QStringLiteral("mediaPipeline"), QStringLiteral("parent"),
-                                    QStringLiteral("children"), QStringLiteral("elementGstreamerDot")};
-const QStringList kHiddenMethods{QStringLiteral("connect"), QStringLiteral("disconnect")};
-
-QString localPath(const QString& pathOrUrl) {
-  const QUrl url(pathOrUrl);
-  return url.isLocalFile() ? url.toLocalFile() : pathOrUrl;
-}
-
-QString valueText(const QJsonValue& v) {
-  if (v.isString()) return v.toString();
-  if (v.isBool()) return v.toBool() ? QStringLiteral("true") : QStringLiteral("false");
-  if (v.isDouble()) return QString::number(v.toDouble(), 'g', 12);
-  if (v.isObject()) return QString::fromUtf8(QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact));
-  if (v.isArray()) return QString::fromUtf8(QJsonDocument(v.toArray()).toJson(QJsonDocument::Compact));
-  return {};
-}
-
-// Turns what a form produced (text, number, bool) into the JSON the schema type wants.
-QJsonValue coerce(const QString& type, const QVariant& value) {
-  const QString text = value.toString().trimmed();
-  if (type == u"int" || type == u"int64") {
-    bool ok = false;
-    const qlonglong n = value.typeId() == QMetaType::QString ? text.toLongLong(&ok) : value.toLongLong(&ok);
-    return ok ? QJsonValue(n) : QJsonValue(text);
-  }
-  if (type == u"float" || type == u"double") {
-    bool ok = false;
-    const double d = value.typeId() == QMetaType::QString ? text.toDouble(&ok) : value.toDouble(&ok);
-    return ok ? QJsonValue(d) : QJsonValue(text);
-  }
-  if (type == u"boolean") {
-    if (value.typeId() == QMetaType::Bool) return value.toBool();
-    return text == u"true" || text == u"1" || text == u"yes";
-  }
-  if (type == u"String") return text;
-  // Complex types and enums: JSON when it parses, else the text (an enum value).
-  if (text.startsWith(u'{') || text.startsWith(u'[')) {
-    const QJsonDocument doc = QJsonDocument::fromJson(text.toUtf8());
-    if (doc.isObject()) return doc.object();
-    if (doc.isArray()) return doc.array();
-  }
-  return QJsonValue::fromVariant(value);
-}
-
-// "PlayerEndpoint c182" for "…/c182…_kurento.PlayerEndpoint": the class and the first characters
-// of the element's own id, also for an element no longer on the canvas (its last events arrive
-// after it was released).
-QString objectLabel(const QString& objectId, const QString& knownType = {}) {
-  const QString own = objectId.section(u'/', -1);
-  QString type = knownType;
-  if (type.isEmpty()) {
-    const qsizetype dot = own.lastIndexOf(QLatin1String("_kurento."));
-    type = dot >= 0 ? own.mid(dot + 9) : QString();
-  }
-  if (type.isEmpty()) return own;
-  return QStringLiteral("%1 %2").arg(type, own.left(4));
-}
-
-// An Error event as a sentence: "Could not multiplex stream. (…) — STREAM_ERROR_FAILED, code 1".
-QString errorSummary(const QJsonObject& data) {
-  QString text = data.value(u"description").toString();
-  if (text.isEmpty()) text = QStringLiteral("an error without a description");
-  const QString kind = data.value(u"type").toString();
-  const int code = data.value(u"errorCode").toInt();
-  if (!kind.isEmpty() && code) return QStringLiteral("%1 — %2, code %3").arg(text, kind).arg(code);
-  if (!kind.isEmpty()) return QStringLiteral("%1 — %2").arg(text, kind);
-  return text;
-}
-
-QString eventSummary(const QJsonObject& data) {
-  QJsonObject shown = data;
-  for (const char* k : {"source", "tags", "timestamp", "timestampMillis", "type"}) shown.remove(QLatin1String(k));
-  return QString::fromUtf8(QJsonDocument(shown).toJson(QJsonDocument::Compact));
-}
-
-}  // namespace
-
 GraphModel::GraphModel(EngineClient& client, EventLogModel& log, QObject* parent)
-    : QObject(parent), client_(client), log_(log), edges_(nodes_) {
+    : QObject(parent), client_(client), log_(log), edges_(nodes_), follower_(*this, client, log) {
   connect(&undo_, &QUndoStack::indexChanged, this, &GraphModel::undoChanged);
   connect(&undo_, &QUndoStack::cleanChanged, this, &GraphModel::undoChanged);
-  connect(&client_, &EngineClient::eventReceived, this, &GraphModel::onEvent);
   auto bump = [this]() {
     ++revision_;
     Q_EMIT revisionChanged();
   };
   connect(&nodes_, &NodeListModel::countChanged, this, bump);
-  client_.subscribe(kManager, QStringLiteral("ObjectCreated"));
-  client_.subscribe(kManager, QStringLiteral("ObjectDestroyed"));
 }
 
 GraphModel::~GraphModel() { undo_.clear(); }
@@ -202,7 +111,7 @@ void GraphModel::applyPendingPosition(const QString& key, int attempt) {
                      node->positionPending = false;
                      logNote(QStringLiteral("position"),
                              QStringLiteral("%1: moved to the saved position %2 ms").arg(label).arg(position.toInteger()));
-                     refreshInspector(key);
+                     Q_EMIT liveValuesStale(key);
                    });
   });
 }
@@ -284,94 +193,7 @@ void GraphModel::openPipeline(const QString& pipelineId) {
   pipelineId_ = pipelineId;
   ownPipeline_ = false;
   Q_EMIT pipelineChanged();
-  const int gen = pipelineGeneration_;
-  client_.subscribe(pipelineId, QStringLiteral("Error"));
-  enqueue([this, gen, pipelineId](Done done) {
-    client_.invoke(pipelineId, QStringLiteral("getChildren"), {}, [this, gen, pipelineId, done](const EngineClient::Reply& r) {
-      if (gen != pipelineGeneration_) return done();
-      if (!r.ok()) {
-        logError(QStringLiteral("open pipeline"), r.errorCode, r.errorMessage);
-        return done();
-      }
-      for (const QJsonValue& child : r.value.toArray()) discover(child.toString(), false);
-      enqueue([this, gen](Done arranged) {
-        if (gen == pipelineGeneration_) setPositions(arrangedPositions());
-        arranged();
-      });
-      log_.add(QStringLiteral("info"), QStringLiteral("studio"), QStringLiteral("Pipeline"),
-               QStringLiteral("Opened pipeline %1 (%2 elements)").arg(pipelineId).arg(r.value.toArray().size()));
-      done();
-    });
-  });
-}
-
-void GraphModel::discover(const QString& objectId, bool placeFree) {
-  const int gen = pipelineGeneration_;
-  enqueue([this, gen, objectId, placeFree](Done done) {
-    if (gen != pipelineGeneration_ || !keyOf(objectId).isEmpty()) return done();
-    client_.call(QStringLiteral("describe"), {{QStringLiteral("object"), objectId}},
-                 [this, gen, objectId, placeFree, done](const EngineClient::Reply& r) {
-                   if (gen != pipelineGeneration_ || !r.ok() || !keyOf(objectId).isEmpty()) return done();
-                   const QString type = r.value.toObject().value(u"type").toString();
-                   if (!schema().isA(type, QStringLiteral("MediaElement")) && !schema().isA(type, QStringLiteral("Hub"))) {
-                     return done();
-                   }
-                   GraphNode node;
-                   node.key = newKey();
-                   node.objectId = objectId;
-                   node.type = type;
-                   node.remote = true;
-                   node.state = QStringLiteral("ready");
-                   node.position = placeFree ? freeSpot() : QPointF(40, 40);
-                   nodes_.append(node);
-                   // Constructor facts a re-creation (undo of a delete, saving) needs.
-                   for (const QString& prop : {QStringLiteral("uri"), QStringLiteral("command")}) {
-                     if (!schema().findOperation(type, Schema::getterName(prop))) continue;
-                     client_.invoke(objectId, Schema::getterName(prop), {}, [this, key = node.key, prop](const EngineClient::Reply& v) {
-                       if (GraphNode* n = nodes_.find(key); n && v.ok()) n->constructorParams.insert(prop, v.value);
-                     });
-                   }
-                   watch(node.key);
-                   syncConnections(node.key, done);
-                 });
-  });
-}
-
-void GraphModel::syncConnections(const QString& key, Done done) {
-  const QString id = objectIdOf(key);
-  auto addAll = [this](const QJsonValue& list) {
-    for (const QJsonValue& v : list.toArray()) {
-      const QJsonObject c = v.toObject();
-      const QString source = keyOf(c.value(u"source").toString());
-      const QString sink = keyOf(c.value(u"sink").toString());
-      if (!source.isEmpty() && !sink.isEmpty()) edges_.add({source, sink, c.value(u"type").toString()});
-    }
-  };
-  client_.invoke(id, QStringLiteral("getSinkConnections"), {}, [this, id, addAll, done](const EngineClient::Reply& r) {
-    if (r.ok()) addAll(r.value);
-    client_.invoke(id, QStringLiteral("getSourceConnections"), {}, [addAll, done](const EngineClient::Reply& s) {
-      if (s.ok()) addAll(s.value);
-      done();
-    });
-  });
-}
-
-void GraphModel::watch(const QString& key) {
-  const GraphNode* n = nodes_.find(key);
-  if (!n || n->objectId.isEmpty()) return;
-  const QString id = n->objectId;
-  for (const QString& event : schema().eventsOf(n->type)) client_.subscribe(id, event);
-  auto ask = [this, key, id](const QString& op, const QString& mediaType, bool in) {
-    client_.invoke(id, op, {{QStringLiteral("mediaType"), mediaType}}, [this, key, mediaType, in](const EngineClient::Reply& r) {
-      GraphNode* node = nodes_.find(key);
-      if (!node || !r.ok() || !r.value.toBool()) return;
-      (in ? node->flowingIn : node->flowingOut).insert(mediaType);
-      nodes_.touch(key);
-      edges_.nodeChanged(key);
-    });
-  };
-  for (const QString& t : PortRules::inputs(n->type)) ask(QStringLiteral("isMediaFlowingIn"), t, true);
-  for (const QString& t : PortRules::outputs(n->type)) ask(QStringLiteral("isMediaFlowingOut"), t, false);
+  follower_.follow(pipelineId);
 }
 
 // ---------------------------------------------------------------- model + engine verbs
@@ -443,7 +265,7 @@ void GraphModel::insertNode(const GraphNode& source) {
         }
         applyProperty(key, it.key(), it.value());
       }
-      watch(key);
+      follower_.watch(key);
       done();
     });
   });
@@ -460,8 +282,8 @@ void GraphModel::releaseNode(const QString& key) {
   if (id.isEmpty()) return;  // still being created: the create reply releases it
   enqueue([this, id](Done done) {
     client_.release(id, [this, id, done](const EngineClient::Reply& r) {
-      if (!r.ok() && r.errorCode != 40101) logError(QStringLiteral("release %1").arg(objectLabel(id)), r.errorCode, r.errorMessage);
-      else log_.add(QStringLiteral("info"), objectLabel(id), QStringLiteral("Released"), QStringLiteral("released in the engine"));
+      if (!r.ok() && r.errorCode != 40101) logError(QStringLiteral("release %1").arg(EventLogModel::objectLabel(id)), r.errorCode, r.errorMessage);
+      else log_.add(QStringLiteral("info"), EventLogModel::objectLabel(id), QStringLiteral("Released"), QStringLiteral("released in the engine"));
       done();
     });
   });
@@ -541,7 +363,7 @@ void GraphModel::applyProperty(const QString& key, const QString& name, const QJ
   if (!n) return;
   n->properties.insert(name, value);
   n->liveValues.insert(name, value);
-  Q_EMIT inspectorChanged(key);
+  Q_EMIT liveValuesChanged(key);
   if (n->objectId.isEmpty()) return;  // applied when the element is created
   if (isSeekProperty(n->type, name) && n->playerState != u"PLAYING") {
     n->positionPending = true;
@@ -557,7 +379,7 @@ void GraphModel::applyProperty(const QString& key, const QString& name, const QJ
   client_.invoke(n->objectId, setter, {{op->params.first().name, value}}, [this, key, name](const EngineClient::Reply& r) {
     if (!r.ok()) {
       logError(QStringLiteral("set %1").arg(name), r.errorCode, r.errorMessage);
-      refreshInspector(key);
+      Q_EMIT liveValuesStale(key);  // the inspector shows the engine's value again
     }
   });
 }
@@ -592,7 +414,7 @@ QString GraphModel::addElement(const QString& type, double x, double y, const QV
       }
       continue;
     }
-    node.constructorParams.insert(p.name, coerce(p.type, v));
+    node.constructorParams.insert(p.name, SchemaValue::fromForm(p.type, v));
   }
   QPointF at(x, y);
   if (snapToGrid_) at = QPointF(std::round(x / gridSize()) * gridSize(), std::round(y / gridSize()) * gridSize());
@@ -774,7 +596,7 @@ void GraphModel::setElementProperty(const QString& key, const QString& name, con
       }
     }
   }
-  const QJsonValue after = coerce(type, value);
+  const QJsonValue after = SchemaValue::fromForm(type, value);
   const QJsonValue before = n->liveValues.value(name);
   if (before == after) return;
   undo_.push(new SetPropertyCommand(*this, key, name, before, after));
@@ -995,10 +817,11 @@ void GraphModel::invokeOnAll(const QString& type, const QString& operation) {
       if (id.isEmpty()) return done();
       client_.invoke(id, operation, {}, [this, operation, key, done](const EngineClient::Reply& r) {
         if (!r.ok()) logError(operation, r.errorCode, r.errorMessage);
-        if (GraphNode* node = nodes_.find(key); node && r.ok() && (operation == u"play" || operation == u"stop")) {
-          node->playerState = operation == u"play" ? QStringLiteral("PLAYING") : QString();
+        if (r.ok() && operation == u"play") {
+          playerStarted(key);
+        } else if (GraphNode* node = nodes_.find(key); node && r.ok() && operation == u"stop") {
+          node->playerState.clear();
           nodes_.touch(key);
-          if (operation == u"play") applyPendingPosition(key);
         }
         done();
       });
@@ -1040,121 +863,12 @@ void GraphModel::stop() {
   Q_EMIT runningChanged();
 }
 
-// A constructor parameter the studio changes after creation (a GStreamerFilter's command,
-// GstPropertyModel) shows as the studio holds it; everything else as the engine last said.
-namespace {
-QJsonValue shownValue(const GraphNode& node, const SchemaProperty& property) {
-  if (!property.writable() && node.constructorParams.contains(property.name)) return node.constructorParams.value(property.name);
-  return node.liveValues.value(property.name);
-}
-}  // namespace
-
-QVariantList GraphModel::inspectorProperties(const QString& key) const {
-  QVariantList rows;
-  const GraphNode* n = nodes_.find(key);
-  if (!n) return rows;
-  QStringList chain = schema().ancestors(n->type);
-  std::reverse(chain.begin(), chain.end());
-  chain.append(n->type);
-  for (const QString& c : chain) {
-    const SchemaClass* cls = schema().findClass(c);
-    if (!cls) continue;
-    for (const SchemaProperty& p : cls->properties) {
-      if (kHiddenProperties.contains(p.name)) continue;
-      rows.append(QVariantMap{{QStringLiteral("name"), p.name},
-                              {QStringLiteral("type"), p.type},
-                              {QStringLiteral("doc"), p.doc},
-                              {QStringLiteral("writable"), p.writable()},
-                              {QStringLiteral("declaredBy"), c},
-                              {QStringLiteral("value"), valueText(shownValue(*n, p))}});
-    }
-  }
-  return rows;
-}
-
-QVariantList GraphModel::inspectorMethods(const QString& key) const {
-  QVariantList rows;
-  const GraphNode* n = nodes_.find(key);
-  if (!n) return rows;
-  for (const SchemaOperation& op : schema().operations(n->type)) {
-    if (op.kind != SchemaOperation::Kind::Method || kHiddenMethods.contains(op.name)) continue;
-    QVariantList params;
-    for (const SchemaParam& p : op.params) {
-      params.append(QVariantMap{{QStringLiteral("name"), p.name},
-                                {QStringLiteral("type"), p.type},
-                                {QStringLiteral("optional"), p.optional},
-                                {QStringLiteral("doc"), p.doc}});
-    }
-    const SchemaClass* cls = schema().findClass(op.declaringClass);
-    QString doc;
-    if (cls) {
-      for (const SchemaMethod& m : cls->methods) {
-        if (m.name == op.name) doc = m.doc;
-      }
-    }
-    rows.append(QVariantMap{{QStringLiteral("name"), op.name},
-                            {QStringLiteral("doc"), doc},
-                            {QStringLiteral("declaredBy"), op.declaringClass},
-                            {QStringLiteral("returns"), op.returnType},
-                            {QStringLiteral("params"), params}});
-  }
-  return rows;
-}
-
-QVariantList GraphModel::constructorParams(const QString& type) const {
-  QVariantList rows;
-  const SchemaClass* cls = schema().findClass(type);
-  if (!cls) return rows;
-  for (const SchemaParam& p : cls->constructorParams) {
-    if (p.name == u"mediaPipeline" || p.optional) continue;
-    rows.append(QVariantMap{{QStringLiteral("name"), p.name}, {QStringLiteral("type"), p.type}, {QStringLiteral("doc"), p.doc}});
-  }
-  return rows;
-}
-
-void GraphModel::refreshInspector(const QString& key) {
-  const GraphNode* n = nodes_.find(key);
-  if (!n || n->objectId.isEmpty()) return;
-  const QVariantList rows = inspectorProperties(key);
-  auto remaining = std::make_shared<int>(static_cast<int>(rows.size()));
-  for (const QVariant& row : rows) {
-    const QString name = row.toMap().value(QStringLiteral("name")).toString();
-    client_.invoke(n->objectId, Schema::getterName(name), {}, [this, key, name, remaining](const EngineClient::Reply& r) {
-      if (GraphNode* node = nodes_.find(key); node && r.ok()) node->liveValues.insert(name, r.value);
-      if (--*remaining == 0) Q_EMIT inspectorChanged(key);
-    });
-  }
-}
-
-void GraphModel::callMethod(const QString& key, const QString& method, const QVariantMap& params) {
-  const GraphNode* n = nodes_.find(key);
-  if (!n || n->objectId.isEmpty()) {
-    Q_EMIT methodFinished(key, method, false, QStringLiteral("The element is not ready yet"));
-    return;
-  }
-  const auto op = schema().findOperation(n->type, method);
-  if (!op) return;
-  QJsonObject given;
-  for (const SchemaParam& p : op->params) {
-    const QVariant v = params.value(p.name);
-    if (!v.isValid() || (v.typeId() == QMetaType::QString && v.toString().isEmpty())) continue;
-    given.insert(p.name, coerce(p.type, v));
-  }
-  const QString label = QStringLiteral("%1 %2").arg(n->type, n->objectId.section(u'/', -1).left(4));
-  client_.invoke(n->objectId, method, given, [this, key, method, label](const EngineClient::Reply& r) {
-    const QString text = r.ok() ? valueText(r.value) : QStringLiteral("%1 (Kurento error %2)").arg(r.errorMessage).arg(r.errorCode);
-    log_.add(r.ok() ? QStringLiteral("info") : QStringLiteral("error"), label, method,
-             r.ok() ? (text.isEmpty() ? QStringLiteral("done") : text.left(500)) : text);
-    if (r.ok() && method == u"play") {
-      if (GraphNode* node = nodes_.find(key)) {
-        node->playerState = QStringLiteral("PLAYING");
-        nodes_.touch(key);
-        applyPendingPosition(key);
-      }
-    }
-    Q_EMIT methodFinished(key, method, r.ok(), text);
-    refreshInspector(key);
-  });
+void GraphModel::playerStarted(const QString& key) {
+  GraphNode* node = nodes_.find(key);
+  if (!node) return;
+  node->playerState = QStringLiteral("PLAYING");
+  nodes_.touch(key);
+  applyPendingPosition(key);
 }
 
 void GraphModel::setPreview(const QString& key, bool on) {
@@ -1163,181 +877,6 @@ void GraphModel::setPreview(const QString& key, bool on) {
   n->previewOn = on;
   nodes_.touch(key);
   edges_.nodeChanged(key);
-}
-
-// ---------------------------------------------------------------- events
-
-void GraphModel::onEvent(const QString& type, const QString& object, const QJsonObject& data) {
-  if (object == kManager) {
-    if (type == u"ObjectCreated") {
-      const QJsonValue v = data.value(u"object");
-      const QString id = v.isObject() ? v.toObject().value(u"id").toString() : v.toString();
-      if (!pipelineId_.isEmpty() && id.startsWith(pipelineId_ + u'/') && keyOf(id).isEmpty()) discover(id, true);
-    } else if (type == u"ObjectDestroyed") {
-      const QString id = data.value(u"objectId").toString();
-      if (!pipelineId_.isEmpty() && id == pipelineId_) {
-        resetCanvas();
-        pipelineId_.clear();
-        ownPipeline_ = false;
-        Q_EMIT pipelineChanged();
-        log_.add(QStringLiteral("info"), QStringLiteral("studio"), QStringLiteral("Pipeline"),
-                 QStringLiteral("The pipeline on the canvas was released by its owner; open another one or start a new one"));
-      } else if (const QString key = keyOf(id); !key.isEmpty()) {
-        log_.add(QStringLiteral("info"), objectLabel(id, nodes_.find(key)->type), QStringLiteral("Released"),
-                 QStringLiteral("released by another client"));
-        const bool selected = nodes_.find(key)->selected;
-        edges_.removeTouching(key);
-        nodes_.remove(key);
-        if (selected) Q_EMIT selectionChanged();
-      }
-    }
-    return;
-  }
-  const QString key = keyOf(object);
-  GraphNode* n = key.isEmpty() ? nullptr : nodes_.find(key);
-  const QString label = objectLabel(object, n ? n->type : QString());
-  log_.add(type == u"Error" ? QStringLiteral("error") : QStringLiteral("event"), label, type,
-           type == u"Error" ? errorSummary(data) : eventSummary(data));
-  if (!n) return;
-  const QString state = data.value(u"state").toString();
-  const QString mediaType = data.value(u"mediaType").toString();
-  if (type == u"ElementConnected" || type == u"ElementDisconnected") {
-    const QString sink = keyOf(data.value(u"sink").toString());
-    if (sink.isEmpty()) return;
-    const GraphEdge edge{key, sink, mediaType};
-    if (type == u"ElementConnected") {
-      for (const GraphEdge& old : edgesInto(sink, mediaType)) {
-        if (!(old == edge)) edges_.remove(old);
-      }
-      edges_.add(edge);
-    } else {
-      edges_.remove(edge);
-    }
-    return;
-  }
-  if (type == u"MediaFlowInStateChanged" || type == u"MediaFlowOutStateChanged") {
-    QSet<QString>& set = type == u"MediaFlowInStateChanged" ? n->flowingIn : n->flowingOut;
-    if (state == u"FLOWING") set.insert(mediaType);
-    else set.remove(mediaType);
-  } else if (type == u"MediaTranscodingStateChanged") {
-    const QString bin = data.value(u"binName").toString() + mediaType;
-    if (state == u"TRANSCODING") n->transcodingBins.insert(bin, mediaType);
-    else n->transcodingBins.remove(bin);
-  } else if (type == u"Recording" || (type == u"UriEndpointStateChanged" && state == u"START" && n->recordState == u"PAUSED")) {
-    // Resuming: this engine raises Recording once per file, so START after PAUSED resumes too.
-    if (n->recordState == u"PAUSED") {
-      n->recordingSinceMs += QDateTime::currentMSecsSinceEpoch() - n->pausedAtMs;  // the pause is not recorded
-    } else if (n->recordState != u"RECORDING") {
-      n->recordingSinceMs = QDateTime::currentMSecsSinceEpoch();
-    }
-    n->recordState = QStringLiteral("RECORDING");
-  } else if (type == u"Paused") {
-    if (n->recordState != u"PAUSED") n->pausedAtMs = QDateTime::currentMSecsSinceEpoch();
-    n->recordState = QStringLiteral("PAUSED");
-  } else if (type == u"Stopped") {
-    if (n->recordState != u"FAILED") n->recordState = QStringLiteral("STOPPED");
-  } else if (type == u"EndOfStream") {
-    n->playerState = QStringLiteral("EOS");
-  } else if (type == u"Error") {
-    // Any element error shows on its node until the next Run: red, with the message. A recorder
-    // or player that failed does not go on recording or playing, whatever comes next.
-    n->error = errorSummary(data);
-    if (n->state == u"ready") n->state = QStringLiteral("failed");
-    if (n->recordState == u"RECORDING" || n->recordState == u"PAUSED") n->recordState = QStringLiteral("FAILED");
-    if (n->playerState == u"PLAYING") n->playerState = QStringLiteral("FAILED");
-  } else {
-    return;
-  }
-  nodes_.touch(key);
-  edges_.nodeChanged(key);
-}
-
-// ---------------------------------------------------------------- projects
-
-QJsonObject GraphModel::toProject() const {
-  QJsonArray nodes;
-  for (const GraphNode& n : nodes_.nodes()) nodes.append(GraphFragment::nodeToJson(n));
-  QJsonArray edges;
-  for (const GraphEdge& e : edges_.edges()) edges.append(GraphFragment::edgeToJson(e));
-  return {{QStringLiteral("format"), QStringLiteral("pipewright-project")},
-          {QStringLiteral("version"), kProjectVersion},
-          {QStringLiteral("savedAt"), QDateTime::currentDateTimeUtc().toString(Qt::ISODate)},
-          {QStringLiteral("nodes"), nodes},
-          {QStringLiteral("edges"), edges}};
-}
-
-bool GraphModel::loadProject(const QJsonObject& project, QString* error) {
-  if (project.value(u"format").toString() != u"pipewright-project") {
-    *error = QStringLiteral("This is not a Pipewright project (no \"format\": \"pipewright-project\")");
-    return false;
-  }
-  const int version = project.value(u"version").toInt();
-  if (version < 1 || version > kProjectVersion) {
-    *error = QStringLiteral("Project version %1 is not supported by this Pipewright (it reads version 1 to %2); "
-                            "update Pipewright to open it")
-                 .arg(version)
-                 .arg(kProjectVersion);
-    return false;
-  }
-  QList<GraphNode> nodes;
-  for (const QJsonValue& v : project.value(u"nodes").toArray()) {
-    const GraphNode n = GraphFragment::nodeFromJson(v.toObject());
-    const SchemaClass* cls = schema().findClass(n.type);
-    if (n.key.isEmpty() || !cls || cls->isAbstract) {
-      *error = QStringLiteral("The project has an element of unknown type '%1'").arg(n.type);
-      return false;
-    }
-    nodes.append(n);
-  }
-  newPipeline();
-  for (const GraphNode& n : GraphFragment::hubsFirst(nodes)) insertNode(n);
-  for (const QJsonValue& v : project.value(u"edges").toArray()) connectEdge(GraphFragment::edgeFromJson(v.toObject()));
-  undo_.clear();
-  undo_.setClean();
-  return true;
-}
-
-QString GraphModel::saveProjectFile(const QString& pathOrUrl) {
-  const QString path = localPath(pathOrUrl);
-  QSaveFile file(path);
-  if (!file.open(QIODevice::WriteOnly)) return QStringLiteral("Cannot write %1: %2").arg(path, file.errorString());
-  file.write(QJsonDocument(toProject()).toJson(QJsonDocument::Indented));
-  if (!file.commit()) return QStringLiteral("Cannot write %1: %2").arg(path, file.errorString());
-  undo_.setClean();
-  log_.add(QStringLiteral("info"), QStringLiteral("studio"), QStringLiteral("Project"), QStringLiteral("Saved %1").arg(path));
-  return {};
-}
-
-QString GraphModel::openProjectFile(const QString& pathOrUrl) {
-  const QString path = localPath(pathOrUrl);
-  QFile file(path);
-  if (!file.open(QIODevice::ReadOnly)) return QStringLiteral("Cannot open %1: %2").arg(path, file.errorString());
-  QJsonParseError parseError;
-  const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &parseError);
-  if (!doc.isObject()) {
-    return QStringLiteral("%1 is not valid JSON (%2 at byte %3)").arg(path, parseError.errorString()).arg(parseError.offset);
-  }
-  QString error;
-  if (!loadProject(doc.object(), &error)) return error;
-  log_.add(QStringLiteral("info"), QStringLiteral("studio"), QStringLiteral("Project"), QStringLiteral("Opened %1").arg(path));
-  return {};
-}
-
-void GraphModel::exportDot(const QString& pathOrUrl) {
-  const QString path = localPath(pathOrUrl);
-  if (pipelineId_.isEmpty()) {
-    Q_EMIT dotExported(path, false, QStringLiteral("There is no pipeline to export yet"));
-    return;
-  }
-  client_.invoke(pipelineId_, QStringLiteral("getGstreamerDot"), {}, [this, path](const EngineClient::Reply& r) {
-    if (!r.ok()) {
-      Q_EMIT dotExported(path, false, r.errorMessage);
-      return;
-    }
-    QSaveFile file(path);
-    const bool ok = file.open(QIODevice::WriteOnly) && file.write(r.value.toString().toUtf8()) >= 0 && file.commit();
-    Q_EMIT dotExported(path, ok, ok ? QString() : file.errorString());
-  });
 }
 
 }  // namespace pw::studio

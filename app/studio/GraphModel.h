@@ -9,6 +9,7 @@
 #include "GraphFragment.h"
 #include "GraphTypes.h"
 #include "NodeListModel.h"
+#include "RemotePipelineFollower.h"
 
 #include <QHash>
 #include <QJsonObject>
@@ -135,22 +136,13 @@ class GraphModel : public QObject {
   // Pauses every player and recorder of a running pipeline ("paused"); run() resumes.
   Q_INVOKABLE void pause();
   Q_INVOKABLE void stop();
-  Q_INVOKABLE QVariantList inspectorProperties(const QString& key) const;
-  Q_INVOKABLE QVariantList inspectorMethods(const QString& key) const;
-  Q_INVOKABLE QVariantList constructorParams(const QString& type) const;  // required ones for the drop form
-  Q_INVOKABLE void refreshInspector(const QString& key);
-  Q_INVOKABLE void callMethod(const QString& key, const QString& method, const QVariantMap& params);
   Q_INVOKABLE void setPreview(const QString& key, bool on);
-
-  // --- projects
-  QJsonObject toProject() const;
-  bool loadProject(const QJsonObject& project, QString* error);
-  Q_INVOKABLE QString saveProjectFile(const QString& pathOrUrl);  // "" or an error
-  Q_INVOKABLE QString openProjectFile(const QString& pathOrUrl);  // "" or an error
-  Q_INVOKABLE void exportDot(const QString& pathOrUrl);
+  // A player's play() succeeded (Run, or the inspector's Play): it shows as playing, and a saved
+  // position waiting for it is applied.
+  void playerStarted(const QString& key);
   Q_INVOKABLE void markClean() { undo_.setClean(); }
 
-  // --- used by the undo commands (model + engine together)
+  // --- used by the undo commands and ProjectFile (model + engine together)
   void insertNode(const GraphNode& node);   // adds to the canvas and creates in the engine
   void releaseNode(const QString& key);     // removes from the canvas and releases in the engine
   GraphNode snapshot(const QString& key) const;
@@ -171,24 +163,24 @@ class GraphModel : public QObject {
   void selectionChanged();
   void runningChanged();
   void refused(const QString& reason);
-  void inspectorChanged(const QString& key);
-  void methodFinished(const QString& key, const QString& method, bool ok, const QString& text);
+  // A node's properties or last read values changed (the inspector shows them again).
+  void liveValuesChanged(const QString& key);
+  // The engine's values of a node must be read again (a refused setter, a seek that happened).
+  void liveValuesStale(const QString& key);
   void idle();
-  void dotExported(const QString& path, bool ok, const QString& message);
 
  private:
+  // Following the engine (events, remote elements) works on the graph's state and call queue.
+  friend class RemotePipelineFollower;
+
   std::optional<GraphFragment> clipboardFragment();
   QStringList insertFragment(const GraphFragment& fragment, QPointF offset, const QString& verb);
   using Done = std::function<void()>;
   using Op = std::function<void(Done)>;
   void enqueue(Op op);
   void runNext();
-  void onEvent(const QString& type, const QString& object, const QJsonObject& data);
   // Queues `operation` (no parameters) on every node of `type`, in canvas order.
   void invokeOnAll(const QString& type, const QString& operation);
-  void discover(const QString& objectId, bool arrangeAfter);
-  void watch(const QString& key);
-  void syncConnections(const QString& key, Done done);
   void resetCanvas();
   void ensurePipeline();
   QString objectIdOf(const QString& key) const;
@@ -221,6 +213,7 @@ class GraphModel : public QObject {
   bool snapToGrid_ = true;
   QHash<QString, QPointF> moveStart_;
   QString runState_ = QStringLiteral("stopped");
+  RemotePipelineFollower follower_;  // after the models it updates
 };
 
 }  // namespace pw::studio

@@ -11,9 +11,11 @@
 #include "GraphModel.h"
 #include "GstPaletteModel.h"
 #include "GstPropertyModel.h"
+#include "InspectorModel.h"
 #include "NodeListModel.h"
 #include "PaletteModel.h"
 #include "PreviewManager.h"
+#include "ProjectFile.h"
 #include "SampleMedia.h"
 #include "TemplateLibrary.h"
 #include "ServerMonitor.h"
@@ -41,6 +43,8 @@ Studio::Studio(Engine& engine, const QString& mediaFolder, QObject* parent)
     : QObject(parent), client_(std::make_unique<EngineClient>(engine)), mediaFolder_(mediaFolder) {
   log_ = new EventLogModel(this);
   graph_ = new GraphModel(*client_, *log_, this);
+  inspector_ = new InspectorModel(*graph_, *client_, *log_, this);
+  project_ = new ProjectFile(*graph_, *client_, *log_, this);
   palette_ = new PaletteModel(this);
   monitor_ = new ServerMonitor(*client_, this);
   previews_ = new PreviewManager(engine, this);
@@ -129,7 +133,7 @@ void Studio::newProject() {
 
 QString Studio::openProject(const QString& pathOrUrl) {
   const QString path = toLocalPath(pathOrUrl);
-  return projectFileDone(path, graph_->openProjectFile(path));
+  return projectFileDone(path, project_->open(path));
 }
 
 QString Studio::projectFileDone(const QString& path, const QString& error) {
@@ -147,7 +151,7 @@ QString Studio::saveProject(const QString& pathOrUrl) {
   QString path = toLocalPath(pathOrUrl.isEmpty() ? currentFile_ : pathOrUrl);
   if (path.isEmpty()) return QStringLiteral("Choose a file name first");
   if (QFileInfo(path).suffix().isEmpty()) path += QStringLiteral(".pwproj");
-  const QString error = projectFileDone(path, graph_->saveProjectFile(path));
+  const QString error = projectFileDone(path, project_->save(path));
   if (error.isEmpty()) removeAutosave();  // the work is in the project file now
   return error;
 }
@@ -165,14 +169,14 @@ void Studio::autosave() {
   QDir().mkpath(QFileInfo(autosavePath()).absolutePath());
   QSaveFile file(autosavePath());
   if (file.open(QIODevice::WriteOnly)) {
-    file.write(QJsonDocument(graph_->toProject()).toJson(QJsonDocument::Indented));
+    file.write(QJsonDocument(project_->toJson()).toJson(QJsonDocument::Indented));
     file.commit();
   }
 }
 
 void Studio::recover() {
   const QString path = autosavePath();
-  QString error = graph_->openProjectFile(path);
+  QString error = project_->open(path);
   if (error.isEmpty()) notify(QStringLiteral("Recovered the work of the previous session; save it to keep it"));
   else notify(QStringLiteral("Could not recover the previous session: %1").arg(error), true);
   hasRecovery_ = false;

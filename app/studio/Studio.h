@@ -26,9 +26,11 @@ class FlowMonitor;
 class GraphModel;
 class GstPaletteModel;
 class GstPropertyModel;
+class InspectorModel;
 class WireCaps;
 class PaletteModel;
 class PreviewManager;
+class ProjectFile;
 class ServerMonitor;
 class SampleMedia;
 
@@ -37,6 +39,9 @@ class Studio : public QObject {
   QML_ELEMENT
   QML_UNCREATABLE("Created by the application")
   Q_PROPERTY(pw::studio::GraphModel* graph READ graph CONSTANT)
+  // The selected node's properties and methods; the project file and DOT export.
+  Q_PROPERTY(pw::studio::InspectorModel* inspector READ inspector CONSTANT)
+  Q_PROPERTY(pw::studio::ProjectFile* project READ project CONSTANT)
   Q_PROPERTY(pw::studio::PaletteModel* palette READ palette CONSTANT)
   Q_PROPERTY(pw::studio::EventLogModel* log READ log CONSTANT)
   Q_PROPERTY(pw::studio::ServerMonitor* monitor READ monitor CONSTANT)
@@ -47,6 +52,8 @@ class Studio : public QObject {
   Q_PROPERTY(pw::studio::GstPaletteModel* gstPalette READ gstPalette CONSTANT)
   Q_PROPERTY(pw::studio::GstPropertyModel* gstProperties READ gstProperties CONSTANT)
   Q_PROPERTY(pw::studio::WireCaps* wireCaps READ wireCaps CONSTANT)
+  Q_MOC_INCLUDE("InspectorModel.h")
+  Q_MOC_INCLUDE("ProjectFile.h")
   Q_MOC_INCLUDE("GstPaletteModel.h")
   Q_MOC_INCLUDE("GstPropertyModel.h")
   Q_MOC_INCLUDE("WireCaps.h")
@@ -67,6 +74,8 @@ class Studio : public QObject {
   ~Studio() override;
 
   GraphModel* graph() const { return graph_; }
+  InspectorModel* inspector() const { return inspector_; }
+  ProjectFile* project() const { return project_; }
   PaletteModel* palette() const { return palette_; }
   EventLogModel* log() const { return log_; }
   ServerMonitor* monitor() const { return monitor_; }
@@ -139,6 +148,8 @@ class Studio : public QObject {
   std::unique_ptr<EngineClient> client_;
   EventLogModel* log_ = nullptr;
   GraphModel* graph_ = nullptr;
+  InspectorModel* inspector_ = nullptr;
+  ProjectFile* project_ = nullptr;
   PaletteModel* palette_ = nullptr;
   ServerMonitor* monitor_ = nullptr;
   PreviewManager* previews_ = nullptr;

@@ -9,6 +9,7 @@
 #include "FlowMonitor.h"
 #include "EventLogModel.h"
 #include "GraphModel.h"
+#include "InspectorModel.h"
 #include "NodeListModel.h"
 #include "PreviewManager.h"
 #include "ServerMonitor.h"
@@ -464,7 +465,7 @@ class TestStudioGui : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(rec->isVisible(), 15000);
     QVERIFY(!banner->isVisible());
     QTest::qWait(1000);
-    graph().callMethod(filter, "setElementProperty", {{"propertyName", "caps"}, {"propertyValue", "video/x-raw,framerate=15/1"}});
+    runtime_->studio()->inspector()->callMethod(filter, "setElementProperty", {{"propertyName", "caps"}, {"propertyValue", "video/x-raw,framerate=15/1"}});
     QTRY_VERIFY_WITH_TIMEOUT(banner->isVisible(), 10000);
     QVERIFY(!rec->isVisible());
     const QString text = findItem(banner, QStringLiteral("errorText"))->property("text").toString();

@@ -7,9 +7,11 @@
 #include "GraphModel.h"
 #include "GstPaletteModel.h"
 #include "GstPropertyModel.h"
+#include "InspectorModel.h"
 #include "MediaTestUtil.h"
 #include "NodeListModel.h"
 #include "PaletteModel.h"
+#include "ProjectFile.h"
 #include "StudioTestUtil.h"
 #include "Studio.h"
 #include "TemplateLibrary.h"
@@ -24,6 +26,7 @@
 #include <QDeadlineTimer>
 #include <QDir>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QScopeGuard>
@@ -200,11 +203,11 @@ class TestStudioModels : public QObject {
     QCOMPARE(graph.undoText(), QString("Set videobalance brightness"));
     // The inspector's command row shows the command the node has now.
     QString shownCommand;
-    for (const QVariant& row : graph.inspectorProperties(key)) {
+    for (const QVariant& row : InspectorModel(graph, client, log).propertyRows(key)) {
       if (row.toMap().value("name") == "command") shownCommand = row.toMap().value("value").toString();
     }
     QCOMPARE(shownCommand, QString("videobalance brightness=0.3"));
-    const QJsonObject project = graph.toProject();
+    const QJsonObject project = ProjectFile(graph, client, log).toJson();
 
     graph.undo();
     QVERIFY(waitIdle(graph, client));
@@ -219,7 +222,7 @@ class TestStudioModels : public QObject {
     EngineClient client2(*engine_);
     GraphModel reopened(client2, log);
     QString error;
-    QVERIFY2(reopened.loadProject(project, &error), qPrintable(error));
+    QVERIFY2(ProjectFile(reopened, client2, log).load(project, &error), qPrintable(error));
     QVERIFY(waitIdle(reopened, client2));
     QCOMPARE(reopened.nodes()->count(), 1);
     const GraphNode copy = reopened.nodes()->nodes().first();
@@ -378,6 +381,7 @@ class TestStudioModels : public QObject {
     EngineClient client(*engine_);
     EventLogModel log;
     GraphModel graph(client, log);
+    ProjectFile project(graph, client, log);
     graph.newPipeline();
     const QString player = graph.addElement("PlayerEndpoint", 40, 60, {{"uri", QUrl::fromLocalFile(clip_).toString()}});
     const QString hub = graph.addElement("Composite", 600, 60);
@@ -386,13 +390,13 @@ class TestStudioModels : public QObject {
     QVERIFY(waitIdle(graph, client));
     const QStringList before = snapshot(graph.pipelineId());
     const QString file = dir_.filePath("p.pwproj");
-    QCOMPARE(graph.saveProjectFile(file), QString());
+    QCOMPARE(project.save(file), QString());
     QVERIFY(!graph.dirty());
 
     graph.newPipeline();
     QVERIFY(waitIdle(graph, client));
     QCOMPARE(graph.nodes()->count(), 0);
-    QCOMPARE(graph.openProjectFile(file), QString());
+    QCOMPARE(project.open(file), QString());
     QVERIFY(waitIdle(graph, client));
     QCOMPARE(snapshot(graph.pipelineId()), before);
     QCOMPARE(graph.snapshot(player).position, QPointF(40, 60));
@@ -404,8 +408,8 @@ class TestStudioModels : public QObject {
     QVERIFY(bad.open(QIODevice::WriteOnly));
     bad.write("{\"format\":\"pipewright-project\",\"version\":99}");
     bad.close();
-    QVERIFY(graph.openProjectFile(bad.fileName()).contains("version 99"));
-    QVERIFY(graph.openProjectFile(dir_.filePath("missing.pwproj")).contains("Cannot open"));
+    QVERIFY(project.open(bad.fileName()).contains("version 99"));
+    QVERIFY(project.open(dir_.filePath("missing.pwproj")).contains("Cannot open"));
   }
 
   void remotePipelinesAppearLive() {
@@ -455,6 +459,61 @@ class TestStudioModels : public QObject {
     QCOMPARE(graph.nodes()->count(), 0);
   }
 
+  // RemotePipelineFollower on the studio's own pipeline: another client's element created in it
+  // appears (right of the others, its uri kept for saving), wires that client makes and removes
+  // are drawn and taken away, its release is logged with the element's label, and elements of
+  // another pipeline stay off the canvas.
+  void followerKeepsTheCanvasInStepWithOtherClients() {
+    QCOMPARE(EventLogModel::objectLabel("p/c182abcd_kurento.PlayerEndpoint"), QString("PlayerEndpoint c182"));
+    QCOMPARE(EventLogModel::objectLabel("p/c182abcd", "PassThrough"), QString("PassThrough c182"));
+    EngineClient client(*engine_);
+    EventLogModel log;
+    GraphModel graph(client, log);
+    graph.newPipeline();
+    const QString pass = graph.addElement("PassThrough", 0, 0);
+    QVERIFY(waitIdle(graph, client));
+    const QString pipeline = graph.pipelineId();
+    const QString passId = graph.snapshot(pass).objectId;
+    const QString uri = QUrl::fromLocalFile(clip_).toString();
+    auto create = [&](const QString& type, QJsonObject params) {
+      return call(*engine_, probe_, "create", {{"type", type}, {"constructorParams", params}}).value("result").toObject().value("value").toString();
+    };
+    const QString player = create("PlayerEndpoint", {{"mediaPipeline", pipeline}, {"uri", uri}});
+    QVERIFY(!player.isEmpty());
+    QTRY_COMPARE_WITH_TIMEOUT(graph.nodes()->count(), 2, 5000);
+    QVERIFY(waitIdle(graph, client));
+    const QString playerKey = graph.keyOfType("PlayerEndpoint");
+    const GraphNode found = graph.snapshot(playerKey);
+    QCOMPARE(found.objectId, player);
+    QVERIFY(found.remote);
+    QCOMPARE(found.state, QString("ready"));
+    QVERIFY(found.position.x() > graph.snapshot(pass).position.x());
+    QCOMPARE(found.constructorParams.value("uri").toString(), uri);
+
+    value(player, "connect", {{"sink", passId}, {"mediaType", "VIDEO"}});
+    QTRY_COMPARE_WITH_TIMEOUT(graph.edges()->count(), 1, 5000);
+    QCOMPARE(graph.edgesInto(pass, "VIDEO").size(), 1);
+    QCOMPARE(graph.edgesInto(pass, "VIDEO").first().sourceKey, playerKey);
+    value(player, "disconnect", {{"sink", passId}, {"mediaType", "VIDEO"}});
+    QTRY_COMPARE_WITH_TIMEOUT(graph.edges()->count(), 0, 5000);
+
+    const QString other = call(*engine_, probe_, "create", {{"type", "MediaPipeline"}}).value("result").toObject().value("value").toString();
+    create("PassThrough", {{"mediaPipeline", other}});
+    QTest::qWait(300);
+    QVERIFY(waitIdle(graph, client));
+    QCOMPARE(graph.nodes()->count(), 2);
+
+    call(*engine_, probe_, "release", {{"object", player}});
+    QTRY_COMPARE_WITH_TIMEOUT(graph.nodes()->count(), 1, 5000);
+    QCOMPARE(graph.snapshot(pass).objectId, passId);
+    bool logged = false;
+    for (const auto& e : log.entries()) {
+      logged = logged || (e.source == EventLogModel::objectLabel(player, "PlayerEndpoint") && e.text == "released by another client");
+    }
+    QVERIFY(logged);
+    call(*engine_, probe_, "release", {{"object", other}});
+  }
+
   void newTwiceInARowStillBuilds() {
     // Regression: a second New while the first pipeline is still being created.
     EngineClient client(*engine_);
@@ -475,9 +534,10 @@ class TestStudioModels : public QObject {
     graph.newPipeline();
     graph.addElement("PassThrough", 0, 0);
     QVERIFY(waitIdle(graph, client));
-    QSignalSpy exported(&graph, &GraphModel::dotExported);
+    ProjectFile project(graph, client, log);
+    QSignalSpy exported(&project, &ProjectFile::dotExported);
     const QString file = dir_.filePath("graph.dot");
-    graph.exportDot(QUrl::fromLocalFile(file).toString());
+    project.exportDot(QUrl::fromLocalFile(file).toString());
     QTRY_COMPARE_WITH_TIMEOUT(exported.count(), 1, 5000);
     QVERIFY(exported.first().at(1).toBool());
     QFile dot(file);
@@ -485,6 +545,150 @@ class TestStudioModels : public QObject {
     const QByteArray text = dot.readAll();
     QVERIFY(text.startsWith("digraph"));
     QVERIFY2(text.contains("GstBin") && text.contains("PassThrough-"), text.left(800).constData());  // the real GStreamer graph
+  }
+
+  // InspectorModel: rows from the schema (base classes first, structure hidden), values read
+  // from the engine on refresh, methods invoked and their outcome reported.
+  void inspectorReadsAndCallsTheEngine() {
+    EngineClient client(*engine_);
+    EventLogModel log;
+    GraphModel graph(client, log);
+    InspectorModel inspector(graph, client, log);
+    graph.newPipeline();
+    const QString player = graph.addElement("PlayerEndpoint", 0, 0, {{"uri", QUrl::fromLocalFile(clip_).toString()}});
+    QVERIFY(waitIdle(graph, client));
+    const QString objectId = graph.snapshot(player).objectId;
+    QVERIFY(!objectId.isEmpty());
+
+    QHash<QString, QVariantMap> rows;
+    QStringList order;
+    for (const QVariant& row : inspector.propertyRows(player)) {
+      rows.insert(row.toMap().value("name").toString(), row.toMap());
+      order.append(row.toMap().value("declaredBy").toString());
+    }
+    QCOMPARE(order.first(), QString("MediaObject"));
+    QCOMPARE(order.last(), QString("PlayerEndpoint"));
+    for (const char* hidden : {"mediaPipeline", "parent", "children", "elementGstreamerDot"}) QVERIFY2(!rows.contains(hidden), hidden);
+    QCOMPARE(rows.value("uri").value("value").toString(), QUrl::fromLocalFile(clip_).toString());  // as the studio holds it
+    QVERIFY(rows.value("name").value("writable").toBool());
+    QStringList methods;
+    for (const QVariant& m : inspector.methodRows(player)) methods.append(m.toMap().value("name").toString());
+    QVERIFY(methods.contains("play") && methods.contains("stop"));
+    QVERIFY(!methods.contains("connect") && !methods.contains("disconnect"));
+    QCOMPARE(inspector.propertyRows("no-such-key"), QVariantList());
+
+    // The drop form asks for required parameters only, never the pipeline.
+    const QVariantList params = inspector.constructorParams("PlayerEndpoint");
+    QCOMPARE(params.size(), 1);
+    QCOMPARE(params.first().toMap().value("name").toString(), QString("uri"));
+    QCOMPARE(inspector.constructorParams("HubPort").first().toMap().value("name").toString(), QString("hub"));
+    QCOMPARE(inspector.constructorParams("PassThrough"), QVariantList());
+
+    // A value changed by another client shows after refresh().
+    value(objectId, "setName", {{"name", "renamed elsewhere"}});
+    QSignalSpy changed(&inspector, &InspectorModel::valuesChanged);
+    inspector.refresh(player);
+    QTRY_COMPARE_WITH_TIMEOUT(changed.count(), 1, 5000);
+    QCOMPARE(changed.first().first().toString(), player);
+    QString shownName;
+    for (const QVariant& row : inspector.propertyRows(player)) {
+      if (row.toMap().value("name") == "name") shownName = row.toMap().value("value").toString();
+    }
+    QCOMPARE(shownName, QString("renamed elsewhere"));
+    // An edit through the graph (one undo step) shows at once.
+    changed.clear();
+    graph.setElementProperty(player, "name", "cam");
+    QCOMPARE(changed.count(), 1);
+    QVERIFY(waitIdle(graph, client));
+    QCOMPARE(value(objectId, "getName").toString(), QString("cam"));
+
+    // Methods: the outcome is reported and logged; play() marks the player as playing.
+    QSignalSpy finished(&inspector, &InspectorModel::methodFinished);
+    inspector.callMethod("no-such-key", "play", {});
+    QCOMPARE(finished.count(), 1);
+    QCOMPARE(finished.first().at(2).toBool(), false);
+    inspector.callMethod(player, "play", {});
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 5000);
+    QCOMPARE(finished.at(1).at(1).toString(), QString("play"));
+    QVERIFY(finished.at(1).at(2).toBool());
+    QCOMPARE(graph.snapshot(player).playerState, QString("PLAYING"));
+    inspector.callMethod(player, "stop", {});
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 3, 5000);
+    QVERIFY(finished.at(2).at(2).toBool());
+    bool logged = false;
+    for (const auto& e : log.entries()) logged = logged || (e.type == "play" && e.level == "info");
+    QVERIFY(logged);
+  }
+
+  // ProjectFile: the JSON holds studio facts only; bad projects are refused before the canvas
+  // changes; a loaded project is a new pipeline with the same keys and an empty, clean undo stack.
+  void projectFileRefusesBadProjectsAndRoundTrips() {
+    EngineClient client(*engine_);
+    EventLogModel log;
+    GraphModel graph(client, log);
+    ProjectFile project(graph, client, log);
+    QSignalSpy exported(&project, &ProjectFile::dotExported);
+    project.exportDot(dir_.filePath("none.dot"));
+    QCOMPARE(exported.count(), 1);  // nothing to export yet, said at once
+    QCOMPARE(exported.first().at(1).toBool(), false);
+
+    graph.newPipeline();
+    const QString player = graph.addElement("PlayerEndpoint", 20, 40, {{"uri", QUrl::fromLocalFile(clip_).toString()}});
+    const QString pass = graph.addElement("PassThrough", 300, 40);
+    graph.connectPorts(player, pass, "VIDEO");
+    graph.setElementProperty(pass, "name", "middle");
+    QVERIFY(waitIdle(graph, client));
+    const QString pipeline = graph.pipelineId();
+    const QStringList before = snapshot(pipeline);
+
+    const QJsonObject json = project.toJson();
+    QCOMPARE(json.value("format").toString(), QString("pipewright-project"));
+    QCOMPARE(json.value("version").toInt(), ProjectFile::kVersion);
+    QCOMPARE(json.value("nodes").toArray().size(), 2);
+    QCOMPARE(json.value("edges").toArray().size(), 1);
+    const QByteArray text = QJsonDocument(json).toJson();
+    QVERIFY2(!text.contains(pipeline.toUtf8()), text.constData());  // object ids are never saved
+    QVERIFY(text.contains("\"middle\""));
+
+    QString error;
+    QJsonObject wrong = json;
+    wrong.insert("format", "something-else");
+    QVERIFY(!project.load(wrong, &error));
+    QVERIFY2(error.contains("not a Pipewright project"), qPrintable(error));
+    QJsonObject newer = json;
+    newer.insert("version", ProjectFile::kVersion + 1);
+    QVERIFY(!project.load(newer, &error));
+    QVERIFY2(error.contains("not supported"), qPrintable(error));
+    QJsonObject unknown = json;
+    QJsonArray nodes = unknown.value("nodes").toArray();
+    QJsonObject first = nodes.first().toObject();
+    first.insert("type", "NoSuchElement");
+    nodes.replace(0, first);
+    unknown.insert("nodes", nodes);
+    QVERIFY(!project.load(unknown, &error));
+    QVERIFY2(error.contains("NoSuchElement"), qPrintable(error));
+    QCOMPARE(graph.pipelineId(), pipeline);  // refused before anything changed
+    QCOMPARE(graph.nodes()->count(), 2);
+    QFile garbage(dir_.filePath("garbage.pwproj"));
+    QVERIFY(garbage.open(QIODevice::WriteOnly));
+    garbage.write("{not json");
+    garbage.close();
+    QVERIFY(project.open(garbage.fileName()).contains("not valid JSON"));
+
+    QVERIFY(graph.dirty());
+    QCOMPARE(project.save(QUrl::fromLocalFile(dir_.filePath("round.pwproj")).toString()), QString());
+    QVERIFY(!graph.dirty());
+    QVERIFY(project.load(json, &error));
+    QVERIFY(waitIdle(graph, client));
+    QVERIFY(graph.pipelineId() != pipeline);
+    QCOMPARE(snapshot(graph.pipelineId()), before);
+    QCOMPARE(graph.snapshot(pass).type, QString("PassThrough"));  // same keys
+    QCOMPARE(graph.snapshot(player).position, QPointF(20, 40));
+    QCOMPARE(value(graph.snapshot(pass).objectId, "getName").toString(), QString("middle"));
+    QVERIFY(!graph.canUndo() && !graph.dirty());
+    project.exportDot(dir_.filePath("round.dot"));
+    QTRY_COMPARE_WITH_TIMEOUT(exported.count(), 2, 5000);
+    QVERIFY(exported.at(1).at(1).toBool());
   }
 
   void autosaveIsRecoveredAfterACrash() {
@@ -635,7 +839,8 @@ class TestStudioModels : public QObject {
     graph.run();
     QTRY_COMPARE_WITH_TIMEOUT(graph.snapshot(recorder).recordState, QString("RECORDING"), 15000);
     QTest::qWait(1000);
-    graph.callMethod(filter, "setElementProperty", {{"propertyName", "caps"}, {"propertyValue", "video/x-raw,framerate=15/1"}});
+    InspectorModel inspector(graph, client, log);
+    inspector.callMethod(filter, "setElementProperty", {{"propertyName", "caps"}, {"propertyValue", "video/x-raw,framerate=15/1"}});
     QTRY_COMPARE_WITH_TIMEOUT(graph.snapshot(recorder).state, QString("failed"), 10000);
     const GraphNode failed = graph.snapshot(recorder);
     QVERIFY2(failed.error.contains("Caps changes are not supported by Matroska"), qPrintable(failed.error));
