@@ -85,23 +85,25 @@ struct WebRtcTransport::InStream {
 namespace {
 
 // NTP time now (RFC 3550 §4): seconds since 1900 and their fraction in 1/2^32.
-SenderInfo ntpNow(uint32_t rtpTimestamp, uint64_t packets, uint64_t bytes) {
+struct NtpTime {
+  uint32_t sec = 0, frac = 0;
+  // The middle 32 bits (RFC 3550 §6.4.1: LSR, and "A" for the round trip), in 1/65536 s.
+  uint32_t middle() const { return (sec << 16) | (frac >> 16); }
+};
+NtpTime ntpTimeNow() {
   const int64_t us = g_get_real_time();
+  return {static_cast<uint32_t>(us / 1000000 + 2208988800LL), static_cast<uint32_t>(((us % 1000000) << 32) / 1000000)};
+}
+
+SenderInfo ntpNow(uint32_t rtpTimestamp, uint64_t packets, uint64_t bytes) {
+  const NtpTime now = ntpTimeNow();
   SenderInfo info;
-  info.ntpSec = static_cast<uint32_t>(us / 1000000 + 2208988800LL);
-  info.ntpFrac = static_cast<uint32_t>(((us % 1000000) << 32) / 1000000);
+  info.ntpSec = now.sec;
+  info.ntpFrac = now.frac;
   info.rtpTimestamp = rtpTimestamp;
   info.packetCount = static_cast<uint32_t>(packets);
   info.octetCount = static_cast<uint32_t>(bytes);
   return info;
-}
-
-// Now as the middle 32 bits of an NTP timestamp (RFC 3550 §6.4.1 "A"), in 1/65536 s.
-uint32_t ntpMiddleNow() {
-  const int64_t us = g_get_real_time();
-  const uint64_t sec = static_cast<uint64_t>(us / 1000000 + 2208988800LL);
-  const uint64_t frac16 = (static_cast<uint64_t>(us % 1000000) << 16) / 1000000;
-  return static_cast<uint32_t>(((sec & 0xFFFF) << 16) | frac16);
 }
 
 template <class... F>
@@ -619,7 +621,7 @@ void WebRtcTransport::onRtcp(const uint8_t* data, size_t size) {
 }
 
 void WebRtcTransport::onReportBlocks(const ReportBlocks& blocks) {
-  const uint32_t arrival = ntpMiddleNow();
+  const uint32_t arrival = ntpTimeNow().middle();
   for (const ReportBlock block : blocks) {
     if (block.lastSr == 0) continue;  // the peer has no SR of ours yet
     for (auto& out : out_) {
