@@ -200,6 +200,59 @@ class TestRtp : public QObject {
     c = choose({"m=audio 9 RTP/AVP 0 111", "a=rtpmap:0 PCMU/8000", "a=rtpmap:111 opus/48000/2", "a=fmtp:111 minptime=10;useinbandfec=1"}, false);
     QCOMPARE(c.payload, 111);
     QCOMPARE(c.fmtp, QStringLiteral("minptime=10;useinbandfec=1"));
+    // The caps carry the chosen format's own rtpmap, fmtp and rtcp-fb, wherever they stand in the
+    // m-line, and nothing of the other formats'; repeated formats and ones beyond 127 are skipped.
+    c = choose({"m=video 9 RTP/AVP 96 96 300 97 96", "a=rtpmap:96 H263-1998/90000", "a=rtcp-fb:96 ccm fir", "a=rtcp-fb:* nack",
+                "a=rtpmap:300 VP8/90000", "a=fmtp:97 max-fs=3600", "a=rtcp-fb:97 nack pli", "a=rtpmap:97 VP8/90000"});
+    QCOMPARE(c.payload, 97);
+    QCOMPARE(c.fmtp, QStringLiteral("max-fs=3600"));
+    GstStructure* st = gst_caps_get_structure(c.caps.get(), 0);
+    QCOMPARE(QString::fromUtf8(gst_structure_get_string(st, "encoding-name")), QStringLiteral("VP8"));
+    QCOMPARE(QString::fromUtf8(gst_structure_get_string(st, "max-fs")), QStringLiteral("3600"));
+    gboolean flag = FALSE;
+    QVERIFY(gst_structure_get_boolean(st, "rtcp-fb-nack-pli", &flag) && flag);
+    QVERIFY(!gst_structure_has_field(st, "rtcp-fb-ccm-fir"));
+  }
+
+  // An SDP beyond the bounds of RtpCodecs.h is refused (40201) before its m-lines are read: a
+  // 27 kB offer of 1000 formats and 1000 attributes held the engine thread for 1.2 s, and
+  // webrtcbin reads offers the same quadratic way. What is within the bounds is read.
+  void sdpSizeLimits() {
+    QString error;
+    QVERIFY2(initGStreamer(&error), qPrintable(error));
+    const auto sdp = [](int medias, int formats, int attributes) {
+      QString text = QStringLiteral("v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n");
+      for (int m = 0; m < medias; ++m) {
+        QStringList pts;
+        for (int f = 0; f < formats; ++f) pts << QString::number(96 + f % 32);
+        text += QStringLiteral("m=video %1 RTP/AVP %2\r\n").arg(40000 + 2 * m).arg(pts.join(u' '));
+        for (int a = 0; a < attributes - 1; ++a) text += QStringLiteral("a=rtcp-fb:96 nack%1\r\n").arg(a);
+        text += QStringLiteral("a=rtpmap:97 VP8/90000\r\n");
+      }
+      return text;
+    };
+    const auto refusal = [](const QString& text) -> QString {
+      try {
+        parseSdp(text, "offer");
+      } catch (const KurentoException& e) {
+        return QStringLiteral("%1 %2").arg(static_cast<int>(e.error().code)).arg(e.error().message);
+      }
+      return {};
+    };
+    QCOMPARE(refusal(sdp(1, 2, 2)), QString());
+    QCOMPARE(refusal(sdp(int(kSdpMaxMedia), 2, 2)), QString());
+    QCOMPARE(refusal(sdp(1, int(kSdpMaxFormatsPerMedia), int(kSdpMaxFormatAttributeProduct / kSdpMaxFormatsPerMedia))), QString());
+    QCOMPARE(refusal(sdp(4, int(kSdpMaxFormatAttributeProduct / kSdpMaxAttributesPerMedia), int(kSdpMaxAttributesPerMedia))), QString());
+    const QString tooMany = refusal(sdp(int(kSdpMaxMedia) + 1, 2, 2));
+    QVERIFY2(tooMany.startsWith("40201 ") && tooMany.contains("65 m-lines"), qPrintable(tooMany));
+    QVERIFY(refusal(sdp(1, int(kSdpMaxFormatsPerMedia) + 1, 1)).contains("m-line 0 has 129 formats"));
+    QVERIFY(refusal(sdp(1, 1, int(kSdpMaxAttributesPerMedia) + 1)).contains("1025 attributes"));
+    QVERIFY(refusal(sdp(1, 1000, 1000)).contains("128 formats and 1024 attributes per m-line"));
+    QVERIFY(refusal(sdp(2, 64, 513)).contains("m-line 0 has 64 formats and 513 attributes"));  // the product
+    QVERIFY(refusal(sdp(5, 2, int(kSdpMaxAttributesPerMedia))).contains("5120 attributes"));  // in all
+    // Within the bounds, the codec is still found past every other attribute.
+    SdpMessagePtr big = parseSdp(sdp(1, 32, int(kSdpMaxAttributesPerMedia)), "offer");
+    QCOMPARE(chooseCodec(gst_sdp_message_get_media(big.get(), 0), true).payload, 97);
   }
 
   void h264Payloader() {

@@ -17,4 +17,11 @@ struct SdpMessageFree {
 
 using SdpMessagePtr = UniqueOwner<GstSDPMessage, SdpMessageFree>;
 
+// The same for a lone GstSDPMedia (gst_sdp_media_new / gst_sdp_media_free).
+struct SdpMediaFree {
+  void operator()(GstSDPMedia* m) const { gst_sdp_media_free(m); }
+};
+
+using SdpMediaPtr = UniqueOwner<GstSDPMedia, SdpMediaFree>;
+
 }  // namespace pw

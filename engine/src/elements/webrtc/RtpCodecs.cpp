@@ -3,7 +3,14 @@
 #include "media/Formats.h"
 #include "pipewright/engine/KurentoError.h"
 
+#include "gst/SdpMessagePtr.h"
+
+#include <QByteArray>
 #include <QStringList>
+
+#include <array>
+#include <bitset>
+#include <vector>
 
 namespace pw {
 
@@ -114,14 +121,59 @@ QString formatAttribute(const GstSDPMedia* media, const char* key, int payload) 
   return {};
 }
 
+namespace {
+
+// The payload type an `a=rtpmap|fmtp|framesize|rtcp-fb:<pt> ...` value starts with; -1 if none.
+int leadingPayloadType(const char* value) {
+  if (!value) return -1;
+  int pt = 0, digits = 0;
+  for (; value[digits] >= '0' && value[digits] <= '9' && digits < 4; ++digits) pt = pt * 10 + (value[digits] - '0');
+  return digits > 0 && digits < 4 && (value[digits] == ' ' || value[digits] == '\0') && pt <= 127 ? pt : -1;
+}
+
+// gst_sdp_media_get_caps_from_media() looks each of its attributes up by rescanning the whole
+// m-line (gst_sdp_media_get_attribute_val_n per index): formats x attributes x attributes string
+// compares. A 27 kB offer held the engine thread for 1.2 s. So each payload type gets a media of
+// its own holding only what the caps are made from: its rtpmap, fmtp, framesize and rtcp-fb.
+struct FormatAttributes {
+  std::array<std::vector<const GstSDPAttribute*>, 128> byPayloadType;
+  explicit FormatAttributes(const GstSDPMedia* media) {
+    for (guint i = 0; i < gst_sdp_media_attributes_len(media); ++i) {
+      const GstSDPAttribute* a = gst_sdp_media_get_attribute(media, i);
+      if (!a->key || (g_strcmp0(a->key, "rtpmap") != 0 && g_strcmp0(a->key, "fmtp") != 0 &&
+                      g_strcmp0(a->key, "framesize") != 0 && g_strcmp0(a->key, "rtcp-fb") != 0)) {
+        continue;
+      }
+      const int pt = leadingPayloadType(a->value);
+      if (pt >= 0) byPayloadType[static_cast<size_t>(pt)].push_back(a);
+    }
+  }
+  GstCaps* caps(const GstSDPMedia* media, int pt) const {
+    SdpMediaPtr one;
+    gst_sdp_media_new(one.out());
+    gst_sdp_media_set_media(one.get(), gst_sdp_media_get_media(media));
+    if (const char* proto = gst_sdp_media_get_proto(media)) gst_sdp_media_set_proto(one.get(), proto);
+    gst_sdp_media_add_format(one.get(), QByteArray::number(pt).constData());
+    for (const GstSDPAttribute* a : byPayloadType[static_cast<size_t>(pt)]) gst_sdp_media_add_attribute(one.get(), a->key, a->value);
+    return gst_sdp_media_get_caps_from_media(one.get(), pt);
+  }
+};
+
+}  // namespace
+
 // Our preferred codec among an m-line's formats.
 Codec chooseCodec(const GstSDPMedia* media, bool video) {
   const QStringList preference = video ? QStringList{"VP8", "H264", "VP9"} : QStringList{"OPUS"};
   Codec best;
   int bestRank = 1000;
+  const FormatAttributes attributes(media);
+  std::bitset<128> seen;
   for (guint i = 0; i < gst_sdp_media_formats_len(media); ++i) {
-    const int pt = QString::fromUtf8(gst_sdp_media_get_format(media, i)).toInt();
-    GstCaps* caps = gst_sdp_media_get_caps_from_media(media, pt);
+    bool ok = false;
+    const int pt = QString::fromUtf8(gst_sdp_media_get_format(media, i)).toInt(&ok);
+    if (!ok || pt < 0 || pt > 127 || seen[static_cast<size_t>(pt)]) continue;  // RTP payload types are 7 bits
+    seen[static_cast<size_t>(pt)] = true;
+    GstCaps* caps = attributes.caps(media, pt);
     if (!caps) continue;
     CapsRef owned = CapsRef::adopt(caps);
     GstStructure* s = gst_caps_get_structure(caps, 0);
@@ -208,6 +260,40 @@ bool carriesMedia(const GstSDPMessage* sdp, const GstSDPMedia* media) {
   return false;
 }
 
+namespace {
+
+// What no client sends and what would make reading an SDP costly (see FormatAttributes; webrtcbin
+// reads an offer the same way): refused before anything looks at the m-lines.
+void checkSdpSize(const GstSDPMessage* sdp, const char* what) {
+  const guint medias = gst_sdp_message_medias_len(sdp);
+  guint attributes = gst_sdp_message_attributes_len(sdp);
+  const auto refuse = [what](const QString& detail) {
+    throw KurentoException(ErrorCode::SdpParseError,
+                           QStringLiteral("The %1 is larger than any client sends: %2. Pipewright reads at most %3 m-lines, %4 "
+                                          "formats and %5 attributes per m-line (formats × attributes at most %6), %7 "
+                                          "attributes in all")
+                               .arg(QLatin1String(what), detail)
+                               .arg(kSdpMaxMedia)
+                               .arg(kSdpMaxFormatsPerMedia)
+                               .arg(kSdpMaxAttributesPerMedia)
+                               .arg(kSdpMaxFormatAttributeProduct)
+                               .arg(kSdpMaxAttributes));
+  };
+  if (medias > kSdpMaxMedia) refuse(QStringLiteral("%1 m-lines").arg(medias));
+  for (guint i = 0; i < medias; ++i) {
+    const GstSDPMedia* m = gst_sdp_message_get_media(sdp, i);
+    const guint formats = gst_sdp_media_formats_len(m), own = gst_sdp_media_attributes_len(m);
+    if (formats > kSdpMaxFormatsPerMedia || own > kSdpMaxAttributesPerMedia ||
+        static_cast<quint64>(formats) * own > kSdpMaxFormatAttributeProduct) {
+      refuse(QStringLiteral("m-line %1 has %2 formats and %3 attributes").arg(i).arg(formats).arg(own));
+    }
+    attributes += own;
+  }
+  if (attributes > kSdpMaxAttributes) refuse(QStringLiteral("%1 attributes").arg(attributes));
+}
+
+}  // namespace
+
 // Parses an SDP; throws 40201 with `what` in the message.
 SdpMessagePtr parseSdp(const QString& text, const char* what) {
   SdpMessagePtr sdp;
@@ -218,6 +304,7 @@ SdpMessagePtr parseSdp(const QString& text, const char* what) {
       !gst_sdp_message_get_version(sdp.get()) || gst_sdp_message_medias_len(sdp.get()) == 0) {
     throw KurentoException(ErrorCode::SdpParseError, QStringLiteral("The %1 is not a valid SDP with media (m=) lines").arg(QLatin1String(what)));
   }
+  checkSdpSize(sdp.get(), what);
   return sdp;
 }
 

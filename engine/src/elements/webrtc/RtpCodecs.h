@@ -57,7 +57,13 @@ QString wantedFormat(const QString& encoding);
 inline constexpr int kSingleNalUnitMtu = 65000;
 QString payloaderFor(const QString& encoding, int pt, int mtu, int packetizationMode = 1);
 QString depayloaderFor(const QString& encoding);
-// Parses an SDP with at least one m-line; throws 40201 naming `what` ("offer", "answer").
+// Parses an SDP with at least one m-line; throws 40201 naming `what` ("offer", "answer"), also
+// for an SDP beyond these bounds (Chromium's video m-line: 23 formats, 121 attributes):
+inline constexpr unsigned kSdpMaxMedia = 64;
+inline constexpr unsigned kSdpMaxFormatsPerMedia = 128;  // RTP has 128 payload types
+inline constexpr unsigned kSdpMaxAttributesPerMedia = 1024;
+inline constexpr unsigned kSdpMaxFormatAttributeProduct = 32768;
+inline constexpr unsigned kSdpMaxAttributes = 4096;
 SdpMessagePtr parseSdp(const QString& text, const char* what);
 // The m-line's direction attribute ("sendrecv" when absent).
 QString direction(const GstSDPMedia* media);
