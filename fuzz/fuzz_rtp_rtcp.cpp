@@ -43,13 +43,6 @@ namespace {
 
 using Bytes = std::vector<uint8_t>;
 
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
-
 bool inside(const uint8_t* p, size_t n, const uint8_t* begin, size_t size) {
   return n == 0 || (p >= begin && n <= size && p - begin <= static_cast<std::ptrdiff_t>(size - n));
 }

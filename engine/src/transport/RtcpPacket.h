@@ -270,6 +270,25 @@ struct Other {
 
 using RtcpItem = std::variant<SenderReport, ReceiverReport, Sdes, Bye, Pli, Fir, Remb, Nack, TransportCc, Other>;
 
+namespace rtcpdetail {
+struct NotAnRtcpItem {};
+}  // namespace rtcpdetail
+
+// What RtcpPacket::forEach takes: a callable of the whole RtcpItem variant, and not one that
+// takes anything (a generic lambda, or an overload set with a catch-all): handed the variant,
+// such a set silently picks its catch-all and never its typed handlers, which is how the lean
+// transport once ignored every SR, RR, PLI, NACK and REMB. Typed handlers go to visitEach.
+template <class F>
+concept RtcpItemVisitor = std::is_invocable_v<F&, const RtcpItem&> && !std::is_invocable_v<F&, const rtcpdetail::NotAnRtcpItem&>;
+
+// Overloaded{[](const Pli&) {...}, [](const auto&) {}}: a handler set for visitEach.
+template <class... F>
+struct Overloaded : F... {
+  using F::operator()...;
+};
+template <class... F>
+Overloaded(F...) -> Overloaded<F...>;
+
 // Parameters of an SR's sender info (RFC 3550 §6.4.1).
 struct SenderInfo {
   uint32_t ntpSec = 0;
@@ -297,8 +316,14 @@ class RtcpPacket {
   // a length running past the buffer, a bad padding count, a packet type outside 192..223, or a
   // known type whose body is too short for what its count fields state. Returns true when the
   // whole buffer was walked (or the visitor stopped), false when a malformed packet ended it.
-  template <class F>
+  template <RtcpItemVisitor F>
   static bool forEach(const uint8_t* data, size_t size, F&& visitor);
+  // forEach with std::visit: `handlers` (e.g. an Overloaded set) is called with each item's own
+  // type (const Pli&, const Nack&, ...); it must handle every type (a catch-all may).
+  template <class H>
+  static bool visitEach(const uint8_t* data, size_t size, H&& handlers) {
+    return forEach(data, size, [&handlers](const RtcpItem& item) { std::visit(handlers, item); });
+  }
 
   // One step of forEach: the item at `offset`, advancing it past the packet. nullopt at the end
   // (offset == size) or when the packet at offset is malformed (`malformed` set, offset kept).
@@ -341,7 +366,7 @@ class RtcpPacket {
   static bool rewriteSenderSsrc(uint8_t* data, size_t size, const std::function<uint32_t(uint32_t)>& map);
 };
 
-template <class F>
+template <RtcpItemVisitor F>
 bool RtcpPacket::forEach(const uint8_t* data, size_t size, F&& visitor) {
   size_t offset = 0;
   bool malformed = false;

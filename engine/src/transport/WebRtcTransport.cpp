@@ -106,13 +106,6 @@ SenderInfo ntpNow(uint32_t rtpTimestamp, uint64_t packets, uint64_t bytes) {
   return info;
 }
 
-template <class... F>
-struct Overloaded : F... {
-  using F::operator()...;
-};
-template <class... F>
-Overloaded(F...) -> Overloaded<F...>;
-
 }  // namespace
 
 std::shared_ptr<WebRtcTransport> WebRtcTransport::create(MediaLoop& loop, std::shared_ptr<DtlsContext> dtls,
@@ -576,7 +569,6 @@ int64_t WebRtcTransport::rembForPeer() const {
 }
 
 void WebRtcTransport::onRtcp(const uint8_t* data, size_t size) {
-  // forEach hands over the item as the variant: std::visit picks the typed handler.
   const auto handlers = Overloaded{
       [this](const SenderReport& sr) {
         for (auto& in : in_) {
@@ -617,7 +609,7 @@ void WebRtcTransport::onRtcp(const uint8_t* data, size_t size) {
         if (observer_.rembReceived && !relaySource_[index(MediaKind::Video)].lock()) observer_.rembReceived(receivedRembBps_);
       },
       [](const auto&) {}};
-  RtcpPacket::forEach(data, size, [&](const RtcpItem& item) { std::visit(handlers, item); });
+  RtcpPacket::visitEach(data, size, handlers);
 }
 
 void WebRtcTransport::onReportBlocks(const ReportBlocks& blocks) {

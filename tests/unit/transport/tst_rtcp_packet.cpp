@@ -22,13 +22,6 @@ using namespace pw::transport;
 namespace {
 
 
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
-
 std::vector<RtcpItem> items(const Bytes& b, bool* complete = nullptr) {
   std::vector<RtcpItem> out;
   const bool ok = RtcpPacket::forEach(b.data(), b.size(), [&](const RtcpItem& item) { out.push_back(item); });
@@ -426,6 +419,34 @@ class TestRtcpPacket : public QObject {
     QCOMPARE(seen, 2);
     // Nothing is a complete, empty compound.
     QVERIFY(RtcpPacket::forEach(out.data(), 0, [&](const RtcpItem&) { QFAIL("no item expected"); }));
+  }
+
+  // forEach hands over the variant, so it refuses (at compile time) visitors that take anything:
+  // typed handlers beside a catch-all would never be called. visitEach calls the typed ones.
+  void typedHandlersGoToVisitEach() {
+    auto typed = Overloaded{[](const Pli&) {}, [](const auto&) {}};
+    auto generic = [](const auto&) {};
+    auto whole = [](const RtcpItem&) {};
+    static_assert(!RtcpItemVisitor<decltype(typed)>);
+    static_assert(!RtcpItemVisitor<decltype(generic)>);
+    static_assert(RtcpItemVisitor<decltype(whole)>);
+
+    Bytes out;
+    const ReportBlock b = block(5, 1, 2);
+    RtcpPacket::buildReceiverReport(out, 1, std::span(&b, 1));
+    RtcpPacket::buildPli(out, 1, 5);
+    const uint16_t lost[] = {7, 9};
+    QVERIFY(RtcpPacket::buildNack(out, 1, 5, lost));
+    int reports = 0, plis = 0, nacks = 0, others = 0;
+    QVERIFY(RtcpPacket::visitEach(out.data(), out.size(),
+                                  Overloaded{[&](const ReceiverReport& rr) { reports += static_cast<int>(rr.reports.size()); },
+                                             [&](const Pli& pli) { plis += pli.mediaSsrc == 5; },
+                                             [&](const Nack& nack) { nacks += static_cast<int>(nack.lostSequenceNumbers.toVector().size()); },
+                                             [&](const auto&) { ++others; }}));
+    QCOMPARE(reports, 1);
+    QCOMPARE(plis, 1);
+    QCOMPARE(nacks, 2);
+    QCOMPARE(others, 0);
   }
 
   void browserCompound() {
