@@ -11,6 +11,7 @@
 #include "NodeListModel.h"
 #include "StudioTestUtil.h"
 #include "Studio.h"
+#include "TestConnection.h"
 #include "gst/GstRef.h"
 #include "gst/StructurePtr.h"
 #include "pipewright/engine/Engine.h"
@@ -68,6 +69,7 @@ class TestStudioMeters : public QObject {
         "audioconvert ! opusenc ! m.").arg(clip_)));
     Config config;
     config.mediaFolders = {dir_.path()};
+    config.iceLocalAddresses = {QStringLiteral("127.0.0.1")};
     engine_ = std::make_unique<Engine>(config);
   }
   void cleanupTestCase() {
@@ -130,6 +132,74 @@ class TestStudioMeters : public QObject {
     QCOMPARE(meters.rmsDb(player), AudioLevelModel::kFloorDb);
     QTRY_COMPARE_WITH_TIMEOUT(flow.kbps(player, pass, "AUDIO"), 0.0, 15000);
     QTRY_COMPARE_WITH_TIMEOUT(flow.kbps(player, pass, "VIDEO"), 0.0, 15000);
+  }
+
+  // The lean WebRTC path relays RTP between endpoints without GStreamer; the wires must still
+  // show what flows. player → E1 ⇄ E2 → E3 ⇄ E4 (each ⇄ negotiated over 127.0.0.1): E2 → E3 is
+  // a direct relay. Its wire reads E3's sent bytes and the negotiated RTP stream as its caps;
+  // player → E1 goes through GStreamer (the junction) and reads caps from there.
+  void leanRelayWiresHaveBitrateAndCaps() {
+    Engine& engine = *engine_;
+    auto c = std::make_shared<TestConnection>();
+    const auto value = [](const QJsonObject& r) { return r.value("result").toObject().value("value").toString(); };
+    const auto create = [&](const QString& type, QJsonObject params) {
+      return value(call(engine, c, "create", {{"type", type}, {"constructorParams", params}}));
+    };
+    const auto invoke = [&](const QString& object, const QString& operation, const QJsonObject& params = {}) {
+      return call(engine, c, "invoke", {{"object", object}, {"operation", operation}, {"operationParams", params}});
+    };
+    const QString pipeline = create("MediaPipeline", {});
+    QVERIFY(!pipeline.isEmpty());
+    const QString player = create("PlayerEndpoint", {{"mediaPipeline", pipeline}, {"uri", QUrl::fromLocalFile(clip_).toString()}});
+    QStringList e;
+    for (int i = 0; i < 4; ++i) {
+      e << create("WebRtcEndpoint", {{"mediaPipeline", pipeline}});
+      QVERIFY(call(engine, c, "subscribe", {{"object", e.last()}, {"type", "IceCandidateFound"}}).contains("result"));
+    }
+    QVERIFY(invoke(player, "connect", {{"sink", e[0]}}).contains("result"));
+    QVERIFY(invoke(e[1], "connect", {{"sink", e[2]}}).contains("result"));
+    for (int pair = 0; pair < 4; pair += 2) {
+      const QString offer = value(invoke(e[pair], "generateOffer", {{"options", QJsonObject{{"offerToReceiveAudio", true}, {"offerToReceiveVideo", true}}}}));
+      QVERIFY(offer.startsWith("v=0"));
+      const QString answer = value(invoke(e[pair + 1], "processOffer", {{"offer", offer}}));
+      QVERIFY2(answer.startsWith("v=0"), qPrintable(answer));
+      QVERIFY(invoke(e[pair], "processAnswer", {{"answer", answer}}).contains("result"));
+    }
+    for (const QString& ep : e) QVERIFY(invoke(ep, "gatherCandidates").contains("result"));
+    QVERIFY(invoke(player, "play").contains("result"));
+
+    // Trickle: each candidate to the other endpoint of its pair, while waiting for the media.
+    QDeadlineTimer deadline(20000);
+    qint64 relayed = -1;
+    while (!deadline.hasExpired() && relayed <= 0) {
+      for (int i = 0; i < c->messages.size();) {
+        const QJsonObject v = c->messages[i].value("params").toObject().value("value").toObject();
+        const int from = static_cast<int>(e.indexOf(v.value("object").toString()));
+        if (c->messages[i].value("method") != "onEvent" || v.value("type") != "IceCandidateFound" || from < 0) {
+          ++i;
+          continue;
+        }
+        c->messages.removeAt(i);
+        const QJsonObject r = invoke(e[from ^ 1], "addIceCandidate", {{"candidate", v.value("data").toObject().value("candidate")}});
+        QVERIFY2(r.contains("result"), qPrintable(QJsonDocument(r).toJson()));
+      }
+      QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+      relayed = engine.receivedBytes(e[2], "VIDEO");
+    }
+    QVERIFY2(relayed > 0, "E3 sends the video that E2 receives");
+    const qint64 before = engine.receivedBytes(e[2], "VIDEO");
+    QTRY_VERIFY_WITH_TIMEOUT(engine.receivedBytes(e[2], "VIDEO") > before + 1000, 10000);  // and keeps sending
+    QTRY_VERIFY_WITH_TIMEOUT(engine.receivedBytes(e[2], "AUDIO") > 0, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(engine.receivedBytes(e[0], "VIDEO") > 0, 10000);  // the junction counts too
+
+    const QString relayCaps = engine.connectionCaps(e[1], e[2], "VIDEO");
+    QVERIFY2(relayCaps.startsWith("application/x-rtp") && relayCaps.contains("VP8") && relayCaps.contains("clock-rate=(int)90000"),
+             qPrintable(relayCaps));
+    QVERIFY2(engine.connectionCaps(e[1], e[2], "AUDIO").contains("OPUS"), qPrintable(engine.connectionCaps(e[1], e[2], "AUDIO")));
+    QVERIFY(engine.connectionCaps(e[0], e[2], "VIDEO").isEmpty());  // not its source
+    const QString junctionCaps = engine.connectionCaps(player, e[0], "VIDEO");
+    QVERIFY2(junctionCaps.startsWith("video/x-vp8"), qPrintable(junctionCaps));
+    QVERIFY(call(engine, c, "release", {{"object", pipeline}}).contains("result"));
   }
 };
 

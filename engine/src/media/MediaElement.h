@@ -36,8 +36,9 @@ class MediaElement : public MediaObject {
   QJsonArray sourceConnections(std::optional<MediaType> type, const QString& description) const;
   QJsonArray sinkConnections(std::optional<MediaType> type, const QString& description) const;
   // The caps of the `type` media entering this element now from the element `sourceId`; null
-  // when that is not its source, nothing was negotiated yet, or the media bypasses GStreamer.
-  CapsRef inputCapsFrom(const QString& sourceId, MediaType type) const;
+  // when that is not its source or nothing was negotiated yet. Elements whose media bypasses
+  // GStreamer (the lean WebRTC endpoint) describe what they send instead.
+  virtual CapsRef inputCapsFrom(const QString& sourceId, MediaType type) const;
 
   bool isFlowingIn(MediaType type) const { return flowingIn_[index(type)]; }
   bool hasSource(MediaType type) const {
@@ -45,9 +46,10 @@ class MediaElement : public MediaObject {
     return link && !link->peer.expired();
   }
   bool isFlowingOut(MediaType type) const { return flowingOut_[index(type)]; }
-  // Bytes the input for `type` received from its source through GStreamer (nullopt: no such
-  // input). Links that bypass GStreamer (the lean WebRTC path) are not counted.
-  std::optional<quint64> receivedBytes(MediaType type) const;
+  // Bytes the input for `type` received from its source so far (nullopt: no such input):
+  // through GStreamer here; the lean WebRTC endpoint counts what it sends to its peer, relayed
+  // or not.
+  virtual std::optional<quint64> receivedBytes(MediaType type) const;
   bool isTranscoding(MediaType type, const QString& binName) const;
   void setEncoderBitrate(int bps);
   int encoderBitrate() const { return encoder_.bitrateBps; }

@@ -475,6 +475,8 @@ void WebRtcTransport::sendRtp(MediaKind kind, const uint8_t* data, size_t size, 
   ++out->packets;
   out->bytes += size;
   lastSentUs_[index(kind)] = us;
+  auto& sent = sentBytes_[index(kind)];
+  sent.store(sent.load(std::memory_order_relaxed) + size, std::memory_order_relaxed);  // one writer: no locked add
   sendProtectedRtp(buffer, size, sizeof buffer);
 }
 

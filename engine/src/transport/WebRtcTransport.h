@@ -151,6 +151,9 @@ class WebRtcTransport : public std::enable_shared_from_this<WebRtcTransport> {
   // Any thread: monotonic µs of the last packet received from the peer / sent to it, per kind.
   int64_t lastReceivedUs(MediaKind kind) const { return lastReceivedUs_[index(kind)].load(); }
   int64_t lastSentUs(MediaKind kind) const { return lastSentUs_[index(kind)].load(); }
+  // RTP bytes (headers included, before SRTP) sent to the peer for `kind` so far, relayed and from
+  // the junction alike; any thread (the studio's wire bitrates).
+  uint64_t sentBytes(MediaKind kind) const { return sentBytes_[index(kind)].load(std::memory_order_relaxed); }
 
  private:
   struct OutStream;
@@ -198,6 +201,7 @@ class WebRtcTransport : public std::enable_shared_from_this<WebRtcTransport> {
   std::array<std::atomic<bool>, 2> junctionOpen_{};
   std::array<std::atomic<int64_t>, 2> lastReceivedUs_{};
   std::array<std::atomic<int64_t>, 2> lastSentUs_{};
+  std::array<std::atomic<uint64_t>, 2> sentBytes_{};  // written by the loop thread only
   std::atomic<int64_t> maxReceiveBps_{0};
   std::atomic<int64_t> minSendBps_{0};
   std::atomic<int64_t> maxSendBps_{0};

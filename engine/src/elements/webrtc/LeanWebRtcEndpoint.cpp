@@ -663,6 +663,22 @@ std::optional<qint64> LeanWebRtcEndpoint::outputActivityUs(MediaType type) const
   return transport_->lastReceivedUs(kindOf(type));
 }
 
+std::optional<quint64> LeanWebRtcEndpoint::receivedBytes(MediaType type) const {
+  if (type == MediaType::Data || !line(type, true) || !transport_) return MediaElement::receivedBytes(type);
+  return transport_->sentBytes(kindOf(type));
+}
+
+CapsRef LeanWebRtcEndpoint::inputCapsFrom(const QString& sourceId, MediaType type) const {
+  if (CapsRef caps = MediaElement::inputCapsFrom(sourceId, type)) return caps;  // through the junction
+  const auto from = source(type);
+  const LeanMedia* m = line(type, true);
+  if (!from || from->id() != sourceId || !m) return {};
+  // Relayed: what goes out is the negotiated RTP stream itself.
+  return CapsRef::adopt(gst_caps_new_simple("application/x-rtp", "media", G_TYPE_STRING, type == MediaType::Video ? "video" : "audio",
+                                            "encoding-name", G_TYPE_STRING, m->encoding.toUpper().toUtf8().constData(), "payload",
+                                            G_TYPE_INT, m->payload, "clock-rate", G_TYPE_INT, m->clockRate, nullptr));
+}
+
 void LeanWebRtcEndpoint::requestKeyframe() {
   post([](WebRtcTransport& t) { t.requestKeyframe(MediaKind::Video); });
 }

@@ -73,6 +73,8 @@ class LeanWebRtcEndpoint : public WebRtcPeer {
   void prepareInput(MediaType type) override;
   std::optional<qint64> inputActivityUs(MediaType type) const override;
   std::optional<qint64> outputActivityUs(MediaType type) const override;
+  std::optional<quint64> receivedBytes(MediaType type) const override;
+  CapsRef inputCapsFrom(const QString& sourceId, MediaType type) const override;
 
  private:
   const LeanMedia* line(MediaType type, bool sending) const;
