@@ -41,6 +41,31 @@ void checkCodec(const GstSDPMedia* m, bool video) {
   g_free(caps);
 }
 
+// FormatCaps (linear) gives, for every payload type of the m-line, the caps GStreamer's
+// gst_sdp_media_get_caps_from_media (quadratic in the attributes) gives on the whole m-line.
+void checkFormatCaps(const GstSDPMedia* m) {
+  if (gst_sdp_media_attributes_len(m) > 256) return;  // keep the reference cheap
+  const pw::FormatCaps linear(m);
+  for (guint i = 0; i < gst_sdp_media_formats_len(m); ++i) {
+    bool ok = false;
+    const int pt = QString::fromUtf8(gst_sdp_media_get_format(m, i)).toInt(&ok);
+    if (!ok || pt < 0 || pt > 127) continue;
+    GstCaps* ours = linear.caps(pt);
+    GstCaps* reference = gst_sdp_media_get_caps_from_media(m, pt);
+    check(!ours == !reference, "FormatCaps finds caps exactly when GStreamer does");
+    if (ours && reference && !gst_caps_is_strictly_equal(ours, reference)) {
+      gchar* a = gst_caps_to_string(ours);
+      gchar* b = gst_caps_to_string(reference);
+      std::fprintf(stderr, "fuzz_sdp: payload %d: FormatCaps %s, GStreamer %s\n", pt, a, b);
+      g_free(a);
+      g_free(b);
+      check(false, "FormatCaps gives GStreamer's caps");
+    }
+    if (ours) gst_caps_unref(ours);
+    if (reference) gst_caps_unref(reference);
+  }
+}
+
 void checkCrypto(const QString& value) {
   const pw::CryptoLine line = pw::parseCryptoAttribute(value);
   if (!line.problem.isEmpty()) return;
@@ -80,6 +105,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (void)gst_sdp_media_get_attribute_val(m, "rtcp");
     const QString dir = pw::direction(m);
     check(dir == u"sendrecv" || dir == u"sendonly" || dir == u"recvonly" || dir == u"inactive", "direction");
+    checkFormatCaps(m);
     checkCodec(m, true);
     checkCodec(m, false);
     for (guint a = 0; a < gst_sdp_media_attributes_len(m); ++a) {

@@ -212,6 +212,7 @@ class TestRtp : public QObject {
     gboolean flag = FALSE;
     QVERIFY(gst_structure_get_boolean(st, "rtcp-fb-nack-pli", &flag) && flag);
     QVERIFY(!gst_structure_has_field(st, "rtcp-fb-ccm-fir"));
+    QVERIFY(gst_structure_get_boolean(st, "rtcp-fb-nack", &flag) && flag);  // a=rtcp-fb:* applies to every format
   }
 
   // An SDP beyond the bounds of RtpCodecs.h is refused (40201) before its m-lines are read: a

@@ -8,8 +8,11 @@
 #include <QByteArray>
 #include <QStringList>
 
+#include <algorithm>
 #include <array>
 #include <bitset>
+#include <cstdlib>
+#include <iterator>
 #include <vector>
 
 namespace pw {
@@ -123,57 +126,73 @@ QString formatAttribute(const GstSDPMedia* media, const char* key, int payload) 
 
 namespace {
 
-// The payload type an `a=rtpmap|fmtp|framesize|rtcp-fb:<pt> ...` value starts with; -1 if none.
-int leadingPayloadType(const char* value) {
+constexpr int kAnyPayloadType = -2;
+
+// The payload type GStreamer reads at the start of an `a=rtpmap|fmtp|framesize` value, or -1:
+// sscanf("%d "), which is (int) strtol in glibc. An rtcp-fb value whose first word is not plainly
+// a payload type ("*", the wildcard, or anything odd) may apply to any: kAnyPayloadType. Being
+// generous is safe: GStreamer matches again on the media of one payload type, so its caps come
+// out exactly as from the whole m-line (fuzz_sdp compares them).
+int payloadTypeOf(const char* value, bool rtcpFb) {
   if (!value) return -1;
-  int pt = 0, digits = 0;
-  for (; value[digits] >= '0' && value[digits] <= '9' && digits < 4; ++digits) pt = pt * 10 + (value[digits] - '0');
-  return digits > 0 && digits < 4 && (value[digits] == ' ' || value[digits] == '\0') && pt <= 127 ? pt : -1;
+  char* end = nullptr;
+  const long pt = std::strtol(value, &end, 10);
+  if (rtcpFb) {
+    const bool plain = end != value && *end == ' ' && value[0] >= '0' && value[0] <= '9' && pt <= 127;
+    return plain ? static_cast<int>(pt) : kAnyPayloadType;
+  }
+  if (end == value) return -1;  // sscanf read no number
+  const int truncated = static_cast<int>(pt);
+  return truncated >= 0 && truncated <= 127 ? truncated : -1;
 }
 
-// gst_sdp_media_get_caps_from_media() looks each of its attributes up by rescanning the whole
-// m-line (gst_sdp_media_get_attribute_val_n per index): formats x attributes x attributes string
-// compares. A 27 kB offer held the engine thread for 1.2 s. So each payload type gets a media of
-// its own holding only what the caps are made from: its rtpmap, fmtp, framesize and rtcp-fb.
-struct FormatAttributes {
-  std::array<std::vector<const GstSDPAttribute*>, 128> byPayloadType;
-  explicit FormatAttributes(const GstSDPMedia* media) {
-    for (guint i = 0; i < gst_sdp_media_attributes_len(media); ++i) {
-      const GstSDPAttribute* a = gst_sdp_media_get_attribute(media, i);
-      if (!a->key || (g_strcmp0(a->key, "rtpmap") != 0 && g_strcmp0(a->key, "fmtp") != 0 &&
-                      g_strcmp0(a->key, "framesize") != 0 && g_strcmp0(a->key, "rtcp-fb") != 0)) {
-        continue;
-      }
-      const int pt = leadingPayloadType(a->value);
-      if (pt >= 0) byPayloadType[static_cast<size_t>(pt)].push_back(a);
-    }
-  }
-  GstCaps* caps(const GstSDPMedia* media, int pt) const {
-    SdpMediaPtr one;
-    gst_sdp_media_new(one.out());
-    gst_sdp_media_set_media(one.get(), gst_sdp_media_get_media(media));
-    if (const char* proto = gst_sdp_media_get_proto(media)) gst_sdp_media_set_proto(one.get(), proto);
-    gst_sdp_media_add_format(one.get(), QByteArray::number(pt).constData());
-    for (const GstSDPAttribute* a : byPayloadType[static_cast<size_t>(pt)]) gst_sdp_media_add_attribute(one.get(), a->key, a->value);
-    return gst_sdp_media_get_caps_from_media(one.get(), pt);
-  }
-};
-
 }  // namespace
+
+FormatCaps::FormatCaps(const GstSDPMedia* media) : media_(media) {
+  for (guint i = 0; i < gst_sdp_media_attributes_len(media); ++i) {
+    const GstSDPAttribute* a = gst_sdp_media_get_attribute(media, i);
+    const bool rtcpFb = g_strcmp0(a->key, "rtcp-fb") == 0;
+    if (!rtcpFb && g_strcmp0(a->key, "rtpmap") != 0 && g_strcmp0(a->key, "fmtp") != 0 && g_strcmp0(a->key, "framesize") != 0) {
+      continue;
+    }
+    const int pt = payloadTypeOf(a->value, rtcpFb);
+    if (pt >= 0) byPayloadType_[static_cast<size_t>(pt)].push_back(i);
+    if (pt == kAnyPayloadType) anyPayloadType_.push_back(i);
+  }
+}
+
+GstCaps* FormatCaps::caps(int pt) const {
+  if (pt < 0 || pt > 127) return nullptr;
+  SdpMediaPtr one;
+  gst_sdp_media_new(one.out());
+  gst_sdp_media_set_media(one.get(), gst_sdp_media_get_media(media_));
+  if (const char* proto = gst_sdp_media_get_proto(media_)) gst_sdp_media_set_proto(one.get(), proto);
+  gst_sdp_media_add_format(one.get(), QByteArray::number(pt).constData());
+  // pt's own attributes and those that may apply to any, in the m-line's order.
+  const auto& own = byPayloadType_[static_cast<size_t>(pt)];
+  std::vector<guint> indices;
+  indices.reserve(own.size() + anyPayloadType_.size());
+  std::merge(own.begin(), own.end(), anyPayloadType_.begin(), anyPayloadType_.end(), std::back_inserter(indices));
+  for (const guint i : indices) {
+    const GstSDPAttribute* a = gst_sdp_media_get_attribute(media_, i);
+    gst_sdp_media_add_attribute(one.get(), a->key, a->value);
+  }
+  return gst_sdp_media_get_caps_from_media(one.get(), pt);
+}
 
 // Our preferred codec among an m-line's formats.
 Codec chooseCodec(const GstSDPMedia* media, bool video) {
   const QStringList preference = video ? QStringList{"VP8", "H264", "VP9"} : QStringList{"OPUS"};
   Codec best;
   int bestRank = 1000;
-  const FormatAttributes attributes(media);
+  const FormatCaps formatCaps(media);
   std::bitset<128> seen;
   for (guint i = 0; i < gst_sdp_media_formats_len(media); ++i) {
     bool ok = false;
     const int pt = QString::fromUtf8(gst_sdp_media_get_format(media, i)).toInt(&ok);
     if (!ok || pt < 0 || pt > 127 || seen[static_cast<size_t>(pt)]) continue;  // RTP payload types are 7 bits
     seen[static_cast<size_t>(pt)] = true;
-    GstCaps* caps = attributes.caps(media, pt);
+    GstCaps* caps = formatCaps.caps(pt);
     if (!caps) continue;
     CapsRef owned = CapsRef::adopt(caps);
     GstStructure* s = gst_caps_get_structure(caps, 0);
