@@ -39,13 +39,14 @@ case "${1:-}" in
     target=${2:-}; [ -n "$target" ] || usage
     [ -d "$state/$target/corpus" ] || { echo "no campaign corpus for $target in $state" >&2; exit 1; }
     before=$(ls "$root/fuzz/corpus/$target" | wc -l)
-    # -merge=1 keeps only the inputs that add coverage to what the committed corpus has.
+    # -merge=1 keeps only the inputs that add coverage to what the committed corpus has; edges
+    # only (-use_counters=0), so that the committed corpus stays small.
     run_target() { "$build/fuzz/$target" "$@"; }
     if [ "$target" = fuzz_jsonrpc ]; then
-      unshare -n sh -c 'ip link set lo up && exec "$@"' sh "$build/fuzz/$target" -merge=1 -rss_limit_mb=4096 \
+      unshare -n sh -c 'ip link set lo up && exec "$@"' sh "$build/fuzz/$target" -merge=1 -use_counters=0 -rss_limit_mb=4096 \
         "$root/fuzz/corpus/$target" "$state/$target/corpus" 2>&1 | tail -3
     else
-      run_target -merge=1 -rss_limit_mb=4096 "$root/fuzz/corpus/$target" "$state/$target/corpus" 2>&1 | tail -3
+      run_target -merge=1 -use_counters=0 -rss_limit_mb=4096 "$root/fuzz/corpus/$target" "$state/$target/corpus" 2>&1 | tail -3
     fi
     echo "$target: fuzz/corpus/$target $before → $(ls "$root/fuzz/corpus/$target" | wc -l) files"
     exit 0
