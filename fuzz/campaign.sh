@@ -33,6 +33,18 @@ total() {
                                  found[t] ? sprintf(", %d run(s) ended on a finding", found[t]) : "" }' "$ledger" | sort
 }
 
+# launch TARGET COMMAND...: fuzz_jsonrpc's requests name arbitrary hosts, so it runs with only
+# loopback, in a private network namespace (root); the others as they are.
+launch() {
+  local target=$1
+  shift
+  if [ "$target" = fuzz_jsonrpc ]; then
+    unshare -n sh -c 'ip link set lo up && exec "$@"' sh "$@"
+  else
+    "$@"
+  fi
+}
+
 case "${1:-}" in
   --total) total "${2:-}"; exit 0 ;;
   --merge)
@@ -41,13 +53,8 @@ case "${1:-}" in
     before=$(ls "$root/fuzz/corpus/$target" | wc -l)
     # -merge=1 keeps only the inputs that add coverage to what the committed corpus has; edges
     # only (-use_counters=0), so that the committed corpus stays small.
-    run_target() { "$build/fuzz/$target" "$@"; }
-    if [ "$target" = fuzz_jsonrpc ]; then
-      unshare -n sh -c 'ip link set lo up && exec "$@"' sh "$build/fuzz/$target" -merge=1 -use_counters=0 -rss_limit_mb=4096 \
-        "$root/fuzz/corpus/$target" "$state/$target/corpus" 2>&1 | tail -3
-    else
-      run_target -merge=1 -use_counters=0 -rss_limit_mb=4096 "$root/fuzz/corpus/$target" "$state/$target/corpus" 2>&1 | tail -3
-    fi
+    launch "$target" "$build/fuzz/$target" -merge=1 -use_counters=0 -rss_limit_mb=4096 \
+      "$root/fuzz/corpus/$target" "$state/$target/corpus" 2>&1 | tail -3
     echo "$target: fuzz/corpus/$target $before → $(ls "$root/fuzz/corpus/$target" | wc -l) files"
     exit 0
     ;;
@@ -72,12 +79,7 @@ commit=$(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEA
 log=$dir/run-$(date +%Y%m%d-%H%M%S).log
 echo "$target: fuzzing for ${seconds}s from $(ls "$dir/corpus" | wc -l) inputs; log $log"
 status=0
-if [ "$target" = fuzz_jsonrpc ]; then
-  # Its requests name arbitrary hosts: only loopback in a private network namespace (root).
-  unshare -n sh -c 'ip link set lo up && exec "$@"' sh "${cmd[@]}" >"$log" 2>&1 || status=$?
-else
-  "${cmd[@]}" >"$log" 2>&1 || status=$?
-fi
+launch "$target" "${cmd[@]}" >"$log" 2>&1 || status=$?
 
 execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
 elapsed=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log" | tail -1)
