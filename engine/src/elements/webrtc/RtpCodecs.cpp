@@ -281,7 +281,7 @@ bool carriesMedia(const GstSDPMessage* sdp, const GstSDPMedia* media) {
 
 namespace {
 
-// What no client sends and what would make reading an SDP costly (see FormatAttributes; webrtcbin
+// What no client sends and what would make reading an SDP costly (see FormatCaps; webrtcbin
 // reads an offer the same way): refused before anything looks at the m-lines.
 void checkSdpSize(const GstSDPMessage* sdp, const char* what) {
   const guint medias = gst_sdp_message_medias_len(sdp);
