@@ -8,12 +8,16 @@
 #include "pipewright/engine/SecretCompare.h"
 #include "pipewright/engine/Log.h"
 
+#include <QEventLoop>
 #include <QFile>
 #include <QHostInfo>
+#include <QList>
 #include <QNetworkInterface>
+#include <QPointer>
 #include <QSslCertificate>
 #include <QSslConfiguration>
 #include <QSslKey>
+#include <QTimer>
 #include <QUrlQuery>
 #include <QWebSocket>
 #include <QWebSocketCorsAuthenticator>
@@ -102,6 +106,29 @@ WebSocketServer::~WebSocketServer() {
     socket->abort();
     socket->deleteLater();
   }
+}
+
+void WebSocketServer::stop(int graceMs) {
+  if (stopping_) return;
+  stopping_ = true;
+  port_->close();
+  // Answers go out before the close frame: a socket writes its frames in order.
+  engine_.abandonPendingRequests();
+  if (connections_.empty()) return;
+  qCInfo(lcRpc, "stopping: closing %d client connection(s)", connectionCount());
+  // close() may disconnect at once, and onDisconnected() then erases from connections_.
+  QList<QPointer<QWebSocket>> sockets;
+  for (const auto& [socket, connection] : connections_) sockets.append(socket);
+  for (const QPointer<QWebSocket>& socket : sockets) {
+    if (socket) socket->close(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("The server is stopping"));
+  }
+  if (connections_.empty()) return;
+  QEventLoop wait;
+  connect(this, &WebSocketServer::connectionCountChanged, &wait, [&wait](int count) {
+    if (count == 0) wait.quit();
+  });
+  QTimer::singleShot(graceMs, &wait, &QEventLoop::quit);
+  wait.exec();
 }
 
 bool WebSocketServer::setUpTls(QString* error) {
@@ -202,12 +229,15 @@ void WebSocketServer::onNewConnection() {
     auto connection = std::make_shared<WebSocketConnection>(socket, administrator, config_.maxSendQueueBytes);
     connections_.emplace(socket, connection);
     qCDebug(lcRpc, "client %s connected%s", qUtf8Printable(peer), administrator ? " (administrator)" : "");
+    // Once stopping, requests are not read: the close frame (1001) is their answer.
     connect(socket, &QWebSocket::textMessageReceived, this, [this, socket](const QString& text) {
+      if (stopping_) return;
       auto it = connections_.find(socket);
       if (it != connections_.end()) engine_.handleMessage(it->second, text.toUtf8());
     });
     connect(socket, &QWebSocket::binaryMessageReceived, this, [this, socket](const QByteArray& data) {
       // The protocol uses text frames; a binary frame is treated as its UTF-8 text.
+      if (stopping_) return;
       auto it = connections_.find(socket);
       if (it != connections_.end()) engine_.handleMessage(it->second, data);
     });

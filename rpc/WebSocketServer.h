@@ -44,6 +44,11 @@ class WebSocketServer : public QObject {
   // a wildcard listen, read at each call) and its host name. IP literals and the machine's own
   // name only, so a DNS-rebinding page (a foreign name that resolves to us) is not among them.
   QStringList ownOrigins() const;
+  // The server is stopping: listens no more, answers every request still waiting (40003, see
+  // Engine::abandonPendingRequests), ignores new ones, and closes every client's socket with
+  // 1001 (going away), waiting up to `graceMs` for the clients to acknowledge. The destructor
+  // then cuts whatever is left.
+  void stop(int graceMs);
   quint16 port() const;
   QString url() const;
   int connectionCount() const { return static_cast<int>(connections_.size()); }
@@ -64,6 +69,7 @@ class WebSocketServer : public QObject {
   std::unique_ptr<HttpService> http_;
   std::unique_ptr<ControlPort> port_;
   std::unordered_map<QWebSocket*, std::shared_ptr<WebSocketConnection>> connections_;
+  bool stopping_ = false;
 };
 
 }  // namespace pw

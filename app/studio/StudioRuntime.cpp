@@ -117,6 +117,7 @@ void StudioRuntime::stop() {
     QMetaObject::invokeMethod(
         engineAnchor_,
         [this]() {
+          if (server_) server_->stop(1000);
           server_.reset();
           if (engine_) engine_->shutdown();
           engine_.reset();

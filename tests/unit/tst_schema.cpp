@@ -3,12 +3,14 @@
 
 #include "TestConnection.h"
 #include "core/Bindings.h"
+#include "core/Invocation.h"
 #include "pipewright/engine/Schema.h"
 
 #include <QJsonArray>
 #include <QTest>
 
 #include <limits>
+#include <stdexcept>
 
 using namespace pw;
 
@@ -110,16 +112,63 @@ class TestSchema : public QObject {
     }
   }
 
-  // A deferred reply whose functor outlives the engine (getUsedCpu's timer, the server stopping
-  // mid-call) is dropped quietly: it used the destroyed engine (the asan tree's rpc test found it).
-  void deferredReplyOutlivesEngine() {
+  // Every request gets exactly one answer. A request still waiting when the engine stops
+  // (getUsedCpu's timer here) is answered then, once, with 40003; its timer, destroyed with the
+  // engine, adds nothing and does not touch the destroyed engine (the asan tree's rpc test once
+  // found that).
+  void pendingRequestAnsweredOnceWhenEngineStops() {
     auto c = std::make_shared<TestConnection>();
     auto engine = std::make_unique<pw::Engine>(pw::Config{});
     engine->handleMessage(c, R"({"jsonrpc":"2.0","id":1,"method":"invoke","params":{"object":"manager_ServerManager",)"
                              R"("operation":"getUsedCpu","operationParams":{"interval":10}}})");
+    QVERIFY(c->messages.isEmpty());  // deferred: the timer has not run
     engine.reset();
-    QTest::qWait(50);  // the timer fires without its receiver and drops the reply
-    QVERIFY(c->messages.isEmpty());
+    QTest::qWait(50);
+    QCOMPARE(c->messages.size(), 1);
+    const QJsonObject answer = c->messages.first();
+    QCOMPARE(answer.value("id").toInt(), 1);
+    QCOMPARE(answer.value("error").toObject().value("code").toInt(), 40003);
+    QVERIFY(answer.value("error").toObject().value("message").toString().contains("stopping"));
+  }
+
+  // ... and answered by whoever comes first: abandonPendingRequests() answers what is still
+  // waiting, a later resolve is not sent, a finished request is not answered again.
+  void abandonedRequestIsNotAnsweredTwice() {
+    pw::Engine engine{pw::Config{}};
+    int answers = 0;
+    auto waiting = std::make_shared<DeferredReply>(engine, [&](const QJsonValue&, const KurentoError*) { ++answers; });
+    auto finished = std::make_shared<DeferredReply>(engine, [&](const QJsonValue&, const KurentoError*) { ++answers; });
+    engine.trackPendingRequest(waiting);
+    engine.trackPendingRequest(finished);
+    finished->resolve();
+    QCOMPARE(answers, 1);
+    QCOMPARE(engine.abandonPendingRequests(), 1);
+    QCOMPARE(answers, 2);
+    waiting->resolve();
+    waiting.reset();
+    QCOMPARE(answers, 2);
+    QCOMPARE(engine.abandonPendingRequests(), 0);
+  }
+
+  // A posted task that throws (Engine::customEvent catches it) drops the reply it carried: the
+  // reply answers 40003 from its destructor, once.
+  void throwingTaskAnswersOnce() {
+    pw::Engine engine{pw::Config{}};
+    int answers = 0;
+    int code = 0;
+    {
+      auto reply = std::make_shared<DeferredReply>(engine, [&](const QJsonValue&, const KurentoError* error) {
+        ++answers;
+        code = error ? static_cast<int>(error->code) : 0;
+      });
+      engine.post([reply]() { throw std::runtime_error("the task failed"); });
+    }
+    QCOMPARE(answers, 0);
+    QCoreApplication::sendPostedEvents(&engine);
+    QCOMPARE(answers, 1);
+    QCOMPARE(code, 40003);
+    QTest::qWait(20);
+    QCOMPARE(answers, 1);
   }
 };
 

@@ -100,7 +100,7 @@ std::shared_ptr<MediaObject> Invocation::objectParam(const QString& name) const 
 DeferredReply::DeferredReply(Engine& engine, Done done) : engine_(&engine), done_(std::move(done)) {}
 
 DeferredReply::~DeferredReply() {
-  Done done = std::exchange(done_, nullptr);
+  Done done = take();
   if (!done || !engine_) return;
   auto answer = [done = std::move(done)]() {
     const KurentoError error{ErrorCode::UnexpectedError,
@@ -120,7 +120,10 @@ DeferredReply::~DeferredReply() {
 }
 
 std::shared_ptr<DeferredReply> Invocation::defer() {
-  if (!deferred_) deferred_ = std::make_shared<DeferredReply>(engine_, deferredDone_);
+  if (!deferred_) {
+    deferred_ = std::make_shared<DeferredReply>(engine_, deferredDone_);
+    engine_.trackPendingRequest(deferred_);
+  }
   return deferred_;
 }
 

@@ -2,6 +2,7 @@
 
 #include "Bindings.h"
 #include "Dispatcher.h"
+#include "Invocation.h"
 #include "MediaFolders.h"
 #include "ObjectRegistry.h"
 #include "RemoteUriPolicy.h"
@@ -121,7 +122,31 @@ class PostedTask : public QEvent {
 
 }  // namespace
 
+void Engine::trackPendingRequest(const std::shared_ptr<DeferredReply>& reply) {
+  if (pendingRequests_.size() >= prunePendingAt_) {
+    std::erase_if(pendingRequests_, [](const std::weak_ptr<DeferredReply>& r) { return r.expired(); });
+    prunePendingAt_ = std::max<size_t>(64, 2 * pendingRequests_.size());
+  }
+  pendingRequests_.push_back(reply);
+}
+
+int Engine::abandonPendingRequests() {
+  const KurentoError stopping{ErrorCode::UnexpectedError,
+                              QStringLiteral("The server is stopping before this request finished; reconnect once it "
+                                             "is back and try again")};
+  int answered = 0;
+  for (const auto& weak : std::exchange(pendingRequests_, {})) {
+    auto reply = weak.lock();
+    if (!reply || reply->finished()) continue;
+    reply->reject(stopping);
+    ++answered;
+  }
+  if (answered > 0) qCInfo(lcEngine, "stopping: answered %d request(s) still waiting", answered);
+  return answered;
+}
+
 void Engine::shutdown() {
+  abandonPendingRequests();
   // OpenSSL and GStreamer must not be torn down under a warm-up that is still running.
   if (warmUp_.valid() && warmUp_.wait_for(std::chrono::seconds(5)) != std::future_status::ready) {
     qCWarning(lcEngine, "the media path's warm-up still runs after 5 s at shutdown");

@@ -13,6 +13,7 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 
 namespace pw {
 
@@ -29,19 +30,28 @@ class DeferredReply {
   ~DeferredReply();
   DeferredReply(const DeferredReply&) = delete;
   DeferredReply& operator=(const DeferredReply&) = delete;
+  // Any thread; the first of resolve/reject (or the engine's abandonPendingRequests()) wins.
   void resolve(const QJsonValue& value = QJsonValue::Null) { finish(value, nullptr); }
   void reject(const KurentoError& error) { finish(QJsonValue::Null, &error); }
-  bool finished() const { return !done_; }
+  bool finished() const {
+    std::lock_guard lock(mutex_);
+    return !done_;
+  }
   // The dispatcher answers itself (the handler threw after deferring): no answer from here.
-  void cancel() { done_ = nullptr; }
+  void cancel() { take(); }
 
  private:
+  Done take() {
+    std::lock_guard lock(mutex_);
+    return std::exchange(done_, nullptr);
+  }
   void finish(const QJsonValue& value, const KurentoError* error) {
-    if (auto d = std::exchange(done_, nullptr)) d(value, error);
+    if (auto d = take()) d(value, error);
   }
   // Guarded: a reply can outlive the engine (a pending timer's functor is destroyed with the
   // application, after the engine); then nobody is left to answer.
   QPointer<Engine> engine_;
+  mutable std::mutex mutex_;  // the engine thread may abandon a reply a streaming thread resolves
   Done done_;
 };
 

@@ -15,6 +15,7 @@
 #include <future>
 #include <map>
 #include <memory>
+#include <vector>
 
 typedef struct _GstElement GstElement;
 
@@ -29,6 +30,7 @@ class MediaObject;
 class SinkInput;
 class MediaFolders;
 class RemoteUriPolicy;
+class DeferredReply;
 enum class MediaType;
 
 class Engine : public QObject {
@@ -53,8 +55,17 @@ class Engine : public QObject {
   void setHttpBaseUrl(const QString& url) { httpBaseUrl_ = url; }
   const QString& httpBaseUrl() const { return httpBaseUrl_; }
 
-  // Releases every object (pipelines first); call before destroying the engine.
+  // Answers every request still waiting for a deferred reply, then releases every object
+  // (pipelines first); call before destroying the engine.
   void shutdown();
+
+  // Requests answered later (webrtcbin's negotiation, getUsedCpu, stopAndWait...): the engine
+  // keeps a weak reference to each reply until it is answered. Engine thread.
+  void trackPendingRequest(const std::shared_ptr<DeferredReply>& reply);
+  // The server is stopping: each request still waiting is answered now with 40003 ("the server
+  // is stopping"), once (a later resolve is ignored), while its socket can still carry it.
+  // Returns how many. Engine thread; shutdown() does it too.
+  int abandonPendingRequests();
 
   // Runs `fn` on the engine thread; callable from any thread (GStreamer streaming threads).
   void post(std::function<void()> fn);
@@ -119,6 +130,8 @@ class Engine : public QObject {
   struct Preview;
   bool attachTap(const QString& objectId, MediaType type, GstElement* appsrc, QString* error);
   std::map<GstElement*, std::shared_ptr<Preview>> previews_;
+  std::vector<std::weak_ptr<DeferredReply>> pendingRequests_;
+  size_t prunePendingAt_ = 64;  // expired entries are dropped when the list reaches this size
   std::future<void> warmUp_;  // the lean path's startup warm-up on a media thread (shutdown waits)
 };
 
