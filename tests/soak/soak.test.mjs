@@ -15,11 +15,13 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { startServer, rpcClient, tempDir, removeDir, makeClip, sleep } from '../lib/server.mjs';
-import { rpcShortcuts } from '../lib/kms.mjs';
+import { rpcShortcuts, isEvent } from '../lib/kms.mjs';
 
 const CYCLES = Number(process.env.SOAK_CYCLES || 500);
 const PARALLEL = Number(process.env.SOAK_PARALLEL || 4);
 
+// What GStreamer logs (GST_DEBUG=GST_TRACER:7) when the leaks tracer starts: its record format.
+const TRACER_LOADED = /new format string: object-alive,/;
 const count = (dir) => readdirSync(dir).length;
 const rssKiB = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
 
@@ -52,7 +54,9 @@ describe(`soak: ${CYCLES} WebRTC + player + recorder cycles`, () => {
     const p = await create('MediaPipeline');
     const A = await create('WebRtcEndpoint', { mediaPipeline: p });
     const B = await create('WebRtcEndpoint', { mediaPipeline: p });
-    for (const ep of [A, B]) value(await rpc.call('subscribe', { object: ep, type: 'IceCandidateFound' }));
+    for (const ep of [A, B]) {
+      for (const type of ['IceCandidateFound', 'ConnectionStateChanged']) value(await rpc.call('subscribe', { object: ep, type }));
+    }
     const player = await create('PlayerEndpoint', { mediaPipeline: p, uri: `file://${clip}` });
     const rec = await create('RecorderEndpoint', { mediaPipeline: p, uri: `file://${path.join(media, `soak-${i % 8}.webm`)}` });
     value(await invoke(player, 'connect', { sink: A }));
@@ -68,6 +72,11 @@ describe(`soak: ${CYCLES} WebRTC + player + recorder cycles`, () => {
       const v = e.params.value;
       if (v.type !== 'IceCandidateFound') continue;
       value(await invoke(v.object === A ? B : A, 'addIceCandidate', { candidate: v.data.candidate }));
+    }
+    // Each cycle really connects (ICE and DTLS), or the soak proves nothing about the media path.
+    for (const ep of [A, B]) {
+      await rpc.waitEvent(isEvent(ep, 'ConnectionStateChanged', (d) => d.newState === 'CONNECTED'), 15000, from)
+        .catch(() => { throw new Error(`cycle ${i}: ${ep === A ? 'A' : 'B'} did not connect within 15 s`); });
     }
     value(await invoke(rec, 'record'));
     value(await invoke(player, 'play'));
@@ -125,10 +134,15 @@ describe(`soak: ${CYCLES} WebRTC + player + recorder cycles`, () => {
       `RSS still growing: ${mib(base.rss)} → ${mib(middleRss)} (half-way) → ${mib(now.rss)} MiB`);
 
     await server.stop();
-    const alive = server.stderrText().split('\n')
+    const serverStderr = server.stderrText();
+    const alive = serverStderr.split('\n')
       .filter((l) => /GST_TRACER :0::.*object-alive, type-name=/.test(l))
       .map((l) => /type-name=\(string\)(\w+).*description=\(string\)([^,]*)/.exec(l)?.slice(1).join(' ') ?? l);
     server = null;
+    if (process.env.SOAK_LEAKS !== '0') {
+      // No line at all would also be what a tracer that never ran leaves: require its sign of life.
+      assert.match(serverStderr, TRACER_LOADED, 'the leaks tracer did not run (GST_TRACERS=leaks): nothing was checked');
+    }
     // GStreamer's dtls plugin keeps one GstDtlsAgent per certificate in a table of its own for
     // the life of the process (gstdtlsdec.c); the server has one certificate, so one agent.
     const ours = alive.filter((a) => !a.startsWith('GstDtlsAgent '));
