@@ -215,6 +215,38 @@ class TestRtp : public QObject {
     QVERIFY(gst_structure_get_boolean(st, "rtcp-fb-nack", &flag) && flag);  // a=rtcp-fb:* applies to every format
   }
 
+  // FormatCaps gives GStreamer's own caps for every payload type, framesize included: GStreamer
+  // reads only the m-line's first a=framesize, and takes its payload type up to the first space
+  // with atoi, so "a=framesize: 126 1-1" belongs to payload type 0 (fuzz_sdp found both).
+  void formatCapsFramesizeAsGStreamer() {
+    QString error;
+    QVERIFY2(initGStreamer(&error), qPrintable(error));
+    const QList<QStringList> medias = {
+        {"m=video 9 RTP/AVP 96 97", "a=rtpmap:96 VP8/90000", "a=rtpmap:97 H264/90000", "a=framesize:96 640-480",
+         "a=framesize:97 1280-720"},
+        {"m=video 9 RTP/AVP 96 97", "a=rtpmap:96 VP8/90000", "a=rtpmap:97 H264/90000", "a=framesize:97 1280-720",
+         "a=framesize:96 640-480"},
+        {"m=audio 9 RTP/AVP 0 126", "a=rtpmap:126 opus/48000/2", "a=framesize: 126 "},
+    };
+    int framesizes = 0;
+    for (const QStringList& lines : medias) {
+      const QString text = QStringLiteral("v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n") +
+                           lines.join(QStringLiteral("\r\n")) + QStringLiteral("\r\n");
+      SdpMessagePtr sdp = parseSdp(text, "offer");
+      const GstSDPMedia* m = gst_sdp_message_get_media(sdp.get(), 0);
+      const FormatCaps linear(m);
+      for (guint i = 0; i < gst_sdp_media_formats_len(m); ++i) {
+        const int pt = QByteArray(gst_sdp_media_get_format(m, i)).toInt();
+        CapsRef ours = CapsRef::adopt(linear.caps(pt));
+        CapsRef reference = CapsRef::adopt(gst_sdp_media_get_caps_from_media(m, pt));
+        QVERIFY(ours && reference);
+        QVERIFY2(gst_caps_is_strictly_equal(ours.get(), reference.get()), qPrintable(lines.join(QStringLiteral(" | ")) + QStringLiteral(" pt ") + QString::number(pt)));
+        if (gst_structure_has_field(gst_caps_get_structure(ours.get(), 0), "a-framesize")) ++framesizes;
+      }
+    }
+    QCOMPARE(framesizes, 3);  // 96's, 97's (each first in its m-line), and "126 " as payload type 0's
+  }
+
   // An SDP beyond the bounds of RtpCodecs.h is refused (40201) before its m-lines are read: a
   // 27 kB offer of 1000 formats and 1000 attributes held the engine thread for 1.2 s, and
   // webrtcbin reads offers the same quadratic way. What is within the bounds is read.

@@ -128,7 +128,7 @@ namespace {
 
 constexpr int kAnyPayloadType = -2;
 
-// The payload type GStreamer reads at the start of an `a=rtpmap|fmtp|framesize` value, or -1:
+// The payload type GStreamer reads at the start of an `a=rtpmap|fmtp` value, or -1:
 // sscanf("%d "), which is (int) strtol in glibc. An rtcp-fb value whose first word is not plainly
 // a payload type ("*", the wildcard, or anything odd) may apply to any: kAnyPayloadType. Being
 // generous is safe: GStreamer matches again on the media of one payload type, so its caps come
@@ -149,12 +149,19 @@ int payloadTypeOf(const char* value, bool rtcpFb) {
 }  // namespace
 
 FormatCaps::FormatCaps(const GstSDPMedia* media) : media_(media) {
+  bool framesizeSeen = false;
   for (guint i = 0; i < gst_sdp_media_attributes_len(media); ++i) {
     const GstSDPAttribute* a = gst_sdp_media_get_attribute(media, i);
-    const bool rtcpFb = g_strcmp0(a->key, "rtcp-fb") == 0;
-    if (!rtcpFb && g_strcmp0(a->key, "rtpmap") != 0 && g_strcmp0(a->key, "fmtp") != 0 && g_strcmp0(a->key, "framesize") != 0) {
+    if (g_strcmp0(a->key, "framesize") == 0) {
+      // GStreamer reads only the m-line's first a=framesize, whatever payload type it names, and
+      // takes the payload type up to its first space with atoi (" 126 1280-720" names 0): that
+      // one goes with every payload type, the others with none.
+      if (!framesizeSeen) anyPayloadType_.push_back(i);
+      framesizeSeen = true;
       continue;
     }
+    const bool rtcpFb = g_strcmp0(a->key, "rtcp-fb") == 0;
+    if (!rtcpFb && g_strcmp0(a->key, "rtpmap") != 0 && g_strcmp0(a->key, "fmtp") != 0) continue;
     const int pt = payloadTypeOf(a->value, rtcpFb);
     if (pt >= 0) byPayloadType_[static_cast<size_t>(pt)].push_back(i);
     if (pt == kAnyPayloadType) anyPayloadType_.push_back(i);

@@ -59,7 +59,7 @@ class FormatCaps {
  private:
   const GstSDPMedia* media_;
   std::array<std::vector<guint>, 128> byPayloadType_;  // attribute indices, ascending
-  std::vector<guint> anyPayloadType_;                   // rtcp-fb:* and the like
+  std::vector<guint> anyPayloadType_;                   // rtcp-fb:* and the like, the first framesize
 };
 
 // Our preferred codec among an m-line's formats: VP8 > H.264 > VP9 for video, Opus for audio.
