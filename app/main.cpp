@@ -201,7 +201,7 @@ int main(int argc, char* argv[]) {
   std::fflush(stdout);
 
   const int rc = app.exec();
-  server->stop(1000);
+  server->stop();
   server.reset();
   engine->shutdown();
   engine.reset();

@@ -48,7 +48,8 @@ class WebSocketServer : public QObject {
   // Engine::abandonPendingRequests), ignores new ones, and closes every client's socket with
   // 1001 (going away), waiting up to `graceMs` for the clients to acknowledge. The destructor
   // then cuts whatever is left.
-  void stop(int graceMs);
+  static constexpr int kStopGraceMs = 1000;
+  void stop(int graceMs = kStopGraceMs);
   quint16 port() const;
   QString url() const;
   int connectionCount() const { return static_cast<int>(connections_.size()); }

@@ -117,7 +117,7 @@ void StudioRuntime::stop() {
     QMetaObject::invokeMethod(
         engineAnchor_,
         [this]() {
-          if (server_) server_->stop(1000);
+          if (server_) server_->stop();
           server_.reset();
           if (engine_) engine_->shutdown();
           engine_.reset();

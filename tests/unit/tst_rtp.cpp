@@ -23,10 +23,15 @@ class TestRtp : public QObject {
   Q_OBJECT
 
   // chooseCodec on the first m-line of an SDP made of `media` lines.
-  static Codec choose(const QStringList& media, bool video = true) {
+  // An offer of one m-line: `media` is its m= line and attributes.
+  static SdpMessagePtr offerOf(const QStringList& media) {
     const QString text = QStringLiteral("v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n") +
                          media.join(QStringLiteral("\r\n")) + QStringLiteral("\r\n");
-    SdpMessagePtr sdp = parseSdp(text, "offer");
+    return parseSdp(text, "offer");
+  }
+
+  static Codec choose(const QStringList& media, bool video = true) {
+    SdpMessagePtr sdp = offerOf(media);
     return chooseCodec(gst_sdp_message_get_media(sdp.get(), 0), video);
   }
 
@@ -230,9 +235,7 @@ class TestRtp : public QObject {
     };
     int framesizes = 0;
     for (const QStringList& lines : medias) {
-      const QString text = QStringLiteral("v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n") +
-                           lines.join(QStringLiteral("\r\n")) + QStringLiteral("\r\n");
-      SdpMessagePtr sdp = parseSdp(text, "offer");
+      SdpMessagePtr sdp = offerOf(lines);
       const GstSDPMedia* m = gst_sdp_message_get_media(sdp.get(), 0);
       const FormatCaps linear(m);
       for (guint i = 0; i < gst_sdp_media_formats_len(m); ++i) {
